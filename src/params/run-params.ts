@@ -153,6 +153,7 @@ export function cliValue(spec: ParamSpec, v: ParamValue): string {
  * const wider = par.with({ c_gen_dim: 128 });
  * ```
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class RunParams {
   /** All values, defaults filled in. */
   readonly values: Readonly<RunParamsValues>;
@@ -279,7 +280,7 @@ export class RunParams {
 }
 
 // Typed read access `par.c_factors_dim` for every property, generated from the table.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
 export interface RunParams extends Readonly<RunParamsValues> {}
 for (const spec of PARAM_TABLE) {
   if (spec.name in RunParams.prototype) continue;
