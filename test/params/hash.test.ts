@@ -1,0 +1,108 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { RunParams } from "../../src/params/run-params.js";
+import { dataHashBytes, matlabHash6, toMatlabValue, type MatlabValue } from "../../src/params/hash.js";
+
+const SEED = { c_learning_rate_stop: 0.001, c_batch_size: 150, c_co_dim: 0, c_ic_enc_dim: 64, c_gen_dim: 64 } as const;
+
+test("the five documented hash pairs of the Run Manager docs reproduce", () => {
+  const expected: [number, string, string][] = [
+    [2, "param_Z1-4Ne", "data_cq1HAe"],
+    [4, "param_UEvXAB", "data_QcdNGf"],
+    [6, "param_m8Dk5i", "data_y3K_k3"],
+    [8, "param_YOs74u", "data_4MaTKO"],
+  ];
+  for (const [f, ph, dh] of expected) {
+    const p = new RunParams({ ...SEED, c_factors_dim: f });
+    assert.equal(p.paramHashString, ph, `param hash for c_factors_dim=${f}`);
+    assert.equal(p.dataHashString, dh, `data hash for c_factors_dim=${f}`);
+  }
+  const stitched = new RunParams({ ...SEED, c_factors_dim: 8, useAlignmentMatrix: true, name: "first_attempt_stitching" });
+  assert.equal(stitched.paramHashString, "param_Qr2PeG");
+  assert.equal(stitched.dataHashString, "data_RE1kuL");
+});
+
+test("byte-level example of the reference: {c_factors_dim: uint16(8)} → 4MaTKO", () => {
+  const p = new RunParams({ c_factors_dim: 8 });
+  const hex = dataHashBytes(p.dataHashStruct()).toString("hex");
+  assert.equal(
+    hex,
+    "737472756374" + "0200000000000000" + "0100000000000000" + "0100000000000000" +
+      Buffer.from("c_factors_dim").toString("hex") +
+      "75696e743136" + "0200000000000000" + "0100000000000000" + "0100000000000000" + "0800",
+  );
+  assert.equal(createHash("md5").update(dataHashBytes(p.dataHashStruct())).digest("hex"), "e0c69328e16dfcab364b9250a36ba54b");
+  assert.equal(p.dataHash, "4MaTKO");
+});
+
+test("all defaults hash the bare struct header", () => {
+  const p = new RunParams();
+  const bytes = dataHashBytes(p.paramHashStruct());
+  assert.equal(bytes.length, 6 + 24);
+  assert.equal(createHash("md5").update(bytes).digest("hex"), "4f83332227878e0b7864e331d748d46a");
+  assert.equal(p.paramHash, p.dataHash);
+});
+
+function u64(...v: number[]): string {
+  return v.map((x) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(x)); return b.toString("hex"); }).join("");
+}
+const ascii = (s: string) => Buffer.from(s, "latin1").toString("hex");
+const struct1 = (field: string, valueHex: string) => ascii("struct") + u64(2, 1, 1) + ascii(field) + valueHex;
+
+test("every MATLAB class in the table serialises as DataHash does", () => {
+  const cases: [Partial<Record<string, unknown>>, string, string][] = [
+    // logical: 1 byte per element
+    [{ scaleIncreaseStepsWithDatasets: false }, "scaleIncreaseStepsWithDatasets", ascii("logical") + u64(2, 1, 1) + "00"],
+    // char: UTF-16LE code units, dims [1, N]
+    [{ c_output_dist: "gaussian" }, "c_output_dist", ascii("char") + u64(2, 1, 8) + Buffer.from("gaussian", "utf16le").toString("hex")],
+    // empty char: dims [0, 0], no payload
+    [{ c_device: "" }, "c_device", ascii("char") + u64(2, 0, 0)],
+    // double: IEEE-754 LE
+    [{ c_keep_prob: 0.5 }, "c_keep_prob", ascii("double") + u64(2, 1, 1) + "000000000000e03f"],
+    // uint32 that fits 16 bits is downsized to uint16
+    [{ c_kl_increase_steps: 2000 }, "c_kl_increase_steps", ascii("uint16") + u64(2, 1, 1) + "d007"],
+    // uint32 above 65535 stays uint32
+    [{ c_kl_increase_steps: 70000 }, "c_kl_increase_steps", ascii("uint32") + u64(2, 1, 1) + "70110100"],
+    // cell {'useRidgeRegression', 1}: elements hashed in turn
+    [
+      { alignmentExtraArgs: ["useRidgeRegression", 1] },
+      "alignmentExtraArgs",
+      ascii("cell") + u64(2, 1, 2) + ascii("char") + u64(2, 1, 18) + Buffer.from("useRidgeRegression", "utf16le").toString("hex") +
+        ascii("double") + u64(2, 1, 1) + "000000000000f03f",
+    ],
+    // hidden properties enter when changed
+    [{ c_in_factors_dim: 10 }, "c_in_factors_dim", ascii("uint16") + u64(2, 1, 1) + "0a00"],
+  ];
+  for (const [init, field, valueHex] of cases) {
+    const p = new RunParams(init as never);
+    assert.equal(dataHashBytes(p.paramHashStruct()).toString("hex"), struct1(field, valueHex), `bytes for ${JSON.stringify(init)}`);
+  }
+});
+
+test("struct fields are sorted by code point (uppercase before lowercase)", () => {
+  const v: MatlabValue = {
+    cls: "struct",
+    fields: new Map<string, MatlabValue>([
+      ["b", toMatlabValue("double", 1)],
+      ["B", toMatlabValue("double", 1)],
+      ["a", toMatlabValue("double", 1)],
+    ]),
+  };
+  const s = dataHashBytes(v).toString("latin1");
+  const at = (f: string) => s.indexOf(`${f}double`);
+  assert.ok(at("B") > 0 && at("B") < at("a") && at("a") < at("b"));
+  assert.equal(matlabHash6(v).length, 6);
+});
+
+test("data hash keeps only data-affecting properties; c_factors_dim only from version 20171107", () => {
+  const a = new RunParams({ c_factors_dim: 8, c_gen_dim: 64, c_batch_size: 10 });
+  const b = new RunParams({ c_factors_dim: 8 });
+  assert.equal(a.dataHash, b.dataHash);
+  assert.notEqual(a.paramHash, b.paramHash);
+  assert.equal(new RunParams({ spikeBinMs: 10 }).dataHash === new RunParams().dataHash, false);
+  // Old-version params: c_factors_dim is not part of the data hash.
+  assert.equal(new RunParams({ c_factors_dim: 8, version: 20170101 }).dataHash, new RunParams().dataHash);
+  // Posterior sampling and name/version never enter the param hash.
+  assert.equal(new RunParams({ num_samples_posterior: 16, posterior_mean_kind: "posterior_push_mean", name: "x" }).paramHash, new RunParams().paramHash);
+});
