@@ -17,3 +17,18 @@ export { PARAM_TABLE, PARAM_SPECS, GROUP_TITLES } from "./params/table.js";
 export type { ParamSpec, ParamName, ParamGroup, RunParamsValues, MatlabClass, ParamValue } from "./params/table.js";
 export { dataHashBytes, matlabHash6 } from "./params/hash.js";
 export type { MatlabValue } from "./params/hash.js";
+
+// display (importing it also gives RunParams toText()/toHtml() and its rich notebook display)
+export {
+  show, showBundle, bundleOf, saveHtml, newDisplay, progress, asTable, TableView, renderTableHtml, renderTableText, formatCell,
+  richInspect, attachRichDisplay, inKernel, useTslab, setTextOutput,
+  paramsHeader, paramsToText, paramsToHtml, paramsSummaryLine, paramsSummaryText, matlabShort, matlabDisplay,
+} from "./display/index.js";
+export type {
+  MimeBundle, TslabLike, TextTarget, Displayable, DisplayHandle, RichRenderers, TableData, TableOptions, ColumnSpec, Align,
+  Progress, ProgressOptions, ProgressInfo, ParamsHtmlOptions,
+} from "./display/index.js";
+
+// Jupyter kernel spec
+export { installKernelSpec, kernelSpec } from "./kernel/index.js";
+export type { KernelJson, InstallTarget, KernelSpecOptions } from "./kernel/index.js";

@@ -1,0 +1,30 @@
+/**
+ * What a CLI command is. Each command lives in its own module under src/cli/ and is listed in
+ * commands.ts; heavy dependencies (TensorFlow.js, HDF5) are loaded inside `run` with `await import(…)`
+ * so that `lfads --help` and light commands start fast.
+ */
+import type { OptionSpec, ParsedArgs } from "./args.js";
+
+/** Output channels of a command (the process's stdout/stderr, or buffers in tests). */
+export interface CliIO {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface Command {
+  /** The word after `lfads` (or after the parent command for subcommands). */
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** Synopsis after the command path, e.g. `[options] <json>`. */
+  usage: string;
+  /** Longer help text (paragraphs, examples), shown by `--help`. */
+  description?: string;
+  options?: readonly OptionSpec[];
+  /** Exact number of positionals allowed, as [min, max] (default [0, 0]; max may be Infinity). */
+  positionals?: readonly [number, number];
+  /** Subcommands (`lfads kernel install`); a command has either these or `run`. */
+  subcommands?: readonly Command[];
+  /** Do the work and return the exit code. Throw LfadsError for bad input, UsageError for bad usage. */
+  run?(args: ParsedArgs, io: CliIO): Promise<number> | number;
+}

@@ -1,0 +1,21 @@
+/**
+ * The command table. To add a command, write `src/cli/<name>.ts` exporting a `Command` and list it here;
+ * keep the import of that module light (load heavy stages inside `run`).
+ */
+import type { Command } from "./command.js";
+import { hashCommand } from "./hash.js";
+import { kernelCommand } from "./kernel.js";
+
+const COMMANDS: Command[] = [hashCommand, kernelCommand];
+
+/** All top-level commands, in help order. */
+export function commands(): readonly Command[] {
+  return COMMANDS;
+}
+
+/** Add a command at run time (e.g. from a plugin); a command with the same name is replaced. */
+export function registerCommand(command: Command): void {
+  const i = COMMANDS.findIndex((c) => c.name === command.name);
+  if (i >= 0) COMMANDS[i] = command;
+  else COMMANDS.push(command);
+}

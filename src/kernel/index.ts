@@ -1,0 +1,15 @@
+/** Jupyter kernel spec installation for lfads-ts. */
+export {
+  installKernelSpec,
+  kernelSpec,
+  kernelsDir,
+  userDataDir,
+  findTslab,
+  DEFAULT_KERNEL_NAME,
+  DEFAULT_DISPLAY_NAME,
+  type KernelJson,
+  type KernelSpecOptions,
+  type InstallTarget,
+  type InstalledKernel,
+} from "./install.js";
+export { packageRoot, ensureSelfLink } from "./package-root.js";

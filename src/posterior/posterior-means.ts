@@ -1,0 +1,423 @@
+/**
+ * `PosteriorMeans`: the posterior-mean outputs of one LFADS run for one dataset (the Run Manager's
+ * `LFADS.PosteriorMeans`, run-manager.md §8.2), in TypeScript layout.
+ *
+ * Layout: every per-trial array is trial-major and in the **original trial order** of the dataset
+ * (train and valid splits re-assembled through the input info's indices; trials missing from the
+ * output files are NaN):
+ * - 3-D fields: `Array3D<Float32Array>`, shape `[trials, time, dim]` (e.g. `rates` `[nTrials, T, nNeurons]`);
+ * - 2-D fields: `Array2D<Float64Array>`, shape `[trials, dim]`;
+ * - per-trial scalars: `Float64Array` of length `nTrials`.
+ * MATLAB's arrays are the same data with the axes reversed (`dim × T × N`).
+ */
+import { inspect } from "node:util";
+import type { Array3D, NumericArray } from "../core/array3d.js";
+import { LfadsError, ParamError, ShapeError } from "../core/errors.js";
+import type { ConditionIds } from "./read-input-info.js";
+import type { Array2D } from "./read-h5.js";
+
+/** The Run Manager's `posterior_mean_kind` values. */
+export type PosteriorMeanKind = "posterior_sample_and_average" | "posterior_push_mean";
+export const POSTERIOR_MEAN_KINDS: readonly PosteriorMeanKind[] = ["posterior_sample_and_average", "posterior_push_mean"];
+
+/** Which program wrote the output files: TF LFADS (`model_runs_*`) or lfads-torch (`lfads_output_*.h5`). */
+export type PosteriorFormat = "tf" | "lfads-torch";
+
+/** Fields of shape `[trials, time, dim]`. */
+export type TrialTimeField =
+  | "rates"
+  | "factors"
+  | "generatorStates"
+  | "controllerOutputs"
+  | "controllerOutputStds"
+  | "controllerStates"
+  | "generatorInputs"
+  | "truth";
+/** Fields of shape `[trials, dim]`. */
+export type TrialVectorField = "generatorIcs" | "postG0Mean" | "postG0Logvar";
+/** Fields with one number per trial. */
+export type TrialScalarField = "costs" | "nllBoundVaes" | "nllBoundIwaes";
+export type TrialField = TrialTimeField | TrialVectorField | TrialScalarField;
+
+export const TRIAL_TIME_FIELDS: readonly TrialTimeField[] = [
+  "rates", "factors", "generatorStates", "controllerOutputs", "controllerOutputStds", "controllerStates", "generatorInputs", "truth",
+];
+export const TRIAL_VECTOR_FIELDS: readonly TrialVectorField[] = ["generatorIcs", "postG0Mean", "postG0Logvar"];
+export const TRIAL_SCALAR_FIELDS: readonly TrialScalarField[] = ["costs", "nllBoundVaes", "nllBoundIwaes"];
+
+/** Everything a PosteriorMeans holds (the constructor's argument). Arrays are taken over, not copied. */
+export interface PosteriorMeansData {
+  /** Dataset name as in the file names, e.g. `dataset001` (stitched concatenations join names with `+`). */
+  datasetName: string;
+  kind: PosteriorMeanKind;
+  format: PosteriorFormat;
+  /** Width of one LFADS (output) time bin, ms. */
+  spikeBinMs: number;
+  /** Width of one original (input) bin, ms (`seq_binSizeMs`); `spikeBinMs / inputBinMs` is the re-bin factor. */
+  inputBinMs?: number;
+  /** ms, start of every output bin, length T (run-manager.md §4.4). */
+  time: Float64Array;
+  /** `[trials, T, nNeurons]`, **spikes/s** (`output_dist_params × 1000 / spikeBinMs`). */
+  rates: Array3D<Float32Array>;
+  /** `[trials, T, nFactors]`. */
+  factors: Array3D<Float32Array>;
+  /** `[trials, T, genDim]` (TF `gen_states`, lfads-torch `gen_states`). */
+  generatorStates?: Array3D<Float32Array>;
+  /** `[trials, genDim]`, generator initial state (TF `gen_ics`, lfads-torch `gen_init`). */
+  generatorIcs?: Array2D;
+  /** `[trials, T, coDim]` (TF `controller_outputs`, lfads-torch `co_means`); absent when co_dim = 0. */
+  controllerOutputs?: Array3D<Float32Array>;
+  /** `[trials, T, coDim]`, lfads-torch `co_stds` only. */
+  controllerOutputStds?: Array3D<Float32Array>;
+  /** `[trials, T, conDim]`, lfads-torch `con_states` only. */
+  controllerStates?: Array3D<Float32Array>;
+  /** `[trials, T, coDim + extDim]`, lfads-torch `gen_inputs` only. */
+  generatorInputs?: Array3D<Float32Array>;
+  /** `[trials, icDim]` (TF `post_g0_mean`, lfads-torch `ic_mean`). */
+  postG0Mean?: Array2D;
+  /** `[trials, icDim]` (TF `post_g0_logvar`, lfads-torch `2·log(ic_std)`). */
+  postG0Logvar?: Array2D;
+  /** Per trial, nats (TF only). */
+  costs?: Float64Array;
+  nllBoundVaes?: Float64Array;
+  nllBoundIwaes?: Float64Array;
+  /** 0-based original-trial indices of the training split, in LFADS file order. */
+  trainInds: Int32Array;
+  /** 0-based original-trial indices of the validation split, in LFADS file order. */
+  validInds: Int32Array;
+  conditionIds?: ConditionIds;
+  /** `[trials, T_orig, nNeurons]`, counts per **original** bin (the input info's `counts`). */
+  rawCounts?: Array3D;
+  /** `[trials, T_orig, nExt]`. */
+  externalInputs?: Array3D<Float32Array>;
+  /** `[trials, T, nNeurons]`, true rates as **expected counts per output bin** (`spikeBinMs`), when known. */
+  truth?: Array3D<Float32Array>;
+  /** 0-based dataset index of every trial (a single dataset repeats one value). */
+  datasetIndexByTrial: Int32Array;
+}
+
+/** Result of `conditionAverage`: condition labels (sorted unique) and the averaged array (conditions first). */
+export interface ConditionAverage<A> {
+  readonly conditions: readonly (number | string)[];
+  /** Trials that entered each condition's average. */
+  readonly nTrialsByCondition: Int32Array;
+  readonly value: A;
+}
+
+function trialCount(x: { shape: readonly number[] } | Float64Array): number {
+  return x instanceof Float64Array ? x.length : x.shape[0]!;
+}
+
+export class PosteriorMeans implements Readonly<PosteriorMeansData> {
+  declare readonly datasetName: string;
+  declare readonly kind: PosteriorMeanKind;
+  declare readonly format: PosteriorFormat;
+  declare readonly spikeBinMs: number;
+  declare readonly inputBinMs?: number;
+  declare readonly time: Float64Array;
+  declare readonly rates: Array3D<Float32Array>;
+  declare readonly factors: Array3D<Float32Array>;
+  declare readonly generatorStates?: Array3D<Float32Array>;
+  declare readonly generatorIcs?: Array2D;
+  declare readonly controllerOutputs?: Array3D<Float32Array>;
+  declare readonly controllerOutputStds?: Array3D<Float32Array>;
+  declare readonly controllerStates?: Array3D<Float32Array>;
+  declare readonly generatorInputs?: Array3D<Float32Array>;
+  declare readonly postG0Mean?: Array2D;
+  declare readonly postG0Logvar?: Array2D;
+  declare readonly costs?: Float64Array;
+  declare readonly nllBoundVaes?: Float64Array;
+  declare readonly nllBoundIwaes?: Float64Array;
+  declare readonly trainInds: Int32Array;
+  declare readonly validInds: Int32Array;
+  declare readonly conditionIds?: ConditionIds;
+  declare readonly rawCounts?: Array3D;
+  declare readonly externalInputs?: Array3D<Float32Array>;
+  declare readonly truth?: Array3D<Float32Array>;
+  declare readonly datasetIndexByTrial: Int32Array;
+
+  constructor(d: PosteriorMeansData) {
+    const n = d.rates.shape[0];
+    const T = d.rates.shape[1];
+    if (!(d.spikeBinMs > 0)) throw new ParamError(`PosteriorMeans: spikeBinMs must be a positive number of ms; got ${d.spikeBinMs}`);
+    if (d.time.length !== T) throw new ShapeError(`PosteriorMeans: time has ${d.time.length} entries but rates have T = ${T} bins`);
+    const perTrial: [string, { shape: readonly number[] } | Float64Array | undefined][] = [
+      ...[...TRIAL_TIME_FIELDS, ...TRIAL_VECTOR_FIELDS, ...TRIAL_SCALAR_FIELDS].map((k) => [k, d[k]] as [string, { shape: readonly number[] } | Float64Array | undefined]),
+      ["rawCounts", d.rawCounts],
+      ["externalInputs", d.externalInputs],
+    ];
+    for (const [k, v] of perTrial) {
+      if (v !== undefined && trialCount(v) !== n) throw new ShapeError(`PosteriorMeans: ${k} has ${trialCount(v)} trials but rates have ${n}`);
+    }
+    if (d.conditionIds && d.conditionIds.length !== n) {
+      throw new ShapeError(`PosteriorMeans: conditionIds has ${d.conditionIds.length} entries but there are ${n} trials`);
+    }
+    if (d.datasetIndexByTrial.length !== n) throw new ShapeError(`PosteriorMeans: datasetIndexByTrial has ${d.datasetIndexByTrial.length} entries, not ${n}`);
+    for (const [k, v] of Object.entries(d)) if (v !== undefined) (this as Record<string, unknown>)[k] = v;
+  }
+
+  /** Number of trials (train + valid), original order. */
+  get nTrials(): number {
+    return this.rates.shape[0];
+  }
+  /** Number of LFADS time bins. */
+  get T(): number {
+    return this.rates.shape[1];
+  }
+  get nNeurons(): number {
+    return this.rates.shape[2];
+  }
+  get nFactors(): number {
+    return this.factors.shape[2];
+  }
+  get nGeneratorUnits(): number {
+    return this.generatorStates?.shape[2] ?? this.generatorIcs?.shape[1] ?? 0;
+  }
+  get nControllerOutputs(): number {
+    return this.controllerOutputs?.shape[2] ?? 0;
+  }
+  /** Output bin width, ms (= `spikeBinMs`). */
+  get binWidthMs(): number {
+    return this.spikeBinMs;
+  }
+  /** Multiply counts per bin by this to get spikes/s: `1000 / binWidthMs`. */
+  get scaleFactorCountsToRates(): number {
+    return 1000 / this.spikeBinMs;
+  }
+  /** Re-bin factor from the original bins to LFADS bins (`spikeBinMs / inputBinMs`), 1 when unknown. */
+  get rebin(): number {
+    return this.inputBinMs === undefined ? 1 : Math.round(this.spikeBinMs / this.inputBinMs);
+  }
+  /** 1 for trials that have outputs (not NaN in `factors`), 0 for trials the output files did not hold. */
+  get trialHasOutput(): Uint8Array {
+    const [n, t, f] = this.factors.shape;
+    const out = new Uint8Array(n);
+    const stride = t * f;
+    for (let i = 0; i < n; i++) out[i] = stride === 0 || !Number.isNaN(this.factors.data[i * stride]!) ? 1 : 0;
+    return out;
+  }
+  /** 1 for validation trials, 0 for training trials, original order. */
+  get validMask(): Uint8Array {
+    const m = new Uint8Array(this.nTrials);
+    for (const i of this.validInds) m[i] = 1;
+    return m;
+  }
+  /** Distinct dataset indices present (one for a single dataset). */
+  get datasetIndices(): number[] {
+    return [...new Set(this.datasetIndexByTrial)].sort((a, b) => a - b);
+  }
+
+  /** `rates` converted back to expected counts per output bin (`rates × spikeBinMs / 1000`), `[trials, T, nNeurons]`. */
+  ratesPerBin(): Array3D<Float32Array> {
+    const s = this.spikeBinMs / 1000;
+    return { data: this.rates.data.map((v) => v * s), shape: this.rates.shape };
+  }
+
+  /**
+   * `rawCounts` summed into LFADS bins (`rebin` consecutive original bins; a trailing remainder dropped,
+   * as the prepare step does), `[trials, T_orig / rebin, nNeurons]`. Throws when there are no raw counts.
+   */
+  countsPerBin(): Array3D<Float32Array> {
+    if (!this.rawCounts) {
+      throw new LfadsError(`PosteriorMeans(${this.datasetName}): no raw counts — the input info file had no 'counts' dataset; re-run the prepare step to write it`);
+    }
+    return rebinSum(this.rawCounts, this.rebin);
+  }
+
+  /**
+   * Average `field` over the trials of each condition (`conditionIds` defaults to the input info's), NaN
+   * entries (trials without outputs) skipped. Conditions come in sorted order (numbers ascending, or
+   * strings by code unit), like MATLAB's `unique`; the trial axis becomes the condition axis.
+   */
+  conditionAverage(field: TrialTimeField, conditionIds?: ConditionIds): ConditionAverage<Array3D<Float64Array>>;
+  conditionAverage(field: TrialVectorField, conditionIds?: ConditionIds): ConditionAverage<Array2D>;
+  conditionAverage(field: TrialScalarField, conditionIds?: ConditionIds): ConditionAverage<Float64Array>;
+  conditionAverage(field: TrialField, conditionIds?: ConditionIds): ConditionAverage<Array3D<Float64Array> | Array2D | Float64Array> {
+    const ids = conditionIds ?? this.conditionIds;
+    if (!ids) {
+      throw new LfadsError(`conditionAverage: PosteriorMeans(${this.datasetName}) has no conditionIds (the input info had no 'conditionId'); pass them as the second argument`);
+    }
+    if (ids.length !== this.nTrials) throw new ShapeError(`conditionAverage: ${ids.length} condition ids given for ${this.nTrials} trials`);
+    const v = this.field(field);
+    const conditions = [...new Set<number | string>(ids)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const index = new Map(conditions.map((c, i) => [c, i]));
+    const rowLen = v instanceof Float64Array ? 1 : v.data.length / this.nTrials;
+    const data = v instanceof Float64Array ? v : v.data;
+    const sum = new Float64Array(conditions.length * rowLen);
+    const cnt = new Float64Array(conditions.length * rowLen);
+    const nTrialsByCondition = new Int32Array(conditions.length);
+    for (let i = 0; i < this.nTrials; i++) {
+      const c = index.get(ids[i]!)!;
+      nTrialsByCondition[c]!++;
+      const o = c * rowLen;
+      const s = i * rowLen;
+      for (let k = 0; k < rowLen; k++) {
+        const x = data[s + k]!;
+        if (!Number.isNaN(x)) {
+          sum[o + k]! += x;
+          cnt[o + k]!++;
+        }
+      }
+    }
+    for (let j = 0; j < sum.length; j++) sum[j] = cnt[j]! > 0 ? sum[j]! / cnt[j]! : NaN;
+    const nc = conditions.length;
+    let value: Array3D<Float64Array> | Array2D | Float64Array;
+    if (v instanceof Float64Array) value = sum;
+    else if (v.shape.length === 3) value = { data: sum, shape: [nc, v.shape[1]!, v.shape[2]!] };
+    else value = { data: sum, shape: [nc, v.shape[1]!] };
+    return { conditions, nTrialsByCondition, value };
+  }
+
+  /** A per-trial field by name; throws naming the field when this PosteriorMeans lacks it. */
+  field(name: TrialField): Array3D<Float32Array> | Array2D | Float64Array {
+    const v = (this as Partial<Record<TrialField, Array3D<Float32Array> | Array2D | Float64Array>>)[name];
+    if (v === undefined) {
+      const known = [...TRIAL_TIME_FIELDS, ...TRIAL_VECTOR_FIELDS, ...TRIAL_SCALAR_FIELDS] as string[];
+      if (!known.includes(name)) throw new ParamError(`PosteriorMeans has no field '${name}'; per-trial fields: ${known.join(", ")}`);
+      throw new LfadsError(`PosteriorMeans(${this.datasetName}) has no '${name}': the ${this.format === "tf" ? "TF LFADS" : "lfads-torch"} output did not contain it${name === "controllerOutputs" ? " (co_dim = 0?)" : ""}`);
+    }
+    return v;
+  }
+
+  /** Names of the per-trial fields present. */
+  fieldsPresent(): TrialField[] {
+    return ([...TRIAL_TIME_FIELDS, ...TRIAL_VECTOR_FIELDS, ...TRIAL_SCALAR_FIELDS] as TrialField[]).filter((k) => this[k] !== undefined);
+  }
+
+  /** A MATLAB-like property listing (shapes in `[trials, time, dim]` order). */
+  [inspect.custom](): string {
+    const rows: [string, string][] = [
+      ["datasetName", this.datasetName],
+      ["kind", `${this.kind} (${this.format})`],
+      ["time", `[${this.T}] ms, ${this.time[0] ?? ""}…${this.time[this.T - 1] ?? ""}, bin ${this.spikeBinMs} ms`],
+    ];
+    for (const k of this.fieldsPresent()) {
+      const v = this[k]!;
+      rows.push([k, v instanceof Float64Array ? `[${v.length}]` : `[${v.shape.join(" × ")}]${k === "rates" ? " spikes/s" : ""}`]);
+    }
+    if (this.rawCounts) rows.push(["rawCounts", `[${this.rawCounts.shape.join(" × ")}] counts per ${this.inputBinMs ?? "?"}-ms bin`]);
+    rows.push(["trainInds / validInds", `${this.trainInds.length} / ${this.validInds.length}`]);
+    if (this.conditionIds) rows.push(["conditions", String(new Set<number | string>(this.conditionIds).size)]);
+    rows.push(["nTrials", String(this.nTrials)], ["T", String(this.T)], ["nNeurons", String(this.nNeurons)], ["nFactors", String(this.nFactors)]);
+    rows.push(["nGeneratorUnits", String(this.nGeneratorUnits)], ["nControllerOutputs", String(this.nControllerOutputs)]);
+    const w = Math.max(...rows.map((r) => r[0].length));
+    return `PosteriorMeans\n${rows.map(([k, v]) => `  ${k.padStart(w)}: ${v}`).join("\n")}`;
+  }
+}
+
+/** Sum `rebin` consecutive bins of the time axis of `[trials, time, dim]`, dropping a trailing remainder. */
+export function rebinSum(x: Array3D, rebin: number): Array3D<Float32Array> {
+  if (!Number.isInteger(rebin) || rebin < 1) throw new ParamError(`rebinSum: rebin must be a positive integer; got ${rebin}`);
+  const [n, t, d] = x.shape;
+  const tOut = Math.floor(t / rebin);
+  const out = new Float32Array(n * tOut * d);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < tOut; j++) {
+      const o = (i * tOut + j) * d;
+      for (let r = 0; r < rebin; r++) {
+        const s = (i * t + j * rebin + r) * d;
+        for (let k = 0; k < d; k++) out[o + k]! += x.data[s + k]!;
+      }
+    }
+  }
+  return { data: out, shape: [n, tOut, d] };
+}
+
+function concatRows<T extends NumericArray>(parts: { data: T; shape: readonly number[] }[], what: string): { data: T; shape: number[] } {
+  const rest = parts[0]!.shape.slice(1);
+  for (const p of parts) {
+    if (p.shape.length !== rest.length + 1 || p.shape.slice(1).some((s, i) => s !== rest[i])) {
+      throw new ShapeError(`concatenateOverTrials: '${what}' has per-trial shape [${p.shape.slice(1).join(", ")}] in one dataset and [${rest.join(", ")}] in another`);
+    }
+  }
+  const total = parts.reduce((a, p) => a + p.data.length, 0);
+  const out = new (parts[0]!.data.constructor as new (n: number) => T)(total);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p.data as never, off);
+    off += p.data.length;
+  }
+  return { data: out, shape: [parts.reduce((a, p) => a + p.shape[0]!, 0), ...rest] };
+}
+
+/**
+ * Concatenate one per-trial field of several PosteriorMeans along the trial axis (e.g. `factors` of all
+ * datasets of a stitched run, whose neuron counts differ). Throws if a PosteriorMeans lacks it or the
+ * per-trial shapes differ.
+ */
+export function concatenateField(pms: readonly PosteriorMeans[], field: TrialTimeField): Array3D<Float32Array>;
+export function concatenateField(pms: readonly PosteriorMeans[], field: TrialVectorField): Array2D;
+export function concatenateField(pms: readonly PosteriorMeans[], field: TrialScalarField): Float64Array;
+export function concatenateField(pms: readonly PosteriorMeans[], field: TrialField): Array3D<Float32Array> | Array2D | Float64Array {
+  if (pms.length === 0) throw new ParamError("concatenateField: no PosteriorMeans given");
+  const parts = pms.map((p) => p.field(field));
+  if (parts[0] instanceof Float64Array) {
+    return concatRows((parts as Float64Array[]).map((p) => ({ data: p, shape: [p.length] })), field).data;
+  }
+  const r = concatRows(parts as { data: Float32Array | Float64Array; shape: readonly number[] }[], field);
+  return r as unknown as Array3D<Float32Array> | Array2D;
+}
+
+/**
+ * Concatenate PosteriorMeans (e.g. all datasets of a stitched run) along the trial axis, like the Run
+ * Manager's `concatenateOverTrials`. Trial indices are offset so they index the concatenated trials;
+ * `datasetIndexByTrial` records the origin. Optional fields are kept only when every input has them.
+ * All inputs must share T, bin widths, kind, format and per-trial shapes (so for stitched datasets with
+ * different neuron counts use `concatenateField(pms, "factors")` instead).
+ */
+export function concatenateOverTrials(pms: readonly PosteriorMeans[]): PosteriorMeans {
+  if (pms.length === 0) throw new ParamError("concatenateOverTrials: no PosteriorMeans given");
+  const first = pms[0]!;
+  if (pms.length === 1) return first;
+  for (const p of pms) {
+    for (const k of ["kind", "format", "spikeBinMs", "inputBinMs", "T"] as const) {
+      if (p[k] !== first[k]) throw new ShapeError(`concatenateOverTrials: ${k} is ${String(first[k])} for ${first.datasetName} but ${String(p[k])} for ${p.datasetName}`);
+    }
+    if (p.nNeurons !== first.nNeurons) {
+      throw new ShapeError(
+        `concatenateOverTrials: ${first.datasetName} has ${first.nNeurons} neurons but ${p.datasetName} has ${p.nNeurons}; ` +
+          `rates cannot be stacked — use concatenateField(pms, "factors") (or another latent field) for stitched datasets`,
+      );
+    }
+  }
+  const offsets: number[] = [];
+  let n = 0;
+  for (const p of pms) {
+    offsets.push(n);
+    n += p.nTrials;
+  }
+  const shiftInds = (pick: (p: PosteriorMeans) => Int32Array) => {
+    const out = new Int32Array(pms.reduce((a, p) => a + pick(p).length, 0));
+    let o = 0;
+    pms.forEach((p, i) => {
+      for (const v of pick(p)) out[o++] = v + offsets[i]!;
+    });
+    return out;
+  };
+  const all = <K extends keyof PosteriorMeansData>(k: K) => pms.every((p) => p[k as keyof PosteriorMeans] !== undefined);
+  const data: PosteriorMeansData = {
+    datasetName: pms.map((p) => p.datasetName).join("+"),
+    kind: first.kind,
+    format: first.format,
+    spikeBinMs: first.spikeBinMs,
+    ...(first.inputBinMs !== undefined ? { inputBinMs: first.inputBinMs } : {}),
+    time: first.time,
+    rates: concatenateField(pms, "rates"),
+    factors: concatenateField(pms, "factors"),
+    trainInds: shiftInds((p) => p.trainInds),
+    validInds: shiftInds((p) => p.validInds),
+    datasetIndexByTrial: concatRows(pms.map((p) => ({ data: p.datasetIndexByTrial, shape: [p.nTrials] })), "datasetIndexByTrial").data,
+  };
+  const target = data as unknown as Record<string, unknown>;
+  for (const k of [...TRIAL_TIME_FIELDS, ...TRIAL_VECTOR_FIELDS, ...TRIAL_SCALAR_FIELDS]) {
+    if (k !== "rates" && k !== "factors" && all(k)) target[k] = concatenateField(pms, k as TrialTimeField);
+  }
+  if (all("rawCounts")) target.rawCounts = concatRows(pms.map((p) => p.rawCounts!), "rawCounts");
+  if (all("externalInputs")) target.externalInputs = concatRows(pms.map((p) => p.externalInputs!), "externalInputs");
+  if (all("conditionIds")) {
+    const ids = pms.flatMap((p) => [...p.conditionIds!] as (number | string)[]);
+    const numeric = ids.every((x) => typeof x === "number");
+    target.conditionIds = numeric ? (ids as number[]) : ids.map(String);
+  }
+  return new PosteriorMeans(data);
+}
