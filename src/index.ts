@@ -32,3 +32,10 @@ export type {
 // Jupyter kernel spec
 export { installKernelSpec, kernelSpec } from "./kernel/index.js";
 export type { KernelJson, InstallTarget, KernelSpecOptions } from "./kernel/index.js";
+
+// multi-session alignment (stitching)
+export { computeAlignment, validateAlignment, parseAlignmentExtraArgs, alignmentReconstructionData, ALIGNMENT_APPROACHES } from "./align/index.js";
+export type {
+  AlignmentApproach, AlignmentDatasetInput, AlignmentExtraArgs, AlignmentOptions, AlignmentResult, ConditionId, RidgeSelection,
+  AlignmentReconstructionData, AlignmentReconstructionOptions, ReconstructionPanel, ReconstructionTrace,
+} from "./align/index.js";
