@@ -1,0 +1,213 @@
+/**
+ * The data a dataset's loader returns — the TypeScript form of what MATLAB's
+ * `Run.generateCountsForDataset` returns — and its validation. Axis order is the Run Manager's:
+ * [trials, channels, time].
+ */
+import { array3d, type Array3D, type NumericArray } from "../core/array3d.js";
+import { DataError, ShapeError } from "../core/errors.js";
+
+/** What a loader returns. Only `counts` is required. */
+export interface DatasetData {
+  /** Spike counts per input bin, shape [nTrials, nChannels, nTime]: non-negative integers, not rates. */
+  counts: Array3D;
+  /** Time of each input bin in ms, length nTime. Default 1..nTime. The bin width is `t[1] − t[0]`. */
+  timeVecMs?: Float64Array | readonly number[];
+  /** Condition label of each trial (length nTrials): numbers or strings. Used by stitching alignment and plots. */
+  conditionId?: Float64Array | readonly number[] | readonly string[];
+  /** Ground-truth expected counts per input bin, same shape as `counts` (e.g. Lorenz `true_rates`). */
+  truth?: Array3D;
+  /** External inputs, shape [nTrials, nExtInputs, nTime]. */
+  externalInputs?: Array3D;
+  /** Metadata; informational only (MATLAB `subject`). */
+  subject?: string;
+  /** Recording date: a Date or a string `Date` parses (ISO `YYYY-MM-DD` recommended). */
+  datetime?: string | Date;
+  /** Free-form tags shown in the info table (MATLAB `saveTags`). */
+  saveTags?: readonly (number | string)[];
+}
+
+/** Validated data: the time vector filled in and the shape numbers at hand. */
+export interface CheckedDatasetData extends DatasetData {
+  readonly timeVecMs: Float64Array;
+  readonly conditionId?: Float64Array | readonly string[];
+  /** Input bin width in ms (`timeVecMs[1] − timeVecMs[0]`, or 1 for a single bin). */
+  readonly binWidthMs: number;
+  readonly nTrials: number;
+  readonly nChannels: number;
+  readonly nTime: number;
+}
+
+const NUMERIC_CTORS = [Float32Array, Float64Array, Int32Array, Uint8Array, Uint16Array] as const;
+
+function isNumericArray(x: unknown): x is NumericArray {
+  return NUMERIC_CTORS.some((C) => x instanceof C);
+}
+
+function isArray3D(x: unknown): x is Array3D {
+  if (x === null || typeof x !== "object") return false;
+  const a = x as { data?: unknown; shape?: unknown };
+  return isNumericArray(a.data) && Array.isArray(a.shape);
+}
+
+function where3(shape: readonly number[], flat: number): string {
+  const [, b, c] = shape as [number, number, number];
+  const i = Math.floor(flat / (b * c));
+  const j = Math.floor((flat % (b * c)) / c);
+  const k = flat % c;
+  return `[trial ${i + 1}, index ${j + 1}, time bin ${k + 1}] (1-based)`;
+}
+
+function checkArray3D(ds: string, field: string, x: unknown, axes: string): Array3D {
+  if (!isArray3D(x)) {
+    throw new ShapeError(
+      `Dataset ${ds}: ${field} must be a 3-D array { data, shape: [${axes}] } with a Float64Array/Float32Array/Int32Array/Uint8Array/Uint16Array, ` +
+        `got ${x !== null && typeof x === "object" && "data" in x ? `data: ${describe((x as { data: unknown }).data)}` : describe(x)}; build it with array3d(data, [${axes}])`,
+    );
+  }
+  if (x.shape.length !== 3 || !x.shape.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new ShapeError(`Dataset ${ds}: ${field} must be a 3 dim tensor [${axes}] with positive sizes, got shape [${x.shape.join(", ")}]`);
+  }
+  return array3d(x.data, x.shape as unknown as readonly [number, number, number], `Dataset ${ds}: ${field}`);
+}
+
+function describe(x: unknown): string {
+  if (x === undefined) return "undefined";
+  if (x === null) return "null";
+  if (Array.isArray(x)) return `an Array of length ${x.length}`;
+  if (ArrayBuffer.isView(x)) return `a ${x.constructor.name}`;
+  if (typeof x === "object") return `an object with keys {${Object.keys(x).join(", ")}}`;
+  return `${typeof x} ${JSON.stringify(x)}`;
+}
+
+function firstNonFinite(a: ArrayLike<number>): number {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return i;
+  return -1;
+}
+
+/** Index of the first value that is not a non-negative integer, or -1. */
+function firstNonCount(a: NumericArray): number {
+  if (a instanceof Uint8Array || a instanceof Uint16Array) return -1;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!;
+    if (!(v >= 0) || v !== Math.round(v) || v === Infinity) return i;
+  }
+  return -1;
+}
+
+/**
+ * Check a loader's result and fill in defaults. Every error names the dataset, the field, the value seen
+ * and how to fix it (MATLAB's `convertDatasetToSequenceStruct` checks, with better messages).
+ */
+export function checkDatasetData(ds: string, raw: unknown): CheckedDatasetData {
+  if (raw === null || typeof raw !== "object" || !("counts" in raw)) {
+    throw new DataError(`Dataset ${ds}: the loader returned ${describe(raw)} without a 'counts' field; return { counts: array3d(data, [nTrials, nChannels, nTime]), … }`);
+  }
+  const d = raw as DatasetData;
+  const counts = checkArray3D(ds, "counts", d.counts, "nTrials, nChannels, nTime");
+  const [nTrials, nChannels, nTime] = counts.shape;
+
+  const bad = firstNonFinite(counts.data);
+  if (bad >= 0) {
+    throw new DataError(`Dataset ${ds}: spike counts have NaN/Inf values (${counts.data[bad]} at ${where3(counts.shape, bad)}); replace missing bins with 0 or drop those trials`);
+  }
+  const notCount = firstNonCount(counts.data);
+  if (notCount >= 0) {
+    throw new DataError(
+      `Dataset ${ds}: counts must be non-negative integer spike counts, got ${counts.data[notCount]} at ${where3(counts.shape, notCount)}; ` +
+        `pass spike counts per bin, not rates (put expected rates in 'truth')`,
+    );
+  }
+
+  let timeVecMs: Float64Array;
+  if (d.timeVecMs === undefined) {
+    timeVecMs = Float64Array.from({ length: nTime }, (_, i) => i + 1);
+  } else {
+    if (!(d.timeVecMs instanceof Float64Array) && !Array.isArray(d.timeVecMs)) {
+      throw new ShapeError(`Dataset ${ds}: timeVecMs must be a numeric vector (Float64Array or number[]), got ${describe(d.timeVecMs)}`);
+    }
+    timeVecMs = Float64Array.from(d.timeVecMs as ArrayLike<number>);
+    if (timeVecMs.length !== nTime) {
+      throw new ShapeError(`Dataset ${ds}: timeVecMs has ${timeVecMs.length} entries but counts has nTime = ${nTime} bins (shape [${counts.shape.join(", ")}]); they must match`);
+    }
+    const badT = firstNonFinite(timeVecMs);
+    if (badT >= 0) throw new DataError(`Dataset ${ds}: time vector timeVecMs has NaN values (entry ${badT + 1} is ${timeVecMs[badT]}); give the time of every bin in ms`);
+  }
+  const binWidthMs = nTime >= 2 ? timeVecMs[1]! - timeVecMs[0]! : 1;
+  if (!(binWidthMs > 0)) {
+    throw new DataError(`Dataset ${ds}: timeVecMs must increase (bin width timeVecMs[1] - timeVecMs[0] = ${binWidthMs} ms); give bin times in ms in ascending order`);
+  }
+
+  let conditionId: Float64Array | readonly string[] | undefined;
+  if (d.conditionId !== undefined) {
+    const c = d.conditionId as unknown;
+    if (Array.isArray(c) && c.every((x) => typeof x === "string")) conditionId = Object.freeze([...(c as string[])]);
+    else if (c instanceof Float64Array || (Array.isArray(c) && c.every((x) => typeof x === "number"))) conditionId = Float64Array.from(c as ArrayLike<number>);
+    else throw new DataError(`Dataset ${ds}: conditionId must be numbers or strings (one per trial), got ${describe(c)}`);
+    if (conditionId.length !== nTrials) {
+      throw new ShapeError(`Dataset ${ds}: conditionId has ${conditionId.length} entries but counts has nTrials = ${nTrials}; give one condition per trial`);
+    }
+    if (conditionId instanceof Float64Array) {
+      const badC = firstNonFinite(conditionId);
+      if (badC >= 0) throw new DataError(`Dataset ${ds}: conditionId has NaN values (trial ${badC + 1}); give every trial a condition`);
+    }
+  }
+
+  let truth: Array3D | undefined;
+  if (d.truth !== undefined) {
+    truth = checkArray3D(ds, "truth", d.truth, "nTrials, nChannels, nTime");
+    if (truth.shape.some((n, i) => n !== counts.shape[i])) {
+      throw new ShapeError(`Dataset ${ds}: size(truth) [${truth.shape.join(", ")}] must be the same as size(counts) [${counts.shape.join(", ")}]`);
+    }
+    const badTr = firstNonFinite(truth.data);
+    if (badTr >= 0) throw new DataError(`Dataset ${ds}: truth has NaN/Inf values (${truth.data[badTr]} at ${where3(truth.shape, badTr)}); omit truth or fill it completely`);
+  }
+
+  let externalInputs: Array3D | undefined;
+  if (d.externalInputs !== undefined) {
+    externalInputs = checkArray3D(ds, "externalInputs", d.externalInputs, "nTrials, nExtInputs, nTime");
+    if (externalInputs.shape[0] !== nTrials || externalInputs.shape[2] !== nTime) {
+      throw new ShapeError(
+        `Dataset ${ds}: size(externalInputs) [${externalInputs.shape.join(", ")}] must match counts [${counts.shape.join(", ")}] along trials and time; the shape is [nTrials, nExtInputs, nTime]`,
+      );
+    }
+    const badE = firstNonFinite(externalInputs.data);
+    if (badE >= 0) throw new DataError(`Dataset ${ds}: externalInputs has NaN/Inf values (${externalInputs.data[badE]} at ${where3(externalInputs.shape, badE)})`);
+  }
+
+  return {
+    ...(d.subject !== undefined ? { subject: d.subject } : {}),
+    ...(d.datetime !== undefined ? { datetime: d.datetime } : {}),
+    ...(d.saveTags !== undefined ? { saveTags: d.saveTags } : {}),
+    counts,
+    timeVecMs,
+    binWidthMs,
+    ...(conditionId !== undefined ? { conditionId } : {}),
+    ...(truth !== undefined ? { truth } : {}),
+    ...(externalInputs !== undefined ? { externalInputs } : {}),
+    nTrials,
+    nChannels,
+    nTime,
+  };
+}
+
+/** Parse a recording date from a Date, an ISO/`Date`-parsable string or a MATLAB datenum. */
+export function parseDatetime(x: unknown): Date | undefined {
+  if (x instanceof Date) return Number.isNaN(x.getTime()) ? undefined : x;
+  if (typeof x === "number" && Number.isFinite(x)) return datenumToDate(x);
+  if (typeof x === "string" && x.trim() !== "") {
+    const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(x.trim());
+    const d = iso ? new Date(Date.UTC(Number(iso[1]), Number(iso[2]) - 1, Number(iso[3]))) : new Date(x);
+    return Number.isNaN(d.getTime()) ? undefined : d;
+  }
+  return undefined;
+}
+
+/** MATLAB datenum (days since year 0; 719529 = 1970-01-01) → Date (UTC). */
+export function datenumToDate(datenum: number): Date {
+  return new Date(Math.round((datenum - 719529) * 86400000));
+}
+
+/** `YYYY-MM-DD` of a date in UTC (the form MATLAB's `datestr(..., 'yyyy-mm-dd')` gives). */
+export function isoDate(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}

@@ -1,0 +1,257 @@
+/**
+ * prepare(): write the LFADS input tree of a RunCollection (MATLAB `prepareForLFADS`, reference §3):
+ * per data hash and run spec, `data_HASH/<spec>/lfads_<ds>.h5` + `inputInfo_<ds>.h5` written once and
+ * shared; per params, `param_HASH/<spec>/lfadsInput/` relative symlinks to them; then `summary.txt`.
+ *
+ * Differences from MATLAB, all deliberate:
+ * - each dataset is written under its own file name when only some need regenerating (MATLAB passed
+ *   the unmasked name list with masked data, §10.4 item 3);
+ * - a shared data folder is written at most once per call, even with `regenerate` and many params;
+ * - datasets are loaded once per call (one at a time for single-dataset runs, a run spec's together
+ *   for multi-dataset runs), not once per run;
+ * - datasets of a multi-dataset run must re-bin to one length (LFADS has one num_steps); this is
+ *   checked before anything is written.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { LfadsError, ParamError, ShapeError, warn } from "../core/errors.js";
+import type { Dataset } from "../data/dataset.js";
+import type { CheckedDatasetData } from "../data/dataset-data.js";
+import { rebinFactor, splitTrainValid } from "../data/rebin-split.js";
+import { symlinkRelative } from "../io/atomic.js";
+import { alignmentFromParams } from "./alignment-provider.js";
+import { writeInputInfoFile, writeLfadsInputFile, type AlignmentForDataset } from "./input-files.js";
+import { VERSION_PER_SPEC_DATA } from "./layout.js";
+import type { Run } from "./run.js";
+import type { RunCollection } from "./run-collection.js";
+import type { RunSpec } from "./run-spec.js";
+
+export interface PrepareProgress {
+  done: number;
+  total: number;
+  message: string;
+}
+
+/**
+ * Computes the stitching read-in initialisation of a run (one entry per dataset of the run), for
+ * params with `useAlignmentMatrix` (several datasets) or `useSingleDatasetAlignmentMatrix` (one).
+ */
+export type AlignmentProvider = (run: Run, data: readonly CheckedDatasetData[]) => Promise<readonly AlignmentForDataset[]> | readonly AlignmentForDataset[];
+
+export interface PrepareOptions {
+  /** Rewrite every input file and link even if present. Default false: existing files are left untouched. */
+  regenerate?: boolean;
+  /** Called before each file pair is written and once at the end. */
+  onProgress?: (event: PrepareProgress) => void;
+  /** Stitching alignment for params that ask for it. Default: `alignmentFromParams` (src/align's global-PC regression). */
+  alignment?: AlignmentProvider;
+}
+
+export interface PrepareResult {
+  /** Input files written by this call (shared copies in data_HASH folders). */
+  written: string[];
+  /** Input files that existed and were left untouched. */
+  kept: string[];
+  /** Links (re)created in lfadsInput folders. */
+  linked: string[];
+  /** `summary.txt`, when a RunCollection was prepared. */
+  summaryFile?: string;
+}
+
+export type { AlignmentForDataset };
+
+/** Whether a run's input files carry alignment matrices (MATLAB makeLFADSInput's rule). */
+export function needsAlignment(run: Run): boolean {
+  const p = run.params;
+  return (run.nDatasets > 1 && p.useAlignmentMatrix) || (run.version >= VERSION_PER_SPEC_DATA && run.nDatasets === 1 && p.useSingleDatasetAlignmentMatrix);
+}
+
+/** Prepare every run of a collection, then write `summary.txt`. */
+export async function prepare(rc: RunCollection, options: PrepareOptions = {}): Promise<PrepareResult> {
+  if (rc.nRunsTotal === 0) {
+    if (rc.nParams === 0) throw new ParamError(`RunCollection "${rc.name}": No RunParams have been added. Use rc.addParams(new RunParams({ … }))`);
+    throw new ParamError(`RunCollection "${rc.name}": No RunSpecs have been added. Use rc.addRunSpec(new RunSpec(name, dc, datasets))`);
+  }
+  const result = await prepareRuns(rc.runList, options);
+  result.summaryFile = rc.writeSummaryText();
+  return result;
+}
+
+interface Job {
+  run: Run;
+  /** 0-based dataset position within the run. */
+  dsIdx: number;
+  lfadsFile: string;
+  infoFile: string;
+}
+
+/** Prepare the given runs (no summary.txt). */
+export async function prepareRuns(runs: readonly Run[], options: PrepareOptions = {}): Promise<PrepareResult> {
+  const regenerate = options.regenerate ?? false;
+  const result: PrepareResult = { written: [], kept: [], linked: [] };
+
+  // Plan: which shared files must be written. Single-dataset runs are grouped by dataset, so each dataset
+  // is loaded once; multi-dataset (and alignment) runs by run spec, whose datasets are loaded together.
+  const byDataset = new Map<Dataset, Job[]>();
+  const bySpec = new Map<RunSpec, { run: Run; jobs: Job[] }[]>();
+  const planned = new Set<string>();
+  for (const run of runs) {
+    const jobs: Job[] = [];
+    run.datasets.forEach((_, i) => {
+      const lfadsFile = run.lfadsInputFiles[i]!;
+      const infoFile = run.lfadsInputInfoFiles[i]!;
+      if (planned.has(lfadsFile)) return;
+      planned.add(lfadsFile);
+      if (!regenerate && fs.existsSync(lfadsFile) && fs.existsSync(infoFile)) result.kept.push(lfadsFile, infoFile);
+      else jobs.push({ run, dsIdx: i, lfadsFile, infoFile });
+    });
+    if (jobs.length === 0) continue;
+    if (run.nDatasets > 1 || needsAlignment(run)) {
+      bySpec.set(run.runSpec, [...(bySpec.get(run.runSpec) ?? []), { run, jobs }]);
+    } else {
+      const ds = run.datasets[0]!;
+      byDataset.set(ds, [...(byDataset.get(ds) ?? []), ...jobs]);
+    }
+  }
+
+  const total = [...byDataset.values()].reduce((n, j) => n + j.length, 0) + [...bySpec.values()].flat().reduce((n, r) => n + r.jobs.length, 0);
+  let done = 0;
+  const progress = (message: string): void => options.onProgress?.({ done, total, message });
+  const trials = new Map<Dataset, number>();
+  const load = async (ds: Dataset): Promise<CheckedDatasetData> => {
+    const data = ds.loadedData ?? (await ds.loadData({ keep: false }));
+    trials.set(ds, data.nTrials);
+    return data;
+  };
+  const write = async (job: Job, data: CheckedDatasetData, alignment?: AlignmentForDataset): Promise<void> => {
+    progress(`Writing ${path.relative(job.run.runCollection.path, job.lfadsFile)}`);
+    await writeJob(job, data, alignment);
+    result.written.push(job.lfadsFile, job.infoFile);
+    done++;
+  };
+
+  for (const [ds, jobs] of byDataset) {
+    const data = await load(ds);
+    for (const job of jobs) await write(job, data);
+  }
+  for (const [spec, group] of bySpec) {
+    const data: CheckedDatasetData[] = [];
+    for (const ds of spec.datasets) data.push(await load(ds));
+    for (const { run, jobs } of group) {
+      checkCommonLength(run, data);
+      let alignment: readonly AlignmentForDataset[] | undefined;
+      if (needsAlignment(run)) {
+        alignment = await (options.alignment ?? alignmentFromParams)(run, data);
+        checkAlignment(run, data, alignment);
+      }
+      for (const job of jobs) await write(job, data[job.dsIdx]!, alignment?.[job.dsIdx]);
+    }
+  }
+
+  // Every run whose trial counts are known (loaded now, or dataset info loaded): runs sharing a data
+  // folder can still differ in c_batch_size, which is not part of the data hash.
+  for (const run of runs) batchSizeWarning(run, trials);
+
+  for (const run of runs) {
+    run.datasets.forEach((_, i) => {
+      for (const [target, link] of [
+        [run.lfadsInputFiles[i]!, run.lfadsInputLinks[i]!],
+        [run.lfadsInputInfoFiles[i]!, run.lfadsInputInfoLinks[i]!],
+      ] as const) {
+        if (ensureLink(target, link, regenerate)) result.linked.push(link);
+      }
+    });
+  }
+  options.onProgress?.({ done, total, message: "done" });
+  return result;
+}
+
+/** Prefix an lfads error with the run and dataset, keeping its class. */
+function inContext<T>(prefix: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof LfadsError) {
+      const Ctor = err.constructor as new (m: string, o?: { cause?: unknown }) => LfadsError;
+      throw new Ctor(`${prefix}: ${err.message}`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+async function writeJob(job: Job, data: CheckedDatasetData, alignment?: AlignmentForDataset): Promise<void> {
+  const { run } = job;
+  const p = run.params;
+  const ds = run.datasets[job.dsIdx]!;
+  const where = `Run ${run.name} (${run.paramsString}), dataset ${ds.name}`;
+  const nExt = data.externalInputs?.shape[1] ?? 0;
+  if (nExt !== p.c_ext_input_dim) {
+    throw new ParamError(
+      `${where}: size(externalInputs, 2) must match params.c_ext_input_dim: the data has ${nExt} external inputs but c_ext_input_dim=${p.c_ext_input_dim}; ` +
+        `set c_ext_input_dim to ${nExt}${nExt === 0 ? " or return externalInputs from the loader" : ""}`,
+    );
+  }
+  const split = inContext(where, () => splitTrainValid(data.nTrials, p.trainToTestRatio));
+  const factor = inContext(where, () => rebinFactor(data.binWidthMs, p.spikeBinMs));
+  await writeLfadsInputFile(job.lfadsFile, data, split, factor, alignment);
+  await writeInputInfoFile(job.infoFile, data, split, p.dataHash);
+}
+
+function checkAlignment(run: Run, data: readonly CheckedDatasetData[], alignment: readonly AlignmentForDataset[]): void {
+  if (!Array.isArray(alignment) || alignment.length !== data.length) {
+    throw new ShapeError(`Run ${run.name}: the alignment provider returned ${Array.isArray(alignment) ? alignment.length : "no"} entries for ${data.length} datasets; return one per dataset`);
+  }
+  alignment.forEach((a, i) => {
+    const ds = run.datasets[i]!.name;
+    const nCh = data[i]!.nChannels;
+    if (a.matrix.length !== nCh * a.nFactors || a.bias.length !== nCh) {
+      throw new ShapeError(
+        `Run ${run.name}, dataset ${ds}: alignment matrix has ${a.matrix.length} values and bias ${a.bias.length} for ${nCh} channels × ${a.nFactors} factors; expected [${nCh}, ${a.nFactors}] and [${nCh}]`,
+      );
+    }
+    if (a.matrix.some(Number.isNaN) || a.bias.some(Number.isNaN)) throw new ShapeError(`Run ${run.name}: NaNs found in alignmentMatrices or alignmentBiases for dataset ${ds}`);
+  });
+}
+
+/** MATLAB assertParamsOkayForSequenceData: a warning, not an error (LFADS then samples with replacement). */
+function batchSizeWarning(run: Run, trials: ReadonlyMap<Dataset, number>): void {
+  const { c_batch_size: b, trainToTestRatio: r } = run.params;
+  const needed = b * (r + 1);
+  const low = run.datasets.map((d, i) => ({ d, i, n: trials.get(d) ?? (d.infoLoaded ? d.nTrials : Infinity) })).filter((x) => x.n < needed);
+  if (low.length === 0) return;
+  const minTrials = Math.min(...low.map((x) => x.n));
+  warn(
+    `Issue with Run ${run.name} (${run.paramsString}): ${needed} trials are needed for c_batch_size=${b} and trainToTestRatio=${r} or else batches will use sampling with replacement. ` +
+      `Datasets [${low.map((x) => x.i + 1).join(" ")}] have too few trials (${low.map((x) => `${x.d.name}: ${x.n}`).join(", ")}); ` +
+      `use c_batch_size <= ${Math.floor(minTrials / (r + 1))} or more trials`,
+  );
+}
+
+/** LFADS takes one number of time steps per run: every dataset must re-bin to the same length. Checked before writing. */
+function checkCommonLength(run: Run, data: readonly CheckedDatasetData[]): void {
+  const lengths = run.datasets.map((d, i) => {
+    const x = data[i]!;
+    const factor = inContext(`Run ${run.name} (${run.paramsString}), dataset ${d.name}`, () => rebinFactor(x.binWidthMs, run.params.spikeBinMs));
+    return { name: d.name, T: Math.floor(x.nTime / factor) };
+  });
+  if (new Set(lengths.map((x) => x.T)).size > 1) {
+    throw new ShapeError(
+      `Run ${run.name}: datasets re-bin to different numbers of time bins (${lengths.map((x) => `${x.name}: ${x.T}`).join(", ")}); ` +
+        `LFADS needs one length per run — crop every dataset to the same time window in its loader`,
+    );
+  }
+}
+
+/** Create `link` → `target` (relative) unless the right link is already there. Returns whether it was (re)made. */
+function ensureLink(target: string, link: string, regenerate: boolean): boolean {
+  const rel = path.relative(path.dirname(link), target);
+  if (!regenerate) {
+    try {
+      if (fs.lstatSync(link).isSymbolicLink() && fs.readlinkSync(link) === rel) return false;
+    } catch {
+      // missing: create it below
+    }
+  }
+  symlinkRelative(target, link);
+  return true;
+}

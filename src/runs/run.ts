@@ -1,0 +1,167 @@
+/**
+ * Run: one LFADS model = one (RunSpec, RunParams) pair of a RunCollection (MATLAB `LFADS.Run`).
+ * Building one touches no files; every path of the Run Manager layout is a getter.
+ */
+import * as path from "node:path";
+import type { Dataset } from "../data/dataset.js";
+import type { DatasetCollection } from "../data/dataset-collection.js";
+import type { RunParams } from "../params/run-params.js";
+import { commonDataPath, inputInfoFileName, lfadsInputFileName, runPath, sequenceFileName } from "./layout.js";
+import { prepareRuns, type PrepareOptions, type PrepareResult } from "./prepare.js";
+import type { RunCollection } from "./run-collection.js";
+import type { RunSpec } from "./run-spec.js";
+import { runDisplay } from "./summary.js";
+
+export class Run {
+  static matlabClass = "LFADS.Run";
+
+  comment = "";
+
+  constructor(
+    readonly runCollection: RunCollection,
+    readonly runSpec: RunSpec,
+    readonly params: RunParams,
+    /** 1-based column of these params in the collection. */
+    readonly paramIndexInRunCollection: number,
+  ) {}
+
+  /** The run-spec name; also the run's folder name. */
+  get name(): string {
+    return this.runSpec.name;
+  }
+  /** Layout version, from the collection. */
+  get version(): number {
+    return this.runCollection.version;
+  }
+  get datasets(): readonly Dataset[] {
+    return this.runSpec.datasets;
+  }
+  get nDatasets(): number {
+    return this.runSpec.nDatasets;
+  }
+  get datasetNames(): string[] {
+    return this.runSpec.datasetNames;
+  }
+  get datasetCollection(): DatasetCollection {
+    return this.runSpec.datasetCollection;
+  }
+  /** 1-based positions of the datasets in the collection. */
+  get datasetIndsInCollection(): readonly number[] {
+    return this.runSpec.datasetIndsInCollection;
+  }
+  /** Sum of the datasets' channel counts (NaN until their info is loaded). */
+  get nChannelsTotal(): number {
+    return this.datasets.reduce((s, d) => s + d.nChannels, 0);
+  }
+
+  /** `param_XXXXXX`. */
+  get paramsString(): string {
+    return this.params.paramHashString;
+  }
+  get paramsName(): string {
+    return this.params.name;
+  }
+
+  /** `<rc.path>/param_XXXXXX/<name>`. */
+  get path(): string {
+    return runPath(this.runCollection.path, this.params.paramHashString, this.name);
+  }
+  /** `<rc.path>/data_YYYYYY/<name>` (version >= 20171107) or `<rc.path>/data_YYYYYY` (older). */
+  get pathCommonData(): string {
+    return commonDataPath(this.runCollection.path, this.params.dataHashString, this.name, this.version);
+  }
+  get pathSequenceFiles(): string {
+    return path.join(this.pathCommonData, "seq");
+  }
+  get sequenceFileNames(): string[] {
+    return this.datasetNames.map(sequenceFileName);
+  }
+  /** `<path>/lfadsInput`: symlinks to the shared input files. */
+  get pathLFADSInput(): string {
+    return path.join(this.path, "lfadsInput");
+  }
+  /** `lfads_<ds>.h5` per dataset. */
+  get lfadsInputFileNames(): string[] {
+    return this.datasetNames.map(lfadsInputFileName);
+  }
+  /** `inputInfo_<ds>.h5` per dataset. */
+  get lfadsInputInfoFileNames(): string[] {
+    return this.datasetNames.map(inputInfoFileName);
+  }
+  /** Full paths of the shared input files in `pathCommonData`. */
+  get lfadsInputFiles(): string[] {
+    return this.lfadsInputFileNames.map((f) => path.join(this.pathCommonData, f));
+  }
+  get lfadsInputInfoFiles(): string[] {
+    return this.lfadsInputInfoFileNames.map((f) => path.join(this.pathCommonData, f));
+  }
+  /** Full paths of the links in `pathLFADSInput` (what the trainer reads). */
+  get lfadsInputLinks(): string[] {
+    return this.lfadsInputFileNames.map((f) => path.join(this.pathLFADSInput, f));
+  }
+  get lfadsInputInfoLinks(): string[] {
+    return this.lfadsInputInfoFileNames.map((f) => path.join(this.pathLFADSInput, f));
+  }
+  get pathLFADSOutput(): string {
+    return path.join(this.path, "lfadsOutput");
+  }
+  get pathExport(): string {
+    return path.join(this.path, "export");
+  }
+  get fileShellScriptLFADSTrain(): string {
+    return path.join(this.path, "lfads_train.sh");
+  }
+  get fileShellScriptLFADSPosteriorMeanSample(): string {
+    return path.join(this.path, "lfads_posterior_mean_sample.sh");
+  }
+  get fileShellScriptLFADSWriteModelParams(): string {
+    return path.join(this.path, "lfads_write_model_params.sh");
+  }
+  /** Tee'd stdout + stderr of training. */
+  get fileLFADSOutput(): string {
+    return path.join(this.path, "lfads.out");
+  }
+  /** Empty marker written when training (and sampling) succeeded. */
+  get fileLFADSDone(): string {
+    return path.join(this.path, "lfads.done");
+  }
+  get fileLFADSOutputPosteriorMeanOnly(): string {
+    return path.join(this.path, "lfads.out.posteriorMeanOnly");
+  }
+  get fileLFADSDonePosteriorMeanOnly(): string {
+    return path.join(this.path, "lfads.done.posteriorMeanOnly");
+  }
+  get fileModelParams(): string {
+    return path.join(this.pathLFADSOutput, "model_params");
+  }
+  get fileFitLog(): string {
+    return path.join(this.pathLFADSOutput, "fitlog.csv");
+  }
+  get sessionNameTrain(): string {
+    return `train_${this.name}__${this.paramsString}`.replace(/\./g, "_");
+  }
+  get sessionNamePosteriorMean(): string {
+    return `pm_${this.name}__${this.paramsString}`.replace(/\./g, "_");
+  }
+  get sessionNameWriteModelParams(): string {
+    return `writeParams_${this.name}_${this.paramsString}`.replace(/\./g, "_");
+  }
+
+  /** Same spec, same params (by hash), same collection (MATLAB `eq`). */
+  equals(other: Run): boolean {
+    return this.runCollection === other.runCollection && this.runSpec.equals(other.runSpec) && this.params.equals(other.params);
+  }
+
+  /** Write this run's LFADS input files and links (see `prepare`). */
+  prepare(options: PrepareOptions = {}): Promise<PrepareResult> {
+    return prepareRuns([this], options);
+  }
+
+  toString(): string {
+    return runDisplay(this);
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}
