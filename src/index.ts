@@ -39,3 +39,17 @@ export type {
   AlignmentApproach, AlignmentDatasetInput, AlignmentExtraArgs, AlignmentOptions, AlignmentResult, ConditionId, RidgeSelection,
   AlignmentReconstructionData, AlignmentReconstructionOptions, ReconstructionPanel, ReconstructionTrace,
 } from "./align/index.js";
+
+// data
+export {
+  Dataset, DatasetCollection, checkDatasetData, readDatasetFile, readDatasetFileInfo, rebin, rebinFactor, splitTrainValid,
+  generateLorenzDatasets, forEachLorenzDataset, simulateLorenz, lorenzTrajectories,
+} from "./data/index.js";
+export type {
+  DatasetData, CheckedDatasetData, DatasetInfo, DatasetLoader, DatasetOptions, DatasetInfoRow, DatasetInfoTable, TrainValidSplit,
+  LorenzOptions, LorenzDatasetSummary,
+} from "./data/index.js";
+
+// runs and the on-disk tree
+export { RunSpec, Run, RunCollection, prepare, prepareRuns, needsAlignment, alignmentFromParams } from "./runs/index.js";
+export type { DatasetSelection, ParamSearch, RunSpecSearch, RunCollectionOptions, PrepareOptions, PrepareProgress, PrepareResult, AlignmentProvider } from "./runs/index.js";

@@ -5,8 +5,10 @@
 import type { Command } from "./command.js";
 import { hashCommand } from "./hash.js";
 import { kernelCommand } from "./kernel.js";
+import { demoCommand } from "./demo.js";
+import { queueCommands } from "../queue/commands.js";
 
-const COMMANDS: Command[] = [hashCommand, kernelCommand];
+const COMMANDS: Command[] = [demoCommand, hashCommand, kernelCommand, ...queueCommands];
 
 /** All top-level commands, in help order. */
 export function commands(): readonly Command[] {

@@ -1,0 +1,79 @@
+/**
+ * The Lorenz walkthrough of the Run Manager docs (seed 001), as one function the CLI (`lfads demo`)
+ * and the notebooks share: generate the synthetic datasets, describe them, build the docs' sweep over
+ * c_factors_dim and prepare the on-disk tree.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Dataset } from "../data/dataset.js";
+import { DatasetCollection } from "../data/dataset-collection.js";
+import { generateLorenzDatasets, type LorenzOptions } from "../data/lorenz.js";
+import { RunParams, type RunParamsInit } from "../params/run-params.js";
+import { generateSweep } from "../params/sweep.js";
+import { RunCollection } from "../runs/run-collection.js";
+import { RunSpec } from "../runs/run-spec.js";
+
+/** The docs' parameter values (seed 001): 2-ms bins, no controller, batch 150, 64-unit RNNs, early stop. */
+export const DOC_PARAMS: RunParamsInit = {
+  spikeBinMs: 2,
+  c_co_dim: 0,
+  c_batch_size: 150,
+  c_gen_dim: 64,
+  c_ic_enc_dim: 64,
+  c_learning_rate_stop: 1e-3,
+};
+
+/** The docs' sweep over the number of factors. */
+export const DOC_FACTORS = [2, 4, 6, 8] as const;
+
+export interface LorenzDemoOptions {
+  /** Root folder: datasets go to `<out>/datasets`, runs to `<out>/runs/<name>`. */
+  out: string;
+  /** Run collection name (folder under `<out>/runs`). Default "example". */
+  name?: string;
+  /** Generator options (sizes, seed); defaults are the docs' (3 datasets, 65 conditions, 1000 ms). */
+  lorenz?: LorenzOptions;
+  /** Params values applied on top of DOC_PARAMS. */
+  params?: RunParamsInit;
+  /** c_factors_dim values of the sweep. Default [2, 4, 6, 8]. */
+  factors?: readonly number[];
+  /** Datasets to fit, one single-dataset run spec each (1-based). Default [1]. */
+  datasets?: readonly number[];
+  /** Log lines (progress of generation). */
+  log?: (line: string) => void;
+}
+
+export interface LorenzDemo {
+  dc: DatasetCollection;
+  rc: RunCollection;
+  base: RunParams;
+}
+
+/** Generate the datasets unless `<out>/datasets/dataset001.h5` … exist already (same seed → same files). */
+export async function ensureLorenzDatasets(folder: string, lorenz: LorenzOptions = {}, log?: (line: string) => void): Promise<string[]> {
+  const n = lorenz.nDatasets ?? 3;
+  const files = Array.from({ length: n }, (_, i) => path.join(folder, `dataset${String(i + 1).padStart(3, "0")}.h5`));
+  if (files.every((f) => fs.existsSync(f))) {
+    log?.(`datasets already in ${folder}`);
+    return files;
+  }
+  const made = await generateLorenzDatasets(folder, log ? { ...lorenz, onProgress: (_d, _t, m) => log(m) } : lorenz);
+  return made.map((d) => d.file);
+}
+
+/** Build the docs' collection: datasets, the c_factors_dim sweep, one single-dataset run spec per dataset. */
+export async function buildLorenzDemo(opts: LorenzDemoOptions): Promise<LorenzDemo> {
+  const dsFolder = path.join(opts.out, "datasets");
+  const files = await ensureLorenzDatasets(dsFolder, opts.lorenz, opts.log);
+  const dc = new DatasetCollection(dsFolder, "lorenz_example");
+  for (const f of files) new Dataset(dc, path.basename(f));
+  await dc.loadInfo();
+  const rc = new RunCollection(path.join(opts.out, "runs"), opts.name ?? "example", dc);
+  const base = new RunParams({ ...DOC_PARAMS, ...opts.params });
+  rc.addParams(generateSweep(base, { c_factors_dim: [...(opts.factors ?? DOC_FACTORS)] }));
+  for (const i of opts.datasets ?? [1]) {
+    const ds = dc.datasets[i - 1]!;
+    rc.addRunSpec(new RunSpec(ds.getSingleRunName(), dc, i));
+  }
+  return { dc, rc, base };
+}
