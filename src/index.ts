@@ -18,15 +18,17 @@ export type { ParamSpec, ParamName, ParamGroup, RunParamsValues, MatlabClass, Pa
 export { dataHashBytes, matlabHash6 } from "./params/hash.js";
 export type { MatlabValue } from "./params/hash.js";
 
-// display (importing it also gives RunParams toText()/toHtml() and its rich notebook display)
+// display (importing it also gives RunParams, Dataset(Collection), RunSpec, RunCollection and Run
+// toText()/toHtml() and their rich notebook displays)
 export {
   show, showBundle, bundleOf, saveHtml, newDisplay, progress, asTable, TableView, renderTableHtml, renderTableText, formatCell,
   richInspect, attachRichDisplay, inKernel, useTslab, setTextOutput,
   paramsHeader, paramsToText, paramsToHtml, paramsSummaryLine, paramsSummaryText, matlabShort, matlabDisplay,
+  datasetCollectionToHtml, datasetToHtml, runCollectionToHtml, runSpecToHtml, runToHtml, runDiskStatus,
 } from "./display/index.js";
 export type {
   MimeBundle, TslabLike, TextTarget, Displayable, DisplayHandle, RichRenderers, TableData, TableOptions, ColumnSpec, Align,
-  Progress, ProgressOptions, ProgressInfo, ParamsHtmlOptions,
+  Progress, ProgressOptions, ProgressInfo, ParamsHtmlOptions, RunDiskState, RunDiskStatus,
 } from "./display/index.js";
 
 // Jupyter kernel spec

@@ -149,7 +149,7 @@ export function paramsToHtml(p: Params, options: ParamsHtmlOptions = {}): string
   for (const g of GROUPS) {
     const specs = shownIn(p, g);
     if (!specs.length) continue;
-    body.push(`<tr><th colspan="4" style="${CELL};padding-top:8px;background:#f5f5f5;border-bottom:1px solid #ddd">${escapeHtml(GROUP_TITLES[g])}</th></tr>`);
+    body.push(`<tr><th colspan="4" style="${CELL};padding-top:8px;background:#8882;border-bottom:1px solid #8886">${escapeHtml(GROUP_TITLES[g])}</th></tr>`);
     body.push(...specs.map((s) => row(p, s, false)));
   }
   const total = PARAM_TABLE.filter((s) => !s.hidden).length;

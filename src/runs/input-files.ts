@@ -43,7 +43,8 @@ export function toInt64(x: Float64Array): BigInt64Array {
 function write3(f: H5Group, name: string, a: Array3D<Float64Array>, asInt64: boolean): void {
   const shape = [...a.shape];
   if (asInt64) writeArray(f, name, { data: toInt64(a.data), shape, dtype: "<q" }, { gzip: 1 });
-  else writeArray(f, name, { data: a.data, shape });
+  // Truth and inputs are large (one float per bin and neuron): gzip them too; h5py and TF LFADS read it transparently.
+  else writeArray(f, name, { data: a.data, shape }, { gzip: 1 });
 }
 
 function oneBased(inds: readonly number[]): H5Array {
@@ -90,8 +91,8 @@ export async function writeInputInfoFile(file: string, data: CheckedDatasetData,
     if (data.conditionId instanceof Float64Array) writeArray(f, "conditionId", { data: data.conditionId, shape: [data.nTrials] });
     else if (data.conditionId) f.create_dataset({ name: "conditionId", data: [...data.conditionId] });
     writeArray(f, "counts", compactCounts(data.counts), { gzip: 1 });
-    if (data.truth) writeArray(f, "truth", asFloat(data.truth));
-    if (data.externalInputs) writeArray(f, "externalInputs", asFloat(data.externalInputs));
+    if (data.truth) writeArray(f, "truth", asFloat(data.truth), { gzip: 1 });
+    if (data.externalInputs) writeArray(f, "externalInputs", asFloat(data.externalInputs), { gzip: 1 });
   });
 }
 

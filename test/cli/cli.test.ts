@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main, registerCommand, type CliIO } from "../../src/cli.js";
+import { commands } from "../../src/cli/commands.js";
 
 const root = join(__dirname, "..", "..");
 const SEED = '{"name":"first_attempt","c_co_dim":0,"c_batch_size":150,"c_factors_dim":8,"c_gen_dim":64,"c_ic_enc_dim":64,"c_learning_rate_stop":0.001}';
@@ -73,7 +74,7 @@ test("help: top level lists the commands; every command has --help", async () =>
 
 test("usage errors in-process: unknown command, missing subcommand, extra argument, conflicting flags", async () => {
   const cases: [string[], string][] = [
-    [["hsh"], "lfads: unknown command 'hsh'; did you mean 'hash'? (known: hash, kernel) (see 'lfads --help')\n"],
+    [["hsh"], `lfads: unknown command 'hsh'; did you mean 'hash'? (known: ${commands().map((c) => c.name).join(", ")}) (see 'lfads --help')\n`],
     [["kernel"], "lfads kernel: missing subcommand (install, spec) (see 'lfads kernel --help')\n"],
     [["kernel", "instal"], "lfads kernel: unknown kernel subcommand 'instal'; did you mean 'install'? (known: install, spec) (see 'lfads kernel --help')\n"],
     [["hash", "{}", "{}"], "lfads hash: unexpected argument '{}' (see 'lfads hash --help')\n"],

@@ -1,0 +1,177 @@
+/**
+ * "Ours" side of the benchmark: one TF-LFADS training step of the lfads-ts model (forward with dropout and
+ * posterior samples, cost with the ramp weights of the step, gradients of every trainable variable,
+ * TF clip_by_global_norm, TF1 Adam), timed over `steps` steps after `warmup` untimed ones.
+ *
+ * Built from the model/train API (src/model/lfads.ts `LfadsModel.forward`, src/model/cost.ts `lfadsCost`,
+ * src/train/adam.ts `AdamTf1` + `globalNormScale`, src/train/schedule.ts `rampWeight`). Those modules are
+ * imported dynamically: if they cannot be loaded, `timeTrainingStep` throws `OursUnavailable` with the
+ * reason, and the harness records the case as skipped (no number is made up).
+ *
+ * The configuration goes through `RunParams` → `modelConfigFromRunParams`, the path a real run takes.
+ * Every case field is passed explicitly (the Run Manager defaults differ from TF's for the L2 scales and
+ * ramps); the fields a case leaves out have equal TF and Run Manager defaults.
+ */
+import type { BenchCase } from "./cases.js";
+
+export interface TimingOptions {
+  /** timed steps (≥ 1) */
+  steps: number;
+  /** untimed steps first (≥ 0) */
+  warmup: number;
+}
+
+export interface OursTiming {
+  /** median wall time of one training step, ms */
+  median_ms: number;
+  mean_ms: number;
+  min_ms: number;
+  /** peak resident set size of this process so far, MiB */
+  peak_rss_mb: number;
+  /** tfjs backend, e.g. "wasm (SIMD, 1 thread)" */
+  backend: string;
+  /** total cost of the last timed step (a sanity value) */
+  last_cost: number;
+}
+
+/** The TS model or trainer could not be loaded or lacks what the adapter needs. */
+export class OursUnavailable extends Error {
+  override name = "OursUnavailable";
+}
+
+type Tf = typeof import("@tensorflow/tfjs");
+
+interface Modules {
+  tf: Tf;
+  lfads: typeof import("../src/model/lfads.js");
+  config: typeof import("../src/model/config.js");
+  cost: typeof import("../src/model/cost.js");
+  noise: typeof import("../src/model/noise.js");
+  observation: typeof import("../src/model/observation.js");
+  backend: typeof import("../src/model/backend.js");
+  adam: typeof import("../src/train/adam.js");
+  schedule: typeof import("../src/train/schedule.js");
+  runParams: typeof import("../src/params/run-params.js");
+  rng: typeof import("../src/core/rng.js");
+}
+
+async function loadModules(): Promise<Modules> {
+  try {
+    const [tf, lfads, config, cost, noise, observation, backend, adam, schedule, runParams, rng] = await Promise.all([
+      import("@tensorflow/tfjs"),
+      import("../src/model/lfads.js"),
+      import("../src/model/config.js"),
+      import("../src/model/cost.js"),
+      import("../src/model/noise.js"),
+      import("../src/model/observation.js"),
+      import("../src/model/backend.js"),
+      import("../src/train/adam.js"),
+      import("../src/train/schedule.js"),
+      import("../src/params/run-params.js"),
+      import("../src/core/rng.js"),
+    ]);
+    return { tf, lfads, config, cost, noise, observation, backend, adam, schedule, runParams, rng };
+  } catch (err) {
+    throw new OursUnavailable(`the lfads-ts model/trainer modules could not be loaded: ${(err as Error).message}`);
+  }
+}
+
+/** Spike counts [B,T,N] as the peer draws them: per trial and neuron a rate exp(0.5·z − 1), constant in time. */
+function benchCounts(c: BenchCase, rng: { normal(): number; poisson(l: number): number }): Float32Array {
+  const { B, T, N } = c;
+  const out = new Float32Array(B * T * N);
+  for (let b = 0; b < B; b++) {
+    for (let n = 0; n < N; n++) {
+      const rate = Math.exp(0.5 * rng.normal() - 1);
+      for (let t = 0; t < T; t++) out[(b * T + t) * N + n] = rng.poisson(rate);
+    }
+  }
+  return out;
+}
+
+function peakRssMb(): number {
+  return process.resourceUsage().maxRSS / 1024; // kB → MiB
+}
+
+/** Time `steps` training steps of the lfads-ts model on `c` (after `warmup` untimed ones). */
+export async function timeTrainingStep(c: BenchCase, opts: TimingOptions): Promise<OursTiming> {
+  if (!(Number.isInteger(opts.steps) && opts.steps >= 1 && Number.isInteger(opts.warmup) && opts.warmup >= 0)) {
+    throw new RangeError(`timeTrainingStep: steps must be an integer >= 1 and warmup >= 0, got ${opts.steps} and ${opts.warmup}`);
+  }
+  const m = await loadModules();
+  const { tf } = m;
+  const info = await m.backend.selectBackend();
+  const params = new m.runParams.RunParams({
+    c_ic_enc_dim: c.ic_enc_dim,
+    c_ic_dim: c.ic_dim,
+    c_gen_dim: c.gen_dim,
+    c_factors_dim: c.factors_dim,
+    c_co_dim: c.co_dim,
+    c_ci_enc_dim: c.ci_enc_dim,
+    c_con_dim: c.con_dim,
+    c_keep_prob: c.keep_prob,
+    c_cell_clip_value: c.cell_clip,
+    c_l2_gen_scale: c.l2_gen_scale,
+    c_l2_con_scale: c.l2_con_scale,
+    c_kl_increase_steps: c.kl_increase_steps,
+    c_l2_increase_steps: c.l2_increase_steps,
+    c_kl_start_step: 0,
+    c_l2_start_step: 0,
+    c_batch_size: c.B,
+    c_learning_rate_init: c.learning_rate,
+    c_max_grad_norm: c.max_grad_norm,
+  });
+  const cfg = m.config.modelConfigFromRunParams(params, { numSteps: c.T, datasets: [{ name: "bench", numNeurons: c.N }] });
+  const model = new m.lfads.LfadsModel(cfg, { seed: c.seed });
+  const trainable = model.store.trainable();
+  const adam = new m.adam.AdamTf1(new Map(trainable.map((p) => [p.name, p.variable])));
+  const rng = new m.rng.Rng(c.seed + 1);
+  const noise = new m.noise.RngNoise(rng);
+  const counts = benchCounts(c, rng);
+  const data = tf.tensor3d(counts, [c.B, c.T, c.N]);
+  const batch = { datasetIndex: 0, data, lgammaSum: m.observation.lgammaRowSums(counts, c.B) };
+  let step = c.step;
+  let lastCost = NaN;
+
+  const trainStep = async (): Promise<void> => {
+    const klW = m.schedule.rampWeight(step, 0, c.kl_increase_steps);
+    const l2W = m.schedule.rampWeight(step, 0, c.l2_increase_steps);
+    const { value, grads } = tf.variableGrads(() => {
+      const fwd = model.forward(batch, { keepProb: cfg.keepProb, latents: "sample", noise });
+      return m.cost.lfadsCost(model, fwd, { kl: klW, l2: l2W }).cost;
+    }, trainable.map((p) => p.variable));
+    const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))));
+    const normValue = (await norm.data())[0]!;
+    const byName = new Map(trainable.map((p) => [p.name, grads[p.variable.name]!]));
+    adam.apply(byName, c.learning_rate, m.adam.globalNormScale(normValue, c.max_grad_norm));
+    lastCost = (await value.data())[0]!;
+    tf.dispose([value, norm, ...Object.values(grads)]);
+    step += 1;
+  };
+
+  try {
+    for (let i = 0; i < opts.warmup; i++) await trainStep();
+    const times: number[] = [];
+    for (let i = 0; i < opts.steps; i++) {
+      const t0 = performance.now();
+      await trainStep();
+      times.push(performance.now() - t0);
+    }
+    if (!Number.isFinite(lastCost)) throw new Error(`training cost became ${lastCost} after ${step - c.step} steps`);
+    const sorted = [...times].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+    return {
+      median_ms: median,
+      mean_ms: times.reduce((a, b) => a + b, 0) / times.length,
+      min_ms: sorted[0]!,
+      peak_rss_mb: peakRssMb(),
+      backend: info.description,
+      last_cost: lastCost,
+    };
+  } finally {
+    data.dispose();
+    adam.dispose();
+    model.dispose();
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * Benchmark harness: lfads-ts training-step time against the PyTorch peer, measured in the same run on the
+ * same machine. Run: `node --import tsx bench/run.ts` (from the repository root).
+ *
+ * For each case: the peer (bench/peer/lfads_peer.py) at 1 and 2 threads, the faster of the two being
+ * `peer_ms`; then "ours" (bench/ours.ts) in a child process of its own, so that its peak RSS is the
+ * case's. Writes bench/results/latest.json.
+ *
+ * Environment:
+ *   LFADS_BENCH_STEPS   timed steps per measurement (default 10); warmup is 2, or 1 below 5 steps
+ *   LFADS_BENCH_WARMUP  untimed steps (overrides the above)
+ *   LFADS_BENCH_CASES   comma-separated case names to run (default all)
+ *   LFADS_BENCH_PYTHON  the interpreter for the peer (default: the first python3 that imports torch and h5py)
+ *   LFADS_BENCH_OUT     output file (default bench/results/latest.json)
+ */
+import { spawnSync } from "node:child_process";
+import * as os from "node:os";
+import * as path from "node:path";
+import { writeFileAtomic } from "../src/io/atomic.js";
+import { BENCH_CASES, type BenchCase } from "./cases.js";
+import { trainFlops } from "./flops.js";
+import type { OursTiming } from "./ours.js";
+import { runPeer, type PeerTiming } from "./peer.js";
+import { describeSearch, findTorchPython } from "./python.js";
+
+const ROOT = path.resolve(__dirname, "..");
+const PEER_THREADS = [1, 2] as const;
+
+export interface CaseResult {
+  name: string;
+  ours_ms: number | null;
+  peer_ms: number | null;
+  peer_threads: number | null;
+  /** ours_ms / peer_ms (below 1: we are faster) */
+  ratio: number | null;
+  /** training FLOPs of the step (bench/flops.ts) / ours_ms, in GFLOP/s */
+  gflops: number | null;
+  /** peak RSS of the child process that timed ours, MiB */
+  peak_rss_mb: number | null;
+  train_flops: number;
+  peer_gflops: number | null;
+  peer_peak_rss_mb: number | null;
+  /** every peer measurement, by thread count */
+  peer_runs: { threads: number; median_ms: number; mean_ms: number; peak_rss_mb: number }[];
+  ours_backend: string | null;
+  /** why ours or the peer has no number, if so */
+  skipped?: string[];
+  steps: number;
+  warmup: number;
+}
+
+export interface BenchReport {
+  machine: {
+    cpu: string;
+    cores: number;
+    node: string;
+    date: string;
+    /** 1/5/15-minute load averages before and after the run: the machine may be shared */
+    loadavg_start: number[];
+    loadavg_end: number[];
+    python: string | null;
+    torch_version: string | null;
+    blas: string[];
+  };
+  cases: CaseResult[];
+}
+
+function envInt(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min) throw new RangeError(`${name} must be an integer >= ${min}, got '${raw}'`);
+  return v;
+}
+
+function selectedCases(): BenchCase[] {
+  const raw = process.env.LFADS_BENCH_CASES;
+  if (!raw) return [...BENCH_CASES];
+  const names = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  const known = new Map(BENCH_CASES.map((c) => [c.name, c]));
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length) throw new RangeError(`LFADS_BENCH_CASES: unknown case(s) ${unknown.join(", ")} (known: ${[...known.keys()].join(", ")})`);
+  return names.map((n) => known.get(n)!);
+}
+
+type OursChildResult = { ok: OursTiming } | { skipped: string } | { failed: string };
+
+/** Time "ours" for one case in a fresh Node process (peak RSS is then the case's alone). */
+function runOursChild(c: BenchCase, steps: number, warmup: number): OursChildResult {
+  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "ours-child.ts"), JSON.stringify(c), String(steps), String(warmup)], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 3_600_000,
+    maxBuffer: 16 << 20,
+  });
+  if (r.error) return { failed: `child did not run: ${r.error.message}` };
+  if (r.status !== 0) {
+    const how = r.signal ? `signal ${r.signal}` : `exit ${String(r.status)}`;
+    const message = r.stderr.trim().split("\n").filter((l) => !/^\s+at /.test(l)); // stack frames say little here
+    return { failed: `child failed (${how}): ${message.slice(-5).join(" | ")}` };
+  }
+  const last = r.stdout.trim().split("\n").pop() ?? "";
+  try {
+    const parsed = JSON.parse(last) as OursTiming | { skipped: string };
+    return "skipped" in parsed ? { skipped: parsed.skipped } : { ok: parsed };
+  } catch {
+    return { failed: `child printed no JSON: ${JSON.stringify(r.stdout.slice(-300))}` };
+  }
+}
+
+function log(msg: string): void {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+async function main(): Promise<void> {
+  const steps = envInt("LFADS_BENCH_STEPS", 10, 1);
+  const warmup = envInt("LFADS_BENCH_WARMUP", steps >= 5 ? 2 : 1, 0);
+  const cases = selectedCases();
+  const out = process.env.LFADS_BENCH_OUT ? path.resolve(process.env.LFADS_BENCH_OUT) : path.join(__dirname, "results", "latest.json");
+  const loadStart = os.loadavg();
+  const search = findTorchPython();
+  const python = search.found?.python ?? null;
+  if (python) log(`peer python: ${describeSearch(search)}`);
+  else log(`peer skipped: ${describeSearch(search)}`);
+
+  const results: CaseResult[] = [];
+  let blas: string[] = [];
+  for (const c of cases) {
+    const skipped: string[] = [];
+    const flops = trainFlops(c);
+    const peerRuns: CaseResult["peer_runs"] = [];
+    if (python) {
+      for (const threads of PEER_THREADS) {
+        log(`${c.name}: peer, ${threads} thread(s), ${steps} steps (+${warmup} warmup)`);
+        try {
+          const t = runPeer<PeerTiming>(python, "time", c, {
+            args: ["--threads", String(threads), "--steps", String(steps), "--warmup", String(warmup)],
+          });
+          peerRuns.push({ threads, median_ms: t.median_ms, mean_ms: t.mean_ms, peak_rss_mb: t.peak_rss_mb });
+          blas = t.blas;
+          log(`${c.name}: peer ${threads}T median ${t.median_ms.toFixed(1)} ms`);
+        } catch (err) {
+          skipped.push(`peer at ${threads} thread(s): ${(err as Error).message}`);
+        }
+      }
+    } else {
+      skipped.push(`peer: ${describeSearch(search)}`);
+    }
+    const best = peerRuns.reduce<(typeof peerRuns)[number] | undefined>((a, r) => (a === undefined || r.median_ms < a.median_ms ? r : a), undefined);
+
+    log(`${c.name}: ours, ${steps} steps (+${warmup} warmup), separate process`);
+    const ours = runOursChild(c, steps, warmup);
+    let oursMs: number | null = null;
+    let rss: number | null = null;
+    let backend: string | null = null;
+    if ("ok" in ours) {
+      oursMs = ours.ok.median_ms;
+      rss = ours.ok.peak_rss_mb;
+      backend = ours.ok.backend;
+      log(`${c.name}: ours median ${oursMs.toFixed(1)} ms (${backend})`);
+    } else {
+      skipped.push(`ours: ${"skipped" in ours ? ours.skipped : ours.failed}`);
+      log(`${c.name}: ours has no number: ${"skipped" in ours ? ours.skipped : ours.failed}`);
+    }
+
+    const peerMs = best?.median_ms ?? null;
+    results.push({
+      name: c.name,
+      ours_ms: oursMs,
+      peer_ms: peerMs,
+      peer_threads: best?.threads ?? null,
+      ratio: oursMs !== null && peerMs !== null ? oursMs / peerMs : null,
+      gflops: oursMs !== null ? flops / (oursMs / 1000) / 1e9 : null,
+      peak_rss_mb: rss,
+      train_flops: flops,
+      peer_gflops: peerMs !== null ? flops / (peerMs / 1000) / 1e9 : null,
+      peer_peak_rss_mb: best?.peak_rss_mb ?? null,
+      peer_runs: peerRuns,
+      ours_backend: backend,
+      ...(skipped.length ? { skipped } : {}),
+      steps,
+      warmup,
+    });
+  }
+
+  const cpus = os.cpus();
+  const report: BenchReport = {
+    machine: {
+      cpu: cpus[0]?.model ?? "unknown",
+      cores: cpus.length,
+      node: process.version,
+      date: new Date().toISOString(),
+      loadavg_start: loadStart,
+      loadavg_end: os.loadavg(),
+      python,
+      torch_version: search.found?.torchVersion ?? null,
+      blas,
+    },
+    cases: results,
+  };
+  writeFileAtomic(out, JSON.stringify(report, null, 2) + "\n");
+  log(`wrote ${path.relative(process.cwd(), out)}`);
+  for (const r of results) {
+    const f = (v: number | null, d = 1) => (v === null ? "—" : v.toFixed(d));
+    console.log(`${r.name.padEnd(20)} ours ${f(r.ours_ms).padStart(9)} ms  peer ${f(r.peer_ms).padStart(9)} ms (${r.peer_threads ?? "—"}T)  ratio ${f(r.ratio, 2)}  ${f(r.gflops, 2)} GFLOP/s  rss ${f(r.peak_rss_mb, 0)} MiB`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exitCode = 1;
+});

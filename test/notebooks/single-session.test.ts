@@ -1,0 +1,95 @@
+// Runs notebooks/01_single_session.ipynb in the real tslab kernel through nbclient. It generates small
+// Lorenz datasets, prepares the docs' sweep and displays the collection. The notebook writes
+// ./lorenz_example in the kernel's working directory: here a temporary folder under the package's
+// tmp/ (git-ignored), so that "lfads-ts" resolves through the package's node_modules.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { packageRoot } from "../../src/kernel/index.js";
+import { describeFailure, displayData, executeNotebook, kernelErrors, notebookSkipReason, streamText, type Notebook } from "./harness.js";
+
+const NOTEBOOK = path.join(__dirname, "..", "..", "notebooks", "01_single_session.ipynb");
+const skip = notebookSkipReason();
+if (skip) console.log(`# single-session notebook test skipped: ${skip}`);
+
+/** The docs' c_factors_dim sweep: seed 001 (quick example) and its hashes. */
+const DOC_HASHES = ["param_Z1-4Ne data_cq1HAe", "param_UEvXAB data_QcdNGf", "param_m8Dk5i data_y3K_k3", "param_YOs74u data_4MaTKO"];
+
+function allText(nb: Notebook): string {
+  return streamText(nb) + (displayData(nb, "text/plain") as string[]).join("\n");
+}
+
+test("the stored notebook has no outputs and uses the lfads-ts kernel", () => {
+  const nb = JSON.parse(fs.readFileSync(NOTEBOOK, "utf8")) as Notebook & { metadata: { kernelspec?: { name?: string } } };
+  assert.equal(nb.metadata.kernelspec?.name, "lfads-ts");
+  for (const c of nb.cells) {
+    if (c.cell_type !== "code") continue;
+    assert.deepEqual(c.outputs, []);
+    assert.equal((c as { execution_count?: unknown }).execution_count, null);
+    // Only the public API: imports come from "lfads-ts" or Node built-ins.
+    const src = Array.isArray(c.source) ? c.source.join("") : c.source;
+    for (const m of src.matchAll(/from\s+"([^"]+)"/g)) assert.ok(m[1] === "lfads-ts" || m[1]!.startsWith("node:"), `import from ${m[1]}`);
+  }
+});
+
+test("01_single_session notebook: datasets, params table, the docs' hashes, prepared tree", { skip, timeout: 300_000 }, async () => {
+  const scratch = path.join(packageRoot(), "tmp");
+  fs.mkdirSync(scratch, { recursive: true });
+  const cwd = fs.mkdtempSync(path.join(scratch, "nb-single-session-"));
+  try {
+    const r = await executeNotebook(NOTEBOOK, { cwd, cellTimeoutS: 120, totalTimeoutS: 280 });
+    console.log(`# notebook ran in ${r.seconds.toFixed(1)} s`);
+    assert.ok(r.ok, describeFailure(r));
+    assert.deepEqual(kernelErrors(r.notebook), [], "no stderr output (errors and warnings)");
+
+    const nb = r.notebook;
+    const html = displayData(nb, "text/html") as string[];
+    // Dataset collection: the info table of dataset001 (20 conditions × 10–12 trials).
+    const dcHtml = html.filter((h) => h.includes('class="lfads-dataset-collection"'));
+    assert.equal(dcHtml.length, 2, "dc shown before and after loadInfo");
+    assert.match(dcHtml[0]!, /no info loaded yet/);
+    assert.match(dcHtml[1]!, /dataset001<\/td><td[^>]*>lorenz_example<\/td><td[^>]*>\d{4}-\d{2}-\d{2}<\/td><td[^>]*><\/td><td[^>]*>2[0-4]\d<\/td><td[^>]*>(2[5-9]|3[0-5])<\/td>/);
+
+    // RunParams: the grouped parameter table for the docs' values.
+    const par = html.find((h) => h.includes('class="lfads-runparams"'));
+    assert.ok(par, "RunParams HTML displayed");
+    assert.match(par, /param_YOs74u/);
+    assert.match(par, /data_4MaTKO/);
+    for (const group of ["Optimization", "Generator network, factors, rates", "Controller and inferred inputs"]) assert.ok(par.includes(`>${group}</th>`), group);
+
+    // The four documented hashes, printed for the docs' sweep.
+    const text = allText(nb);
+    for (const h of DOC_HASHES) assert.ok(text.includes(h), `documented hashes ${h} printed`);
+    assert.match(streamText(nb), /^param_YOs74u data_4MaTKO$/m);
+
+    // RunCollection: params table, run spec, grid before (not prepared) and after prepare (prepared).
+    const rcHtml = html.filter((h) => h.includes('class="lfads-run-collection"'));
+    assert.equal(rcHtml.length, 2);
+    assert.match(rcHtml[0]!, /4 runs total \(4 params × 1 run spec\)/);
+    for (const d of ["data_cq1HAe", "data_QcdNGf", "data_y3K_k3", "data_4MaTKO"]) assert.ok(rcHtml[0]!.includes(`>${d}</td>`), d);
+    assert.match(rcHtml[0]!, />single_dataset001</);
+    assert.match(rcHtml[0]!, /Runs <span[^>]*>4 not prepared</);
+    assert.match(rcHtml[1]!, /Runs <span[^>]*>4 prepared</);
+    assert.ok(html.some((h) => h.includes('class="lfads-run-spec"')), "RunSpec displayed");
+
+    // The prepared tree on disk, and summary.txt as printed.
+    const rcPath = path.join(cwd, "lorenz_example", "runs", "exampleSingleSession");
+    const summary = fs.readFileSync(path.join(rcPath, "summary.txt"), "utf8");
+    assert.match(summary, /^LFADS\.RunCollection "exampleSingleSession" \(4 runs total\)\n/);
+    assert.ok(streamText(nb).includes(summary.trimEnd()), "rc.summary() printed");
+    const params = fs.readdirSync(rcPath).filter((f) => f.startsWith("param_"));
+    assert.equal(params.length, 4);
+    for (const p of params) {
+      for (const f of ["lfads_dataset001.h5", "inputInfo_dataset001.h5"]) {
+        const link = path.join(rcPath, p, "single_dataset001", "lfadsInput", f);
+        assert.ok(fs.lstatSync(link).isSymbolicLink(), link);
+        assert.ok(fs.statSync(link).size > 0, `${link} resolves`);
+      }
+    }
+    for (const d of ["data_cq1HAe", "data_QcdNGf", "data_y3K_k3", "data_4MaTKO"]) assert.ok(fs.existsSync(path.join(rcPath, d, "single_dataset001", "lfads_dataset001.h5")), d);
+    assert.match(streamText(nb), /├── data_4MaTKO\n│ {3}└── single_dataset001\n│ {7}├── inputInfo_dataset001\.h5\n/);
+  } finally {
+    fs.rmSync(cwd, { recursive: true, force: true });
+  }
+});
