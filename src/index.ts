@@ -55,3 +55,26 @@ export type {
 // runs and the on-disk tree
 export { RunSpec, Run, RunCollection, prepare, prepareRuns, needsAlignment, alignmentFromParams } from "./runs/index.js";
 export type { DatasetSelection, ParamSearch, RunSpecSearch, RunCollectionOptions, PrepareOptions, PrepareProgress, PrepareResult, AlignmentProvider } from "./runs/index.js";
+
+// display: figures, static export, reports
+export {
+  Figure, figure, plotSingleTrialRates, plotConditionAveragedFactors, plotFactorTrajectories3d, plotTrainingCurves,
+  plotAlignmentReconstruction, runDashboard, RunDashboard, conditionMeans, categoricalColors, plotlyBundlePath, plotlyVersion,
+} from "./display/plots/index.js";
+export type {
+  FigureSpec, FigureStyle, FigureHtmlOptions, PlotlyTrace, PlotlyLayout, PlotlyConfig, SingleTrialRatesOptions,
+  ConditionAverageOptions, ConditionFactorsOptions, FactorTrajectoryOptions, ConditionMeans, TrialSubset, TrainingCurveOptions,
+  AlignmentPlotOptions, RunDashboardRow, RunDashboardOptions,
+} from "./display/plots/index.js";
+export {
+  saveFigure, renderFigure, savePanels, renderPanels, countDrawnPlots, formatFromPath, findChromium, chromiumPath,
+  ChromiumNotFoundError, closeExporter, setExportIdleTimeout,
+} from "./display/export/index.js";
+export type { ImageFormat, SaveOptions, PanelOptions, FigureLike, DrawnPlots } from "./display/export/index.js";
+export { writeReport, reportHtml } from "./display/report/index.js";
+export type { ReportOptions, ReportSection, HtmlRenderable } from "./display/report/index.js";
+
+// posterior results (TF-free readers and scores)
+export { PosteriorMeans, concatenateOverTrials, loadPosteriorMeans, FitLog, loadFitLog, ModelTrainedParams, loadModelTrainedParams } from "./posterior/index.js";
+export { r2Score, bitsPerSpike, poissonNll, posteriorRateR2, posteriorBitsPerSpike } from "./posterior/index.js";
+export type { LoadPosteriorMeansOptions, PosteriorMeanKind, FitLogRow, R2Result, TrialSplit } from "./posterior/index.js";

@@ -4,21 +4,78 @@
  * when this library is required from a tslab notebook cell.
  */
 import { DataError, LayoutError } from "../core/errors.js";
-import type * as H5 from "h5wasm/node" with { "resolution-mode": "import" };
 import { produceFileAtomic } from "./atomic.js";
 import * as fs from "node:fs";
 
-export type H5Module = typeof H5;
-export type H5File = H5.File;
-export type H5Group = H5.Group;
-export type H5Dataset = H5.Dataset;
+// The h5wasm types are restated here instead of imported: h5wasm is ESM-only, and importing its types
+// into this CommonJS package needs a `resolution-mode` import attribute (TS 5.3+ syntax) that would
+// reach our published .d.ts files, which tslab's bundled TypeScript 5.0 cannot parse. Only the
+// subset lfads-ts uses is declared.
+
+/** h5wasm dtype: a string such as "<f", "<d", "<q", "S", or a compound/array description. */
+export type H5Dtype = string | Record<string, unknown> | unknown[];
+
+export interface H5Attribute {
+  readonly value: unknown;
+  readonly json_value: unknown;
+  readonly dtype: H5Dtype;
+  readonly shape: number[] | null;
+}
+
+interface H5HasAttrs {
+  readonly attrs: Record<string, H5Attribute>;
+  get_attribute(name: string, json_compatible: boolean): unknown;
+  /** Follow an object reference (MATLAB cell arrays are arrays of references). */
+  dereference(ref: unknown): H5Dataset | H5Group | null | object;
+  create_attribute(name: string, data: unknown, shape?: number[] | null, dtype?: string | null): void;
+}
+
+export interface H5Dataset extends H5HasAttrs {
+  readonly shape: number[] | null;
+  readonly dtype: H5Dtype;
+  readonly value: unknown;
+  readonly json_value: unknown;
+  readonly metadata: { type: number; size: number; signed?: boolean; littleEndian?: boolean; cset?: number; vlen?: boolean; [key: string]: unknown };
+  readonly filters: { id: number; name: string; cd_values?: number[] }[];
+  /** Hyperslab read: one [start, stop] (or [] for the whole axis) per dimension. */
+  slice(ranges: ([] | [number] | [number, number] | [number, number, number])[]): unknown;
+}
+
+export interface H5Group extends H5HasAttrs {
+  keys(): string[];
+  get(name: string): H5Group | H5Dataset | null | object;
+  create_group(name: string): H5Group;
+  create_dataset(args: {
+    name: string;
+    data: unknown;
+    shape?: number[] | null;
+    dtype?: string | null;
+    chunks?: number[] | null;
+    compression?: number | "gzip";
+    compression_opts?: number | number[];
+  }): H5Dataset;
+}
+
+export interface H5File extends H5Group {
+  readonly filename: string;
+  flush(): void;
+  close(): unknown;
+}
+
+/** The parts of the h5wasm module lfads-ts uses. */
+export interface H5Module {
+  ready: Promise<unknown>;
+  File: new (filename: string, mode?: "r" | "a" | "w" | "x" | "Sr" | "Sa") => H5File;
+  Dataset: abstract new (...args: never[]) => H5Dataset;
+  Group: abstract new (...args: never[]) => H5Group;
+}
 
 let loading: Promise<H5Module> | undefined;
 
 /** The initialised h5wasm module (loaded once per process). */
 export function h5(): Promise<H5Module> {
   loading ??= (async () => {
-    const mod = (await import("h5wasm/node")) as H5Module;
+    const mod = (await import("h5wasm/node")) as unknown as H5Module;
     await mod.ready;
     return mod;
   })();
@@ -49,7 +106,7 @@ export interface WriteOptions {
 }
 
 /** Write one dataset (creating intermediate groups as `a/b/c` names require). */
-export function writeArray(group: H5.Group, name: string, a: H5Array, opts: WriteOptions = {}): void {
+export function writeArray(group: H5Group, name: string, a: H5Array, opts: WriteOptions = {}): void {
   const gz = opts.gzip ?? 0;
   const chunks = gz > 0 && a.shape.length > 0 && a.data.length > 0 ? [Math.min(a.shape[0]!, Math.max(1, Math.floor(65536 / Math.max(1, a.data.length / a.shape[0]!)))), ...a.shape.slice(1)] : null;
   group.create_dataset({
@@ -62,7 +119,7 @@ export function writeArray(group: H5.Group, name: string, a: H5Array, opts: Writ
 }
 
 /** Open `path` for writing at a temp name, run `fill`, close and rename into place. */
-export async function writeH5Atomic(path: string, fill: (f: H5.File) => void | Promise<void>): Promise<void> {
+export async function writeH5Atomic(path: string, fill: (f: H5File) => void | Promise<void>): Promise<void> {
   const mod = await h5();
   await produceFileAtomic(path, async (tmp) => {
     const f = new mod.File(tmp, "w");
@@ -75,10 +132,10 @@ export async function writeH5Atomic(path: string, fill: (f: H5.File) => void | P
 }
 
 /** Open an existing HDF5 (or MATLAB v7.3) file read-only and run `read` on it. */
-export async function readH5<T>(path: string, read: (f: H5.File) => T | Promise<T>): Promise<T> {
+export async function readH5<T>(path: string, read: (f: H5File) => T | Promise<T>): Promise<T> {
   if (!fs.existsSync(path)) throw new LayoutError(`HDF5 file not found: ${path}`);
   const mod = await h5();
-  let f: H5.File;
+  let f: H5File;
   try {
     f = new mod.File(path, "r");
   } catch (err) {
@@ -98,12 +155,12 @@ export interface ReadArray {
 }
 
 /** Read a numeric dataset; int64 (BigInt) data is converted to Float64Array. Throws naming the key if absent. */
-export function readArray(f: H5.Group, key: string, file = ""): ReadArray {
+export function readArray(f: H5Group, key: string, file = ""): ReadArray {
   const ds = f.get(key);
-  if (ds === null || !(ds && typeof (ds as H5.Dataset).shape !== "undefined" && "value" in (ds as object))) {
+  if (ds === null || !(ds && typeof (ds as H5Dataset).shape !== "undefined" && "value" in (ds as object))) {
     throw new LayoutError(`dataset '${key}' not found${file ? ` in ${file}` : ""} (keys: ${f.keys().join(", ")})`);
   }
-  const d = ds as H5.Dataset;
+  const d = ds as H5Dataset;
   const v = d.value;
   const shape = d.shape ?? [];
   let data: ReadArray["data"];
@@ -117,6 +174,6 @@ export function readArray(f: H5.Group, key: string, file = ""): ReadArray {
 }
 
 /** True if `key` names a dataset or group in `f`. */
-export function hasKey(f: H5.Group, key: string): boolean {
+export function hasKey(f: H5Group, key: string): boolean {
   return f.keys().includes(key);
 }
