@@ -1,0 +1,153 @@
+/**
+ * Decoder: controller (optional) + generator + factors. Without a controller the generator is a
+ * single `gruRecurrence` whose input projection is the bias (or the injected external inputs), and
+ * factors are one batched matmul after the loop. With a controller, controller and generator are
+ * coupled at every step (u_t drives s_t, f_{t−1} feeds the controller), so that loop runs op by op,
+ * with every batched part (encoder inputs, external inputs, masks, noise) prepared outside it.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { feedbackDim, type LfadsConfig } from "./config.js";
+import { GenGru } from "./gru-cell.js";
+import { forgetBias3, gruRecurrence, gruStep } from "./gru-recurrence.js";
+import { Linear } from "./linear.js";
+import { feedbackRates } from "./observation.js";
+import type { ParamStore } from "./params.js";
+import { Ar1Prior, DiagGaussianFromInput } from "./priors.js";
+import type { Readout } from "./readin-readout.js";
+
+/** Elementwise dropout with masks from the model's noise source (identity when keep_prob = 1). */
+export type Dropout = <T extends tf.Tensor>(x: T) => T;
+
+export type CoSource =
+  | { kind: "posterior-sample"; eps: tf.Tensor3D } // [T,B,U] standard normal
+  | { kind: "posterior-mean" }
+  | { kind: "prior"; samples: tf.Tensor3D }; // [T,B,U] AR(1) prior path
+
+export interface DecoderInputs {
+  /** s_{−1} [B,G]. */
+  genIc: tf.Tensor2D;
+  /** cf_{t−lag} [B,T,H_ci] (zeros where t−lag < 0); with a controller only. */
+  cfLag?: tf.Tensor3D;
+  /** cb_{t+lag} [B,T,H_ci] (zeros where t+lag ≥ T); absent for a causal controller. */
+  cbLag?: tf.Tensor3D;
+  /** Dropped-out external inputs for the generator [B,T,X], when injected there. */
+  extGen?: tf.Tensor3D;
+  co?: CoSource;
+  readout: Readout;
+  dropout: Dropout;
+}
+
+export interface DecoderOutputs {
+  genStates: tf.Tensor3D; // [B,T,G]
+  factors: tf.Tensor3D; // [B,T,F]
+  conStates?: tf.Tensor3D; // [B,T,C]
+  coMean?: tf.Tensor3D; // [B,T,U]
+  coLogvar?: tf.Tensor3D;
+  /** The u_t that drove the generator [B,T,U]. */
+  co?: tf.Tensor3D;
+}
+
+export class Decoder {
+  readonly generator: GenGru;
+  readonly factors: Linear;
+  readonly controller: GenGru | undefined;
+  readonly conC0: tf.Variable | undefined;
+  readonly coPosterior: DiagGaussianFromInput | undefined;
+  readonly arPrior: Ar1Prior | undefined;
+
+  constructor(store: ParamStore, readonly cfg: LfadsConfig, conInDim: number, genInDim: number) {
+    if (cfg.coDim > 0) {
+      this.conC0 = store.add("LFADS/con/c0", [1, cfg.conDim], new Float32Array(cfg.conDim));
+      this.controller = new GenGru(store, "LFADS/con", conInDim, cfg.conDim, cfg.cellWeightScale, cfg.cellWeightScale, "con");
+      this.coPosterior = new DiagGaussianFromInput(store, "LFADS/con/con_to_post_co", cfg.conDim, cfg.coDim, 0);
+      this.arPrior = new Ar1Prior(store, cfg.coDim, cfg.priorArAtau, cfg.priorArNvar, cfg.doTrainPriorArAtau, cfg.doTrainPriorArNvar);
+    }
+    this.generator = new GenGru(store, "LFADS/gen", genInDim, cfg.genDim, cfg.genCellInputWeightScale, cfg.genCellRecWeightScale, "gen");
+    this.factors = new Linear(store, "LFADS/gen/gen_2_fac", cfg.genDim, cfg.factorsDim, { bias: false, normalized: true });
+  }
+
+  run(inp: DecoderInputs): DecoderOutputs {
+    return this.controller ? this.coupled(inp) : this.uncoupled(inp);
+  }
+
+  /** f = dropout(s)·normcol(W_fac), batched over [B,T]. */
+  private factorsOf(states: tf.Tensor3D, dropout: Dropout): tf.Tensor3D {
+    return this.factors.apply3d(dropout(states));
+  }
+
+  private uncoupled(inp: DecoderInputs): DecoderOutputs {
+    const B = inp.genIc.shape[0];
+    const xProj = this.generator.project(inp.extGen ?? null, B, this.cfg.numSteps);
+    const { whRu, whC } = this.generator.recurrent();
+    const genStates = gruRecurrence(xProj, inp.genIc, whRu, whC, { clip: this.cfg.cellClipValue });
+    return { genStates, factors: this.factorsOf(genStates, inp.dropout) };
+  }
+
+  private coupled(inp: DecoderInputs): DecoderOutputs {
+    const cfg = this.cfg;
+    const con = this.controller!;
+    const gen = this.generator;
+    const [B, G] = inp.genIc.shape;
+    const T = cfg.numSteps;
+    const C = cfg.conDim;
+    const U = cfg.coDim;
+    const fbDim = feedbackDim(cfg);
+    const abDim = con.inDim - fbDim;
+    const timeMajor = (x: tf.Tensor3D): tf.Tensor2D[] => tf.unstack(tf.transpose(x, [1, 0, 2])) as tf.Tensor2D[];
+
+    // Controller input: the encoder part [cf, cb] is dropped out and projected for all steps at once.
+    const conW = con.inputWeights(); // [abDim + fbDim, 3C]
+    const ab = inp.dropout(inp.cbLag ? tf.concat([inp.cfLag!, inp.cbLag], 2) : inp.cfLag!);
+    // Biases and the +1 forget bias are folded into the batched projections.
+    const conBias = tf.add(con.bias(), forgetBias3(C));
+    const abProj = timeMajor(tf.reshape(tf.add(tf.matMul(tf.reshape(ab, [B * T, abDim]), tf.slice(conW, [0, 0], [abDim, 3 * C])), conBias), [B, T, 3 * C]));
+    const fbW = fbDim > 0 ? tf.slice(conW, [abDim, 0], [fbDim, 3 * C]) : undefined;
+    const fbMask = fbDim > 0 ? timeMajor(inp.dropout(tf.ones([B, T, fbDim])) as tf.Tensor3D) : undefined;
+
+    // Generator input projection: u_t·Wx_u per step, the external-input part and the bias batched.
+    const genW = gen.inputWeights(); // [U (+X), 3G]
+    const genWu = tf.slice(genW, [0, 0], [U, 3 * G]);
+    const genBias = tf.add(gen.bias(), forgetBias3(G));
+    const genRest = timeMajor(
+      inp.extGen
+        ? tf.reshape(tf.add(tf.matMul(tf.reshape(inp.extGen, [B * T, gen.inDim - U]), tf.slice(genW, [U, 0], [gen.inDim - U, 3 * G])), genBias), [B, T, 3 * G])
+        : (tf.add(tf.zeros([B, T, 3 * G]), tf.reshape(genBias, [1, 1, 3 * G])) as tf.Tensor3D),
+    );
+    const genMask = timeMajor(inp.dropout(tf.ones([B, T, G])) as tf.Tensor3D);
+    const facW = this.factors.weight();
+    const post = this.coPosterior!.fused();
+    const co = inp.co ?? { kind: "posterior-mean" };
+    const eps = co.kind === "posterior-sample" ? (tf.unstack(co.eps) as tf.Tensor2D[]) : undefined;
+    const priorU = co.kind === "prior" ? (tf.unstack(co.samples) as tf.Tensor2D[]) : undefined;
+    const fbOf = (f: tf.Tensor2D, clip: boolean): tf.Tensor2D =>
+      cfg.feedbackFactorsOrRates === "factors" ? f : feedbackRates(cfg.outputDist, inp.readout.apply(f), clip);
+
+    const cw = con.recurrent();
+    const gw = gen.recurrent();
+    let k = tf.tile(this.conC0!, [B, 1]) as tf.Tensor2D;
+    let s = inp.genIc;
+    // f_{−1} comes from the undropped initial state; its rates are not clipped (TF).
+    let fb = fbDim > 0 ? fbOf(tf.matMul(s, facW), false) : undefined;
+    const out = { k: [] as tf.Tensor2D[], s: [] as tf.Tensor2D[], f: [] as tf.Tensor2D[], mean: [] as tf.Tensor2D[], logvar: [] as tf.Tensor2D[], u: [] as tf.Tensor2D[] };
+    for (let t = 0; t < T; t++) {
+      const xc = fb ? tf.add(abProj[t]!, tf.matMul(tf.mul(fb, fbMask![t]!), fbW!)) : abProj[t]!;
+      const [xcRu, xcC] = tf.split(xc, [2 * C, C], 1) as [tf.Tensor2D, tf.Tensor2D];
+      k = gruStep(xcRu, xcC, k, cw.whRu, cw.whC, cfg.cellClipValue).h;
+      const [mean, logvar] = tf.split(tf.add(tf.matMul(k, post.W), post.b), [U, U], 1) as [tf.Tensor2D, tf.Tensor2D];
+      const u = eps ? (tf.add(mean, tf.mul(tf.exp(tf.mul(0.5, logvar)), eps[t]!)) as tf.Tensor2D) : priorU ? priorU[t]! : mean;
+      const xg = tf.add(genRest[t]!, tf.matMul(u, genWu));
+      const [xgRu, xgC] = tf.split(xg, [2 * G, G], 1) as [tf.Tensor2D, tf.Tensor2D];
+      s = gruStep(xgRu, xgC, s, gw.whRu, gw.whC, cfg.cellClipValue).h;
+      const f = tf.matMul(tf.mul(s, genMask[t]!), facW) as tf.Tensor2D;
+      if (fbDim > 0) fb = fbOf(f, true);
+      out.k.push(k);
+      out.s.push(s);
+      out.f.push(f);
+      out.mean.push(mean);
+      out.logvar.push(logvar);
+      out.u.push(u);
+    }
+    const stack = (xs: tf.Tensor2D[]): tf.Tensor3D => tf.stack(xs, 1) as tf.Tensor3D;
+    return { genStates: stack(out.s), factors: stack(out.f), conStates: stack(out.k), coMean: stack(out.mean), coLogvar: stack(out.logvar), co: stack(out.u) };
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * `gruRecurrence`: one op for a whole GRU time loop, with the TF LFADS cell math
+ *
+ *     r  = σ(x_r + h·Wh_r)             u = σ(x_u + h·Wh_u + 1)      (forget bias 1.0, added inside the op)
+ *     c  = tanh(x_c + (r⊙h)·Wh_c)
+ *     h' = clip(u⊙h + (1−u)⊙c, ±clip)
+ *
+ * where `xProj` [B,T,3H] = [x_r | x_u | x_c] is the input projection of every step, *all biases
+ * included*, computed by the caller as one batched matmul outside the loop. This covers the encoder
+ * `GRU` (its [x,h] weights split into the x rows, folded into xProj, and the h rows Wh_ru, Wh_c) and
+ * `GenGRU` (recurrent biases folded into xProj). Column order of Wh_ru and of xProj: r first, then u.
+ *
+ * Gradients come from a hand-written backward pass through time (`tf.customGrad`), so autodiff never
+ * records the T·~14 per-step ops.
+ *
+ * ## Switch point for fused kernels
+ * The composite (tfjs ops) implementation below is the reference and runs on every backend. A fused
+ * implementation on plain Float32Arrays (e.g. the WebAssembly-SIMD kernels of src/kernels) plugs in with
+ * `setGruImplementation(impl)`: every later `gruRecurrence` call on a backend for which
+ * `impl.supportsBackend(name)` is true reads its inputs with `dataSync`, calls `impl.forward`, keeps the
+ * returned `saved` array for the backward pass, and on backprop calls `impl.backward`. All arrays are
+ * row-major float32 in the shapes documented on `GruRecurrenceImpl`. `setGruImplementation(null)`
+ * restores the composite path. `jsGruImplementation` (gru-js.ts) is a plain-JS implementation of the
+ * same contract, used to test the plumbing and as a reference for kernel authors.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { ShapeError } from "../core/errors.js";
+
+export interface GruDims {
+  /** B */
+  batch: number;
+  /** T */
+  steps: number;
+  /** H */
+  hidden: number;
+  /** States are clipped to [−clip, clip] after every step. */
+  clip: number;
+  /** Process t = T−1 … 0 (state t is then the state after reading x_{T−1} … x_t). */
+  reverse: boolean;
+}
+
+export interface GruForwardOutput {
+  /** h_t for every t, [B,T,H], in input time order whatever the direction. */
+  states: Float32Array;
+  /** Anything the backward pass needs besides inputs and states (suggested: gates r,u,c as [B,T,3H]). */
+  saved: Float32Array;
+}
+
+export interface GruBackwardInput {
+  xProj: Float32Array; // [B,T,3H]
+  h0: Float32Array; // [B,H]
+  whRu: Float32Array; // [H,2H]
+  whC: Float32Array; // [H,H]
+  states: Float32Array; // [B,T,H] as returned by forward
+  saved: Float32Array; // as returned by forward
+  dStates: Float32Array; // [B,T,H] gradient of the loss w.r.t. every state
+}
+
+export interface GruGradients {
+  dXProj: Float32Array; // [B,T,3H]
+  dh0: Float32Array; // [B,H]
+  dWhRu: Float32Array; // [H,2H]
+  dWhC: Float32Array; // [H,H]
+}
+
+/** A fused implementation of the recurrence on plain typed arrays. */
+export interface GruRecurrenceImpl {
+  readonly name: string;
+  /** True if it may run for tensors of this tfjs backend ("wasm", "cpu", …). */
+  supportsBackend(backendName: string): boolean;
+  forward(xProj: Float32Array, h0: Float32Array, whRu: Float32Array, whC: Float32Array, dims: GruDims): GruForwardOutput;
+  backward(input: GruBackwardInput, dims: GruDims): GruGradients;
+}
+
+let fused: GruRecurrenceImpl | null = null;
+
+/** Route later `gruRecurrence` calls through `impl` (null = composite tfjs ops). Returns the previous one. */
+export function setGruImplementation(impl: GruRecurrenceImpl | null): GruRecurrenceImpl | null {
+  const prev = fused;
+  fused = impl;
+  return prev;
+}
+
+/** Name of the implementation `gruRecurrence` would use now on the active backend. */
+export function activeGruImplementation(): string {
+  return fused && fused.supportsBackend(tf.getBackend()) ? fused.name : "composite";
+}
+
+export interface GruRecurrenceOptions {
+  clip: number;
+  reverse?: boolean;
+}
+
+/**
+ * Run the recurrence. xProj [B,T,3H], h0 [B,H], whRu [H,2H], whC [H,H] → states [B,T,H].
+ * Differentiable w.r.t. all four inputs.
+ */
+export function gruRecurrence(xProj: tf.Tensor3D, h0: tf.Tensor2D, whRu: tf.Tensor2D, whC: tf.Tensor2D, opts: GruRecurrenceOptions): tf.Tensor3D {
+  const dims = checkShapes(xProj, h0, whRu, whC, opts);
+  const impl = fused && fused.supportsBackend(tf.getBackend()) ? fused : null;
+  const op = tf.customGrad(((x: tf.Tensor, h: tf.Tensor, wru: tf.Tensor, wc: tf.Tensor, save: tf.GradSaveFunc) =>
+    impl ? fusedForward(impl, x, h, wru, wc, dims) : compositeOp(x, h, wru, wc, dims, save)) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(xProj, h0, whRu, whC) as tf.Tensor3D;
+}
+
+function checkShapes(x: tf.Tensor3D, h0: tf.Tensor2D, whRu: tf.Tensor2D, whC: tf.Tensor2D, opts: GruRecurrenceOptions): GruDims {
+  const [B, T, H3] = x.shape;
+  const H = whC.shape[0];
+  const bad = (what: string, got: number[], want: number[]): never => {
+    throw new ShapeError(`gruRecurrence: ${what} has shape [${got.join(", ")}], expected [${want.join(", ")}]`);
+  };
+  if (x.rank !== 3) bad("xProj", x.shape, [B, T, 3 * H]);
+  if (whC.rank !== 2 || whC.shape[1] !== H) bad("Wh_c", whC.shape, [H, H]);
+  if (H3 !== 3 * H) bad("xProj", x.shape, [B, T, 3 * H]);
+  if (h0.rank !== 2 || h0.shape[0] !== B || h0.shape[1] !== H) bad("h0", h0.shape, [B, H]);
+  if (whRu.rank !== 2 || whRu.shape[0] !== H || whRu.shape[1] !== 2 * H) bad("Wh_ru", whRu.shape, [H, 2 * H]);
+  if (!(opts.clip > 0)) throw new ShapeError(`gruRecurrence: clip must be > 0, got ${opts.clip}`);
+  return { batch: B, steps: T, hidden: H, clip: opts.clip, reverse: opts.reverse ?? false };
+}
+
+/** Processing order of the time indices. */
+function order(dims: GruDims): number[] {
+  const idx = Array.from({ length: dims.steps }, (_, i) => i);
+  return dims.reverse ? idx.reverse() : idx;
+}
+
+/**
+ * One GRU step with tfjs ops (differentiable by autodiff; the coupled controller loop uses it).
+ * `xru` must already hold the +1 forget bias on its u half (see `forgetBias3`), so no per-step add.
+ */
+export function gruStep(xru: tf.Tensor2D, xc: tf.Tensor2D, h: tf.Tensor2D, whRu: tf.Tensor2D, whC: tf.Tensor2D, clip: number): { h: tf.Tensor2D; ru: tf.Tensor2D; c: tf.Tensor2D } {
+  const H = h.shape[1];
+  const ru = tf.sigmoid(tf.add(xru, tf.matMul(h, whRu))) as tf.Tensor2D;
+  const [r, u] = tf.split(ru, [H, H], 1) as [tf.Tensor2D, tf.Tensor2D];
+  const c = tf.tanh(tf.add(xc, tf.matMul(tf.mul(r, h), whC))) as tf.Tensor2D;
+  const hn = tf.clipByValue(tf.add(c, tf.mul(u, tf.sub(h, c))), -clip, clip) as tf.Tensor2D;
+  return { h: hn, ru, c };
+}
+
+/** [0…0 | 1…1 | 0…0] over the 3H columns of xProj: the constant +1 on the update gate. */
+export function forgetBias3(H: number): tf.Tensor1D {
+  const v = new Float32Array(3 * H);
+  v.fill(1, H, 2 * H);
+  return tf.tensor1d(v);
+}
+
+function compositeOp(x: tf.Tensor, h0: tf.Tensor, wru: tf.Tensor, wc: tf.Tensor, dims: GruDims, save: tf.GradSaveFunc): { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] } {
+  const { batch: B, steps: T, hidden: H, clip } = dims;
+  // Time-major, so that each step is one contiguous slice; the forget bias is added once for all steps.
+  const xT = tf.transpose(tf.add(x, forgetBias3(H)), [1, 0, 2]);
+  const [xruT, xcT] = tf.split(xT, [2 * H, H], 2);
+  const xru = tf.unstack(xruT) as tf.Tensor2D[];
+  const xc = tf.unstack(xcT) as tf.Tensor2D[];
+  const states = new Array<tf.Tensor2D>(T);
+  const ru = new Array<tf.Tensor2D>(T);
+  const cs = new Array<tf.Tensor2D>(T);
+  let h = h0 as tf.Tensor2D;
+  for (const t of order(dims)) {
+    const s = gruStep(xru[t]!, xc[t]!, h, wru as tf.Tensor2D, wc as tf.Tensor2D, clip);
+    ru[t] = s.ru;
+    cs[t] = s.c;
+    states[t] = h = s.h;
+  }
+  const value = tf.stack(states, 1) as tf.Tensor3D; // [B,T,H]
+  save([h0, wru, wc, value, tf.stack(ru, 0), tf.stack(cs, 0)]); // gates time-major [T,B,2H], [T,B,H]
+  return { value, gradFunc: (dy, saved) => compositeBackward(dy, saved, dims, B) };
+}
+
+/** Hand-written backprop through time; see the header for the forward math. */
+function compositeBackward(dy: tf.Tensor, saved: tf.Tensor[], dims: GruDims, B: number): tf.Tensor[] {
+  const [h0, wru, wc, states, ruT, cT] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+  const { steps: T, hidden: H, clip } = dims;
+  return tf.tidy(() => {
+    const sT = tf.transpose(states, [1, 0, 2]); // [T,B,H]
+    const h0e = tf.expandDims(h0, 0);
+    // h_prev[t]: the state the step that produced states[t] started from.
+    const hPrev = T === 1 ? h0e : dims.reverse ? tf.concat([tf.slice(sT, [1, 0, 0], [T - 1, B, H]), h0e], 0) : tf.concat([h0e, tf.slice(sT, [0, 0, 0], [T - 1, B, H])], 0);
+    const [r, u] = tf.split(ruT, [H, H], 2);
+    const c = cT;
+    const hpre = tf.add(c, tf.mul(u!, tf.sub(hPrev, c)));
+    const pass = tf.cast(tf.lessEqual(tf.abs(hpre), clip), "float32"); // clip gradient (inclusive, as TF)
+    const oneMinusU = tf.sub(1, u!);
+    const kc = tf.mul(tf.mul(pass, oneMinusU), tf.sub(1, tf.square(c))); // ∂h'/∂a_c
+    const ku = tf.mul(tf.mul(pass, tf.sub(hPrev, c)), tf.mul(u!, oneMinusU)); // ∂h'/∂a_u
+    const kh = tf.mul(pass, u!); // direct ∂h'/∂h
+    const kr = tf.mul(hPrev, tf.mul(r!, tf.sub(1, r!))); // ∂(r⊙h)/∂a_r, per unit of d(r⊙h)
+    const dyS = tf.unstack(tf.transpose(dy, [1, 0, 2])) as tf.Tensor2D[];
+    const [kcS, kuS, khS, krS, rS] = [kc, ku, kh, kr, r!].map((z) => tf.unstack(z) as tf.Tensor2D[]) as [tf.Tensor2D[], tf.Tensor2D[], tf.Tensor2D[], tf.Tensor2D[], tf.Tensor2D[]];
+    // Pre-transposed recurrent matrices: wasm's matMul with transposeB is ~10× slower (measured).
+    const wcT = tf.transpose(wc);
+    const wrT = tf.transpose(tf.slice(wru, [0, 0], [H, H]));
+    const wuT = tf.transpose(tf.slice(wru, [0, H], [H, H]));
+    const dR = new Array<tf.Tensor2D>(T);
+    const dU = new Array<tf.Tensor2D>(T);
+    const dC = new Array<tf.Tensor2D>(T);
+    let carry: tf.Tensor2D = tf.zeros([B, H]);
+    for (const t of order(dims).reverse()) {
+      const dh = tf.add(dyS[t]!, carry);
+      const dac = tf.mul(dh, kcS[t]!);
+      const dau = tf.mul(dh, kuS[t]!);
+      const drh = tf.matMul(dac, wcT);
+      const dar = tf.mul(drh, krS[t]!);
+      carry = tf.add(tf.add(tf.mul(dh, khS[t]!), tf.mul(drh, rS[t]!)), tf.add(tf.matMul(dar, wrT), tf.matMul(dau, wuT))) as tf.Tensor2D;
+      dR[t] = dar as tf.Tensor2D;
+      dU[t] = dau as tf.Tensor2D;
+      dC[t] = dac as tf.Tensor2D;
+    }
+    const dXru = tf.concat([tf.stack(dR, 0), tf.stack(dU, 0)], 2); // [T,B,2H]
+    const dXc = tf.stack(dC, 0); // [T,B,H]
+    const dWru = tf.matMul(tf.reshape(hPrev, [T * B, H]), tf.reshape(dXru, [T * B, 2 * H]), true, false);
+    const dWc = tf.matMul(tf.reshape(tf.mul(r!, hPrev), [T * B, H]), tf.reshape(dXc, [T * B, H]), true, false);
+    return [tf.transpose(tf.concat([dXru, dXc], 2), [1, 0, 2]), carry, dWru, dWc];
+  });
+}
+
+function fusedForward(impl: GruRecurrenceImpl, x: tf.Tensor, h0: tf.Tensor, wru: tf.Tensor, wc: tf.Tensor, dims: GruDims): { value: tf.Tensor; gradFunc: (dy: tf.Tensor) => tf.Tensor[] } {
+  const { batch: B, steps: T, hidden: H } = dims;
+  const xv = x.dataSync() as Float32Array;
+  const hv = h0.dataSync() as Float32Array;
+  const wruv = wru.dataSync() as Float32Array;
+  const wcv = wc.dataSync() as Float32Array;
+  const out = impl.forward(xv, hv, wruv, wcv, dims);
+  if (out.states.length !== B * T * H) throw new ShapeError(`${impl.name}.forward returned ${out.states.length} state values, expected B·T·H = ${B * T * H}`);
+  const value = tf.tensor3d(out.states, [B, T, H]);
+  // The typed arrays stay in this closure (plain JS memory) until backprop runs or the op is dropped.
+  const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
+    const g = impl.backward({ xProj: xv, h0: hv, whRu: wruv, whC: wcv, states: out.states, saved: out.saved, dStates: dy.dataSync() as Float32Array }, dims);
+    return [tf.tensor3d(g.dXProj, [B, T, 3 * H]), tf.tensor2d(g.dh0, [B, H]), tf.tensor2d(g.dWhRu, [H, 2 * H]), tf.tensor2d(g.dWhC, [H, H])];
+  };
+  return { value, gradFunc };
+}

@@ -1,0 +1,275 @@
+/**
+ * The LFADS model (TF original, `lfads.py`): read-in → IC encoder → g0 posterior → (CI encoder →
+ * controller) → generator → factors → read-out → observation model, plus the cost terms.
+ * Blocks live in their own files; this class wires them and owns the variables (TF names).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { ShapeError } from "../core/errors.js";
+import { Rng } from "../core/rng.js";
+import { controllerInputDim, encoderInputDim, generatorInputDim, validateConfig, type LfadsConfig } from "./config.js";
+import { Decoder, type CoSource, type DecoderOutputs, type Dropout } from "./decoder.js";
+import { BidirectionalEncoder } from "./encoder.js";
+import { Linear } from "./linear.js";
+import type { NoiseSource } from "./noise.js";
+import { logLikelihood, outputParams } from "./observation.js";
+import { ParamStore, type ParamInfo, type WeightMap, type WeightValue } from "./params.js";
+import { DiagGaussianFromInput, IcPrior, klControllerOutputs, klGaussians, type Gaussian } from "./priors.js";
+import { Readin, Readout } from "./readin-readout.js";
+
+/** One batch, all trials from one dataset. */
+export interface LfadsBatch {
+  datasetIndex: number;
+  /** Observations [B,T,N_d] (spike counts as float32 for Poisson). */
+  data: tf.Tensor3D;
+  /** External inputs [B,T,X] when c_ext_input_dim > 0. */
+  extInput?: tf.Tensor3D;
+  /** Σ_{t,n} lgamma(x+1) per trial [B] (Poisson; see `lgammaRowSums`). Treated as 0 when absent. */
+  lgammaSum?: Float32Array;
+}
+
+export interface ForwardOptions {
+  /** Dropout keep probability: c_keep_prob when training, 1 for evaluation and sampling (default 1). */
+  keepProb?: number;
+  /** "sample": draw g0 and u_t from their posteriors (train, posterior_sample_and_average); "mean": push the means. */
+  latents?: "sample" | "mean";
+  noise: NoiseSource;
+  /** Also return factors, rates, states and latent statistics (default false). */
+  outputs?: boolean;
+}
+
+/** Model outputs per trial, TF `write_model_runs` quantities, batch-major. */
+export interface LfadsOutputs {
+  factors: tf.Tensor3D; // [B,T,F]
+  genStates: tf.Tensor3D; // [B,T,G]
+  genIcs: tf.Tensor2D; // [B,G] s_{−1}
+  /** Poisson rates (counts/bin) [B,T,N] or Gaussian means ‖ variances [B,T,2N]. */
+  outputDistParams: tf.Tensor3D;
+  controllerOutputs?: tf.Tensor3D; // [B,T,U]
+  conStates?: tf.Tensor3D; // [B,T,C]
+  coMeans?: tf.Tensor3D;
+  coLogvars?: tf.Tensor3D;
+  postG0Mean?: tf.Tensor2D; // [B,I]
+  postG0Logvar?: tf.Tensor2D;
+  priorG0Mean?: tf.Tensor2D; // [1,I]
+  priorG0Logvar?: tf.Tensor2D;
+}
+
+export interface LfadsForward {
+  /** log p(x|z) per trial [B] (nats, summed over T and N). */
+  logLik: tf.Tensor1D;
+  /** KL(q(g0)‖p(g0)) per trial [B], without kl_ic_weight (zeros when c_ic_dim = 0). */
+  klIc: tf.Tensor1D;
+  /** One-sample KL of the controller outputs per trial [B], without kl_co_weight (zeros when c_co_dim = 0). */
+  klCo: tf.Tensor1D;
+  /** Inferred-input mean correlation cost (0 unless c_co_mean_corr_scale > 0 and c_co_dim ≥ 2). */
+  corr: tf.Scalar;
+  outputs?: LfadsOutputs;
+}
+
+export interface LfadsModelOptions {
+  /** Seed of the initialisation (default 0). */
+  seed?: number;
+}
+
+export class LfadsModel {
+  readonly store: ParamStore;
+  private readonly readins: Readin[];
+  private readonly readouts: Readout[];
+  private readonly icEncoder: BidirectionalEncoder | undefined;
+  private readonly ciEncoder: BidirectionalEncoder | undefined;
+  private readonly icPrior: IcPrior | undefined;
+  private readonly icPosterior: DiagGaussianFromInput | undefined;
+  private readonly g0ToGen: Linear | undefined;
+  private readonly genG0: tf.Variable | undefined;
+  private readonly decoder: Decoder;
+
+  constructor(readonly config: LfadsConfig, opts: LfadsModelOptions = {}) {
+    validateConfig(config);
+    const c = config;
+    this.store = new ParamStore(new Rng(opts.seed ?? 0));
+    const s = this.store;
+    const din = encoderInputDim(c);
+    this.readins = c.datasets.map((d) => new Readin(s, c, d));
+    if (c.icDim > 0) {
+      this.icEncoder = new BidirectionalEncoder(s, "ic", din, c.icEncDim, c.cellWeightScale, c.cellClipValue, true);
+      this.icPrior = new IcPrior(s, c.icDim, c.icPriorVarMin, c.icPriorVarScale, c.icPriorVarMax);
+      this.icPosterior = new DiagGaussianFromInput(s, "LFADS/z/ic_enc_2_post_g0", 2 * c.icEncDim, c.icDim, c.icPostVarMin);
+      this.g0ToGen = c.icDim === c.genDim ? undefined : new Linear(s, "LFADS/gen/g0_2_gen_ic", c.icDim, c.genDim);
+    } else {
+      this.genG0 = s.add("LFADS/gen/g0", [1, c.genDim], new Float32Array(c.genDim));
+    }
+    if (c.coDim > 0) this.ciEncoder = new BidirectionalEncoder(s, "ci", din, c.ciEncDim, c.cellWeightScale, c.cellClipValue, !c.doCausalController);
+    this.decoder = new Decoder(s, c, c.coDim > 0 ? controllerInputDim(c) : 0, generatorInputDim(c));
+    this.readouts = c.datasets.map((d) => new Readout(s, c, d));
+  }
+
+  /** Variables with their TF names, shapes and collections. */
+  variables(): ParamInfo[] {
+    return this.store.list();
+  }
+
+  /** Total number of values in all variables (TF's parameter count). */
+  parameterCount(): number {
+    return this.store.count();
+  }
+
+  /** Every variable as a plain array, keyed by TF name (e.g. "LFADS/gen/GenGRU/Gates/h_2_ru/W"). */
+  exportWeights(): WeightMap {
+    return this.store.exportWeights();
+  }
+
+  /** Assign weights by TF name; shapes must match exactly (see ParamStore.importWeights). */
+  importWeights(weights: ReadonlyMap<string, WeightValue>, opts: { partial?: boolean } = {}): void {
+    this.store.importWeights(weights, opts);
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+
+  private checkBatch(b: LfadsBatch): void {
+    const c = this.config;
+    const ds = c.datasets[b.datasetIndex];
+    if (!ds) throw new ShapeError(`batch.datasetIndex ${b.datasetIndex} is out of range (the model has ${c.datasets.length} datasets)`);
+    const [B, T, N] = b.data.shape;
+    if (b.data.rank !== 3 || T !== c.numSteps || N !== ds.numNeurons) {
+      throw new ShapeError(`batch data for dataset '${ds.name}' has shape [${b.data.shape.join(", ")}], expected [B, ${c.numSteps}, ${ds.numNeurons}] (trials × time bins × neurons)`);
+    }
+    if (c.extInputDim > 0) {
+      const e = b.extInput;
+      if (!e || e.shape[0] !== B || e.shape[1] !== T || e.shape[2] !== c.extInputDim) {
+        throw new ShapeError(`external inputs for dataset '${ds.name}' have shape [${e ? e.shape.join(", ") : "none"}], expected [${B}, ${T}, ${c.extInputDim}] (c_ext_input_dim)`);
+      }
+    }
+    if (b.lgammaSum && b.lgammaSum.length !== B) throw new ShapeError(`lgammaSum has ${b.lgammaSum.length} values for a batch of ${B} trials`);
+  }
+
+  /** Run the model on a batch: log-likelihood, KL terms and (optionally) all outputs. Call inside tf.tidy. */
+  forward(batch: LfadsBatch, opts: ForwardOptions): LfadsForward {
+    this.checkBatch(batch);
+    const c = this.config;
+    const B = batch.data.shape[0];
+    const T = c.numSteps;
+    const keep = opts.keepProb ?? 1;
+    const sample = (opts.latents ?? "sample") === "sample";
+    const noise = opts.noise;
+    const dropout: Dropout = keep < 1 ? (x) => tf.mul(x, tf.tensor(noise.dropoutMask(x.size, keep), x.shape)) as typeof x : (x) => x;
+    const extDo = batch.extInput ? dropout(batch.extInput) : undefined;
+    let e = this.readins[batch.datasetIndex]!.apply(dropout(batch.data));
+    if (extDo && !c.injectExtInputToGen) e = tf.concat([e, extDo], 2);
+
+    // Initial condition g0 → s_{-1}.
+    let genIc: tf.Tensor2D;
+    let klIc: tf.Tensor1D;
+    let post: Gaussian | undefined;
+    let prior: Gaussian | undefined;
+    if (this.icEncoder) {
+      const K = c.numStepsForGenIc;
+      const H = c.icEncDim;
+      const enc = this.icEncoder.encode(K < T ? tf.slice(e, [0, 0, 0], [B, K, e.shape[2]]) : e);
+      const last = tf.reshape(tf.slice(enc.fwd, [0, K - 1, 0], [B, 1, H]), [B, H]);
+      const first = tf.reshape(tf.slice(enc.rev!, [0, 0, 0], [B, 1, H]), [B, H]);
+      post = this.icPosterior!.apply(dropout(tf.concat([last, first], 1) as tf.Tensor2D));
+      prior = this.icPrior!.params();
+      const g0 = sample ? (tf.add(post.mean, tf.mul(tf.exp(tf.mul(0.5, post.logvar)), tf.tensor2d(noise.normal(B * c.icDim), [B, c.icDim]))) as tf.Tensor2D) : post.mean;
+      genIc = this.g0ToGen ? this.g0ToGen.apply(g0) : g0;
+      klIc = klGaussians(post, prior);
+    } else {
+      genIc = tf.tile(this.genG0!, [B, 1]) as tf.Tensor2D;
+      klIc = tf.zeros([B]);
+    }
+
+    // Controller inputs, lagged: cf_{t−lag}, cb_{t+lag}.
+    let dec: DecoderOutputs;
+    let eps: tf.Tensor3D | undefined;
+    const readout = this.readouts[batch.datasetIndex]!;
+    const extGen = extDo && c.injectExtInputToGen ? extDo : undefined;
+    if (this.ciEncoder) {
+      const enc = this.ciEncoder.encode(e);
+      const lag = c.controllerInputLag;
+      const shift = (x: tf.Tensor3D, forward: boolean): tf.Tensor3D => {
+        const H = x.shape[2];
+        if (lag === 0) return x;
+        if (lag >= T) return tf.zeros([B, T, H]);
+        const z = tf.zeros([B, lag, H]);
+        return (forward ? tf.concat([z, tf.slice(x, [0, 0, 0], [B, T - lag, H])], 1) : tf.concat([tf.slice(x, [0, lag, 0], [B, T - lag, H]), z], 1)) as tf.Tensor3D;
+      };
+      let co: CoSource = { kind: "posterior-mean" };
+      if (sample) {
+        eps = tf.tensor3d(noise.normal(T * B * c.coDim), [T, B, c.coDim]);
+        co = { kind: "posterior-sample", eps };
+      }
+      dec = this.decoder.run({ genIc, cfLag: shift(enc.fwd, true), ...(enc.rev ? { cbLag: shift(enc.rev, false) } : {}), ...(extGen ? { extGen } : {}), co, readout, dropout });
+    } else {
+      dec = this.decoder.run({ genIc, ...(extGen ? { extGen } : {}), readout, dropout });
+    }
+
+    const raw = tf.reshape(readout.apply(tf.reshape(dec.factors, [B * T, c.factorsDim])), [B, T, -1]) as tf.Tensor3D;
+    const lg = batch.lgammaSum ? tf.tensor1d(batch.lgammaSum) : undefined;
+    const logLik = logLikelihood(c.outputDist, raw, batch.data, lg);
+    let klCo: tf.Tensor1D = tf.zeros([B]);
+    if (this.decoder.arPrior) {
+      const epsBTU = eps ? (tf.transpose(eps, [1, 0, 2]) as tf.Tensor3D) : tf.zeros([B, T, c.coDim]);
+      klCo = klControllerOutputs(dec.co!, epsBTU as tf.Tensor3D, dec.coLogvar!, this.decoder.arPrior);
+    }
+    const corr = c.coMeanCorrScale > 0 && dec.coMean ? coMeanCorrCost(dec.coMean) : tf.scalar(0);
+    const result: LfadsForward = { logLik, klIc, klCo, corr };
+    if (opts.outputs) result.outputs = this.collect(dec, genIc, raw, post, prior);
+    return result;
+  }
+
+  private collect(dec: DecoderOutputs, genIc: tf.Tensor2D, raw: tf.Tensor3D, post: Gaussian | undefined, prior: Gaussian | undefined): LfadsOutputs {
+    const o: LfadsOutputs = { factors: dec.factors, genStates: dec.genStates, genIcs: genIc, outputDistParams: outputParams(this.config.outputDist, raw) };
+    if (dec.co) Object.assign(o, { controllerOutputs: dec.co, conStates: dec.conStates, coMeans: dec.coMean, coLogvars: dec.coLogvar });
+    if (post && prior) Object.assign(o, { postG0Mean: post.mean, postG0Logvar: post.logvar, priorG0Mean: prior.mean, priorG0Logvar: prior.logvar });
+    return o;
+  }
+
+  /**
+   * Generate trials de novo (TF `prior_sample`): g0 from the learned prior, u_t from the AR(1) prior,
+   * no dropout; read out through dataset `datasetIndex`. Returns the outputs only.
+   */
+  samplePrior(batchSize: number, datasetIndex: number, noise: NoiseSource): LfadsOutputs {
+    const c = this.config;
+    if (c.extInputDim > 0) throw new ShapeError("samplePrior: the model has external inputs (c_ext_input_dim > 0); prior samples need them and they are not generated");
+    const B = batchSize;
+    const T = c.numSteps;
+    const readout = this.readouts[datasetIndex];
+    if (!readout) throw new ShapeError(`samplePrior: datasetIndex ${datasetIndex} is out of range`);
+    let genIc: tf.Tensor2D;
+    let prior: Gaussian | undefined;
+    if (this.icPrior) {
+      prior = this.icPrior.params();
+      const g0 = tf.add(prior.mean, tf.mul(tf.exp(tf.mul(0.5, prior.logvar)), tf.tensor2d(noise.normal(B * c.icDim), [B, c.icDim]))) as tf.Tensor2D;
+      genIc = this.g0ToGen ? this.g0ToGen.apply(g0) : g0;
+    } else genIc = tf.tile(this.genG0!, [B, 1]) as tf.Tensor2D;
+    const identity: Dropout = (x) => x;
+    let dec: DecoderOutputs;
+    if (this.decoder.arPrior) {
+      const H = c.ciEncDim;
+      const zeros = tf.zeros([B, T, H]) as tf.Tensor3D;
+      const u = this.decoder.arPrior.sample(tf.tensor3d(noise.normal(B * T * c.coDim), [B, T, c.coDim]));
+      const co: CoSource = { kind: "prior", samples: tf.transpose(u, [1, 0, 2]) as tf.Tensor3D };
+      dec = this.decoder.run({ genIc, cfLag: zeros, ...(c.doCausalController ? {} : { cbLag: zeros }), co, readout, dropout: identity });
+    } else dec = this.decoder.run({ genIc, readout, dropout: identity });
+    const raw = tf.reshape(readout.apply(tf.reshape(dec.factors, [B * T, c.factorsDim])), [B, T, -1]) as tf.Tensor3D;
+    const o = this.collect(dec, genIc, raw, undefined, undefined);
+    if (prior) Object.assign(o, { priorG0Mean: prior.mean, priorG0Logvar: prior.logvar });
+    return o;
+  }
+}
+
+/**
+ * TF co_mean_corr cost: for each pair i<j of controller dimensions, s_ij,b = Σ_t μ[b,t,i]·μ[b,t,j];
+ * the cost is the mean over pairs and trials of 0.5·s². With fewer than 2 dimensions there are no pairs
+ * (TF would take the mean of nothing, NaN); the cost is 0 then.
+ */
+export function coMeanCorrCost(mean: tf.Tensor3D): tf.Scalar {
+  const [B, , U] = mean.shape;
+  if (U < 2) return tf.scalar(0);
+  const S = tf.matMul(tf.transpose(mean, [0, 2, 1]), mean); // [B,U,U]
+  const mask = new Float32Array(U * U);
+  for (let i = 0; i < U; i++) for (let j = i + 1; j < U; j++) mask[i * U + j] = 1;
+  const pairs = (U * (U - 1)) / 2;
+  return tf.div(tf.sum(tf.mul(tf.mul(0.5, tf.square(S)), tf.tensor2d(mask, [U, U]))), pairs * B) as tf.Scalar;
+}

@@ -1,0 +1,37 @@
+/**
+ * `lfads-ts/tf`: the TensorFlow.js half of lfads-ts (model, training). Importing it loads TensorFlow.js;
+ * the main entry (`lfads-ts`) stays TF-free. Named re-exports, grouped by block.
+ */
+
+// backend
+export { selectBackend, currentBackend } from "./model/backend.js";
+export type { BackendInfo, BackendName } from "./model/backend.js";
+
+// model
+export { LfadsModel, coMeanCorrCost } from "./model/lfads.js";
+export type { LfadsBatch, ForwardOptions, LfadsForward, LfadsOutputs, LfadsModelOptions } from "./model/lfads.js";
+export { modelConfigFromRunParams, validateConfig } from "./model/config.js";
+export type { LfadsConfig, DatasetSpec, DataDims, OutputDist } from "./model/config.js";
+export type { WeightMap, WeightValue, ParamInfo, L2Group } from "./model/params.js";
+export { lfadsCost } from "./model/cost.js";
+export type { CostTerms, RampWeights } from "./model/cost.js";
+export { lgammaRowSums, outputParams } from "./model/observation.js";
+export { RngNoise } from "./model/noise.js";
+export type { NoiseSource } from "./model/noise.js";
+
+// the GRU recurrence op and its fused-kernel switch point
+export { gruRecurrence, setGruImplementation, activeGruImplementation } from "./model/gru-recurrence.js";
+export type { GruRecurrenceImpl, GruDims, GruForwardOutput, GruBackwardInput, GruGradients, GruRecurrenceOptions } from "./model/gru-recurrence.js";
+export { jsGruImplementation } from "./model/gru-js.js";
+
+// training
+export { trainRun } from "./train/train-run.js";
+export type { TrainRunSpec, TrainRunOptions, TrainRunResult, RunLike, StopReason } from "./train/train-run.js";
+export type { TrainProgress, ProgressCallback } from "./train/progress.js";
+export { formatProgress } from "./train/progress.js";
+export { TrainingDivergedError } from "./train/errors.js";
+export { trainConfigFromRunParams } from "./train/train-config.js";
+export type { TrainConfig } from "./train/train-config.js";
+export { loadCheckpoint, latestCheckpoint } from "./train/checkpoint.js";
+export type { Checkpoint, TrainerState, CheckpointKind } from "./train/checkpoint.js";
+export { modelParamsKey } from "./train/outputs.js";

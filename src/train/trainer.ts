@@ -1,0 +1,175 @@
+/**
+ * One training step and one evaluation pass of TF LFADS: batch assembly (gather, jitter, lgamma
+ * constants), forward, cost with the step's KL/L2 ramp weights, gradients of all trainable variables,
+ * global-norm clipping, TF1 Adam. All tensors live inside tf.tidy; a step leaves no tensors behind.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Rng } from "../core/rng.js";
+import { lfadsCost, type RampWeights } from "../model/cost.js";
+import type { LfadsBatch, LfadsModel } from "../model/lfads.js";
+import { RngNoise } from "../model/noise.js";
+import { lgammaRowSums } from "../model/observation.js";
+import { AdamTf1, globalNormScale } from "./adam.js";
+import type { BatchRef } from "./batching.js";
+import type { Checkpoint, TrainerState } from "./checkpoint.js";
+import { gatherTrials, type InputData, type SplitData } from "./input-data.js";
+import { jitterSpikes } from "./jitter.js";
+import { LearningRateSchedule, rampWeight } from "./schedule.js";
+import type { TrainConfig } from "./train-config.js";
+
+export interface StepStats {
+  cost: number;
+  recon: number;
+  /** Un-ramped KL (kl_*_weight applied). */
+  kl: number;
+  l2: number;
+  corr: number;
+  /** Global gradient norm before clipping (training steps only). */
+  gradNorm: number;
+  weights: RampWeights;
+}
+
+/** Plain arrays of one batch, before they become tensors. */
+interface BatchArrays {
+  datasetIndex: number;
+  data: Float32Array;
+  ext: Float32Array | undefined;
+  lgamma: Float32Array | undefined;
+  shape: [number, number, number];
+}
+
+export class Trainer {
+  readonly adam: AdamTf1;
+  readonly schedule: LearningRateSchedule;
+  readonly rng: Rng;
+  readonly noise: RngNoise;
+  step = 0;
+  epochsDone = 0;
+  lowestValidCost = Infinity;
+  validCount = 0;
+  fitlog: string[] = [];
+  private readonly varNames = new Map<string, string>();
+
+  constructor(readonly model: LfadsModel, readonly data: InputData, readonly cfg: TrainConfig, readonly seed: number) {
+    const trainable = model.store.trainable();
+    this.adam = new AdamTf1(new Map(trainable.map((p) => [p.name, p.variable])));
+    for (const p of trainable) this.varNames.set(p.variable.name, p.name);
+    this.schedule = new LearningRateSchedule(cfg.learningRateInit, cfg.learningRateDecayFactor, cfg.learningRateNToCompare, cfg.learningRateStop);
+    this.rng = new Rng(seed + 1);
+    this.noise = new RngNoise(this.rng);
+  }
+
+  /** KL and L2 ramp weights used in the cost of `step`. */
+  rampWeights(step: number): RampWeights {
+    return { kl: rampWeight(step, this.cfg.klStartStep, this.cfg.klIncreaseSteps), l2: rampWeight(step, this.cfg.l2StartStep, this.cfg.l2IncreaseSteps) };
+  }
+
+  private arrays(ref: BatchRef, split: "train" | "valid"): BatchArrays {
+    const ds = this.data.datasets[ref.datasetIndex]!;
+    const s: SplitData = ds[split];
+    const T = this.data.numSteps;
+    const N = ds.numNeurons;
+    const B = ref.indices.length;
+    let data: Float32Array = gatherTrials(s.data, ref.indices, T * N);
+    let lgamma: Float32Array | undefined = s.lgammaSums ? Float32Array.from(ref.indices, (i) => s.lgammaSums![i]!) : undefined;
+    const w = this.cfg.temporalSpikeJitterWidth;
+    if (w > 0 && this.model.config.outputDist === "poisson") {
+      data = jitterSpikes(data, B, T, N, w, this.rng);
+      lgamma = lgammaRowSums(data, B);
+    }
+    const X = this.model.config.extInputDim;
+    const ext = s.extInput && X > 0 ? gatherTrials(s.extInput, ref.indices, T * X) : undefined;
+    return { datasetIndex: ref.datasetIndex, data, ext, lgamma, shape: [B, T, N] };
+  }
+
+  private tensors(a: BatchArrays): LfadsBatch {
+    const [B, T] = a.shape;
+    const b: LfadsBatch = { datasetIndex: a.datasetIndex, data: tf.tensor3d(a.data, a.shape) };
+    if (a.ext) b.extInput = tf.tensor3d(a.ext, [B, T, this.model.config.extInputDim]);
+    if (a.lgamma) b.lgammaSum = a.lgamma;
+    return b;
+  }
+
+  /**
+   * One Adam step on a training batch. Returns the batch's costs (evaluated before the update).
+   * `onNonFinite` is called (and must throw) when the cost or the gradient norm is not finite; the
+   * update is then not applied.
+   */
+  trainStep(ref: BatchRef, onNonFinite: (stats: StepStats) => never): StepStats {
+    const w = this.rampWeights(this.step);
+    const arrays = this.arrays(ref, "train");
+    const vars = this.model.store.trainable().map((p) => p.variable);
+    let stats: StepStats | undefined;
+    tf.tidy(() => {
+      const batch = this.tensors(arrays);
+      let side: tf.Tensor | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const fwd = this.model.forward(batch, { keepProb: this.model.config.keepProb, latents: "sample", noise: this.noise });
+        const c = lfadsCost(this.model, fwd, w);
+        side = tf.keep(tf.stack([c.recon, c.kl, c.l2, c.corr]));
+        return c.cost;
+      }, vars);
+      const normSq = tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))));
+      const v = tf.concat([tf.reshape(value, [1]), side!, tf.reshape(normSq, [1])]).dataSync();
+      side!.dispose();
+      const s: StepStats = { cost: v[0]!, recon: v[1]!, kl: v[2]!, l2: v[3]!, corr: v[4]!, gradNorm: Math.sqrt(v[5]!), weights: w };
+      if (!Number.isFinite(s.cost) || !Number.isFinite(s.gradNorm)) onNonFinite(s);
+      const byName = new Map<string, tf.Tensor>();
+      for (const [k, g] of Object.entries(grads)) byName.set(this.varNames.get(k)!, g);
+      this.adam.apply(byName, this.schedule.learningRate, globalNormScale(s.gradNorm, this.cfg.maxGradNorm));
+      stats = s;
+    });
+    this.step += 1;
+    return stats!;
+  }
+
+  /** Cost of a batch without dropout, latents still sampled (TF eval_cost_epoch), with the current ramp weights. */
+  evalBatch(ref: BatchRef, split: "train" | "valid"): StepStats {
+    const w = this.rampWeights(this.step);
+    const arrays = this.arrays(ref, split);
+    let v: ArrayLike<number> = [];
+    tf.tidy(() => {
+      const fwd = this.model.forward(this.tensors(arrays), { keepProb: 1, latents: "sample", noise: this.noise });
+      const c = lfadsCost(this.model, fwd, w);
+      v = tf.stack([c.cost, c.recon, c.kl, c.l2, c.corr]).dataSync();
+    });
+    return { cost: v[0]!, recon: v[1]!, kl: v[2]!, l2: v[3]!, corr: v[4]!, gradNorm: NaN, weights: w };
+  }
+
+  state(backend: string): TrainerState {
+    return {
+      step: this.step,
+      epochsDone: this.epochsDone,
+      lr: this.schedule.state(),
+      rngState: this.rng.getState(),
+      adamT: this.adam.t,
+      lowestValidCost: this.lowestValidCost,
+      validCount: this.validCount,
+      fitlog: [...this.fitlog],
+      seed: this.seed,
+      backend,
+    };
+  }
+
+  snapshot(backend: string): Checkpoint {
+    const a = this.adam.state();
+    return { state: this.state(backend), weights: this.model.exportWeights(), adamM: a.m, adamV: a.v };
+  }
+
+  restore(ckpt: Checkpoint): void {
+    const s = ckpt.state;
+    this.model.importWeights(ckpt.weights);
+    this.adam.restore({ t: s.adamT, m: ckpt.adamM, v: ckpt.adamV });
+    this.schedule.restore(s.lr);
+    this.rng.setState(s.rngState);
+    this.step = s.step;
+    this.epochsDone = s.epochsDone;
+    this.lowestValidCost = s.lowestValidCost;
+    this.validCount = s.validCount;
+    this.fitlog = [...s.fitlog];
+  }
+
+  dispose(): void {
+    this.adam.dispose();
+  }
+}
