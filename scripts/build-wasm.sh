@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Builds src/kernels/wasm/gru.wasm from src/kernels/gru.c (clang + wasm-ld, wasm32 + SIMD128, shared
+# memory). The .wasm is committed, so an install needs no clang; this script is for kernel changes.
+#
+#   scripts/build-wasm.sh           rebuild src/kernels/wasm/gru.wasm and record the toolchain
+#   scripts/build-wasm.sh --check   rebuild into a temporary folder and compare byte for byte with the
+#                                   committed file; exit 0 if equal, 1 if different, 3 if it cannot
+#                                   tell (no clang, or not the clang that built the committed file)
+#
+# The build is deterministic: no debug info, no names, no producers section (--strip-all), and no
+# paths or dates in the output. Different clang versions generate different code, hence the
+# recorded toolchain line (src/kernels/wasm/TOOLCHAIN).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+src=$root/src/kernels/gru.c
+out_dir=$root/src/kernels/wasm
+CLANG=${CLANG:-clang}
+WASM_LD=${WASM_LD:-wasm-ld}
+OBJDUMP=${LLVM_OBJDUMP:-llvm-objdump}
+
+mode=build
+case "${1:-}" in
+  "") ;;
+  --check) mode=check ;;
+  *) echo "usage: $0 [--check]" >&2; exit 2 ;;
+esac
+
+if ! command -v "$CLANG" >/dev/null || ! command -v "$WASM_LD" >/dev/null; then
+  echo "build-wasm: $CLANG or $WASM_LD not found (Debian: apt-get install clang-14 lld-14)" >&2
+  [ "$mode" = check ] && exit 3
+  exit 1
+fi
+toolchain=$("$CLANG" --version | head -n 1)
+if [ "$mode" = check ] && [ "$toolchain" != "$(cat "$out_dir/TOOLCHAIN")" ]; then
+  echo "build-wasm: cannot check: $out_dir/gru.wasm was built by '$(cat "$out_dir/TOOLCHAIN")', this is '$toolchain'" >&2
+  exit 3
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# -matomics/-mbulk-memory: required for a shared memory (and memset/memcpy become memory.fill/copy).
+# -disable-lsr: loop strength reduction rewrites the micro-kernel's pointer + constant addresses into
+# separate i32.add instructions; without it they become load offsets, which V8 folds into x64
+# addressing (about 5% faster matmuls).
+"$CLANG" --target=wasm32 -O3 -msimd128 -matomics -mbulk-memory -ffreestanding -nostdlib -mllvm -disable-lsr \
+  -Wall -Wextra -Werror -c "$src" -o "$tmp/gru.o"
+"$WASM_LD" --no-entry --import-memory --shared-memory --max-memory=4294967296 --strip-all \
+  "$tmp/gru.o" -o "$tmp/gru.wasm"
+
+# Several threads run instances of this module on one memory, each with the same initial shadow-stack
+# pointer, so the code must never touch it (nor any other global).
+if command -v "$OBJDUMP" >/dev/null; then
+  if "$OBJDUMP" -d "$tmp/gru.wasm" | grep -qE 'global\.(get|set)'; then
+    echo "build-wasm: the kernel code uses a wasm global (the shadow stack?); threads would collide" >&2
+    exit 1
+  fi
+else
+  echo "build-wasm: $OBJDUMP not found; skipped the no-shadow-stack check" >&2
+fi
+
+if [ "$mode" = check ]; then
+  if cmp -s "$tmp/gru.wasm" "$out_dir/gru.wasm"; then
+    echo "build-wasm: $out_dir/gru.wasm matches its source"
+    exit 0
+  fi
+  echo "build-wasm: $out_dir/gru.wasm differs from a fresh build of $src; run scripts/build-wasm.sh" >&2
+  exit 1
+fi
+
+mkdir -p "$out_dir"
+cp "$tmp/gru.wasm" "$out_dir/gru.wasm"
+chmod 644 "$out_dir/gru.wasm"
+echo "$toolchain" >"$out_dir/TOOLCHAIN"
+echo "build-wasm: wrote $out_dir/gru.wasm ($(wc -c <"$out_dir/gru.wasm") bytes, $toolchain)"

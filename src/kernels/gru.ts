@@ -1,0 +1,484 @@
+/**
+ * Fused GRU recurrence on plain Float32Arrays: the whole forward pass over all time steps, and the
+ * whole backpropagation through time, each in one WebAssembly-SIMD call per thread. No TensorFlow.js.
+ *
+ * Math (batch-major, float32), for t = 0..T-1 (T-1..0 when `reverse`), h the previous state (h0 first):
+ * ```
+ * r  = sigmoid(xProj[:,t,0:H]   + h·WhRU[:,0:H])
+ * u  = sigmoid(xProj[:,t,H:2H]  + h·WhRU[:,H:2H] + 1)      (TF LFADS forget bias)
+ * c  = tanh   (xProj[:,t,2H:3H] + (r⊙h)·WhC)
+ * h' = clip(u⊙h + (1−u)⊙c, −clip, clip);   states[:,t] = h'
+ * ```
+ * `states[:,t]` is the state after consuming input t, in both directions. In backward, the clip passes
+ * gradient only where the pre-clip value was strictly inside (−clip, clip).
+ *
+ * Threads: a call runs on `threads` threads (default `min(os.availableParallelism(), LFADS_THREADS)`),
+ * which take 4-row blocks of the batch (each over all time steps) from a shared counter, so a
+ * thread that the OS preempts delays nobody. Weight gradients are summed over a fixed number of
+ * row segments in a fixed order: results are bitwise identical for any thread count. The
+ * synchronous functions also compute on the calling thread and block until the workers finish; the
+ * `…Async` ones leave the calling thread free.
+ */
+import { ParamError, ShapeError } from "../core/errors.js";
+import { OP_BWD_DW, OP_BWD_STEPS, OP_FORWARD, defaultThreads, kernelFor, runAsync, runSync, type KernelOp } from "./pool.js";
+import { kernelRuntime } from "./runtime.js";
+
+/** Inputs of one recurrence. All arrays are row-major float32. */
+export interface GruForwardArgs {
+  /** Input projections [batch, time, 3·hidden]: the r, u and c pre-activation blocks, in that order. */
+  readonly xProj: Float32Array;
+  /** Initial state [batch, hidden]. */
+  readonly h0: Float32Array;
+  /** Recurrent weights of the r and u gates [hidden, 2·hidden] (r columns first). */
+  readonly whRU: Float32Array;
+  /** Recurrent weights of the candidate [hidden, hidden]. */
+  readonly whC: Float32Array;
+  readonly batch: number;
+  readonly time: number;
+  readonly hidden: number;
+  /** State clip value (> 0; LFADS uses 5). Infinity disables clipping. */
+  readonly clip: number;
+  /** Run from t = T−1 down to 0 (the backward encoder). Default false. */
+  readonly reverse?: boolean;
+  /** Threads for this call (default `defaultThreads()`). 1 runs on the calling thread only. */
+  readonly threads?: number;
+  /**
+   * Array to write the states into (length batch·time·hidden) instead of a new one. Reusing one
+   * across calls saves a fresh allocation, whose page faults cost ~0.5 ms per MB once it is above
+   * glibc's 32 MB mmap threshold (measured: 30 ms for a 58 MB array).
+   */
+  readonly outStates?: Float32Array;
+}
+
+/**
+ * What backward needs, kept in the kernels' shared memory (not on the JS heap): h0, the states
+ * [batch, time, hidden], the gate activations [batch, time, 3·hidden] (r, u, c of each step), and the
+ * packed transposed weights.
+ * `gruBackward` releases it unless asked to keep it; `releaseGruSaved` releases it without a
+ * backward pass. Forgotten ones are released when garbage-collected, but the collector does not
+ * see their size, so release them explicitly in loops.
+ */
+export interface GruSaved {
+  readonly batch: number;
+  readonly time: number;
+  readonly hidden: number;
+  readonly clip: number;
+  readonly reverse: boolean;
+  /** True once released; a released GruSaved cannot be used for backward. */
+  readonly released: boolean;
+}
+
+export interface GruForwardResult {
+  /** All states [batch, time, hidden]. */
+  readonly states: Float32Array;
+  readonly saved: GruSaved;
+}
+
+export interface GruBackwardOptions {
+  /** Keep `saved` for another backward pass (default false: it is released). */
+  readonly keepSaved?: boolean;
+  readonly threads?: number;
+  /** Arrays to write (some of) the gradients into instead of new ones (see `outStates`). */
+  readonly out?: Partial<GruGradients>;
+}
+
+/** Gradients of the loss with respect to the inputs of `gruForward`. */
+export interface GruGradients {
+  /** [batch, time, 3·hidden]: the gradients of the r, u, c pre-activations. */
+  readonly dXProj: Float32Array;
+  /** [batch, hidden] */
+  readonly dh0: Float32Array;
+  /** [hidden, 2·hidden] */
+  readonly dWhRU: Float32Array;
+  /** [hidden, hidden] */
+  readonly dWhC: Float32Array;
+}
+
+/** Rows per register block in gru.c, the unit of work that threads share. */
+const BLOCK_ROWS = 4;
+
+/** Bytes of the packed r/u weight panels (2·H·Hp floats, Hp = H rounded up to 8; gru.c), after which the WhC panels start. */
+function panelBytes(H: number): number {
+  return 8 * H * Math.ceil(H / 8) * 8;
+}
+
+const registry = new FinalizationRegistry<number[]>((blocks) => {
+  const { arena } = kernelRuntime();
+  for (const b of blocks) arena.free(b);
+});
+
+class Saved implements GruSaved {
+  released = false;
+  constructor(
+    readonly batch: number,
+    readonly time: number,
+    readonly hidden: number,
+    readonly clip: number,
+    readonly reverse: boolean,
+    /** Byte offsets: h0, states, gates [B,T,3H] (r|u|c per row), packed transposed weights. */
+    readonly ptr: { h0: number; st: number; g: number; packT: number },
+  ) {
+    registry.register(this, Object.values(ptr), this);
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    registry.unregister(this);
+    const { arena } = kernelRuntime();
+    for (const b of Object.values(this.ptr)) arena.free(b);
+  }
+}
+
+/** Releases the activations that `saved` holds (a no-op if already released). */
+export function releaseGruSaved(saved: GruSaved): void {
+  asSaved(saved).release();
+}
+
+function asSaved(saved: GruSaved): Saved {
+  if (!(saved instanceof Saved)) throw new ParamError("GRU kernels: `saved` must come from gruForward");
+  return saved;
+}
+
+function checkDims(fn: string, batch: number, time: number, hidden: number): void {
+  for (const [name, v] of [
+    ["batch", batch],
+    ["time", time],
+    ["hidden", hidden],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new ShapeError(`${fn}: ${name} must be a positive integer, got ${v}`);
+  }
+  // Offsets are int32 byte addresses inside the 4 GiB wasm32 memory.
+  if (batch * time * hidden * 3 * 4 >= 2 ** 31) {
+    throw new ShapeError(`${fn}: batch·time·3·hidden = ${batch * time * hidden * 3} floats is too large for one call`);
+  }
+}
+
+function checkLength(fn: string, name: string, a: Float32Array, expected: number, shape: string): void {
+  if (!(a instanceof Float32Array)) throw new ShapeError(`${fn}: ${name} must be a Float32Array`);
+  if (a.length !== expected) {
+    throw new ShapeError(`${fn}: ${name} must have ${expected} elements ${shape}, got ${a.length}`);
+  }
+}
+
+function resolveThreads(fn: string, threads: number | undefined): number {
+  if (threads === undefined) return defaultThreads();
+  if (!Number.isInteger(threads) || threads < 1) throw new ParamError(`${fn}: threads must be a positive integer, got ${threads}`);
+  return threads;
+}
+
+/**
+ * Threads worth starting for a batch: the kernels share 4-row blocks, so more threads than blocks
+ * would only wake up to find nothing left.
+ */
+function usefulThreads(threads: number, batch: number): number {
+  return Math.max(1, Math.min(threads, Math.ceil(batch / BLOCK_ROWS)));
+}
+
+/** Copies `a` into a fresh arena block. */
+function copyIn(a: Float32Array): number {
+  const { arena } = kernelRuntime();
+  const p = arena.alloc(a.length);
+  arena.f32(p, a.length).set(a);
+  return p;
+}
+
+/**
+ * Packs the weights into the kernels' panel layouts (gru.c): the forward panels and/or the
+ * backward (transposed) ones, each one arena block (0 where not asked for).
+ */
+function packWeights(whRU: Float32Array, whC: Float32Array, H: number, forward: boolean, backward: boolean): { fwd: number; bwd: number } {
+  const { arena, exports: ex } = kernelRuntime();
+  const w = arena.alloc(3 * H * H);
+  arena.f32(w, 2 * H * H).set(whRU);
+  arena.f32(w + 8 * H * H, H * H).set(whC);
+  const fwd = forward ? arena.alloc(ex.gru_pack_fwd_floats(H)) : 0;
+  if (forward) ex.gru_pack_fwd(w, w + 8 * H * H, fwd, fwd + panelBytes(H), H);
+  const bwd = backward ? arena.alloc(ex.gru_pack_bwd_floats(H)) : 0;
+  if (backward) ex.gru_pack_bwd(w, w + 8 * H * H, bwd, bwd + panelBytes(H), H);
+  arena.free(w);
+  return { fwd, bwd };
+}
+
+/** Copies n floats out of the arena into `out` (its length checked beforehand) or a new array. */
+function copyOut(p: number, n: number, out?: Float32Array): Float32Array {
+  const view = kernelRuntime().arena.f32(p, n);
+  if (!out) return view.slice();
+  out.set(view);
+  return out;
+}
+
+/** One kernel entry point run by every thread (they share its work through a counter). */
+interface Phase {
+  readonly op: KernelOp;
+  /** The arguments of each thread (they differ only in the thread's scratch block). */
+  readonly args: number[][];
+}
+
+interface Job {
+  /** Run one after another; each starts once every thread has finished the one before. */
+  readonly phases: Phase[];
+  /** Byte offset of the work-sharing counter (reset to 0 before each phase). */
+  readonly counter: number;
+  /** Copies the results out and frees the call's temporaries. */
+  finish(): void;
+  /** Frees everything the call allocated (on failure). */
+  abort(): void;
+}
+
+function resetCounter(job: Job): void {
+  new Int32Array(kernelRuntime().memory.buffer, job.counter, 1)[0] = 0;
+}
+
+function run(job: Job): void {
+  const ex = kernelRuntime().exports;
+  try {
+    for (const { op, args } of job.phases) {
+      resetCounter(job);
+      const kernel = kernelFor(ex, op);
+      if (args.length === 1) kernel(...args[0]!);
+      else runSync(op, kernel, args);
+    }
+  } catch (e) {
+    job.abort();
+    throw e;
+  }
+  job.finish();
+}
+
+async function runInWorkers(job: Job): Promise<void> {
+  try {
+    for (const { op, args } of job.phases) {
+      resetCounter(job);
+      await runAsync(op, args);
+    }
+  } catch (e) {
+    job.abort();
+    throw e;
+  }
+  job.finish();
+}
+
+/** Per-thread scratch blocks and the argument lists that differ only in them. */
+function perThread(threads: number, scratchFloats: number, args: (scratch: number) => number[]): { scratch: number[]; args: number[][] } {
+  const { arena } = kernelRuntime();
+  const scratch = Array.from({ length: threads }, () => arena.alloc(scratchFloats));
+  return { scratch, args: scratch.map(args) };
+}
+
+function forwardJob(fn: string, args: GruForwardArgs, save: boolean, threads: number): { job: Job; result: () => GruForwardResult } {
+  const { batch: B, time: T, hidden: H, clip } = args;
+  checkDims(fn, B, T, H);
+  checkLength(fn, "xProj", args.xProj, B * T * 3 * H, `[batch=${B}, time=${T}, 3·hidden=${3 * H}]`);
+  checkLength(fn, "h0", args.h0, B * H, `[batch=${B}, hidden=${H}]`);
+  checkLength(fn, "whRU", args.whRU, 2 * H * H, `[hidden=${H}, 2·hidden=${2 * H}]`);
+  checkLength(fn, "whC", args.whC, H * H, `[hidden=${H}, hidden=${H}]`);
+  if (args.outStates) checkLength(fn, "outStates", args.outStates, B * T * H, `[batch=${B}, time=${T}, hidden=${H}]`);
+  if (!(clip > 0)) throw new ParamError(`${fn}: clip must be > 0 (Infinity for none), got ${clip}`);
+  const reverse = args.reverse ?? false;
+  const { arena, exports: ex } = kernelRuntime();
+
+  const n = B * T * H;
+  const x = copyIn(args.xProj);
+  const h0 = copyIn(args.h0);
+  const { fwd: pack, bwd: packT } = packWeights(args.whRU, args.whC, H, true, save);
+  const pc = pack + panelBytes(H); // the WhC panels
+  const st = arena.alloc(n);
+  const g = save ? arena.alloc(3 * n) : 0;
+
+  const counter = arena.alloc(1);
+  const { scratch, args: threadArgs } = perThread(usefulThreads(threads, B), ex.gru_fwd_scratch_floats(H), (scr) => [
+    ...[x, h0, pack, pc, st, g, scr, counter],
+    ...[B, T, H, clip, reverse ? 1 : 0],
+  ]);
+  const temps = [x, pack, counter, ...scratch];
+  const kept = save ? [h0, st, g, packT] : [h0, st];
+  let states: Float32Array | undefined;
+  let saved: Saved | undefined;
+  const job: Job = {
+    phases: [{ op: OP_FORWARD, args: threadArgs }],
+    counter,
+    finish() {
+      states = copyOut(st, n, args.outStates);
+      for (const p of temps) arena.free(p);
+      if (save) saved = new Saved(B, T, H, clip, reverse, { h0, st, g, packT });
+      else for (const p of kept) arena.free(p);
+    },
+    abort() {
+      for (const p of [...temps, ...kept]) arena.free(p);
+    },
+  };
+  return { job, result: () => ({ states: states!, saved: saved! }) };
+}
+
+function backwardJob(
+  fn: string,
+  savedArg: GruSaved,
+  dStates: Float32Array,
+  options: GruBackwardOptions,
+  threads: number,
+): { job: Job; result: () => GruGradients } {
+  const saved = asSaved(savedArg);
+  if (saved.released) throw new ParamError(`${fn}: saved activations were already released (pass keepSaved: true to reuse them)`);
+  const { batch: B, time: T, hidden: H } = saved;
+  checkLength(fn, "dStates", dStates, B * T * H, `[batch=${B}, time=${T}, hidden=${H}]`);
+  const out = options.out ?? {};
+  if (out.dXProj) checkLength(fn, "out.dXProj", out.dXProj, B * T * 3 * H, `[batch=${B}, time=${T}, 3·hidden=${3 * H}]`);
+  if (out.dh0) checkLength(fn, "out.dh0", out.dh0, B * H, `[batch=${B}, hidden=${H}]`);
+  if (out.dWhRU) checkLength(fn, "out.dWhRU", out.dWhRU, 2 * H * H, `[hidden=${H}, 2·hidden=${2 * H}]`);
+  if (out.dWhC) checkLength(fn, "out.dWhC", out.dWhC, H * H, `[hidden=${H}, hidden=${H}]`);
+  const { arena, exports: ex } = kernelRuntime();
+  const n = B * T * H;
+  const { h0, st, g, packT } = saved.ptr;
+  const pcT = packT + panelBytes(H); // the WhC panels
+  const dS = copyIn(dStates);
+  const dX = arena.alloc(3 * n);
+  const dh0 = arena.alloc(B * H);
+  const segments = ex.gru_dw_segments();
+  const dW = arena.alloc(segments * 3 * H * H); // one [H,3H] partial per segment of the B·T rows
+  const counter = arena.alloc(1);
+  const rev = saved.reverse ? 1 : 0;
+  const nt = usefulThreads(threads, B);
+  const { scratch, args: stepArgs } = perThread(nt, ex.gru_bwd_scratch_floats(H), (scr) => [
+    ...[dS, h0, st, g, packT, pcT, dX, dh0, scr, counter],
+    ...[B, T, H, saved.clip, rev],
+  ]);
+  const dwArgs = scratch.map((scr) => [h0, st, g, dX, dW, scr, counter, B, T, H, rev]);
+  const temps = [dS, dX, dh0, dW, counter, ...scratch];
+  let grads: GruGradients | undefined;
+  const job: Job = {
+    phases: [
+      { op: OP_BWD_STEPS, args: stepArgs },
+      { op: OP_BWD_DW, args: dwArgs },
+    ],
+    counter,
+    finish() {
+      // The segment partials in a fixed order: the same sum for any thread count.
+      for (let i = 1; i < segments; i++) ex.gru_add(dW, dW + 12 * i * H * H, 3 * H * H);
+      grads = {
+        dXProj: copyOut(dX, 3 * n, out.dXProj),
+        dh0: copyOut(dh0, B * H, out.dh0),
+        dWhRU: copyOut(dW, 2 * H * H, out.dWhRU),
+        dWhC: copyOut(dW + 8 * H * H, H * H, out.dWhC),
+      };
+      for (const p of temps) arena.free(p);
+      if (!options.keepSaved) saved.release();
+    },
+    abort() {
+      for (const p of temps) arena.free(p);
+    },
+  };
+  return { job, result: () => grads! };
+}
+
+/** Runs the recurrence and keeps what backward needs. Synchronous; see the module doc for threads. */
+export function gruForward(args: GruForwardArgs): GruForwardResult {
+  const threads = resolveThreads("gruForward", args.threads);
+  const { job, result } = forwardJob("gruForward", args, true, threads);
+  run(job);
+  return result();
+}
+
+/** `gruForward` on worker threads, leaving the calling thread free. */
+export async function gruForwardAsync(args: GruForwardArgs): Promise<GruForwardResult> {
+  const threads = resolveThreads("gruForwardAsync", args.threads);
+  const { job, result } = forwardJob("gruForwardAsync", args, true, threads);
+  await runInWorkers(job);
+  return result();
+}
+
+/** Runs the recurrence without keeping anything for backward (posterior sampling, evaluation): states [B,T,H]. */
+export function gruForwardOnly(args: GruForwardArgs): Float32Array {
+  const threads = resolveThreads("gruForwardOnly", args.threads);
+  const { job, result } = forwardJob("gruForwardOnly", args, false, threads);
+  run(job);
+  return result().states;
+}
+
+/** `gruForwardOnly` on worker threads. */
+export async function gruForwardOnlyAsync(args: GruForwardArgs): Promise<Float32Array> {
+  const threads = resolveThreads("gruForwardOnlyAsync", args.threads);
+  const { job, result } = forwardJob("gruForwardOnlyAsync", args, false, threads);
+  await runInWorkers(job);
+  return result().states;
+}
+
+/**
+ * Backpropagation through time. `dStates` [batch, time, hidden] is the gradient of the loss with
+ * respect to every state (zeros where a state is unused). Releases `saved` unless `keepSaved`.
+ */
+export function gruBackward(saved: GruSaved, dStates: Float32Array, options: GruBackwardOptions = {}): GruGradients {
+  const threads = resolveThreads("gruBackward", options.threads);
+  const { job, result } = backwardJob("gruBackward", saved, dStates, options, threads);
+  run(job);
+  return result();
+}
+
+/** `gruBackward` on worker threads. */
+export async function gruBackwardAsync(
+  saved: GruSaved,
+  dStates: Float32Array,
+  options: GruBackwardOptions = {},
+): Promise<GruGradients> {
+  const threads = resolveThreads("gruBackwardAsync", options.threads);
+  const { job, result } = backwardJob("gruBackwardAsync", saved, dStates, options, threads);
+  await runInWorkers(job);
+  return result();
+}
+
+/**
+ * Copies the gate activations that `saved` holds into JS memory, as [batch, time, 3·hidden] (r, u
+ * and c of each step, like xProj), e.g. to keep them where the garbage collector manages them.
+ * Does not release `saved`.
+ */
+export function copyGruGates(savedArg: GruSaved): Float32Array {
+  const saved = asSaved(savedArg);
+  if (saved.released) throw new ParamError("copyGruGates: saved activations were already released");
+  return copyOut(saved.ptr.g, 3 * saved.batch * saved.time * saved.hidden);
+}
+
+/** What `restoreGruSaved` rebuilds a GruSaved from: the forward inputs (less xProj) and outputs. */
+export interface GruSavedArrays {
+  readonly h0: Float32Array;
+  readonly whRU: Float32Array;
+  readonly whC: Float32Array;
+  /** [batch, time, hidden], as returned by the forward pass. */
+  readonly states: Float32Array;
+  /** [batch, time, 3·hidden], as returned by `copyGruGates`. */
+  readonly gates: Float32Array;
+  readonly batch: number;
+  readonly time: number;
+  readonly hidden: number;
+  readonly clip: number;
+  readonly reverse?: boolean;
+}
+
+/** Rebuilds a GruSaved (in the kernels' memory) from arrays kept in JS memory, for `gruBackward`. */
+export function restoreGruSaved(a: GruSavedArrays): GruSaved {
+  const fn = "restoreGruSaved";
+  const { batch: B, time: T, hidden: H, clip } = a;
+  checkDims(fn, B, T, H);
+  const n = B * T * H;
+  checkLength(fn, "h0", a.h0, B * H, `[batch=${B}, hidden=${H}]`);
+  checkLength(fn, "whRU", a.whRU, 2 * H * H, `[hidden=${H}, 2·hidden=${2 * H}]`);
+  checkLength(fn, "whC", a.whC, H * H, `[hidden=${H}, hidden=${H}]`);
+  checkLength(fn, "states", a.states, n, `[batch=${B}, time=${T}, hidden=${H}]`);
+  checkLength(fn, "gates", a.gates, 3 * n, `[batch=${B}, time=${T}, 3·hidden=${3 * H}]`);
+  if (!(clip > 0)) throw new ParamError(`${fn}: clip must be > 0 (Infinity for none), got ${clip}`);
+  const ptr = {
+    h0: copyIn(a.h0),
+    st: copyIn(a.states),
+    g: copyIn(a.gates),
+    packT: packWeights(a.whRU, a.whC, H, false, true).bwd,
+  };
+  return new Saved(B, T, H, clip, a.reverse ?? false, ptr);
+}
+
+/** Dense multiply-add FLOPs of one call (the §9 model): forward 6·B·T·H², backward twice that. */
+export function gruFlops(batch: number, time: number, hidden: number): { forward: number; backward: number } {
+  const forward = 6 * batch * time * hidden * hidden;
+  return { forward, backward: 2 * forward };
+}
+
+export { defaultThreads } from "./pool.js";
+export { shutdownPool as shutdownGruPool } from "./pool.js";

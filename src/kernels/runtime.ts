@@ -1,0 +1,172 @@
+/**
+ * The kernel runtime: the compiled `gru.wasm` module, one shared WebAssembly memory that every thread's
+ * instance works in, and a small allocator over that memory. No TensorFlow.js here.
+ *
+ * The memory is shared (a SharedArrayBuffer underneath) so that worker threads read the inputs and
+ * write the outputs in place: a call copies its inputs in once, and nothing large crosses a
+ * `postMessage`.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { LfadsError } from "../core/errors.js";
+
+/** The parts of the WebAssembly JS API used here (tsconfig's lib has no DOM, so no global types). */
+export interface WasmMemory {
+  readonly buffer: SharedArrayBuffer;
+  grow(pages: number): number;
+}
+export interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+}
+export const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** The exports of gru.wasm (all pointers are byte offsets into the shared memory). */
+export interface GruExports {
+  gru_pack_fwd(wru: number, wc: number, pru: number, pc: number, H: number): void;
+  gru_pack_bwd(wru: number, wc: number, pruT: number, pcT: number, H: number): void;
+  gru_pack_fwd_floats(H: number): number;
+  gru_pack_bwd_floats(H: number): number;
+  gru_fwd_scratch_floats(H: number): number;
+  gru_bwd_scratch_floats(H: number): number;
+  /** At most the last argument's number of work units (4-row blocks or weight-gradient segments) per call; returns how many it did. */
+  gru_fwd(...args: number[]): number;
+  gru_bwd_steps(...args: number[]): number;
+  gru_bwd_dw(...args: number[]): number;
+  gru_dw_segments(): number;
+  gru_add(dst: number, src: number, n: number): void;
+}
+
+const PAGE = 65536;
+/** wasm32's whole address space; a shared memory must declare its maximum (V8 reserves it virtually). */
+const MAX_PAGES = 65536;
+/** Rows are read in whole 8-lane groups, so every block carries this much readable slack (gru.c). */
+const SLACK_BYTES = 64;
+const ALIGN = 64;
+/** The kernels use no data, stack or globals; the first MiB is left alone all the same. */
+const ARENA_BASE = 1 << 20;
+
+/**
+ * First-fit allocator over the shared memory, in bytes. A handful of blocks live at a time (one
+ * call's inputs, outputs and scratch, plus the saved activations of pending backward passes), so a
+ * sorted free list is plenty. The memory only grows (WebAssembly memories cannot shrink).
+ */
+export class Arena {
+  private readonly sizes = new Map<number, number>();
+  /** Free blocks, sorted by offset, never adjacent (merged on free). */
+  private readonly freeList: { off: number; size: number }[] = [];
+  private end: number;
+
+  constructor(readonly memory: WasmMemory) {
+    this.end = memory.buffer.byteLength;
+    this.freeList.push({ off: ARENA_BASE, size: this.end - ARENA_BASE });
+  }
+
+  /** Allocates room for `floats` float32 values (plus slack); returns the byte offset. */
+  alloc(floats: number): number {
+    const size = Math.ceil((floats * 4 + SLACK_BYTES) / ALIGN) * ALIGN;
+    let i = this.freeList.findIndex((b) => b.size >= size);
+    if (i < 0) i = this.grow(size);
+    const block = this.freeList[i]!;
+    const off = block.off;
+    if (block.size === size) this.freeList.splice(i, 1);
+    else {
+      block.off += size;
+      block.size -= size;
+    }
+    this.sizes.set(off, size);
+    return off;
+  }
+
+  free(off: number): void {
+    const size = this.sizes.get(off);
+    if (size === undefined) throw new LfadsError(`Arena.free: ${off} is not an allocated block (double free?)`);
+    this.sizes.delete(off);
+    let i = this.freeList.findIndex((b) => b.off > off);
+    if (i < 0) i = this.freeList.length;
+    this.freeList.splice(i, 0, { off, size });
+    const next = this.freeList[i + 1];
+    if (next && off + size === next.off) {
+      this.freeList[i]!.size += next.size;
+      this.freeList.splice(i + 1, 1);
+    }
+    const prev = this.freeList[i - 1];
+    if (prev && prev.off + prev.size === off) {
+      prev.size += this.freeList[i]!.size;
+      this.freeList.splice(i, 1);
+    }
+  }
+
+  /** Bytes currently allocated (for tests and leak checks). */
+  get allocatedBytes(): number {
+    let n = 0;
+    for (const s of this.sizes.values()) n += s;
+    return n;
+  }
+
+  /** Bytes the memory has grown to. */
+  get capacityBytes(): number {
+    return this.end;
+  }
+
+  /** A Float32Array view of `n` floats at byte offset `off` (a fresh view: growth replaces the buffer). */
+  f32(off: number, n: number): Float32Array {
+    return new Float32Array(this.memory.buffer, off, n);
+  }
+
+  /** Grows the memory so that a block of `size` bytes fits at the end; returns its free-list index. */
+  private grow(size: number): number {
+    const last = this.freeList[this.freeList.length - 1];
+    const tailFree = last && last.off + last.size === this.end ? last.size : 0;
+    // Grow by at least a quarter of the current size, so that a growing workload grows rarely.
+    const need = Math.max(size - tailFree, Math.ceil(this.end / 4));
+    const pages = Math.ceil(need / PAGE);
+    if (this.end / PAGE + pages > MAX_PAGES) {
+      throw new LfadsError(
+        `GRU kernels: out of WebAssembly memory (need ${size} more bytes, ${this.end} in use of 4 GiB); ` +
+          "use a smaller batch or fewer time steps per call",
+      );
+    }
+    this.memory.grow(pages);
+    const added = pages * PAGE;
+    if (tailFree > 0) last!.size += added;
+    else this.freeList.push({ off: this.end, size: added });
+    this.end += added;
+    return this.freeList.length - 1;
+  }
+}
+
+/** The compiled module, its shared memory, the main thread's instance and the allocator. */
+export interface KernelRuntime {
+  readonly module: object;
+  readonly memory: WasmMemory;
+  readonly exports: GruExports;
+  readonly arena: Arena;
+}
+
+/**
+ * Where gru.wasm lies: beside the running file (src/kernels/ under tsx, or dist/kernels/ when the
+ * build copied it there), else in the package's src/kernels/wasm/ (tsc copies no .wasm into dist/).
+ */
+export function wasmPath(): string {
+  const candidates = [join(__dirname, "wasm", "gru.wasm"), join(__dirname, "..", "..", "src", "kernels", "wasm", "gru.wasm")];
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) {
+    throw new LfadsError(`GRU kernels: gru.wasm not found (looked in ${candidates.join(", ")}); run npm run build:wasm`);
+  }
+  return found;
+}
+
+let runtime: KernelRuntime | undefined;
+
+/** Loads and instantiates gru.wasm synchronously, once per process. */
+export function kernelRuntime(): KernelRuntime {
+  if (runtime) return runtime;
+  const module = new wasmApi.Module(readFileSync(wasmPath()));
+  const memory = new wasmApi.Memory({ initial: 256, maximum: MAX_PAGES, shared: true });
+  // Not named `exports`: in the CommonJS that tsc emits, that would shadow the module's own exports.
+  const kernels = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as GruExports;
+  runtime = { module, memory, exports: kernels, arena: new Arena(memory) };
+  return runtime;
+}
