@@ -10,6 +10,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { ParamError } from "../core/errors.js";
 import { installWasmKernels } from "./wasm-kernels.js";
+import { createWasmGruImplementation } from "../kernels/gru-impl.js";
+import { setGruImplementation } from "./gru-recurrence.js";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 
@@ -78,6 +80,7 @@ export function selectBackend(prefer?: BackendName): Promise<BackendInfo> {
       const info = await activate(name);
       if (info) {
         current = info;
+        useFusedGru(info.name);
         return info;
       }
     }
@@ -94,4 +97,21 @@ export function selectBackend(prefer?: BackendName): Promise<BackendInfo> {
 /** The backend selected by `selectBackend`, if any. */
 export function currentBackend(): BackendInfo | undefined {
   return current;
+}
+
+/**
+ * On the wasm and cpu backends the GRU recurrences run in the fused WebAssembly-SIMD kernels of
+ * src/kernels (one call per sequence instead of ~14 tfjs ops per time step, both cores); tfjs-node
+ * keeps the composite op. `LFADS_GRU=composite` turns the kernels off (for comparisons and tests).
+ */
+function useFusedGru(backend: BackendName): void {
+  const choice = process.env["LFADS_GRU"];
+  if (choice !== undefined && choice !== "" && choice !== "fused" && choice !== "composite") {
+    throw new ParamError(`LFADS_GRU=${choice}: expected 'fused' or 'composite'`);
+  }
+  if (choice === "composite" || backend === "tensorflow") {
+    setGruImplementation(null);
+    return;
+  }
+  setGruImplementation(createWasmGruImplementation({ reuseGradientArrays: backend === "wasm" }));
 }

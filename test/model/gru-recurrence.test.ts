@@ -6,6 +6,11 @@ import { selectBackend } from "../../src/model/backend.js";
 import { jsGruImplementation } from "../../src/model/gru-js.js";
 import { activeGruImplementation, forgetBias3, gruRecurrence, gruStep, setGruImplementation } from "../../src/model/gru-recurrence.js";
 import { maxRelDiff } from "./tiny.js";
+import { createWasmGruImplementation } from "../../src/kernels/gru-impl.js";
+
+// These tests check the composite op (the reference) unless they plug an implementation in themselves;
+// selectBackend would otherwise install the fused wasm kernels by default.
+process.env["LFADS_GRU"] = "composite";
 
 const B = 3, T = 6, H = 4;
 
@@ -98,4 +103,26 @@ test("gruRecurrence names the mismatched input", async () => {
   assert.throws(() => gruRecurrence(x, tf.zeros([B + 1, H]) as tf.Tensor2D, wru, wc, { clip: 5 }), (e: Error) => e instanceof ShapeError && /h0 has shape \[4, 4\], expected \[3, 4\]/.test(e.message));
   assert.throws(() => gruRecurrence(x, h0, tf.zeros([H, H]) as tf.Tensor2D, wc, { clip: 5 }), /Wh_ru has shape \[4, 4\], expected \[4, 8\]/);
   assert.throws(() => gruRecurrence(tf.zeros([B, T, 2 * H]) as tf.Tensor3D, h0, wru, wc, { clip: 5 }), /xProj has shape \[3, 6, 8\], expected \[3, 6, 12\]/);
+});
+
+test("the fused WebAssembly kernels give the composite op's values and gradients (cpu and wasm backends)", async () => {
+  for (const backend of ["cpu", "wasm"] as const) {
+    await selectBackend(backend);
+    const args = inputs(50);
+    for (const [reverse, clip] of [[false, 5], [true, 0.6]] as const) {
+      const f = loss((x, h, a, b) => gruRecurrence(x as tf.Tensor3D, h as tf.Tensor2D, a as tf.Tensor2D, b as tf.Tensor2D, { clip, reverse }));
+      setGruImplementation(null);
+      const v1 = f(...args).dataSync()[0]!;
+      const g1 = tf.grads(f)(args);
+      setGruImplementation(createWasmGruImplementation({ reuseGradientArrays: backend === "wasm" }));
+      try {
+        assert.match(activeGruImplementation(), /wasm/);
+        assert.ok(Math.abs(f(...args).dataSync()[0]! - v1) < 1e-4 * Math.max(1, Math.abs(v1)), `${backend} value`);
+        const g2 = tf.grads(f)(args);
+        g1.forEach((g, i) => assert.ok(maxRelDiff(g2[i]!.dataSync(), g.dataSync()) < 1e-4, `${backend} gradient of input ${i}`));
+      } finally {
+        setGruImplementation(null);
+      }
+    }
+  }
 });
