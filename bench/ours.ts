@@ -3,9 +3,9 @@
  * posterior samples, cost with the ramp weights of the step, gradients of every trainable variable,
  * TF clip_by_global_norm, TF1 Adam), timed over `steps` steps after `warmup` untimed ones.
  *
- * Built from the model/train API (src/model/lfads.ts `LfadsModel.forward`, src/model/cost.ts `lfadsCost`,
- * src/train/adam.ts `AdamTf1` + `globalNormScale`, src/train/schedule.ts `rampWeight`). Those modules are
- * imported dynamically: if they cannot be loaded, `timeTrainingStep` throws `OursUnavailable` with the
+ * What is timed is exactly `Trainer.trainStep` (src/train/trainer.ts), the step that `trainRun` runs:
+ * batch gathering, tensors, forward, cost, gradients, norm, Adam. The modules are imported
+ * dynamically: if they cannot be loaded, `timeTrainingStep` throws `OursUnavailable` with the
  * reason, and the harness records the case as skipped (no number is made up).
  *
  * The configuration goes through `RunParams` → `modelConfigFromRunParams`, the path a real run takes.
@@ -26,6 +26,8 @@ export interface OursTiming {
   median_ms: number;
   mean_ms: number;
   min_ms: number;
+  /** median CPU time of one step (all threads of the process: main thread and kernel workers), ms */
+  median_cpu_ms: number;
   /** peak resident set size of this process so far, MiB */
   peak_rss_mb: number;
   /** tfjs backend, e.g. "wasm (SIMD, 1 thread)" */
@@ -39,38 +41,30 @@ export class OursUnavailable extends Error {
   override name = "OursUnavailable";
 }
 
-type Tf = typeof import("@tensorflow/tfjs");
-
 interface Modules {
-  tf: Tf;
   lfads: typeof import("../src/model/lfads.js");
   config: typeof import("../src/model/config.js");
-  cost: typeof import("../src/model/cost.js");
-  noise: typeof import("../src/model/noise.js");
   observation: typeof import("../src/model/observation.js");
   backend: typeof import("../src/model/backend.js");
-  adam: typeof import("../src/train/adam.js");
-  schedule: typeof import("../src/train/schedule.js");
+  trainer: typeof import("../src/train/trainer.js");
+  trainConfig: typeof import("../src/train/train-config.js");
   runParams: typeof import("../src/params/run-params.js");
   rng: typeof import("../src/core/rng.js");
 }
 
 async function loadModules(): Promise<Modules> {
   try {
-    const [tf, lfads, config, cost, noise, observation, backend, adam, schedule, runParams, rng] = await Promise.all([
-      import("@tensorflow/tfjs"),
+    const [lfads, config, observation, backend, trainer, trainConfig, runParams, rng] = await Promise.all([
       import("../src/model/lfads.js"),
       import("../src/model/config.js"),
-      import("../src/model/cost.js"),
-      import("../src/model/noise.js"),
       import("../src/model/observation.js"),
       import("../src/model/backend.js"),
-      import("../src/train/adam.js"),
-      import("../src/train/schedule.js"),
+      import("../src/train/trainer.js"),
+      import("../src/train/train-config.js"),
       import("../src/params/run-params.js"),
       import("../src/core/rng.js"),
     ]);
-    return { tf, lfads, config, cost, noise, observation, backend, adam, schedule, runParams, rng };
+    return { lfads, config, observation, backend, trainer, trainConfig, runParams, rng };
   } catch (err) {
     throw new OursUnavailable(`the lfads-ts model/trainer modules could not be loaded: ${(err as Error).message}`);
   }
@@ -99,7 +93,6 @@ export async function timeTrainingStep(c: BenchCase, opts: TimingOptions): Promi
     throw new RangeError(`timeTrainingStep: steps must be an integer >= 1 and warmup >= 0, got ${opts.steps} and ${opts.warmup}`);
   }
   const m = await loadModules();
-  const { tf } = m;
   const info = await m.backend.selectBackend();
   const params = new m.runParams.RunParams({
     c_ic_enc_dim: c.ic_enc_dim,
@@ -123,46 +116,44 @@ export async function timeTrainingStep(c: BenchCase, opts: TimingOptions): Promi
   });
   const cfg = m.config.modelConfigFromRunParams(params, { numSteps: c.T, datasets: [{ name: "bench", numNeurons: c.N }] });
   const model = new m.lfads.LfadsModel(cfg, { seed: c.seed });
-  const trainable = model.store.trainable();
-  const adam = new m.adam.AdamTf1(new Map(trainable.map((p) => [p.name, p.variable])));
   const rng = new m.rng.Rng(c.seed + 1);
-  const noise = new m.noise.RngNoise(rng);
   const counts = benchCounts(c, rng);
-  const data = tf.tensor3d(counts, [c.B, c.T, c.N]);
-  const batch = { datasetIndex: 0, data, lgammaSum: m.observation.lgammaRowSums(counts, c.B) };
-  let step = c.step;
+  // One batch = all B trials (as the peer), in train and valid alike.
+  const split = { data: counts, numTrials: c.B, lgammaSums: m.observation.lgammaRowSums(counts, c.B) };
+  const data = { numSteps: c.T, datasets: [{ name: "bench", file: "", numNeurons: c.N, train: split, valid: split }] };
+  const trainer = new m.trainer.Trainer(model, data, m.trainConfig.trainConfigFromRunParams(params, 1), c.seed);
+  trainer.step = c.step; // the ramp weights of the case's step
+  const ref = { datasetIndex: 0, indices: Int32Array.from({ length: c.B }, (_, i) => i) };
   let lastCost = NaN;
-
-  const trainStep = async (): Promise<void> => {
-    const klW = m.schedule.rampWeight(step, 0, c.kl_increase_steps);
-    const l2W = m.schedule.rampWeight(step, 0, c.l2_increase_steps);
-    const { value, grads } = tf.variableGrads(() => {
-      const fwd = model.forward(batch, { keepProb: cfg.keepProb, latents: "sample", noise });
-      return m.cost.lfadsCost(model, fwd, { kl: klW, l2: l2W }).cost;
-    }, trainable.map((p) => p.variable));
-    const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))));
-    const normValue = (await norm.data())[0]!;
-    const byName = new Map(trainable.map((p) => [p.name, grads[p.variable.name]!]));
-    adam.apply(byName, c.learning_rate, m.adam.globalNormScale(normValue, c.max_grad_norm));
-    lastCost = (await value.data())[0]!;
-    tf.dispose([value, norm, ...Object.values(grads)]);
-    step += 1;
+  const fail = (s: { cost: number }): never => {
+    throw new Error(`training cost became ${s.cost} at step ${trainer.step}`);
+  };
+  const trainStep = (): void => {
+    lastCost = trainer.trainStep(ref, fail).cost;
   };
 
+  const medianOf = (xs: number[]): number => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
   try {
-    for (let i = 0; i < opts.warmup; i++) await trainStep();
+    for (let i = 0; i < opts.warmup; i++) trainStep();
     const times: number[] = [];
+    const cpu: number[] = [];
     for (let i = 0; i < opts.steps; i++) {
       const t0 = performance.now();
-      await trainStep();
+      const c0 = process.cpuUsage();
+      trainStep();
+      const dc = process.cpuUsage(c0);
       times.push(performance.now() - t0);
+      cpu.push((dc.user + dc.system) / 1000);
     }
-    if (!Number.isFinite(lastCost)) throw new Error(`training cost became ${lastCost} after ${step - c.step} steps`);
+    if (!Number.isFinite(lastCost)) throw new Error(`training cost became ${lastCost}`);
     const sorted = [...times].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
     return {
-      median_ms: median,
+      median_ms: medianOf(times),
+      median_cpu_ms: medianOf(cpu),
       mean_ms: times.reduce((a, b) => a + b, 0) / times.length,
       min_ms: sorted[0]!,
       peak_rss_mb: peakRssMb(),
@@ -170,8 +161,7 @@ export async function timeTrainingStep(c: BenchCase, opts: TimingOptions): Promi
       last_cost: lastCost,
     };
   } finally {
-    data.dispose();
-    adam.dispose();
+    trainer.dispose();
     model.dispose();
   }
 }

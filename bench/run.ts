@@ -29,6 +29,8 @@ const PEER_THREADS = [1, 2] as const;
 export interface CaseResult {
   name: string;
   ours_ms: number | null;
+  /** CPU time of ours per step (median; all threads of the process), ms: less sensitive to machine load */
+  ours_cpu_ms: number | null;
   peer_ms: number | null;
   peer_threads: number | null;
   /** ours_ms / peer_ms (below 1: we are faster) */
@@ -151,10 +153,12 @@ async function main(): Promise<void> {
     log(`${c.name}: ours, ${steps} steps (+${warmup} warmup), separate process`);
     const ours = runOursChild(c, steps, warmup);
     let oursMs: number | null = null;
+    let oursCpu: number | null = null;
     let rss: number | null = null;
     let backend: string | null = null;
     if ("ok" in ours) {
       oursMs = ours.ok.median_ms;
+      oursCpu = ours.ok.median_cpu_ms;
       rss = ours.ok.peak_rss_mb;
       backend = ours.ok.backend;
       log(`${c.name}: ours median ${oursMs.toFixed(1)} ms (${backend})`);
@@ -167,6 +171,7 @@ async function main(): Promise<void> {
     results.push({
       name: c.name,
       ours_ms: oursMs,
+      ours_cpu_ms: oursCpu,
       peer_ms: peerMs,
       peer_threads: best?.threads ?? null,
       ratio: oursMs !== null && peerMs !== null ? oursMs / peerMs : null,
@@ -202,7 +207,7 @@ async function main(): Promise<void> {
   log(`wrote ${path.relative(process.cwd(), out)}`);
   for (const r of results) {
     const f = (v: number | null, d = 1) => (v === null ? "—" : v.toFixed(d));
-    console.log(`${r.name.padEnd(20)} ours ${f(r.ours_ms).padStart(9)} ms  peer ${f(r.peer_ms).padStart(9)} ms (${r.peer_threads ?? "—"}T)  ratio ${f(r.ratio, 2)}  ${f(r.gflops, 2)} GFLOP/s  rss ${f(r.peak_rss_mb, 0)} MiB`);
+    console.log(`${r.name.padEnd(20)} ours ${f(r.ours_ms).padStart(9)} ms (cpu ${f(r.ours_cpu_ms)})  peer ${f(r.peer_ms).padStart(9)} ms (${r.peer_threads ?? "—"}T)  ratio ${f(r.ratio, 2)}  ${f(r.gflops, 2)} GFLOP/s  rss ${f(r.peak_rss_mb, 0)} MiB`);
   }
 }
 

@@ -62,7 +62,7 @@ async function dispatch(argv: readonly string[], io: CliIO, at: { path: string }
     at.path = `${at.path} ${cmd.name}`;
     args = args.slice(1);
   }
-  const parsed = parseArgs(args, cmd.options ?? []);
+  const parsed = cmd.parse ? cmd.parse(args) : parseArgs(args, cmd.options ?? []);
   if (parsed.options.help) {
     io.out(commandHelp(at.path, cmd));
     return 0;

@@ -52,6 +52,10 @@ export type {
   LorenzOptions, LorenzDatasetSummary,
 } from "./data/index.js";
 
+// the TF LFADS README's synthetic datasets (synth_data/), written as run_lfads.py input files
+export { writeSynthDataset, generateSynthDataset, SYNTH_PRESETS, SYNTH_PRESET_NAMES, resolveSynth } from "./data/synth/index.js";
+export type { SynthDataset, SynthSession, SynthSplit, SynthOptions, SynthPreset, SynthPresetName, SynthFileSummary, SynthWriteOptions } from "./data/synth/index.js";
+
 // runs and the on-disk tree
 export { RunSpec, Run, RunCollection, prepare, prepareRuns, needsAlignment, alignmentFromParams } from "./runs/index.js";
 export type { DatasetSelection, ParamSearch, RunSpecSearch, RunCollectionOptions, PrepareOptions, PrepareProgress, PrepareResult, AlignmentProvider } from "./runs/index.js";
@@ -78,3 +82,13 @@ export type { ReportOptions, ReportSection, HtmlRenderable } from "./display/rep
 export { PosteriorMeans, concatenateOverTrials, loadPosteriorMeans, FitLog, loadFitLog, ModelTrainedParams, loadModelTrainedParams } from "./posterior/index.js";
 export { r2Score, bitsPerSpike, poissonNll, posteriorRateR2, posteriorBitsPerSpike } from "./posterior/index.js";
 export type { LoadPosteriorMeansOptions, PosteriorMeanKind, FitLogRow, R2Result, TrialSplit } from "./posterior/index.js";
+
+// TF LFADS's run_lfads.py: its flags, the files it writes (`runLfads` itself is in "lfads-ts/tf")
+export { RUN_LFADS_FLAGS, RUN_LFADS_KINDS, parseRunLfadsArgv, runParamsFromFlags } from "./cli/run-lfads-flags.js";
+export type { RunLfadsFlag, RunLfadsKind, RunLfadsArgs, FlagValue } from "./cli/run-lfads-flags.js";
+export { readModelRuns } from "./cli/run-lfads-files.js";
+export type { H5Values } from "./cli/run-lfads-files.js";
+export { loadRunPosteriorMeans, loadRunFitLog, loadRunTrainedParams, scoreRun } from "./posterior/index.js";
+export type { RunPosteriorOptions, RunScore, ScoreRunOptions } from "./posterior/index.js";
+export { RUN_PARAMS_FILE, readRunParamsFile, writeRunParamsFile } from "./runs/index.js";
+export type { RunParamsFile } from "./runs/index.js";

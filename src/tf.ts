@@ -35,3 +35,14 @@ export type { TrainConfig } from "./train/train-config.js";
 export { loadCheckpoint, latestCheckpoint } from "./train/checkpoint.js";
 export type { Checkpoint, TrainerState, CheckpointKind } from "./train/checkpoint.js";
 export { modelParamsKey } from "./train/outputs.js";
+
+// posterior sampling, prior samples and model_params from a trained run
+export { samplePosterior, writePriorSamples, writeModelParams, posteriorFileName, defaultBatchTrials } from "./posterior/sample.js";
+export type {
+  SamplePosteriorOptions, SamplePosteriorResult, PosteriorProgress, PosteriorFileResult, PosteriorSampleKind, PriorSampleOptions, PriorSampleResult,
+  WriteModelParamsOptions, SampleTarget, SampleTargetSpec, CheckpointChoice,
+} from "./posterior/sample.js";
+
+// TF LFADS's run_lfads.py (every --kind), for notebooks; the CLI is `lfads run-lfads`
+export { runLfads, flagsToArgv } from "./cli/run-lfads-run.js";
+export type { RunLfadsOptions, RunLfadsResult, RunLfadsTrainResult } from "./cli/run-lfads-run.js";

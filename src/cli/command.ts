@@ -23,6 +23,11 @@ export interface Command {
   options?: readonly OptionSpec[];
   /** Exact number of positionals allowed, as [min, max] (default [0, 0]; max may be Infinity). */
   positionals?: readonly [number, number];
+  /**
+   * Parse argv itself instead of through `options` (`lfads run-lfads` takes run_lfads.py's absl-style
+   * flags: `--noflag`, `--flag=True`, `-flag value`). Throw UsageError for bad usage.
+   */
+  parse?(argv: readonly string[]): ParsedArgs;
   /** Subcommands (`lfads kernel install`); a command has either these or `run`. */
   subcommands?: readonly Command[];
   /** Do the work and return the exit code. Throw LfadsError for bad input, UsageError for bad usage. */

@@ -6,9 +6,16 @@ import type { Command } from "./command.js";
 import { hashCommand } from "./hash.js";
 import { kernelCommand } from "./kernel.js";
 import { demoCommand } from "./demo.js";
+import { synthCommand } from "./synth.js";
+import { trainCommand } from "./train.js";
+import { posteriorCommand } from "./posterior.js";
+import { priorSampleCommand } from "./prior-sample.js";
+import { writeModelParamsCommand } from "./write-model-params.js";
+import { runLfadsCommand } from "./run-lfads.js";
+import { plotFitlogCommand } from "./plot-fitlog.js";
 import { queueCommands } from "../queue/commands.js";
 
-const COMMANDS: Command[] = [demoCommand, hashCommand, kernelCommand, ...queueCommands];
+const COMMANDS: Command[] = [demoCommand, hashCommand, kernelCommand, synthCommand, trainCommand, posteriorCommand, priorSampleCommand, writeModelParamsCommand, runLfadsCommand, plotFitlogCommand, ...queueCommands];
 
 /** All top-level commands, in help order. */
 export function commands(): readonly Command[] {

@@ -8,17 +8,21 @@ export type DemoStage = (typeof DEMO_STAGES)[number];
 export const demoCommand: Command = {
   name: "demo",
   summary: "run the Lorenz demo of the Run Manager docs (generate data, sweep c_factors_dim, prepare)",
-  usage: "[--out <dir>] [--until <stage>] [--quick]",
+  usage: "[--out <dir>] [--until <stage>] [--quick] [--stitching]",
   description: [
     "Generates the synthetic Lorenz datasets (3 sessions, known true rates) in <out>/datasets, builds the docs'",
     "sweep (spikeBinMs 2, c_co_dim 0, c_batch_size 150, c_gen_dim 64, c_ic_enc_dim 64, c_learning_rate_stop 1e-3,",
     "c_factors_dim 2/4/6/8) on dataset001, prepares <out>/runs/example and prints its summary.",
     `Stages: ${DEMO_STAGES.join(" → ")}; --until stops after one. Existing files are reused, so a second call resumes.`,
+    "--stitching: the docs' multi-session example instead: params first_attempt_stitching (c_factors_dim 8, useAlignmentMatrix;",
+    "param_Qr2PeG data_RE1kuL), RunSpec 'all' over datasets 1-3 plus one single-dataset spec each, in <out>/runs/exampleStitching,",
+    "and the alignment reconstruction figure there (alignment_reconstruction.html/.svg).",
   ].join("\n"),
   options: [
     { name: "out", type: "string", valueName: "<dir>", help: "output folder (default ./lfads_demo)" },
     { name: "until", type: "string", valueName: "<stage>", choices: DEMO_STAGES, help: "stop after this stage" },
     { name: "quick", type: "boolean", help: "smaller data and training budget, for a fast look" },
+    { name: "stitching", type: "boolean", help: "the multi-session (stitching) example over the three datasets" },
   ],
   async run(args, io) {
     const { buildLorenzDemo } = await import("../demo/lorenz-demo.js");
@@ -28,6 +32,11 @@ export const demoCommand: Command = {
     const quick = Boolean(args.options.quick);
     const stop = (s: DemoStage) => DEMO_STAGES.indexOf(s) >= DEMO_STAGES.indexOf(until);
     const log = (line: string) => io.out(`${line}\n`);
+    if (args.options.stitching) {
+      const { runStitchingDemoCli } = await import("../demo/stitching-demo.js");
+      await runStitchingDemoCli({ out, quick, stages: DEMO_STAGES, until, log });
+      return 0;
+    }
 
     log(`[generate] Lorenz datasets in ${path.join(out, "datasets")}`);
     const demo = await buildLorenzDemo({

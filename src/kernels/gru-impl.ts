@@ -21,7 +21,7 @@
  * `gruForwardOnly` saves nothing, and `releaseGruSaved` frees at once.
  */
 import { ParamError } from "../core/errors.js";
-import { copyGruGates, gruBackward, gruForward, releaseGruSaved, restoreGruSaved, type GruSaved } from "./gru.js";
+import { copyGruGates, gruBackward, gruForward, gruInputBackward, gruInputForward, gruInputForwardOnly, releaseGruSaved, restoreGruSaved, type GruSaved } from "./gru.js";
 
 /** src/model's GruDims. */
 export interface GruImplDims {
@@ -30,6 +30,24 @@ export interface GruImplDims {
   readonly hidden: number;
   readonly clip: number;
   readonly reverse: boolean;
+}
+
+/** src/model's GruInputDims. */
+export interface GruImplInputDims extends GruImplDims {
+  readonly inDim: number;
+}
+
+/** src/model's GruInputBackwardInput. */
+export interface GruImplInputBackwardInput {
+  readonly x: Float32Array;
+  readonly wx: Float32Array;
+  readonly h0: Float32Array;
+  readonly whRu: Float32Array;
+  readonly whC: Float32Array;
+  readonly states: Float32Array;
+  readonly saved: Float32Array;
+  readonly dStates: Float32Array;
+  readonly inputGrad: boolean;
 }
 
 /** src/model's GruBackwardInput. */
@@ -92,6 +110,30 @@ export interface WasmGruImplementationOptions {
 
 type Gradients = { dXProj: Float32Array; dh0: Float32Array; dWhRu: Float32Array; dWhC: Float32Array };
 
+/** Runs a saving forward and hands back a token for its activations (see the module doc). */
+function pend(dims: GruImplDims, inDim: number, forward: () => { states: Float32Array; saved: GruSaved }): { states: Float32Array; saved: Float32Array } {
+  // h0, states, the gates and (projected recurrence) x
+  const bytes = 4 * dims.batch * (dims.hidden * (1 + 4 * dims.steps) + inDim * dims.steps);
+  spillIfNeeded(bytes);
+  const { states, saved } = forward();
+  const token = new Float32Array(0);
+  const pending: Pending = { saved, gates: undefined, bytes };
+  byToken.set(token, pending);
+  order.push(new WeakRef(pending));
+  return { states, saved: token };
+}
+
+/** The activations of a token, once (restored from JS memory if they were spilled). */
+function claim(token: Float32Array, fn: string, restore: (gates: Float32Array) => GruSaved): GruSaved {
+  const pending = byToken.get(token);
+  if (!pending) throw new ParamError(`wasmGruImplementation.${fn}: \`saved\` must come from this implementation's forward, once`);
+  byToken.delete(token);
+  const saved = pending.saved ?? restore(pending.gates!);
+  pending.saved = undefined;
+  pending.gates = undefined;
+  return saved;
+}
+
 /** A `GruRecurrenceImpl` on the fused kernels (see the module doc). */
 export function createWasmGruImplementation(options: WasmGruImplementationOptions = {}) {
   const reuse = options.reuseGradientArrays ?? false;
@@ -113,28 +155,32 @@ export function createWasmGruImplementation(options: WasmGruImplementationOption
       return backendName === "wasm" || (!reuse && backendName === "cpu");
     },
     forward(xProj: Float32Array, h0: Float32Array, whRu: Float32Array, whC: Float32Array, dims: GruImplDims): { states: Float32Array; saved: Float32Array } {
-      // h0, states and the gates
-      const bytes = 4 * dims.batch * dims.hidden * (1 + 4 * dims.steps);
-      spillIfNeeded(bytes);
-      const { states, saved } = gruForward({ xProj, h0, whRU: whRu, whC, batch: dims.batch, time: dims.steps, hidden: dims.hidden, clip: dims.clip, reverse: dims.reverse });
-      const token = new Float32Array(0);
-      const pending: Pending = { saved, gates: undefined, bytes };
-      byToken.set(token, pending);
-      order.push(new WeakRef(pending));
-      return { states, saved: token };
+      return pend(dims, 0, () => gruForward({ xProj, h0, whRU: whRu, whC, batch: dims.batch, time: dims.steps, hidden: dims.hidden, clip: dims.clip, reverse: dims.reverse }));
     },
     backward(input: GruImplBackwardInput, dims: GruImplDims): Gradients {
-      const pending = byToken.get(input.saved);
-      if (!pending) throw new ParamError("wasmGruImplementation.backward: `saved` must come from this implementation's forward, once");
-      byToken.delete(input.saved);
-      const saved =
-        pending.saved ??
-        restoreGruSaved({ h0: input.h0, whRU: input.whRu, whC: input.whC, states: input.states, gates: pending.gates!, batch: dims.batch, time: dims.steps, hidden: dims.hidden, clip: dims.clip, reverse: dims.reverse });
-      pending.saved = undefined;
-      pending.gates = undefined;
+      const saved = claim(input.saved, "backward", (gates) =>
+        restoreGruSaved({ h0: input.h0, whRU: input.whRu, whC: input.whC, states: input.states, gates, batch: dims.batch, time: dims.steps, hidden: dims.hidden, clip: dims.clip, reverse: dims.reverse }),
+      );
       const o = reuse ? outputsFor(dims.batch, dims.steps, dims.hidden) : undefined;
       const g = gruBackward(saved, input.dStates, o && { out: { dXProj: o.dXProj, dh0: o.dh0, dWhRU: o.dWhRu, dWhC: o.dWhC } });
       return { dXProj: g.dXProj, dh0: g.dh0, dWhRu: g.dWhRU, dWhC: g.dWhC };
+    },
+    forwardInput(x: Float32Array, wx: Float32Array, bias: Float32Array, h0: Float32Array, whRu: Float32Array, whC: Float32Array, dims: GruImplInputDims): { states: Float32Array; saved: Float32Array } {
+      return pend(dims, dims.inDim, () => gruInputForward({ x, wx, bias, inDim: dims.inDim, h0, whRU: whRu, whC, batch: dims.batch, time: dims.steps, hidden: dims.hidden, clip: dims.clip, reverse: dims.reverse }));
+    },
+    backwardInput(input: GruImplInputBackwardInput, dims: GruImplInputDims) {
+      const saved = claim(input.saved, "backwardInput", (gates) =>
+        restoreGruSaved({
+          h0: input.h0, whRU: input.whRu, whC: input.whC, states: input.states, gates,
+          batch: dims.batch, time: dims.steps, hidden: dims.hidden, clip: dims.clip, reverse: dims.reverse,
+          input: { x: input.x, inDim: dims.inDim, wx: input.wx },
+        }),
+      );
+      const g = gruInputBackward(saved, input.dStates, { inputGrad: input.inputGrad });
+      return { dx: g.dx, dWx: g.dWx, dBias: g.dBias, dh0: g.dh0, dWhRu: g.dWhRU, dWhC: g.dWhC };
+    },
+    forwardInputOnly(x: Float32Array, wx: Float32Array, bias: Float32Array, h0: Float32Array, whRu: Float32Array, whC: Float32Array, dims: GruImplInputDims): Float32Array {
+      return gruInputForwardOnly({ x, wx, bias, inDim: dims.inDim, h0, whRU: whRu, whC, batch: dims.batch, time: dims.steps, hidden: dims.hidden, clip: dims.clip, reverse: dims.reverse });
     },
   };
 }

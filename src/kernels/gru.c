@@ -398,17 +398,17 @@ INLINE void dw_tile(const int mr, float *C, int ldc, const float *Ap, const floa
   for (int m = 0; m < mr; m++) store8(C + m * ldc, acc[m][0], acc[m][1], n);
 }
 
-/* C[M][N] (row stride N) += Ap^T Bp over K packed rows. */
-INLINE void dw_gemm(float *C, int M, int N, const float *Ap, const float *Bp, int K) {
+/* C[M][N] (row stride ldc) += Ap^T Bp over K packed rows. */
+INLINE void dw_gemm(float *C, int ldc, int M, int N, const float *Ap, const float *Bp, int K) {
   for (int j = 0; j < N; j += NR) {
     const float *bp = Bp + j * K; /* panel j/8 */
     for (int i = 0; i < M; i += 4) {
       const float *ap = Ap + i * K; /* tile i/4 */
       switch (M - i) {
-        case 1: dw_tile(1, C + i * N + j, N, ap, bp, K, N - j); break;
-        case 2: dw_tile(2, C + i * N + j, N, ap, bp, K, N - j); break;
-        case 3: dw_tile(3, C + i * N + j, N, ap, bp, K, N - j); break;
-        default: dw_tile(4, C + i * N + j, N, ap, bp, K, N - j);
+        case 1: dw_tile(1, C + i * ldc + j, ldc, ap, bp, K, N - j); break;
+        case 2: dw_tile(2, C + i * ldc + j, ldc, ap, bp, K, N - j); break;
+        case 3: dw_tile(3, C + i * ldc + j, ldc, ap, bp, K, N - j); break;
+        default: dw_tile(4, C + i * ldc + j, ldc, ap, bp, K, N - j);
       }
     }
   }
@@ -425,9 +425,11 @@ INLINE void pack_b(float *dst, const float *src, int ld, int K, int N) {
 }
 
 /* The larger of the two backward phases: the time loop's dh carry and packed da tiles, or the      */
-/* weight-gradient GEMM's packed chunk.                                                            */
-EXPORT(gru_bwd_scratch_floats) int gru_bwd_scratch_floats(int H) {
-  const int steps = (MR + 12) * pad8(H), dw = KC * (2 * pad4(H) + pad8(2 * H) + pad8(H));
+/* weight-gradient GEMM's packed chunk (with D >= 0 also the input tile: D input columns and a      */
+/* column of ones for the bias; D = -1: no input weights).                                         */
+EXPORT(gru_bwd_scratch_floats) int gru_bwd_scratch_floats(int H, int D) {
+  const int steps = (MR + 12) * pad8(H);
+  const int dw = KC * (2 * pad4(H) + pad8(2 * H) + pad8(H) + (D >= 0 ? pad4(D + 1) : 0));
   return steps > dw ? steps : dw;
 }
 
@@ -463,15 +465,21 @@ int gru_bwd_steps(const float *dS, const float *h0, const float *st, const float
 
 EXPORT(gru_dw_segments) int gru_dw_segments(void) { return DW_SEGMENTS; }
 
+/* With an input (D >= 0), the same pass also accumulates the input-weight and bias gradients of    */
+/* xProj = x . Wx + b: dwx (one [(D+1), 3H] partial per segment, row D the bias) += [x, 1]^T . dX,   */
+/* from the dX chunk already packed for the recurrent weights.                                     */
 EXPORT(gru_bwd_dw)
-int gru_bwd_dw(const float *h0, const float *st, const float *gs, const float *dX, float *dw, float *scr, int *next,
-               int nb, int T, int H, int reverse, int max_units) {
+int gru_bwd_dw(const float *h0, const float *st, const float *gs, const float *dX, float *dw, const float *x, int D,
+               float *dwx, float *scr, int *next, int nb, int T, int H, int reverse, int max_units) {
   const int H4 = pad4(H), rows = nb * T, seg = (rows + DW_SEGMENTS - 1) / DW_SEGMENTS;
-  float *ah = scr, *arh = ah + KC * H4, *bru = arh + KC * H4, *bc = bru + KC * pad8(2 * H);
+  float *ah = scr, *arh = ah + KC * H4, *bru = arh + KC * H4, *bc = bru + KC * pad8(2 * H), *ax = bc + KC * pad8(H);
   int did = 0;
   for (int sgm; did < max_units && (sgm = take(next, 1)) < DW_SEGMENTS; did++) {
     float *dwru = dw + sgm * 3 * H * H, *dwc = dwru + 2 * H * H;
     for (int i = 0; i < 3 * H * H; i++) dwru[i] = 0.0f;
+    float *dx = D >= 0 ? dwx + sgm * (D + 1) * 3 * H : 0;
+    if (D >= 0)
+      for (int i = 0; i < (D + 1) * 3 * H; i++) dx[i] = 0.0f;
     const int end = (sgm + 1) * seg < rows ? (sgm + 1) * seg : rows;
     for (int r0 = sgm * seg; r0 < end; r0 += KC) {
       const int K = end - r0 < KC ? end - r0 : KC;
@@ -489,8 +497,79 @@ int gru_bwd_dw(const float *h0, const float *st, const float *gs, const float *d
       }
       pack_b(bru, dX + 3 * r0 * H, 3 * H, K, 2 * H);
       pack_b(bc, dX + 3 * r0 * H + 2 * H, 3 * H, K, H);
-      dw_gemm(dwru, H, 2 * H, ah, bru, K);
-      dw_gemm(dwc, H, H, arh, bc, K);
+      dw_gemm(dwru, 2 * H, H, 2 * H, ah, bru, K);
+      dw_gemm(dwc, H, H, H, arh, bc, K);
+      if (D >= 0) {
+        /* [x, 1] rows of the chunk as 4-column tiles: ax[(k/4)][i][k%4]. */
+        for (int i = 0; i < K; i++) {
+          const float *xr = x + (r0 + i) * D;
+#pragma clang loop vectorize(disable)
+          for (int k = 0; k < D; k++) ax[(k >> 2) * 4 * K + 4 * i + (k & 3)] = xr[k];
+          ax[(D >> 2) * 4 * K + 4 * i + (D & 3)] = 1.0f;
+        }
+        dw_gemm(dx, 3 * H, D + 1, 2 * H, ax, bru, K);
+        dw_gemm(dx + 2 * H, 3 * H, D + 1, H, ax, bc, K);
+      }
+    }
+  }
+  return did;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Dense products for the input projection: C[M][N] = A[M][K] . W[K][N] (+ bias[N]), W packed into   */
+/* 8-column panels by gru_pack_panels. Threads share units of GEMM_ROWS rows through *next. Used for */
+/* xProj = x . Wx + b before the forward recurrence and for dx = dX . Wx^T after the backward one.   */
+
+#define GEMM_ROWS 32
+
+/* pad8(N)/8 panels of K x 8: p[(j/8)][k][j%8] = W[k][j], zero past N. */
+EXPORT(gru_pack_panels) void gru_pack_panels(const float *w, float *p, int K, int N) {
+  const int np = pad8(N) / NR;
+  for (int q = 0; q < np; q++)
+    for (int k = 0; k < K; k++)
+      for (int l = 0; l < NR; l++) {
+        const int j = q * NR + l;
+        p[(q * K + k) * NR + l] = j < N ? w[k * N + j] : 0.0f;
+      }
+}
+
+EXPORT(gru_pack_panels_floats) int gru_pack_panels_floats(int K, int N) { return pad8(N) * K; }
+
+/* The packed [K][4] tile of a 4-row block (K rounded up to 4: pack_rows reads whole groups). */
+EXPORT(gru_gemm_scratch_floats) int gru_gemm_scratch_floats(int K) { return 4 * (pad4(K) + 4); }
+
+INLINE void gemm_rows(const int mr, const float *A, int lda, const float *P, const float *bias, float *C, int ldc,
+                      float *tile, int K, int N) {
+  v4 acc[MR][2];
+  pack_rows(mr, tile, A, lda, K);
+  for (int j = 0; j < N; j += NR) {
+#pragma clang loop unroll(full)
+    for (int m = 0; m < mr; m++) {
+      acc[m][0] = bias ? LD(bias + j) : SPL(0.0f);
+      acc[m][1] = bias ? LD(bias + j + 4) : SPL(0.0f);
+    }
+    mk(mr, tile, P + j * K, K, acc);
+#pragma clang loop unroll(full)
+    for (int m = 0; m < mr; m++) store8(C + m * ldc + j, acc[m][0], acc[m][1], N - j);
+  }
+}
+
+/* bias may be 0 (none); bias is read in whole 8-lane groups (slack). K may be 0 (C = bias). */
+EXPORT(gru_gemm)
+int gru_gemm(const float *A, const float *P, const float *bias, float *C, float *tile, int *next, int M, int K, int N,
+             int max_units) {
+  int did = 0;
+  for (int r0; did < max_units && (r0 = take(next, GEMM_ROWS)) < M; did++) {
+    const int end = r0 + GEMM_ROWS < M ? r0 + GEMM_ROWS : M;
+    for (int b = r0; b < end; b += MR) {
+#define GEMM_ROWS_(mr) gemm_rows(mr, A + b * K, K, P, bias, C + b * N, N, tile, K, N)
+      switch (end - b) {
+        case 1: GEMM_ROWS_(1); break;
+        case 2: GEMM_ROWS_(2); break;
+        case 3: GEMM_ROWS_(3); break;
+        default: GEMM_ROWS_(MR);
+      }
+#undef GEMM_ROWS_
     }
   }
   return did;

@@ -20,7 +20,7 @@
  * `…Async` ones leave the calling thread free.
  */
 import { ParamError, ShapeError } from "../core/errors.js";
-import { OP_BWD_DW, OP_BWD_STEPS, OP_FORWARD, defaultThreads, kernelFor, runAsync, runSync, type KernelOp } from "./pool.js";
+import { OP_BWD_DW, OP_BWD_STEPS, OP_FORWARD, OP_GEMM, defaultThreads, kernelFor, runAsync, runSync, type KernelOp } from "./pool.js";
 import { kernelRuntime } from "./runtime.js";
 
 /** Inputs of one recurrence. All arrays are row-major float32. */
@@ -48,6 +48,42 @@ export interface GruForwardArgs {
    * glibc's 32 MB mmap threshold (measured: 30 ms for a 58 MB array).
    */
   readonly outStates?: Float32Array;
+}
+
+/**
+ * Inputs of a recurrence whose input projection runs in the kernels too:
+ * `xProj = x·Wx + bias` ([batch·time, inDim]·[inDim, 3·hidden] + [3·hidden]), computed in the
+ * kernels' memory, so neither xProj nor its gradient ever crosses into JavaScript.
+ */
+export interface GruInputForwardArgs extends Omit<GruForwardArgs, "xProj"> {
+  /** Inputs [batch, time, inDim] (ignored when inDim = 0). */
+  readonly x?: Float32Array;
+  /** D ≥ 0; 0: the projection is the bias alone. */
+  readonly inDim: number;
+  /** Input weights [inDim, 3·hidden] (r, u, c column blocks; ignored when inDim = 0). */
+  readonly wx?: Float32Array;
+  /** [3·hidden], all biases of the projection (not the +1 forget bias, which the kernel adds). */
+  readonly bias: Float32Array;
+}
+
+/** Gradients of the loss with respect to the inputs of `gruInputForward`. */
+export interface GruInputGradients {
+  /** [batch, time, inDim], only when asked for (`inputGrad`) and inDim > 0. */
+  readonly dx: Float32Array | undefined;
+  /** [inDim, 3·hidden] */
+  readonly dWx: Float32Array;
+  /** [3·hidden] */
+  readonly dBias: Float32Array;
+  readonly dh0: Float32Array;
+  readonly dWhRU: Float32Array;
+  readonly dWhC: Float32Array;
+}
+
+export interface GruInputBackwardOptions {
+  /** Also compute dx = dXProj·Wxᵀ (default false: the input is data). */
+  readonly inputGrad?: boolean;
+  readonly keepSaved?: boolean;
+  readonly threads?: number;
 }
 
 /**
@@ -115,8 +151,10 @@ class Saved implements GruSaved {
     readonly hidden: number,
     readonly clip: number,
     readonly reverse: boolean,
-    /** Byte offsets: h0, states, gates [B,T,3H] (r|u|c per row), packed transposed weights. */
-    readonly ptr: { h0: number; st: number; g: number; packT: number },
+    /** Byte offsets: h0, states, gates [B,T,3H] (r|u|c per row), packed transposed weights; x [B,T,D] of a projected recurrence with D > 0. */
+    readonly ptr: { h0: number; st: number; g: number; packT: number; x?: number },
+    /** Set for `gruInputForward`: the input width and a copy of Wx (for dx). */
+    readonly input?: { readonly D: number; readonly wx: Float32Array },
   ) {
     registry.register(this, Object.values(ptr), this);
   }
@@ -266,10 +304,21 @@ function perThread(threads: number, scratchFloats: number, args: (scratch: numbe
   return { scratch, args: scratch.map(args) };
 }
 
-function forwardJob(fn: string, args: GruForwardArgs, save: boolean, threads: number): { job: Job; result: () => GruForwardResult } {
+type ForwardSource = { readonly xProj: Float32Array } | { readonly input: GruInputForwardArgs };
+
+function forwardJob(fn: string, args: Omit<GruForwardArgs, "xProj">, src: ForwardSource, save: boolean, threads: number): { job: Job; result: () => GruForwardResult } {
   const { batch: B, time: T, hidden: H, clip } = args;
   checkDims(fn, B, T, H);
-  checkLength(fn, "xProj", args.xProj, B * T * 3 * H, `[batch=${B}, time=${T}, 3·hidden=${3 * H}]`);
+  const input = "input" in src ? src.input : undefined;
+  const D = input ? input.inDim : -1;
+  if (input) {
+    if (!Number.isInteger(D) || D < 0) throw new ShapeError(`${fn}: inDim must be a non-negative integer, got ${D}`);
+    if (D > 0) {
+      checkLength(fn, "x", input.x ?? new Float32Array(0), B * T * D, `[batch=${B}, time=${T}, inDim=${D}]`);
+      checkLength(fn, "wx", input.wx ?? new Float32Array(0), D * 3 * H, `[inDim=${D}, 3·hidden=${3 * H}]`);
+    }
+    checkLength(fn, "bias", input.bias, 3 * H, `[3·hidden=${3 * H}]`);
+  } else checkLength(fn, "xProj", (src as { xProj: Float32Array }).xProj, B * T * 3 * H, `[batch=${B}, time=${T}, 3·hidden=${3 * H}]`);
   checkLength(fn, "h0", args.h0, B * H, `[batch=${B}, hidden=${H}]`);
   checkLength(fn, "whRU", args.whRU, 2 * H * H, `[hidden=${H}, 2·hidden=${2 * H}]`);
   checkLength(fn, "whC", args.whC, H * H, `[hidden=${H}, hidden=${H}]`);
@@ -279,29 +328,43 @@ function forwardJob(fn: string, args: GruForwardArgs, save: boolean, threads: nu
   const { arena, exports: ex } = kernelRuntime();
 
   const n = B * T * H;
-  const x = copyIn(args.xProj);
+  const temps: number[] = [];
+  let xin = 0;
+  let x: number;
+  const phases: Phase[] = [];
+  const counter = arena.alloc(1);
+  const nt = usefulThreads(threads, B);
+  const scratchFloats = Math.max(ex.gru_fwd_scratch_floats(H), input ? ex.gru_gemm_scratch_floats(D) : 0);
+  const scratch = Array.from({ length: nt }, () => arena.alloc(scratchFloats));
+  if (input) {
+    // xProj = x·Wx + bias, in the kernels' memory.
+    xin = D > 0 ? copyIn(input.x!) : 0;
+    const wxp = D > 0 ? packPanels(input.wx!, D, 3 * H) : 0;
+    const bias = copyIn(input.bias);
+    x = arena.alloc(3 * n);
+    temps.push(x, bias, ...(wxp ? [wxp] : []));
+    phases.push({ op: OP_GEMM, args: scratch.map((scr) => [xin, wxp, bias, x, scr, counter, B * T, D, 3 * H]) });
+  } else {
+    x = copyIn((src as { xProj: Float32Array }).xProj);
+    temps.push(x);
+  }
   const h0 = copyIn(args.h0);
   const { fwd: pack, bwd: packT } = packWeights(args.whRU, args.whC, H, true, save);
   const pc = pack + panelBytes(H); // the WhC panels
   const st = arena.alloc(n);
   const g = save ? arena.alloc(3 * n) : 0;
-
-  const counter = arena.alloc(1);
-  const { scratch, args: threadArgs } = perThread(usefulThreads(threads, B), ex.gru_fwd_scratch_floats(H), (scr) => [
-    ...[x, h0, pack, pc, st, g, scr, counter],
-    ...[B, T, H, clip, reverse ? 1 : 0],
-  ]);
-  const temps = [x, pack, counter, ...scratch];
-  const kept = save ? [h0, st, g, packT] : [h0, st];
+  phases.push({ op: OP_FORWARD, args: scratch.map((scr) => [x, h0, pack, pc, st, g, scr, counter, B, T, H, clip, reverse ? 1 : 0]) });
+  temps.push(pack, counter, ...scratch);
+  const kept = save ? [h0, st, g, packT, ...(xin ? [xin] : [])] : [h0, st, ...(xin ? [xin] : [])];
   let states: Float32Array | undefined;
   let saved: Saved | undefined;
   const job: Job = {
-    phases: [{ op: OP_FORWARD, args: threadArgs }],
+    phases,
     counter,
     finish() {
       states = copyOut(st, n, args.outStates);
       for (const p of temps) arena.free(p);
-      if (save) saved = new Saved(B, T, H, clip, reverse, { h0, st, g, packT });
+      if (save) saved = new Saved(B, T, H, clip, reverse, { h0, st, g, packT, ...(xin ? { x: xin } : {}) }, input ? { D, wx: D > 0 ? input.wx!.slice() : new Float32Array(0) } : undefined);
       else for (const p of kept) arena.free(p);
     },
     abort() {
@@ -311,15 +374,40 @@ function forwardJob(fn: string, args: GruForwardArgs, save: boolean, threads: nu
   return { job, result: () => ({ states: states!, saved: saved! }) };
 }
 
+/** Packs W [K, N] into 8-column panels (gru.c gru_pack_panels), one arena block. */
+function packPanels(w: Float32Array, K: number, N: number): number {
+  const { arena, exports: ex } = kernelRuntime();
+  const src = copyIn(w);
+  const p = arena.alloc(ex.gru_pack_panels_floats(K, N));
+  ex.gru_pack_panels(src, p, K, N);
+  arena.free(src);
+  return p;
+}
+
+function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = a[i * cols + j]!;
+  return out;
+}
+
+interface BackwardResult {
+  grads: GruGradients | undefined;
+  inputGrads: GruInputGradients | undefined;
+}
+
 function backwardJob(
   fn: string,
   savedArg: GruSaved,
   dStates: Float32Array,
-  options: GruBackwardOptions,
+  options: GruBackwardOptions & { inputGrad?: boolean },
   threads: number,
-): { job: Job; result: () => GruGradients } {
+  projected: boolean,
+): { job: Job; result: () => BackwardResult } {
   const saved = asSaved(savedArg);
   if (saved.released) throw new ParamError(`${fn}: saved activations were already released (pass keepSaved: true to reuse them)`);
+  if (projected !== (saved.input !== undefined)) {
+    throw new ParamError(projected ? `${fn}: saved must come from gruInputForward` : `${fn}: saved comes from gruInputForward; use gruInputBackward`);
+  }
   const { batch: B, time: T, hidden: H } = saved;
   checkLength(fn, "dStates", dStates, B * T * H, `[batch=${B}, time=${T}, hidden=${H}]`);
   const out = options.out ?? {};
@@ -330,37 +418,59 @@ function backwardJob(
   const { arena, exports: ex } = kernelRuntime();
   const n = B * T * H;
   const { h0, st, g, packT } = saved.ptr;
+  const D = saved.input ? saved.input.D : -1;
+  const xin = saved.ptr.x ?? 0;
   const pcT = packT + panelBytes(H); // the WhC panels
   const dS = copyIn(dStates);
   const dX = arena.alloc(3 * n);
   const dh0 = arena.alloc(B * H);
   const segments = ex.gru_dw_segments();
   const dW = arena.alloc(segments * 3 * H * H); // one [H,3H] partial per segment of the B·T rows
+  const dWx = D >= 0 ? arena.alloc(segments * (D + 1) * 3 * H) : 0; // likewise [D+1, 3H] (row D: the bias)
+  const wantDx = D > 0 && (options.inputGrad ?? false);
+  const wxT = wantDx ? packPanels(transpose(saved.input!.wx, D, 3 * H), 3 * H, D) : 0;
+  const dx = wantDx ? arena.alloc(B * T * D) : 0;
   const counter = arena.alloc(1);
   const rev = saved.reverse ? 1 : 0;
   const nt = usefulThreads(threads, B);
-  const { scratch, args: stepArgs } = perThread(nt, ex.gru_bwd_scratch_floats(H), (scr) => [
+  const scratchFloats = Math.max(ex.gru_bwd_scratch_floats(H, D), wantDx ? ex.gru_gemm_scratch_floats(3 * H) : 0);
+  const { scratch, args: stepArgs } = perThread(nt, scratchFloats, (scr) => [
     ...[dS, h0, st, g, packT, pcT, dX, dh0, scr, counter],
     ...[B, T, H, saved.clip, rev],
   ]);
-  const dwArgs = scratch.map((scr) => [h0, st, g, dX, dW, scr, counter, B, T, H, rev]);
-  const temps = [dS, dX, dh0, dW, counter, ...scratch];
-  let grads: GruGradients | undefined;
+  const dwArgs = scratch.map((scr) => [h0, st, g, dX, dW, xin, D, dWx, scr, counter, B, T, H, rev]);
+  const phases: Phase[] = [
+    { op: OP_BWD_STEPS, args: stepArgs },
+    { op: OP_BWD_DW, args: dwArgs },
+  ];
+  if (wantDx) phases.push({ op: OP_GEMM, args: scratch.map((scr) => [dX, wxT, 0, dx, scr, counter, B * T, 3 * H, D]) });
+  const temps = [dS, dX, dh0, dW, counter, ...scratch, ...[dWx, wxT, dx].filter((p) => p !== 0)];
+  const res: BackwardResult = { grads: undefined, inputGrads: undefined };
   const job: Job = {
-    phases: [
-      { op: OP_BWD_STEPS, args: stepArgs },
-      { op: OP_BWD_DW, args: dwArgs },
-    ],
+    phases,
     counter,
     finish() {
       // The segment partials in a fixed order: the same sum for any thread count.
       for (let i = 1; i < segments; i++) ex.gru_add(dW, dW + 12 * i * H * H, 3 * H * H);
-      grads = {
-        dXProj: copyOut(dX, 3 * n, out.dXProj),
-        dh0: copyOut(dh0, B * H, out.dh0),
-        dWhRU: copyOut(dW, 2 * H * H, out.dWhRU),
-        dWhC: copyOut(dW + 8 * H * H, H * H, out.dWhC),
-      };
+      if (D >= 0) {
+        const m = (D + 1) * 3 * H;
+        for (let i = 1; i < segments; i++) ex.gru_add(dWx, dWx + 4 * i * m, m);
+        res.inputGrads = {
+          dx: wantDx ? copyOut(dx, B * T * D) : undefined,
+          dWx: copyOut(dWx, D * 3 * H),
+          dBias: copyOut(dWx + 4 * D * 3 * H, 3 * H),
+          dh0: copyOut(dh0, B * H, out.dh0),
+          dWhRU: copyOut(dW, 2 * H * H, out.dWhRU),
+          dWhC: copyOut(dW + 8 * H * H, H * H, out.dWhC),
+        };
+      } else {
+        res.grads = {
+          dXProj: copyOut(dX, 3 * n, out.dXProj),
+          dh0: copyOut(dh0, B * H, out.dh0),
+          dWhRU: copyOut(dW, 2 * H * H, out.dWhRU),
+          dWhC: copyOut(dW + 8 * H * H, H * H, out.dWhC),
+        };
+      }
       for (const p of temps) arena.free(p);
       if (!options.keepSaved) saved.release();
     },
@@ -368,13 +478,13 @@ function backwardJob(
       for (const p of temps) arena.free(p);
     },
   };
-  return { job, result: () => grads! };
+  return { job, result: () => res };
 }
 
 /** Runs the recurrence and keeps what backward needs. Synchronous; see the module doc for threads. */
 export function gruForward(args: GruForwardArgs): GruForwardResult {
   const threads = resolveThreads("gruForward", args.threads);
-  const { job, result } = forwardJob("gruForward", args, true, threads);
+  const { job, result } = forwardJob("gruForward", args, args, true, threads);
   run(job);
   return result();
 }
@@ -382,7 +492,7 @@ export function gruForward(args: GruForwardArgs): GruForwardResult {
 /** `gruForward` on worker threads, leaving the calling thread free. */
 export async function gruForwardAsync(args: GruForwardArgs): Promise<GruForwardResult> {
   const threads = resolveThreads("gruForwardAsync", args.threads);
-  const { job, result } = forwardJob("gruForwardAsync", args, true, threads);
+  const { job, result } = forwardJob("gruForwardAsync", args, args, true, threads);
   await runInWorkers(job);
   return result();
 }
@@ -390,7 +500,7 @@ export async function gruForwardAsync(args: GruForwardArgs): Promise<GruForwardR
 /** Runs the recurrence without keeping anything for backward (posterior sampling, evaluation): states [B,T,H]. */
 export function gruForwardOnly(args: GruForwardArgs): Float32Array {
   const threads = resolveThreads("gruForwardOnly", args.threads);
-  const { job, result } = forwardJob("gruForwardOnly", args, false, threads);
+  const { job, result } = forwardJob("gruForwardOnly", args, args, false, threads);
   run(job);
   return result().states;
 }
@@ -398,7 +508,7 @@ export function gruForwardOnly(args: GruForwardArgs): Float32Array {
 /** `gruForwardOnly` on worker threads. */
 export async function gruForwardOnlyAsync(args: GruForwardArgs): Promise<Float32Array> {
   const threads = resolveThreads("gruForwardOnlyAsync", args.threads);
-  const { job, result } = forwardJob("gruForwardOnlyAsync", args, false, threads);
+  const { job, result } = forwardJob("gruForwardOnlyAsync", args, args, false, threads);
   await runInWorkers(job);
   return result().states;
 }
@@ -409,9 +519,9 @@ export async function gruForwardOnlyAsync(args: GruForwardArgs): Promise<Float32
  */
 export function gruBackward(saved: GruSaved, dStates: Float32Array, options: GruBackwardOptions = {}): GruGradients {
   const threads = resolveThreads("gruBackward", options.threads);
-  const { job, result } = backwardJob("gruBackward", saved, dStates, options, threads);
+  const { job, result } = backwardJob("gruBackward", saved, dStates, options, threads, false);
   run(job);
-  return result();
+  return result().grads!;
 }
 
 /** `gruBackward` on worker threads. */
@@ -421,9 +531,48 @@ export async function gruBackwardAsync(
   options: GruBackwardOptions = {},
 ): Promise<GruGradients> {
   const threads = resolveThreads("gruBackwardAsync", options.threads);
-  const { job, result } = backwardJob("gruBackwardAsync", saved, dStates, options, threads);
+  const { job, result } = backwardJob("gruBackwardAsync", saved, dStates, options, threads, false);
   await runInWorkers(job);
+  return result().grads!;
+}
+
+/**
+ * Runs the input projection `x·Wx + bias` and the recurrence in one call and keeps what
+ * `gruInputBackward` needs (x included). Synchronous.
+ */
+export function gruInputForward(args: GruInputForwardArgs): GruForwardResult {
+  const threads = resolveThreads("gruInputForward", args.threads);
+  const { job, result } = forwardJob("gruInputForward", args, { input: args }, true, threads);
+  run(job);
   return result();
+}
+
+/** `gruInputForward` without keeping anything for backward (posterior sampling): states [B,T,H]. */
+export function gruInputForwardOnly(args: GruInputForwardArgs): Float32Array {
+  const threads = resolveThreads("gruInputForwardOnly", args.threads);
+  const { job, result } = forwardJob("gruInputForwardOnly", args, { input: args }, false, threads);
+  run(job);
+  return result().states;
+}
+
+/** `gruInputForwardOnly` on worker threads. */
+export async function gruInputForwardOnlyAsync(args: GruInputForwardArgs): Promise<Float32Array> {
+  const threads = resolveThreads("gruInputForwardOnlyAsync", args.threads);
+  const { job, result } = forwardJob("gruInputForwardOnlyAsync", args, { input: args }, false, threads);
+  await runInWorkers(job);
+  return result().states;
+}
+
+/**
+ * Backpropagation through time and through the input projection of `gruInputForward`: dWx and
+ * dBias come out of the same pass over dXProj as the recurrent weight gradients, and dXProj never
+ * leaves the kernels' memory. Releases `saved` unless `keepSaved`.
+ */
+export function gruInputBackward(saved: GruSaved, dStates: Float32Array, options: GruInputBackwardOptions = {}): GruInputGradients {
+  const threads = resolveThreads("gruInputBackward", options.threads);
+  const { job, result } = backwardJob("gruInputBackward", saved, dStates, options, threads, true);
+  run(job);
+  return result().inputGrads!;
 }
 
 /**
@@ -451,6 +600,8 @@ export interface GruSavedArrays {
   readonly hidden: number;
   readonly clip: number;
   readonly reverse?: boolean;
+  /** For activations of `gruInputForward`: its x [batch, time, inDim], inDim and Wx. */
+  readonly input?: { readonly x: Float32Array; readonly inDim: number; readonly wx: Float32Array };
 }
 
 /** Rebuilds a GruSaved (in the kernels' memory) from arrays kept in JS memory, for `gruBackward`. */
@@ -465,13 +616,19 @@ export function restoreGruSaved(a: GruSavedArrays): GruSaved {
   checkLength(fn, "states", a.states, n, `[batch=${B}, time=${T}, hidden=${H}]`);
   checkLength(fn, "gates", a.gates, 3 * n, `[batch=${B}, time=${T}, 3·hidden=${3 * H}]`);
   if (!(clip > 0)) throw new ParamError(`${fn}: clip must be > 0 (Infinity for none), got ${clip}`);
+  const inp = a.input;
+  if (inp) {
+    checkLength(fn, "input.x", inp.x, B * T * inp.inDim, `[batch=${B}, time=${T}, inDim=${inp.inDim}]`);
+    checkLength(fn, "input.wx", inp.wx, inp.inDim * 3 * H, `[inDim=${inp.inDim}, 3·hidden=${3 * H}]`);
+  }
   const ptr = {
     h0: copyIn(a.h0),
     st: copyIn(a.states),
     g: copyIn(a.gates),
     packT: packWeights(a.whRU, a.whC, H, false, true).bwd,
+    ...(inp && inp.inDim > 0 ? { x: copyIn(inp.x) } : {}),
   };
-  return new Saved(B, T, H, clip, a.reverse ?? false, ptr);
+  return new Saved(B, T, H, clip, a.reverse ?? false, ptr, inp ? { D: inp.inDim, wx: inp.wx.slice() } : undefined);
 }
 
 /** Dense multiply-add FLOPs of one call (the §9 model): forward 6·B·T·H², backward twice that. */

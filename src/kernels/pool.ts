@@ -17,8 +17,9 @@ export const OP_EXIT = 0;
 export const OP_FORWARD = 1;
 export const OP_BWD_STEPS = 2;
 export const OP_BWD_DW = 3;
-export type KernelOp = typeof OP_FORWARD | typeof OP_BWD_STEPS | typeof OP_BWD_DW;
-const KERNEL_NAMES = [null, "gru_fwd", "gru_bwd_steps", "gru_bwd_dw"] as const;
+export const OP_GEMM = 4;
+export type KernelOp = typeof OP_FORWARD | typeof OP_BWD_STEPS | typeof OP_BWD_DW | typeof OP_GEMM;
+const KERNEL_NAMES = [null, "gru_fwd", "gru_bwd_steps", "gru_bwd_dw", "gru_gemm"] as const;
 
 /**
  * Units of work (4-row blocks, weight-gradient segments) per kernel call: short calls let V8's

@@ -29,11 +29,16 @@ export interface GruExports {
   gru_pack_fwd_floats(H: number): number;
   gru_pack_bwd_floats(H: number): number;
   gru_fwd_scratch_floats(H: number): number;
-  gru_bwd_scratch_floats(H: number): number;
+  /** D: input width of a projected recurrence (−1: none). */
+  gru_bwd_scratch_floats(H: number, D: number): number;
+  gru_pack_panels(w: number, p: number, K: number, N: number): void;
+  gru_pack_panels_floats(K: number, N: number): number;
+  gru_gemm_scratch_floats(K: number): number;
   /** At most the last argument's number of work units (4-row blocks or weight-gradient segments) per call; returns how many it did. */
   gru_fwd(...args: number[]): number;
   gru_bwd_steps(...args: number[]): number;
   gru_bwd_dw(...args: number[]): number;
+  gru_gemm(...args: number[]): number;
   gru_dw_segments(): number;
   gru_add(dst: number, src: number, n: number): void;
 }

@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { feedbackDim, type LfadsConfig } from "./config.js";
 import { GenGru } from "./gru-cell.js";
-import { forgetBias3, gruRecurrence, gruStep } from "./gru-recurrence.js";
+import { forgetBias3, gruRecurrenceInput, gruStep } from "./gru-recurrence.js";
 import { Linear } from "./linear.js";
 import { feedbackRates } from "./observation.js";
 import type { ParamStore } from "./params.js";
@@ -76,10 +76,11 @@ export class Decoder {
   }
 
   private uncoupled(inp: DecoderInputs): DecoderOutputs {
-    const B = inp.genIc.shape[0];
-    const xProj = this.generator.project(inp.extGen ?? null, B, this.cfg.numSteps);
-    const { whRu, whC } = this.generator.recurrent();
-    const genStates = gruRecurrence(xProj, inp.genIc, whRu, whC, { clip: this.cfg.cellClipValue });
+    const gen = this.generator;
+    const x = inp.extGen && gen.inDim > 0 ? inp.extGen : null;
+    const { whRu, whC } = gen.recurrent();
+    // The (data) external inputs need no gradient; the bias-only projection runs inside the op.
+    const genStates = gruRecurrenceInput(x, x ? gen.inputWeights() : null, gen.bias(), inp.genIc, whRu, whC, this.cfg.numSteps, { clip: this.cfg.cellClipValue, inputGrad: false });
     return { genStates, factors: this.factorsOf(genStates, inp.dropout) };
   }
 

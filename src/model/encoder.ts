@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { EncoderGru } from "./gru-cell.js";
-import { gruRecurrence } from "./gru-recurrence.js";
+import { gruRecurrenceInput } from "./gru-recurrence.js";
 import type { ParamStore } from "./params.js";
 
 export interface EncoderStates {
@@ -26,13 +26,23 @@ export class BidirectionalEncoder {
     }
   }
 
-  /** e [B,T',d] → states of each direction. */
-  encode(e: tf.Tensor3D): EncoderStates {
-    const B = e.shape[0];
+  /**
+   * e [B,T',d] → states of each direction. `inputGrad` (default true): whether e needs a gradient;
+   * false when e is data (identity or frozen read-in), which spares the dx product.
+   */
+  encode(e: tf.Tensor3D, opts: { inputGrad?: boolean } = {}): EncoderStates {
+    const [B, T] = e.shape;
     const run = (i: number, reverse: boolean): tf.Tensor3D => {
       const { cell, t0 } = this.cells[i]!;
       const { whRu, whC } = cell.recurrent();
-      return gruRecurrence(cell.project(e), tf.tile(t0, [B, 1]) as tf.Tensor2D, whRu, whC, { clip: this.clip, reverse });
+      // The x rows of both gate matrices and the biases: the projection runs inside the recurrence op.
+      const d = this.inDim;
+      const H = this.hidden;
+      const wx = tf.concat([tf.slice(cell.wRu, [0, 0], [d, 2 * H]), tf.slice(cell.wC, [0, 0], [d, H])], 1) as tf.Tensor2D;
+      const b = tf.concat([cell.bRu, cell.bC], 1) as tf.Tensor2D;
+      // t0 broadcast over the batch by an add, not tf.tile: Tile's gradient is one Slice and one Add per row.
+      const h0 = tf.add(tf.zeros([B, H]), t0) as tf.Tensor2D;
+      return gruRecurrenceInput(e, wx, b, h0, whRu, whC, T, { clip: this.clip, reverse, inputGrad: opts.inputGrad ?? true });
     };
     return { fwd: run(0, false), rev: this.cells.length > 1 ? run(1, true) : undefined };
   }

@@ -63,6 +63,34 @@ export interface GruGradients {
   dWhC: Float32Array; // [H,H]
 }
 
+/** Dimensions of a recurrence with its input projection (`gruRecurrenceInput`). */
+export interface GruInputDims extends GruDims {
+  /** D, the input width (0: the projection is the bias alone). */
+  inDim: number;
+}
+
+export interface GruInputBackwardInput {
+  x: Float32Array; // [B,T,D] (empty when D = 0)
+  wx: Float32Array; // [D,3H]
+  h0: Float32Array;
+  whRu: Float32Array;
+  whC: Float32Array;
+  states: Float32Array;
+  saved: Float32Array;
+  dStates: Float32Array;
+  /** Also return dx. */
+  inputGrad: boolean;
+}
+
+export interface GruInputGradients {
+  dx: Float32Array | undefined; // [B,T,D] when inputGrad and D > 0
+  dWx: Float32Array; // [D,3H]
+  dBias: Float32Array; // [3H]
+  dh0: Float32Array;
+  dWhRu: Float32Array;
+  dWhC: Float32Array;
+}
+
 /** A fused implementation of the recurrence on plain typed arrays. */
 export interface GruRecurrenceImpl {
   readonly name: string;
@@ -70,6 +98,15 @@ export interface GruRecurrenceImpl {
   supportsBackend(backendName: string): boolean;
   forward(xProj: Float32Array, h0: Float32Array, whRu: Float32Array, whC: Float32Array, dims: GruDims): GruForwardOutput;
   backward(input: GruBackwardInput, dims: GruDims): GruGradients;
+  /**
+   * Optional: the recurrence with its input projection xProj = x·Wx + bias computed inside (so that
+   * xProj and dXProj never cross into tfjs), for `gruRecurrenceInput`. Without these, that function
+   * projects with tfjs ops and calls `forward`/`backward`.
+   */
+  forwardInput?(x: Float32Array, wx: Float32Array, bias: Float32Array, h0: Float32Array, whRu: Float32Array, whC: Float32Array, dims: GruInputDims): GruForwardOutput;
+  backwardInput?(input: GruInputBackwardInput, dims: GruInputDims): GruInputGradients;
+  /** Optional: states only, nothing kept (called where no gradient tape is recording). */
+  forwardInputOnly?(x: Float32Array, wx: Float32Array, bias: Float32Array, h0: Float32Array, whRu: Float32Array, whC: Float32Array, dims: GruInputDims): Float32Array;
 }
 
 let fused: GruRecurrenceImpl | null = null;
@@ -96,22 +133,96 @@ export interface GruRecurrenceOptions {
  * Differentiable w.r.t. all four inputs.
  */
 export function gruRecurrence(xProj: tf.Tensor3D, h0: tf.Tensor2D, whRu: tf.Tensor2D, whC: tf.Tensor2D, opts: GruRecurrenceOptions): tf.Tensor3D {
-  const dims = checkShapes(xProj, h0, whRu, whC, opts);
+  const dims = checkShapes(xProj.shape, h0, whRu, whC, opts);
   const impl = fused && fused.supportsBackend(tf.getBackend()) ? fused : null;
   const op = tf.customGrad(((x: tf.Tensor, h: tf.Tensor, wru: tf.Tensor, wc: tf.Tensor, save: tf.GradSaveFunc) =>
     impl ? fusedForward(impl, x, h, wru, wc, dims) : compositeOp(x, h, wru, wc, dims, save)) as unknown as Parameters<typeof tf.customGrad>[0]);
   return op(xProj, h0, whRu, whC) as tf.Tensor3D;
 }
 
-function checkShapes(x: tf.Tensor3D, h0: tf.Tensor2D, whRu: tf.Tensor2D, whC: tf.Tensor2D, opts: GruRecurrenceOptions): GruDims {
-  const [B, T, H3] = x.shape;
+export interface GruRecurrenceInputOptions extends GruRecurrenceOptions {
+  /**
+   * Whether x needs a gradient (default true). False when x is data (an identity or frozen
+   * read-in): x is then a constant of the op and dx is never computed.
+   */
+  inputGrad?: boolean;
+}
+
+/**
+ * The recurrence with its input projection: xProj = x·Wx + bias (x [B,T,D], Wx [D,3H], bias [1,3H]
+ * with all biases but the +1 forget bias), then `gruRecurrence`. x and Wx may be null (D = 0: the
+ * projection is the bias alone, `batch` rows). Differentiable w.r.t. Wx, bias, h0, whRu, whC and,
+ * if `inputGrad`, x. A fused implementation with `forwardInput` runs all of it in one call; without
+ * a gradient tape recording, its `forwardInputOnly` keeps nothing for backward.
+ */
+export function gruRecurrenceInput(
+  x: tf.Tensor3D | null,
+  wx: tf.Tensor2D | null,
+  bias: tf.Tensor2D,
+  h0: tf.Tensor2D,
+  whRu: tf.Tensor2D,
+  whC: tf.Tensor2D,
+  steps: number,
+  opts: GruRecurrenceInputOptions,
+): tf.Tensor3D {
+  const B = h0.shape[0];
+  const H = whC.shape[0];
+  const D = x && wx ? wx.shape[0] : 0;
+  if (x && (x.rank !== 3 || x.shape[0] !== B || x.shape[1] !== steps || x.shape[2] !== D)) {
+    throw new ShapeError(`gruRecurrenceInput: x has shape [${x.shape.join(", ")}], expected [${B}, ${steps}, ${D}]`);
+  }
+  if (wx && (wx.rank !== 2 || wx.shape[1] !== 3 * H)) throw new ShapeError(`gruRecurrenceInput: Wx has shape [${wx.shape.join(", ")}], expected [D, ${3 * H}]`);
+  if (bias.size !== 3 * H) throw new ShapeError(`gruRecurrenceInput: bias has shape [${bias.shape.join(", ")}], expected [1, ${3 * H}]`);
+  const impl = fused && fused.supportsBackend(tf.getBackend()) && fused.forwardInput && fused.backwardInput ? fused : null;
+  if (!impl) {
+    const b2 = tf.reshape(bias, [1, 3 * H]);
+    const xProj = D > 0 ? tf.reshape(tf.add(tf.matMul(tf.reshape(x!, [B * steps, D]), wx!), b2), [B, steps, 3 * H]) : (tf.add(tf.zeros([B, steps, 3 * H]), tf.reshape(b2, [1, 1, 3 * H])) as tf.Tensor3D);
+    return gruRecurrence(xProj as tf.Tensor3D, h0, whRu, whC, opts);
+  }
+  const dims: GruInputDims = { ...checkShapes([B, steps, 3 * H], h0, whRu, whC, opts), inDim: D };
+  const xv = D > 0 ? (x!.dataSync() as Float32Array) : new Float32Array(0);
+  const engine = tf.engine() as unknown as { isTapeOn(): boolean };
+  if (!engine.isTapeOn() && impl.forwardInputOnly) {
+    const states = impl.forwardInputOnly(xv, D > 0 ? (wx!.dataSync() as Float32Array) : new Float32Array(0), bias.dataSync() as Float32Array, h0.dataSync() as Float32Array, whRu.dataSync() as Float32Array, whC.dataSync() as Float32Array, dims);
+    return tf.tensor3d(states, [B, steps, H]);
+  }
+  const withX = D > 0 && (opts.inputGrad ?? true);
+  const inputs: tf.Tensor[] = [tf.reshape(bias, [1, 3 * H]), h0, whRu, whC, ...(D > 0 ? [wx!] : []), ...(withX ? [x!] : [])];
+  const op = tf.customGrad(((...args: tf.Tensor[]) => {
+    const [b, h, wru, wc, w] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor | undefined];
+    const bv = b.dataSync() as Float32Array;
+    const hv = h.dataSync() as Float32Array;
+    const wruv = wru.dataSync() as Float32Array;
+    const wcv = wc.dataSync() as Float32Array;
+    const wxv = D > 0 ? (w!.dataSync() as Float32Array) : new Float32Array(0);
+    const out = impl.forwardInput!(xv, wxv, bv, hv, wruv, wcv, dims);
+    if (out.states.length !== B * steps * H) throw new ShapeError(`${impl.name}.forwardInput returned ${out.states.length} state values, expected B·T·H = ${B * steps * H}`);
+    const value = tf.tensor3d(out.states, [B, steps, H]);
+    const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
+      const g = impl.backwardInput!({ x: xv, wx: wxv, h0: hv, whRu: wruv, whC: wcv, states: out.states, saved: out.saved, dStates: dy.dataSync() as Float32Array, inputGrad: withX }, dims);
+      return [
+        tf.tensor2d(g.dBias, [1, 3 * H]),
+        tf.tensor2d(g.dh0, [B, H]),
+        tf.tensor2d(g.dWhRu, [H, 2 * H]),
+        tf.tensor2d(g.dWhC, [H, H]),
+        ...(D > 0 ? [tf.tensor2d(g.dWx, [D, 3 * H])] : []),
+        ...(withX ? [tf.tensor3d(g.dx!, [B, steps, D])] : []),
+      ];
+    };
+    return { value, gradFunc };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(...inputs) as tf.Tensor3D;
+}
+
+function checkShapes(xShape: readonly number[], h0: tf.Tensor2D, whRu: tf.Tensor2D, whC: tf.Tensor2D, opts: GruRecurrenceOptions): GruDims {
+  const [B = 0, T = 0, H3 = 0] = xShape;
   const H = whC.shape[0];
   const bad = (what: string, got: number[], want: number[]): never => {
     throw new ShapeError(`gruRecurrence: ${what} has shape [${got.join(", ")}], expected [${want.join(", ")}]`);
   };
-  if (x.rank !== 3) bad("xProj", x.shape, [B, T, 3 * H]);
+  if (xShape.length !== 3) bad("xProj", [...xShape], [B, T, 3 * H]);
   if (whC.rank !== 2 || whC.shape[1] !== H) bad("Wh_c", whC.shape, [H, H]);
-  if (H3 !== 3 * H) bad("xProj", x.shape, [B, T, 3 * H]);
+  if (H3 !== 3 * H) bad("xProj", [...xShape], [B, T, 3 * H]);
   if (h0.rank !== 2 || h0.shape[0] !== B || h0.shape[1] !== H) bad("h0", h0.shape, [B, H]);
   if (whRu.rank !== 2 || whRu.shape[0] !== H || whRu.shape[1] !== 2 * H) bad("Wh_ru", whRu.shape, [H, 2 * H]);
   if (!(opts.clip > 0)) throw new ShapeError(`gruRecurrence: clip must be > 0, got ${opts.clip}`);

@@ -155,7 +155,10 @@ export class LfadsModel {
     const noise = opts.noise;
     const dropout: Dropout = keep < 1 ? (x) => tf.mul(x, tf.tensor(noise.dropoutMask(x.size, keep), x.shape)) as typeof x : (x) => x;
     const extDo = batch.extInput ? dropout(batch.extInput) : undefined;
-    let e = this.readins[batch.datasetIndex]!.apply(dropout(batch.data));
+    const readin = this.readins[batch.datasetIndex]!;
+    let e = readin.apply(dropout(batch.data));
+    // e needs a gradient only through a trainable read-in (otherwise it is data).
+    const encOpts = { inputGrad: readin.linear?.W.trainable === true };
     if (extDo && !c.injectExtInputToGen) e = tf.concat([e, extDo], 2);
 
     // Initial condition g0 → s_{-1}.
@@ -166,7 +169,7 @@ export class LfadsModel {
     if (this.icEncoder) {
       const K = c.numStepsForGenIc;
       const H = c.icEncDim;
-      const enc = this.icEncoder.encode(K < T ? tf.slice(e, [0, 0, 0], [B, K, e.shape[2]]) : e);
+      const enc = this.icEncoder.encode(K < T ? tf.slice(e, [0, 0, 0], [B, K, e.shape[2]]) : e, encOpts);
       const last = tf.reshape(tf.slice(enc.fwd, [0, K - 1, 0], [B, 1, H]), [B, H]);
       const first = tf.reshape(tf.slice(enc.rev!, [0, 0, 0], [B, 1, H]), [B, H]);
       post = this.icPosterior!.apply(dropout(tf.concat([last, first], 1) as tf.Tensor2D));
@@ -185,7 +188,7 @@ export class LfadsModel {
     const readout = this.readouts[batch.datasetIndex]!;
     const extGen = extDo && c.injectExtInputToGen ? extDo : undefined;
     if (this.ciEncoder) {
-      const enc = this.ciEncoder.encode(e);
+      const enc = this.ciEncoder.encode(e, encOpts);
       const lag = c.controllerInputLag;
       const shift = (x: tf.Tensor3D, forward: boolean): tf.Tensor3D => {
         const H = x.shape[2];

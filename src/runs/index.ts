@@ -28,3 +28,5 @@ export {
   runSpecDisplay,
   runSpecSummaryText,
 } from "./summary.js";
+export { RUN_PARAMS_FILE, readRunParamsFile, writeRunParamsFile } from "./run-params-file.js";
+export type { RunParamsFile } from "./run-params-file.js";

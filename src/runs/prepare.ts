@@ -23,6 +23,7 @@ import { alignmentFromParams } from "./alignment-provider.js";
 import { writeInputInfoFile, writeLfadsInputFile, type AlignmentForDataset } from "./input-files.js";
 import { VERSION_PER_SPEC_DATA } from "./layout.js";
 import type { Run } from "./run.js";
+import { writeRunParamsFile } from "./run-params-file.js";
 import type { RunCollection } from "./run-collection.js";
 import type { RunSpec } from "./run-spec.js";
 
@@ -161,6 +162,8 @@ export async function prepareRuns(runs: readonly Run[], options: PrepareOptions 
         if (ensureLink(target, link, regenerate)) result.linked.push(link);
       }
     });
+    // The run folder carries its params, so `lfads train <runDir>` and the queue need nothing else.
+    writeRunParamsFile(run, { force: regenerate });
   }
   options.onProgress?.({ done, total, message: "done" });
   return result;

@@ -44,13 +44,18 @@ export class AdamTf1 {
     return (lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
   }
 
-  /** Apply one update. `grads` maps parameter names to gradients; `scale` multiplies every gradient (global-norm clipping). */
+  /**
+   * Apply one update. `grads` maps parameter names to gradients; `scale` multiplies every gradient
+   * (global-norm clipping). A parameter missing from `grads` has a zero gradient and still moves by its
+   * momentum: in a stitched model each batch comes from one dataset, and TF's `tf.case` gives the
+   * read-ins and read-outs of the other datasets zero gradients, which Adam applies like any other.
+   */
   apply(grads: ReadonlyMap<string, tf.Tensor>, lr: number, scale = 1): void {
+    for (const name of grads.keys()) if (!this.slots.has(name)) throw new ShapeError(`AdamTf1.apply: gradient for '${name}', which is not a parameter of this optimiser`);
     const lrT = this.stepSize(lr);
     tf.tidy(() => {
       for (const [name, s] of this.slots) {
-        const g0 = grads.get(name);
-        if (!g0) throw new ShapeError(`AdamTf1.apply: no gradient for '${name}'`);
+        const g0 = grads.get(name) ?? tf.zerosLike(s.param);
         const g = scale === 1 ? g0 : tf.mul(g0, scale);
         const m = tf.add(tf.mul(s.m, this.beta1), tf.mul(g, 1 - this.beta1));
         const v = tf.add(tf.mul(s.v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));

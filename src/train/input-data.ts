@@ -1,16 +1,16 @@
 /**
- * LFADS input files: every `lfads_*.h5` in the input folder is one dataset (sorted by file name; the
- * dataset name is the file name after `lfads_`, extension kept, as TF names it: "dataset001.h5").
+ * LFADS input files: every file of the input folder whose name starts with the stem (default `lfads`,
+ * the Run Manager's `lfads_<ds>.h5`) is one dataset, sorted by file name, named as TF names it: the
+ * file name after the stem and one separator, extension kept ("dataset001.h5"); see input-files.ts.
  * Keys: train_data / valid_data [E,T,N] (int64 counts for Poisson, float for Gaussian),
  * train_ext_input / valid_ext_input [E,T,X] when c_ext_input_dim > 0, and optional
  * alignment_matrix_cxf [N,F] / alignment_bias_c [N]. Truth and index keys are not needed to train.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { DataError, LayoutError, ShapeError } from "../core/errors.js";
 import { hasKey, readArray, readH5 } from "../io/h5.js";
 import type { OutputDist } from "../model/config.js";
 import { lgammaRowSums } from "../model/observation.js";
+import { listInputFilesByStem, RUN_MANAGER_STEM, type InputFile } from "./input-files.js";
 
 export interface SplitData {
   /** [E,T,N] row-major. */
@@ -42,14 +42,13 @@ export interface LoadOptions {
   extInputDim: number;
   /** Keep only the first n bins of every trial (c_debug_reduce_timesteps_to). */
   reduceTimestepsTo?: number | undefined;
+  /** File-name stem (TF `--data_filename_stem`); default `lfads`. */
+  stem?: string;
 }
 
-/** The input files of a folder, sorted. */
-export function listInputFiles(inputDir: string): string[] {
-  if (!fs.existsSync(inputDir)) throw new LayoutError(`LFADS input folder not found: ${inputDir}`);
-  const files = fs.readdirSync(inputDir).filter((f) => f.startsWith("lfads_") && f.endsWith(".h5")).sort();
-  if (files.length === 0) throw new LayoutError(`no lfads_*.h5 input files in ${inputDir}`);
-  return files.map((f) => path.join(inputDir, f));
+/** The input files of a folder under `stem` (default `lfads`), sorted. */
+export function listInputFiles(inputDir: string, stem: string = RUN_MANAGER_STEM): string[] {
+  return listInputFilesByStem(inputDir, stem).map((f) => f.file);
 }
 
 function truncate(a: Float32Array, E: number, T: number, D: number, keep: number): Float32Array {
@@ -59,8 +58,7 @@ function truncate(a: Float32Array, E: number, T: number, D: number, keep: number
   return out;
 }
 
-async function readDataset(file: string, opts: LoadOptions): Promise<{ ds: DatasetData; T: number }> {
-  const name = path.basename(file).slice("lfads_".length);
+async function readDataset({ file, name }: InputFile, opts: LoadOptions): Promise<{ ds: DatasetData; T: number }> {
   return readH5(file, (f) => {
     const split = (which: "train" | "valid"): SplitData & { T: number; N: number } => {
       const a = readArray(f, `${which}_data`, file);
@@ -97,12 +95,12 @@ async function readDataset(file: string, opts: LoadOptions): Promise<{ ds: Datas
 }
 
 export async function loadLfadsInputs(inputDir: string, opts: LoadOptions): Promise<InputData> {
-  const files = listInputFiles(inputDir);
+  const files = listInputFilesByStem(inputDir, opts.stem ?? RUN_MANAGER_STEM);
   const datasets: DatasetData[] = [];
   let numSteps = -1;
-  for (const file of files) {
-    const { ds, T } = await readDataset(file, opts);
-    if (numSteps >= 0 && T !== numSteps) throw new ShapeError(`${file} has ${T} time bins per trial, ${files[0]} has ${numSteps}: all datasets of a run need the same T`);
+  for (const f of files) {
+    const { ds, T } = await readDataset(f, opts);
+    if (numSteps >= 0 && T !== numSteps) throw new ShapeError(`${f.file} has ${T} time bins per trial, ${files[0]!.file} has ${numSteps}: all datasets of a run need the same T`);
     numSteps = T;
     datasets.push(ds);
   }

@@ -37,7 +37,7 @@ export interface DataSummary {
 }
 
 /** JSON of every c_* flag (name without the prefix) and the data dimensions, TF style. */
-export function hyperparametersJson(params: RunParams, data: DataSummary, dirs: { dataDir: string; saveDir: string }): string {
+export function hyperparametersJson(params: RunParams, data: DataSummary, dirs: { dataDir: string; saveDir: string; stem?: string }): string {
   const hps: Record<string, unknown> = {};
   for (const spec of PARAM_TABLE) {
     if (!spec.name.startsWith("c_")) continue;
@@ -49,7 +49,7 @@ export function hyperparametersJson(params: RunParams, data: DataSummary, dirs: 
   hps["dataset_dims"] = Object.fromEntries(data.datasets.map((d) => [d.name, d.numNeurons]));
   hps["ndatasets"] = data.datasets.length;
   hps["data_dir"] = dirs.dataDir;
-  hps["data_filename_stem"] = "lfads";
+  hps["data_filename_stem"] = dirs.stem ?? "lfads";
   hps["lfads_save_dir"] = dirs.saveDir;
   hps["kind"] = "train";
   return JSON.stringify(hps, null, 2);

@@ -24,10 +24,11 @@ import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.j
 import { TrainingDivergedError } from "./errors.js";
 import { fitlogLine, writeFitlog, type EpochCosts } from "./fitlog.js";
 import { loadLfadsInputs } from "./input-data.js";
+import { listInputFilesByStem, RUN_MANAGER_STEM } from "./input-files.js";
 import { hyperparametersJson, writeHyperparameters, writeModelParams } from "./outputs.js";
 import { formatProgress, type ProgressCallback, type TrainProgress } from "./progress.js";
 import { trainConfigFromRunParams } from "./train-config.js";
-import { Trainer, type StepStats } from "./trainer.js";
+import { Trainer, type StepStats, type TrainSubset } from "./trainer.js";
 
 /** Explicit folders, for runs outside the Run Manager layout. */
 export interface TrainRunSpec {
@@ -36,6 +37,8 @@ export interface TrainRunSpec {
   params: RunParams;
   /** Success marker; default `<dirname(outputDir)>/lfads.done`. */
   doneFile?: string;
+  /** Input files are those of inputDir whose names start with this stem (TF `--data_filename_stem`); default `lfads`. */
+  dataFilenameStem?: string;
 }
 
 /** Anything with a run folder and its params (e.g. a Run of src/runs). */
@@ -63,6 +66,11 @@ export interface TrainRunOptions {
   resetLearningRate?: boolean;
   /** No terminal output. */
   quiet?: boolean;
+  /**
+   * Train only a subset of the variables, as TF's flags do: "io" = the read-ins (when trainable) and
+   * read-outs (`do_train_io_only`), "encoder" = the IC encoder and the g0 posterior (`do_train_encoder_only`).
+   */
+  trainOnly?: TrainSubset;
 }
 
 export type StopReason = "learning_rate" | "max_epochs" | "max_steps" | "aborted";
@@ -86,9 +94,9 @@ function resolveTarget(target: string | RunLike | TrainRunSpec, opts: TrainRunOp
     const dir = typeof target === "string" ? target : target.path;
     const params = typeof target === "string" ? opts.params : target.params;
     if (!params) throw new ParamError(`trainRun('${dir}'): pass the run's params as options.params (or call trainRun(run) with a Run)`);
-    return { inputDir: path.join(dir, "lfadsInput"), outputDir: path.join(dir, "lfadsOutput"), params, doneFile: path.join(dir, "lfads.done") };
+    return { inputDir: path.join(dir, "lfadsInput"), outputDir: path.join(dir, "lfadsOutput"), params, doneFile: path.join(dir, "lfads.done"), dataFilenameStem: RUN_MANAGER_STEM };
   }
-  return { ...target, doneFile: target.doneFile ?? path.join(path.dirname(target.outputDir), "lfads.done") };
+  return { ...target, doneFile: target.doneFile ?? path.join(path.dirname(target.outputDir), "lfads.done"), dataFilenameStem: target.dataFilenameStem ?? RUN_MANAGER_STEM };
 }
 
 function mean(xs: StepStats[], key: "cost" | "recon" | "kl"): number {
@@ -101,10 +109,10 @@ export async function trainRun(target: string | RunLike | TrainRunSpec, options:
   const spec = resolveTarget(target, options);
   const backend = await selectBackend(options.backend);
   const backendLabel = `${backend.description} / ${activeGruImplementation()}`;
-  const nd = fs.existsSync(spec.inputDir) ? fs.readdirSync(spec.inputDir).filter((f) => f.startsWith("lfads_") && f.endsWith(".h5")).length : 0;
+  const nd = listInputFilesByStem(spec.inputDir, spec.dataFilenameStem).length;
   const tcfg = trainConfigFromRunParams(spec.params, Math.max(1, nd));
   const v = spec.params.values;
-  const data = await loadLfadsInputs(spec.inputDir, { outputDist: v.c_output_dist as "poisson" | "gaussian", extInputDim: v.c_ext_input_dim, reduceTimestepsTo: tcfg.reduceTimestepsTo });
+  const data = await loadLfadsInputs(spec.inputDir, { outputDist: v.c_output_dist as "poisson" | "gaussian", extInputDim: v.c_ext_input_dim, reduceTimestepsTo: tcfg.reduceTimestepsTo, stem: spec.dataFilenameStem });
   const mcfg = modelConfigFromRunParams(spec.params, {
     numSteps: data.numSteps,
     datasets: data.datasets.map((d) => ({ name: d.name, numNeurons: d.numNeurons, ...(d.alignmentMatrix ? { alignmentMatrix: d.alignmentMatrix } : {}), ...(d.alignmentBias ? { alignmentBias: d.alignmentBias } : {}) })),
@@ -117,7 +125,7 @@ export async function trainRun(target: string | RunLike | TrainRunSpec, options:
 
   const seed = options.seed ?? 0;
   const model = new LfadsModel(mcfg, { seed });
-  const trainer = new Trainer(model, data, tcfg, seed);
+  const trainer = new Trainer(model, data, tcfg, seed, options.trainOnly);
   const log = (line: string): void => {
     if (!options.quiet) process.stdout.write(line + "\n");
   };
@@ -133,7 +141,7 @@ export async function trainRun(target: string | RunLike | TrainRunSpec, options:
       log(`lfads: resuming from ${path.basename(lastCkpt)} (step ${trainer.step}, ${trainer.epochsDone} epochs done)`);
     }
     writeFitlog(spec.outputDir, trainer.fitlog);
-    writeHyperparameters(spec.outputDir, trainer.step, hyperparametersJson(spec.params, { numSteps: data.numSteps, datasets: mcfg.datasets }, { dataDir: spec.inputDir, saveDir: spec.outputDir }));
+    writeHyperparameters(spec.outputDir, trainer.step, hyperparametersJson(spec.params, { numSteps: data.numSteps, datasets: mcfg.datasets }, { dataDir: spec.inputDir, saveDir: spec.outputDir, stem: spec.dataFilenameStem }));
     fs.rmSync(spec.doneFile, { force: true });
     if (tcfg.verbose) {
       for (const p of model.variables()) log(`    ${p.name} [${p.shape.join(", ")}]${p.trainable ? "" : " (fixed)"}`);

@@ -4,10 +4,12 @@
  * global-norm clipping, TF1 Adam. All tensors live inside tf.tidy; a step leaves no tensors behind.
  */
 import * as tf from "@tensorflow/tfjs";
+import { ParamError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
 import { lfadsCost, type RampWeights } from "../model/cost.js";
 import type { LfadsBatch, LfadsModel } from "../model/lfads.js";
 import { RngNoise } from "../model/noise.js";
+import type { ParamInfo } from "../model/params.js";
 import { lgammaRowSums } from "../model/observation.js";
 import { AdamTf1, globalNormScale } from "./adam.js";
 import type { BatchRef } from "./batching.js";
@@ -16,6 +18,28 @@ import { gatherTrials, type InputData, type SplitData } from "./input-data.js";
 import { jitterSpikes } from "./jitter.js";
 import { LearningRateSchedule, rampWeight } from "./schedule.js";
 import type { TrainConfig } from "./train-config.js";
+
+/** TF's restricted training modes: `do_train_io_only` ("io") and `do_train_encoder_only` ("encoder"). */
+export type TrainSubset = "io" | "encoder";
+
+/**
+ * The variables a training step updates: all trainable ones, or TF's subsets — "io": the
+ * `IO_transformations` collection (read-ins when trainable, read-outs); "encoder": the scopes
+ * `LFADS/ic_enc_*` and `LFADS/z/ic_enc_*` (IC encoder and g0 posterior), lfads.py:912-955.
+ */
+export function trainedParams(model: LfadsModel, subset?: TrainSubset): ParamInfo[] {
+  const all = model.store.trainable();
+  if (subset === undefined) return all;
+  const picked = all.filter((p) => (subset === "io" ? p.io === true : /^LFADS\/(z\/)?ic_enc_/.test(p.name)));
+  if (picked.length === 0) {
+    throw new ParamError(
+      subset === "io"
+        ? "do_train_io_only: the model has no read-in or read-out variables to train (a single dataset with an identity read-in and F = N read-out); train the whole model instead"
+        : "do_train_encoder_only: the model has no IC encoder (c_ic_dim = 0); train the whole model instead",
+    );
+  }
+  return picked;
+}
 
 export interface StepStats {
   cost: number;
@@ -50,8 +74,11 @@ export class Trainer {
   fitlog: string[] = [];
   private readonly varNames = new Map<string, string>();
 
-  constructor(readonly model: LfadsModel, readonly data: InputData, readonly cfg: TrainConfig, readonly seed: number) {
-    const trainable = model.store.trainable();
+  private readonly trained: ParamInfo[];
+
+  constructor(readonly model: LfadsModel, readonly data: InputData, readonly cfg: TrainConfig, readonly seed: number, subset?: TrainSubset) {
+    const trainable = trainedParams(model, subset);
+    this.trained = trainable;
     this.adam = new AdamTf1(new Map(trainable.map((p) => [p.name, p.variable])));
     for (const p of trainable) this.varNames.set(p.variable.name, p.name);
     this.schedule = new LearningRateSchedule(cfg.learningRateInit, cfg.learningRateDecayFactor, cfg.learningRateNToCompare, cfg.learningRateStop);
@@ -98,7 +125,7 @@ export class Trainer {
   trainStep(ref: BatchRef, onNonFinite: (stats: StepStats) => never): StepStats {
     const w = this.rampWeights(this.step);
     const arrays = this.arrays(ref, "train");
-    const vars = this.model.store.trainable().map((p) => p.variable);
+    const vars = this.trained.map((p) => p.variable);
     let stats: StepStats | undefined;
     tf.tidy(() => {
       const batch = this.tensors(arrays);

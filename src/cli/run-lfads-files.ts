@@ -1,0 +1,145 @@
+/**
+ * TensorFlow-free file helpers of `lfads run-lfads`: the data dimensions of a stem's input files, the
+ * `hyperparameters-<step>.txt` TF writes (run_lfads.py `build_hyperparameter_dict` + the data
+ * dimensions), checkpoint steps from TF-style checkpoint names, and `readModelRuns`, a reader for the
+ * HDF5 files run_lfads.py writes (`model_runs_*`, `model_params`, input files) that returns every numeric
+ * dataset as float64.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { LayoutError, ShapeError } from "../core/errors.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { readH5, type H5Dataset, type H5Group } from "../io/h5.js";
+import { listInputFilesByStem, type InputFile } from "../train/input-files.js";
+import { MAX_INT, RUN_LFADS_FLAGS, type FlagValue } from "./run-lfads-flags.js";
+
+/** Names and sizes of the datasets of a stem, as run_lfads.py records them. */
+export interface InputSummary {
+  files: InputFile[];
+  /** T of the first dataset (TF takes it from the first file). */
+  numSteps: number;
+  datasetNames: string[];
+  /** Neurons per dataset (`train_data.shape[2]`). */
+  datasetDims: Record<string, number>;
+}
+
+function shapeOf(f: H5Group, key: string, file: string): number[] {
+  const d = f.get(key) as H5Dataset | null;
+  if (!d || !d.shape) throw new LayoutError(`${file} has no '${key}' (keys: ${f.keys().join(", ")}); an LFADS input file holds train_data and valid_data [trials, time, neurons]`);
+  return d.shape;
+}
+
+/** Read only the shapes of `train_data` in every input file of the stem. */
+export async function inputSummary(dataDir: string, stem: string): Promise<InputSummary> {
+  const files = listInputFilesByStem(dataDir, stem);
+  const dims: Record<string, number> = {};
+  let numSteps = -1;
+  for (const f of files) {
+    const shape = await readH5(f.file, (h) => shapeOf(h, "train_data", f.file));
+    if (shape.length !== 3) throw new ShapeError(`train_data in ${f.file} has shape [${shape.join(", ")}], expected [trials, time, neurons]`);
+    if (numSteps < 0) numSteps = shape[1]!;
+    dims[f.name] = shape[2]!;
+  }
+  return { files, numSteps, datasetNames: files.map((f) => f.name), datasetDims: dims };
+}
+
+/**
+ * The dict run_lfads.py saves as `hyperparameters-<step>.txt`: the flags of `build_hyperparameter_dict`
+ * (booleans as "true"/"false", num_steps_for_gen_ic clamped to T), then kind, dataset_names,
+ * dataset_dims, num_steps and ndatasets.
+ */
+export function tfHyperparameters(values: Readonly<Record<string, FlagValue>>, data: InputSummary): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of RUN_LFADS_FLAGS) {
+    if (f.source !== "run_lfads.py" || f.name === "kind" || f.name === "allow_gpu_growth") continue;
+    let v: FlagValue = values[f.name]!;
+    if (f.name === "num_steps_for_gen_ic") v = Math.min(v as number, data.numSteps);
+    out[f.name] = typeof v === "boolean" ? (v ? "true" : "false") : v;
+  }
+  out["kind"] = values["kind"];
+  out["dataset_names"] = data.datasetNames;
+  out["dataset_dims"] = data.datasetDims;
+  out["num_steps"] = data.numSteps;
+  out["ndatasets"] = data.datasetNames.length;
+  return out;
+}
+
+/** Write `<saveDir>/hyperparameters-<step>.txt` (JSON). Returns its path. */
+export function writeTfHyperparameters(saveDir: string, step: number, hps: Record<string, unknown>): string {
+  const file = path.join(saveDir, `hyperparameters-${step}.txt`);
+  // sys.maxsize ("all") exactly as Python writes it, not as the nearest double.
+  writeFileAtomic(file, JSON.stringify(hps).replaceAll(String(MAX_INT), "9223372036854775807") + "\n");
+  return file;
+}
+
+/** Global step in a TF-style checkpoint name (`lfads_vae.ckpt-1200.h5` → 1200), 0 when absent. */
+export function checkpointStep(file: string | undefined): number {
+  if (!file) return 0;
+  const m = /-(\d+)(\.h5)?$/.exec(path.basename(file));
+  return m ? Number(m[1]) : 0;
+}
+
+/** The newest file named by a TF checkpoint index (`checkpoint`, `checkpoint_lve`, …) in `dir`, if any. */
+export function checkpointFromIndex(dir: string, indexName: string): string | undefined {
+  const index = path.join(dir, indexName);
+  if (!fs.existsSync(index)) return undefined;
+  const all: string[] = [];
+  for (const line of fs.readFileSync(index, "utf8").split("\n")) {
+    const m = /^all_model_checkpoint_paths:\s*"(.*)"\s*$/.exec(line);
+    if (m) all.push(m[1]!);
+  }
+  for (let i = all.length - 1; i >= 0; i--) {
+    const p = path.isAbsolute(all[i]!) ? all[i]! : path.join(dir, all[i]!);
+    if (fs.existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+/** One dataset of an HDF5 file, as float64, with its shape (`[]` for a scalar). */
+export interface H5Values {
+  data: Float64Array;
+  shape: number[];
+}
+
+function collect(g: H5Group, prefix: string, out: Record<string, H5Values>, only: ReadonlySet<string> | undefined): void {
+  for (const key of g.keys()) {
+    const name = prefix ? `${prefix}/${key}` : key;
+    const e = g.get(key);
+    if (e && typeof (e as H5Group).keys === "function" && !("value" in (e as object))) {
+      collect(e as H5Group, name, out, only);
+      continue;
+    }
+    if (only && !only.has(name)) continue;
+    const d = e as H5Dataset;
+    const v = d.value;
+    let data: Float64Array;
+    if (v instanceof Float64Array) data = v;
+    else if (v instanceof BigInt64Array || v instanceof BigUint64Array) data = Float64Array.from(v, (x) => Number(x));
+    else if (ArrayBuffer.isView(v) && !(v instanceof DataView)) data = Float64Array.from(v as unknown as ArrayLike<number>);
+    else if (typeof v === "number" || typeof v === "bigint") data = Float64Array.of(Number(v));
+    else if (typeof v === "boolean") data = Float64Array.of(v ? 1 : 0);
+    else continue; // strings and references are not numeric results
+    out[name] = { data, shape: d.shape ?? [] };
+  }
+}
+
+/**
+ * Every numeric dataset of an HDF5 file that run_lfads.py (or lfads run-lfads) writes or reads —
+ * `model_runs_<ds>_<split>_<kind>`, `model_runs_prior_sample`, `model_params`, an input file — keyed by
+ * name (nested groups as `a/b`), as float64 row-major arrays with their shapes. `keys` limits what is
+ * read (large files: read only what you need).
+ *
+ * ```ts
+ * const r = await readModelRuns("lfads_save/model_runs_dataset_N50_S50_valid_posterior_sample_and_average");
+ * r.output_dist_params.shape // [E, T, N], rates in counts per bin
+ * ```
+ */
+export async function readModelRuns(file: string, keys?: readonly string[]): Promise<Record<string, H5Values>> {
+  const out: Record<string, H5Values> = {};
+  await readH5(file, (f) => collect(f, "", out, keys ? new Set(keys) : undefined));
+  if (keys) {
+    const missing = keys.filter((k) => !(k in out));
+    if (missing.length) throw new LayoutError(`${file} has no numeric dataset ${missing.map((k) => `'${k}'`).join(", ")}`);
+  }
+  return out;
+}

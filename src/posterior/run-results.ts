@@ -1,0 +1,167 @@
+/**
+ * A run's results from its folder, by Run: posterior means, fit log, trained parameters and scores,
+ * with the paths, dataset names, bin width and data hash taken from the Run (run-manager.md §8.1).
+ * TF-free. Importing this module (the `lfads-ts` entry does) also gives every Run the MATLAB-style methods
+ *
+ *   await run.loadPosteriorMeans({ kind?, datasetIndices?, reload? })   → PosteriorMeans[] (one per dataset)
+ *   run.loadFitLog()                                                    → FitLog
+ *   await run.loadModelTrainedParams()                                  → ModelTrainedParams
+ *   await run.score({ split? })                                         → RunScore[] (R² vs truth, bits/spike)
+ */
+import * as fs from "node:fs";
+import { ParamError } from "../core/errors.js";
+import { Run } from "../runs/run.js";
+import { loadFitLog, type FitLog } from "./fit-log.js";
+import type { PosteriorFormat, PosteriorMeans } from "./posterior-means.js";
+import { loadPosteriorMeans } from "./read-posterior.js";
+import { posteriorBitsPerSpike, posteriorRateR2, splitTrials, type TrialSplit } from "./scores.js";
+import { loadModelTrainedParams, type ModelTrainedParams } from "./trained-params.js";
+
+/** Options of `loadRunPosteriorMeans` / `run.loadPosteriorMeans`. */
+export interface RunPosteriorOptions {
+  /** `posterior_sample_and_average` or `posterior_push_mean`; default the run's `params.posterior_mean_kind`. */
+  kind?: string;
+  /** 0-based datasets of the run to load (default all, in the run's order). */
+  datasetIndices?: readonly number[];
+  /** Which output format to read (default "auto": TF files when present, else lfads-torch). */
+  format?: PosteriorFormat | "auto";
+  /** Read the files again even when they have not changed since the last call (default false). */
+  reload?: boolean;
+}
+
+interface CacheEntry {
+  stamp: string;
+  value: PosteriorMeans[];
+}
+const cache = new WeakMap<Run, Map<string, CacheEntry>>();
+
+/** Names, sizes and mtimes of the output files a load could read: changes when any is re-written. */
+function outputStamp(dir: string): string {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((n) => n.startsWith("model_runs_") || n.startsWith("lfads_output_")).sort();
+  } catch {
+    return "";
+  }
+  return names
+    .map((n) => {
+      try {
+        const s = fs.statSync(`${dir}/${n}`);
+        return `${n}:${s.size}:${s.mtimeMs}`;
+      } catch {
+        return n;
+      }
+    })
+    .join("|");
+}
+
+/**
+ * Load a run's posterior means (one PosteriorMeans per dataset, trials in the original order, rates in
+ * spikes/s), as MATLAB's `run.loadPosteriorMeans`. Results are cached per run and kind until an output
+ * file changes (or `reload`).
+ */
+export async function loadRunPosteriorMeans(run: Run, options: RunPosteriorOptions = {}): Promise<PosteriorMeans[]> {
+  const names = run.datasetNames;
+  const idx = options.datasetIndices ?? names.map((_, i) => i);
+  for (const i of idx) {
+    if (!Number.isInteger(i) || i < 0 || i >= names.length) throw new ParamError(`datasetIndices: ${i} is not a 0-based dataset index of run ${run.name} (it has ${names.length}: ${names.join(", ")})`);
+  }
+  const kind = options.kind ?? run.params.posterior_mean_kind;
+  const format = options.format ?? "auto";
+  const key = `${kind}|${format}|${idx.join(",")}`;
+  const stamp = outputStamp(run.pathLFADSOutput);
+  const entries = cache.get(run) ?? new Map<string, CacheEntry>();
+  const hit = entries.get(key);
+  if (hit && hit.stamp === stamp && !options.reload) return hit.value;
+  const value = await loadPosteriorMeans({
+    outputDir: run.pathLFADSOutput,
+    inputDir: run.pathLFADSInput,
+    datasetNames: idx.map((i) => names[i]!),
+    spikeBinMs: run.params.spikeBinMs,
+    dataHash: run.params.dataHash,
+    kind,
+    format,
+  });
+  entries.set(key, { stamp, value });
+  cache.set(run, entries);
+  return value;
+}
+
+/** The run's `lfadsOutput/fitlog.csv`. */
+export function loadRunFitLog(run: Run): FitLog {
+  return loadFitLog(run.pathLFADSOutput);
+}
+
+/** The run's `lfadsOutput/model_params`, with its dataset names. */
+export function loadRunTrainedParams(run: Run): Promise<ModelTrainedParams> {
+  return loadModelTrainedParams({ outputDir: run.pathLFADSOutput, datasetNames: run.datasetNames });
+}
+
+/** One dataset's scores; a field is undefined when the data for it (truth, counts) is missing. */
+export interface RunScore {
+  dataset: string;
+  kind: string;
+  split: TrialSplit;
+  /** Trials scored (those of the split that have outputs). */
+  trials: number;
+  /** Pooled R² of the inferred rates against the true rates (both per LFADS bin). */
+  r2?: number;
+  /** Mean over neurons of the per-neuron R² (NaN neurons skipped). */
+  r2MeanPerNeuron?: number;
+  /** Bits per spike of the inferred rates on the run's own counts (NLB definition). */
+  bitsPerSpike?: number;
+}
+
+export interface ScoreRunOptions extends RunPosteriorOptions {
+  /** Trials to score (default "valid": the held-out trials). */
+  split?: TrialSplit;
+  /** Score these instead of loading the run's posterior means. */
+  posteriorMeans?: readonly PosteriorMeans[];
+}
+
+/**
+ * Score a run's posterior means per dataset: R² against the true rates (when the input has truth, as
+ * the Lorenz and synthetic data do) and bits per spike (when the input info has the counts), on the
+ * validation trials by default. An array of plain records: `show(await scoreRun(run))` is a table.
+ */
+export async function scoreRun(run: Run, options: ScoreRunOptions = {}): Promise<RunScore[]> {
+  const pms = options.posteriorMeans ?? (await loadRunPosteriorMeans(run, options));
+  const split = options.split ?? "valid";
+  return pms.map((pm) => {
+    const s: RunScore = { dataset: pm.datasetName, kind: pm.kind, split, trials: splitTrials(pm, split).length };
+    if (pm.truth) {
+      const r = posteriorRateR2(pm, { split });
+      s.r2 = r.pooled;
+      const finite = Array.from(r.perNeuron).filter((x) => Number.isFinite(x));
+      s.r2MeanPerNeuron = finite.length ? finite.reduce((a, b) => a + b, 0) / finite.length : NaN;
+    }
+    if (pm.rawCounts && pm.format === "tf" && pm.rates.shape[2] === pm.rawCounts.shape[2]) s.bitsPerSpike = posteriorBitsPerSpike(pm, { split });
+    return s;
+  });
+}
+
+declare module "../runs/run.js" {
+  interface Run {
+    /** The run's posterior means, one per dataset (see `loadRunPosteriorMeans`). */
+    loadPosteriorMeans(options?: RunPosteriorOptions): Promise<PosteriorMeans[]>;
+    /** `lfadsOutput/fitlog.csv` as a FitLog. */
+    loadFitLog(): FitLog;
+    /** `lfadsOutput/model_params` as ModelTrainedParams. */
+    loadModelTrainedParams(): Promise<ModelTrainedParams>;
+    /** R² vs truth and bits/spike per dataset (see `scoreRun`). */
+    score(options?: ScoreRunOptions): Promise<RunScore[]>;
+  }
+}
+
+Run.prototype.loadPosteriorMeans = function (this: Run, options?: RunPosteriorOptions): Promise<PosteriorMeans[]> {
+  return loadRunPosteriorMeans(this, options);
+};
+Run.prototype.loadFitLog = function (this: Run): FitLog {
+  return loadRunFitLog(this);
+};
+Run.prototype.loadModelTrainedParams = function (this: Run): Promise<ModelTrainedParams> {
+  return loadRunTrainedParams(this);
+};
+Run.prototype.score = function (this: Run, options?: ScoreRunOptions): Promise<RunScore[]> {
+  return scoreRun(this, options);
+};

@@ -1,0 +1,195 @@
+/**
+ * `executeRun`: what one worker of the local pool, one Slurm array task (`lfads run-one`) and nothing
+ * else does with a run — take the run's lock, check its inputs, run `lfads_train.sh` then
+ * `lfads_posterior_mean_sample.sh` (output appended to `lfads.out`), and leave `lfads.done` on success
+ * or `lfads.failed` (stage, exit code or signal, the log's last lines) on failure. The trainer resumes
+ * from its latest checkpoint by itself; nothing here deletes lfadsOutput/.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { LfadsError } from "../core/errors.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import {
+  LOG_HEADER,
+  RUN_DONE,
+  RUN_FAILED,
+  RUN_LOG,
+  RUN_TRAIN_DONE,
+  acquireRun,
+  isFile,
+  stageTail,
+  writeFailure,
+  type FailureInfo,
+  type RunningMarker,
+  type Stage,
+} from "./run-files.js";
+import { checkRunInputs } from "./sweep-runs.js";
+import { POSTERIOR_SCRIPT, TRAIN_SCRIPT, writeRunScripts, type RunScriptOptions } from "./scripts.js";
+
+export interface ExecuteOptions {
+  /** Extra environment for the stage processes (e.g. `{ LFADS_THREADS: "2" }`). */
+  env?: Readonly<Record<string, string>>;
+  /** Stops the run: its processes get SIGTERM (SIGKILL 10 s later); the outcome is `interrupted`. */
+  signal?: AbortSignal;
+  /** Record an interruption as a failure with this reason (Slurm tasks: time limit, scancel). */
+  interruptIsFailure?: (signal: AbortSignal) => string | undefined;
+  /** Called when a stage starts. */
+  onStage?: (stage: Stage) => void;
+  /** Skip the input check (the pool checked every run before starting). */
+  skipInputCheck?: boolean;
+  /** `<job>_<task>` recorded in lfads.running under Slurm. */
+  slurmJob?: string;
+  /** Lines of the log kept in lfads.failed (default 20). */
+  tailLines?: number;
+  /** Passed to writeRunScripts. */
+  scripts?: RunScriptOptions;
+  /** Run the train stage even when `lfads.done.train` says it finished (it resumes from the last checkpoint). */
+  retrain?: boolean;
+  /** Extra arguments for `lfads train` (appended to lfads_train.sh), e.g. ["--max-epochs", "5"]. */
+  trainArgs?: readonly string[];
+}
+
+export type RunOutcome =
+  | { state: "done"; durationMs: number }
+  | { state: "failed"; failure: FailureInfo; durationMs: number }
+  /** Someone else (another pool, a Slurm task) is running it now. */
+  | { state: "busy"; holder: RunningMarker }
+  | { state: "interrupted"; durationMs: number };
+
+const KILL_GRACE_MS = 10_000;
+
+function describeSignal(signal: string): string {
+  if (signal === "SIGKILL") return "killed by SIGKILL (often out of memory; under Slurm also the time limit: raise --mem / --time)";
+  if (signal === "SIGTERM") return "terminated by SIGTERM (scancel, a Slurm time limit, or a shutdown)";
+  if (signal === "SIGINT") return "interrupted by SIGINT (Ctrl-C)";
+  return `killed by ${signal}`;
+}
+
+/** Run one script to completion, stdout+stderr appended to the log. Resolves with how it ended. */
+function runStage(
+  script: string,
+  args: readonly string[],
+  cwd: string,
+  log: string,
+  env: NodeJS.ProcessEnv,
+  signal: AbortSignal | undefined,
+  onSpawn: (pid: number | undefined) => void,
+): Promise<{ code: number | null; signal: string | null; aborted: boolean; spawnError?: Error }> {
+  return new Promise((resolve) => {
+    const fd = fs.openSync(log, "a");
+    let aborted = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    // Own process group, so that stopping the run stops the whole tree (bash → node).
+    const child = spawn("bash", [script, ...args], { cwd, env, stdio: ["ignore", fd, fd], detached: true });
+    fs.closeSync(fd);
+    const killGroup = (sig: NodeJS.Signals): void => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, sig);
+      } catch {
+        // already gone
+      }
+    };
+    const onAbort = (): void => {
+      aborted = true;
+      killGroup("SIGTERM");
+      killTimer = setTimeout(() => killGroup("SIGKILL"), KILL_GRACE_MS);
+      killTimer.unref();
+    };
+    onSpawn(child.pid);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+    const done = (r: { code: number | null; signal: string | null; spawnError?: Error }): void => {
+      signal?.removeEventListener("abort", onAbort);
+      if (killTimer) clearTimeout(killTimer);
+      resolve({ ...r, aborted });
+    };
+    child.once("error", (e) => done({ code: null, signal: null, spawnError: e }));
+    child.once("exit", (code, sig) => done({ code, signal: sig }));
+  });
+}
+
+/** Train then sample one prepared run; see the module comment. Never throws for a failing run. */
+export async function executeRun(runDir: string, options: ExecuteOptions = {}): Promise<RunOutcome> {
+  const dir = path.resolve(runDir);
+  const t0 = Date.now();
+  const host = os.hostname();
+  const log = path.join(dir, RUN_LOG);
+  const nTail = options.tailLines ?? 20;
+  if (!fs.existsSync(dir)) {
+    // checkRunInputs words this one; nothing can be written into a missing folder.
+    await checkRunInputs(dir);
+  }
+  const got = acquireRun(dir, { pid: process.pid, host, stage: "check", started: new Date(t0).toISOString(), ...(options.slurmJob ? { slurmJob: options.slurmJob } : {}) });
+  if ("holder" in got) return { state: "busy", holder: got.holder };
+  const { lock } = got;
+
+  const fail = (stage: FailureInfo["stage"], exitCode: number | null, signal: string | null, reason: string, tail = stageTail(log, nTail)): RunOutcome => {
+    const failure: FailureInfo = { stage, exitCode, signal, reason, host, finished: new Date().toISOString(), log, tail };
+    writeFailure(dir, failure);
+    return { state: "failed", failure, durationMs: Date.now() - t0 };
+  };
+  const header = (text: string): void => fs.appendFileSync(log, `${LOG_HEADER} ${text} =====\n`);
+
+  try {
+    fs.rmSync(path.join(dir, RUN_FAILED), { force: true });
+    fs.rmSync(path.join(dir, RUN_DONE), { force: true });
+    if (!options.skipInputCheck) {
+      try {
+        await checkRunInputs(dir);
+      } catch (e) {
+        if (!(e instanceof LfadsError)) throw e;
+        header(`input check of ${dir} failed at ${new Date().toISOString()} on ${host}`);
+        fs.appendFileSync(log, `${e.message}\n`);
+        return fail("check", null, null, e.message);
+      }
+    }
+    writeRunScripts(dir, options.scripts);
+    const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+    const threads = env["LFADS_THREADS"] ? `, LFADS_THREADS=${env["LFADS_THREADS"]}` : "";
+
+    let trained = false;
+    for (const stage of ["train", "posterior"] as const) {
+      if (stage === "train" && !options.retrain && isFile(path.join(dir, RUN_TRAIN_DONE)) && fs.existsSync(path.join(dir, "lfadsOutput"))) {
+        header(`train of ${dir} already finished (${RUN_TRAIN_DONE}); going on with the posterior`);
+        continue;
+      }
+      const script = path.join(dir, stage === "train" ? TRAIN_SCRIPT : POSTERIOR_SCRIPT);
+      lock.update({ stage });
+      options.onStage?.(stage);
+      const s0 = Date.now();
+      header(`${stage} of ${dir} started ${new Date(s0).toISOString()} on ${host} (pid ${process.pid}${options.slurmJob ? `, Slurm ${options.slurmJob}` : ""}${threads})`);
+      // Fresh training makes earlier posterior files stale: re-make them. After a skipped train stage
+      // (a retry of the posterior) the files that exist are kept, so an interrupted sampling resumes.
+      const args = stage === "train" ? (options.trainArgs ?? []) : trained ? ["--overwrite"] : [];
+      const r = await runStage(script, args, dir, log, env, options.signal, (pid) => lock.update({ ...(pid === undefined ? {} : { childPid: pid }) }));
+      const secs = ((Date.now() - s0) / 1000).toFixed(1);
+      const tail = stageTail(log, nTail);
+      header(`${stage} ended after ${secs}s: ${r.spawnError ? `could not start bash (${r.spawnError.message})` : r.signal ? describeSignal(r.signal) : `exit code ${r.code}`}`);
+      if (r.spawnError) return fail(stage, null, null, `could not start 'bash ${script}': ${r.spawnError.message}`, tail);
+      if (r.aborted && options.signal) {
+        const reason = options.interruptIsFailure?.(options.signal);
+        if (reason === undefined) return { state: "interrupted", durationMs: Date.now() - t0 };
+        return fail(stage, r.code, r.signal, reason, tail);
+      }
+      if (r.code !== 0) {
+        const what = stage === "train" ? "lfads train" : "lfads posterior";
+        const reason = r.signal ? `${what} was ${describeSignal(r.signal)}` : `${what} exited with code ${r.code}`;
+        const last = tail.filter((l) => l.trim() !== "").at(-1);
+        return fail(stage, r.code, r.signal, `${reason}${last ? `: ${last.trim().slice(0, 300)}` : ""}`, tail);
+      }
+      if (stage === "train") {
+        trained = true;
+        writeFileAtomic(path.join(dir, RUN_TRAIN_DONE), "");
+        // lfads.done means trained *and* sampled; a trainer that marks its own success there is undone here.
+        fs.rmSync(path.join(dir, RUN_DONE), { force: true });
+      }
+    }
+    writeFileAtomic(path.join(dir, RUN_DONE), "");
+    return { state: "done", durationMs: Date.now() - t0 };
+  } finally {
+    lock.release();
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * `runLocal`: train a sweep on this machine with a pool of worker processes (the MATLAB
+ * `run_lfadsqueue.py` without tmux, GPUs or Python 2). Each worker takes the next run that is not done,
+ * runs its train then posterior script as child processes, and goes on; a failing run gets
+ * `lfads.failed` and the sweep continues. `N` workers share the cores: every child gets
+ * `LFADS_THREADS = floor(cores / N)` (at least 1). Stopping the sweep (Ctrl-C, `signal`) stops the
+ * children; running it again trains only what is not done, resuming from checkpoints.
+ */
+import { availableParallelism } from "node:os";
+import { ParamError } from "../core/errors.js";
+import { executeRun, type RunOutcome } from "./execute.js";
+import { formatDuration, progressLine, sweepDisplay, type SweepProgress, type SweepRunProgress } from "./progress.js";
+import { describeProgress, isDone, readFailure, trainProgress, type FailureInfo } from "./run-files.js";
+import { checkSweepInputs, sweepOf, type SweepSource } from "./sweep-runs.js";
+
+export interface LocalRunOptions {
+  /** Runs trained at the same time (default: half the cores, at least 1; never more than the runs to do). */
+  workers?: number;
+  /** Threads per run (default: floor(cores / workers), at least 1); sets LFADS_THREADS of each child. */
+  threads?: number;
+  /** Skip runs that have `lfads.done` (default true). false re-runs them too (training resumes from the final checkpoint). */
+  onlyIncomplete?: boolean;
+  /** Called on every change (run started/finished) and about once a second while runs train. */
+  onProgress?: (progress: SweepProgress) => void;
+  /** Show the built-in progress display (notebook table / terminal line; default true). */
+  display?: boolean;
+  /** Extra arguments for every `lfads train`, e.g. ["--max-epochs", "5"] for a quick smoke test. */
+  trainArgs?: readonly string[];
+  /** Abort to stop the sweep: running children get SIGTERM; their runs stay resumable. */
+  signal?: AbortSignal;
+}
+
+export interface SweepFailure {
+  id: string;
+  dir: string;
+  failure: FailureInfo;
+}
+
+export interface LocalRunResult {
+  rcDir: string;
+  /** Runs finished by this call. */
+  done: string[];
+  /** Runs that were done already. */
+  skipped: string[];
+  failed: SweepFailure[];
+  /** Runs another process is running (not touched). */
+  busy: string[];
+  /** Runs stopped by `signal`, plus the ones never started because of it. */
+  interrupted: string[];
+  elapsedMs: number;
+  /** Every run of the sweep is done. */
+  ok: boolean;
+  progress: SweepProgress;
+}
+
+function checkCount(name: string, v: number | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!Number.isInteger(v) || v < 1) throw new ParamError(`runLocal: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** Train every run of the collection (or collection folder) that is not done; see the module comment. */
+export async function runLocal(source: SweepSource, options: LocalRunOptions = {}): Promise<LocalRunResult> {
+  const reqWorkers = checkCount("workers", options.workers);
+  const reqThreads = checkCount("threads", options.threads);
+  const sweep = sweepOf(source);
+  await checkSweepInputs(sweep);
+  const onlyIncomplete = options.onlyIncomplete ?? true;
+  const cores = availableParallelism();
+
+  const rows: SweepRunProgress[] = sweep.runs.map((r) => ({ id: r.id, dir: r.dir, state: onlyIncomplete && isDone(r.dir) ? "skipped" : "queued" }));
+  const todo = rows.filter((r) => r.state === "queued");
+  const workers = Math.max(1, Math.min(reqWorkers ?? Math.max(1, Math.floor(cores / 2)), Math.max(1, todo.length)));
+  const threads = reqThreads ?? Math.max(1, Math.floor(cores / workers));
+  const t0 = Date.now();
+  const durations: number[] = [];
+
+  const snapshot = (finished = false): SweepProgress => {
+    const now = Date.now();
+    const count = (s: SweepRunProgress["state"]) => rows.filter((r) => r.state === s).length;
+    const running = rows.filter((r) => r.state === "running");
+    let etaMs: number | undefined;
+    if (durations.length > 0) {
+      const mean = durations.reduce((a, b) => a + b, 0) / durations.length;
+      const left = running.reduce((s, r) => s + Math.max(0, mean - (now - (r.startedAt ?? now))), 0) + count("queued") * mean;
+      etaMs = left / workers;
+    }
+    return {
+      rcDir: sweep.rcDir,
+      total: rows.length,
+      done: count("done"),
+      running: running.length,
+      failed: count("failed"),
+      queued: count("queued"),
+      skipped: count("skipped"),
+      busy: count("busy"),
+      interrupted: count("interrupted"),
+      workers,
+      threadsPerWorker: threads,
+      elapsedMs: now - t0,
+      etaMs,
+      finished,
+      runs: rows.map((r) => ({ ...r })),
+    };
+  };
+
+  const display = options.display === false ? undefined : sweepDisplay();
+  const clock = (): string => `[${formatDuration(Date.now() - t0).padStart(6)}]`;
+  const emit = (line?: string, withSummary = false): void => {
+    const p = snapshot();
+    options.onProgress?.(p);
+    const summary = withSummary ? ` [${progressLine(p).replace(/^sweep: /, "")}]` : "";
+    if (line !== undefined) display?.event(p, `${clock()} ${line}${summary}`);
+  };
+
+  const skipped = rows.filter((r) => r.state === "skipped").length;
+  emit(
+    `${sweep.runs.length} runs in ${sweep.rcDir}: ${todo.length} to train${skipped ? `, ${skipped} already done` : ""}; ` +
+      `${workers} worker${workers === 1 ? "" : "s"} × LFADS_THREADS=${threads} (${cores} cores)`,
+  );
+
+  const ticker = setInterval(() => {
+    for (const r of rows) if (r.state === "running" && r.stage === "train") r.progress = describeProgress(trainProgress(r.dir));
+    const p = snapshot();
+    options.onProgress?.(p);
+    display?.tick(p);
+  }, 1000);
+  ticker.unref();
+
+  let next = 0;
+  const finish = (row: SweepRunProgress, out: RunOutcome): void => {
+    row.progress = undefined;
+    if (out.state === "done") {
+      row.state = "done";
+      row.durationMs = out.durationMs;
+      durations.push(out.durationMs);
+      emit(`${row.id}: done in ${formatDuration(out.durationMs)}`, true);
+    } else if (out.state === "failed") {
+      row.state = "failed";
+      row.durationMs = out.durationMs;
+      row.failure = out.failure;
+      row.message = `${out.failure.stage}: ${out.failure.reason}`;
+      emit(`${row.id}: FAILED in ${out.failure.stage} — ${out.failure.reason} (log: ${out.failure.log})`, true);
+    } else if (out.state === "busy") {
+      row.state = "busy";
+      const h = out.holder.info;
+      row.message = `running in pid ${h.pid} on ${h.host}${h.slurmJob ? ` (Slurm ${h.slurmJob})` : ""} since ${h.started}`;
+      emit(`${row.id}: skipped, already ${row.message}`);
+    } else {
+      row.state = "interrupted";
+      row.durationMs = out.durationMs;
+      emit(`${row.id}: interrupted after ${formatDuration(out.durationMs)} (resumes from its checkpoint next time)`);
+    }
+  };
+
+  const worker = async (): Promise<void> => {
+    while (next < todo.length && !options.signal?.aborted) {
+      const row = todo[next++]!;
+      row.state = "running";
+      row.startedAt = Date.now();
+      row.stage = "train";
+      let out: RunOutcome;
+      try {
+        out = await executeRun(row.dir, {
+          env: { LFADS_THREADS: String(threads) },
+          skipInputCheck: true,
+          retrain: !onlyIncomplete,
+          ...(options.trainArgs ? { trainArgs: options.trainArgs } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+          onStage: (stage) => {
+            row.stage = stage;
+            emit(`${row.id}: ${stage} started`);
+          },
+        });
+      } catch (e) {
+        // Only an unexpected error (a folder removed mid-sweep, a full disk) gets here.
+        const reason = (e as Error).message;
+        out = { state: "failed", durationMs: Date.now() - row.startedAt, failure: readFailure(row.dir) ?? { stage: "setup", exitCode: null, signal: null, reason, host: "", finished: new Date().toISOString(), log: "", tail: [] } };
+      }
+      finish(row, out);
+    }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: workers }, () => worker()));
+  } finally {
+    clearInterval(ticker);
+  }
+  for (const r of rows) if (r.state === "queued") r.state = "interrupted";
+
+  const progress = snapshot(true);
+  options.onProgress?.(progress);
+  display?.finish(progress);
+  const ids = (s: SweepRunProgress["state"]) => rows.filter((r) => r.state === s).map((r) => r.id);
+  return {
+    rcDir: sweep.rcDir,
+    done: ids("done"),
+    skipped: ids("skipped"),
+    failed: rows.filter((r) => r.state === "failed").map((r) => ({ id: r.id, dir: r.dir, failure: r.failure! })),
+    busy: ids("busy"),
+    interrupted: ids("interrupted"),
+    elapsedMs: progress.elapsedMs,
+    ok: rows.every((r) => r.state === "done" || r.state === "skipped"),
+    progress,
+  };
+}
+

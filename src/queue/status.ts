@@ -1,0 +1,95 @@
+/**
+ * `sweepStatus`: where every run of a sweep stands, read from its folder (lfads.done / lfads.failed /
+ * lfads.running / lfadsOutput) and, when Slurm answers, from `squeue` for this collection's jobs.
+ *
+ *   done         lfads.done: trained and sampled
+ *   running      a live lfads.running (local worker or Slurm task), or a running Slurm task
+ *   pending      a queued Slurm array task
+ *   failed       lfads.failed: the last attempt failed (stage, reason, log tail inside)
+ *   interrupted  lfadsOutput has something but no process runs it: resumes from its checkpoint next time
+ *   not started  nothing yet
+ */
+import * as path from "node:path";
+import { renderTableText } from "../display/table.js";
+import { describeProgress, isDone, readFailure, readRunning, trainProgress, type FailureInfo, type RunningInfo } from "./run-files.js";
+import { activeSlurmRuns, readSlurmJobs, squeueTasks, type SlurmTask } from "./slurm.js";
+import { sweepOf, type SweepSource } from "./sweep-runs.js";
+
+export type RunState = "done" | "running" | "pending" | "failed" | "interrupted" | "not started";
+export const RUN_STATES: readonly RunState[] = ["done", "running", "pending", "failed", "interrupted", "not started"];
+
+export interface RunStatus {
+  id: string;
+  dir: string;
+  state: RunState;
+  /** Training progress from lfadsOutput ("epoch 3, step 120"), when any. */
+  progress: string;
+  /** One line: failure reason, Slurm task and node, who runs it. */
+  detail: string;
+  failure?: FailureInfo;
+  running?: RunningInfo;
+  slurm?: SlurmTask;
+}
+
+export interface SweepStatus {
+  rcDir: string;
+  runs: RunStatus[];
+  counts: Record<RunState, number>;
+  /** Whether squeue answered (false: no Slurm jobs recorded, or Slurm missing or down; states then come from files only). */
+  slurm: boolean;
+  /** Job ids recorded in slurm_jobs.json. */
+  slurmJobs: string[];
+}
+
+/** Read the state of every run; see the module comment. */
+export function sweepStatus(source: SweepSource): SweepStatus {
+  const sweep = sweepOf(source);
+  const jobs = readSlurmJobs(sweep.rcDir).map((j) => j.jobId);
+  // squeue only for collections with Slurm jobs (it takes seconds to fail when the controller is down).
+  const tasks = jobs.length > 0 ? squeueTasks() : undefined;
+  const active = activeSlurmRuns(sweep.rcDir, tasks ?? new Map());
+  const runs = sweep.runs.map((r): RunStatus => {
+    const tp = trainProgress(r.dir);
+    const progress = describeProgress(tp);
+    const marker = readRunning(r.dir);
+    const sl = active.get(r.id)?.task;
+    const failure = readFailure(r.dir);
+    const base = { id: r.id, dir: r.dir, progress };
+    const slurmText = sl ? `Slurm ${sl.id} ${sl.state.toLowerCase()}${sl.reason && sl.reason !== "None" ? ` (${sl.reason})` : ""}` : "";
+    if (marker?.alive) {
+      const m = marker.info;
+      const where = m.slurmJob ? `Slurm ${m.slurmJob} on ${m.host}` : `pid ${m.pid} on ${m.host}`;
+      return { ...base, state: "running", detail: `${m.stage} · ${where} · since ${m.started}`, running: m, ...(sl ? { slurm: sl } : {}) };
+    }
+    if (sl && sl.state !== "PENDING" && !/^(COMPLET|CANCEL|FAIL|TIMEOUT|OUT_OF_ME|NODE_FAIL|PREEMPT|BOOT_FAIL|DEADLINE)/.test(sl.state)) {
+      return { ...base, state: "running", detail: slurmText, slurm: sl };
+    }
+    if (sl?.state === "PENDING") return { ...base, state: "pending", detail: slurmText, slurm: sl };
+    if (isDone(r.dir)) return { ...base, state: "done", detail: "" };
+    if (failure) {
+      const how = failure.signal ? failure.signal : failure.exitCode !== null ? `exit code ${failure.exitCode}` : "";
+      return { ...base, state: "failed", detail: `${failure.stage}${how ? ` (${how})` : ""}: ${failure.reason} — see ${path.relative(sweep.rcDir, path.join(r.dir, "lfads.failed"))}`, failure };
+    }
+    if (tp !== undefined) return { ...base, state: "interrupted", detail: "stopped; resumes from its latest checkpoint when the sweep runs again" };
+    return { ...base, state: "not started", detail: "" };
+  });
+  const counts = Object.fromEntries(RUN_STATES.map((s) => [s, runs.filter((r) => r.state === s).length])) as Record<RunState, number>;
+  return { rcDir: sweep.rcDir, runs, counts, slurm: tasks !== undefined, slurmJobs: jobs };
+}
+
+/** `4 runs: 2 done, 1 running, 1 failed` (zero counts left out). */
+export function statusSummary(s: SweepStatus): string {
+  const parts = RUN_STATES.filter((k) => s.counts[k] > 0).map((k) => `${s.counts[k]} ${k}`);
+  return `${s.runs.length} run${s.runs.length === 1 ? "" : "s"}: ${parts.join(", ")}`;
+}
+
+/** The text `lfads status` prints. */
+export function formatStatus(s: SweepStatus): string {
+  const head = `${s.rcDir}\n${statusSummary(s)}`;
+  const jobs = s.slurmJobs.length > 0 ? `\nSlurm jobs: ${s.slurmJobs.join(", ")}${s.slurm ? "" : " (squeue does not answer: states from the run folders only)"}` : "";
+  const table = renderTableText(
+    s.runs.map((r) => ({ run: r.id, state: r.state, progress: r.progress, detail: r.detail.length > 160 ? `${r.detail.slice(0, 157)}...` : r.detail })),
+    { columns: ["run", "state", "progress", "detail"], limit: Infinity },
+  );
+  return `${head}${jobs}\n\n${table}\n`;
+}
