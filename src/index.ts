@@ -92,3 +92,6 @@ export { loadRunPosteriorMeans, loadRunFitLog, loadRunTrainedParams, scoreRun } 
 export type { RunPosteriorOptions, RunScore, ScoreRunOptions } from "./posterior/index.js";
 export { RUN_PARAMS_FILE, readRunParamsFile, writeRunParamsFile } from "./runs/index.js";
 export type { RunParamsFile } from "./runs/index.js";
+
+// running sweeps: local worker pool, Slurm job arrays, status
+export * as queue from "./queue/index.js";

@@ -2,17 +2,19 @@
 import * as path from "node:path";
 import type { Command } from "./command.js";
 
-export const DEMO_STAGES = ["generate", "prepare"] as const;
+export const DEMO_STAGES = ["generate", "prepare", "train", "posterior", "report"] as const;
 export type DemoStage = (typeof DEMO_STAGES)[number];
 
 export const demoCommand: Command = {
   name: "demo",
-  summary: "run the Lorenz demo of the Run Manager docs (generate data, sweep c_factors_dim, prepare)",
+  summary: "run the Lorenz demo of the Run Manager docs (generate, sweep c_factors_dim, prepare, train, posterior, report)",
   usage: "[--out <dir>] [--until <stage>] [--quick] [--stitching]",
   description: [
     "Generates the synthetic Lorenz datasets (3 sessions, known true rates) in <out>/datasets, builds the docs'",
     "sweep (spikeBinMs 2, c_co_dim 0, c_batch_size 150, c_gen_dim 64, c_ic_enc_dim 64, c_learning_rate_stop 1e-3,",
-    "c_factors_dim 2/4/6/8) on dataset001, prepares <out>/runs/example and prints its summary.",
+    "c_factors_dim 2/4/6/8) on dataset001, prepares <out>/runs/example, trains the four runs (up to 1000 steps each),",
+    "samples their posteriors (64 samples per trial), scores the rates against the true rates and writes",
+    "<out>/runs/example/report.html. --quick: 10-ms bins (50 per trial), a faster-learning setting and 200 steps per run.",
     `Stages: ${DEMO_STAGES.join(" → ")}; --until stops after one. Existing files are reused, so a second call resumes.`,
     "--stitching: the docs' multi-session example instead: params first_attempt_stitching (c_factors_dim 8, useAlignmentMatrix;",
     "param_Qr2PeG data_RE1kuL), RunSpec 'all' over datasets 1-3 plus one single-dataset spec each, in <out>/runs/exampleStitching,",
@@ -39,11 +41,7 @@ export const demoCommand: Command = {
     }
 
     log(`[generate] Lorenz datasets in ${path.join(out, "datasets")}`);
-    const demo = await buildLorenzDemo({
-      out,
-      log,
-      ...(quick ? { lorenz: { nConditions: 20, minTrialsPerCondition: 10, maxTrialsPerCondition: 12 }, params: { c_batch_size: 40 } } : {}),
-    });
+    const demo = await buildLorenzDemo({ out, log, ...(quick ? QUICK : {}) });
     log((await demo.dc.infoTable()).text);
     if (stop("generate")) return 0;
 
@@ -52,6 +50,26 @@ export const demoCommand: Command = {
     log(`  ${res.written.length} input files written, ${res.kept.length} kept, ${res.linked.length} links`);
     log("");
     log(demo.rc.summary());
+    if (stop("prepare")) return 0;
+
+    const { runDemoStages } = await import("../demo/demo-stages.js");
+    await runDemoStages({
+      rc: demo.rc,
+      budget: quick ? { maxSteps: 200, posteriorSamples: 16 } : { maxSteps: 1000, posteriorSamples: 64 },
+      log,
+      until: until as "train" | "posterior" | "report",
+      title: `LFADS Lorenz demo: ${demo.rc.name}`,
+    });
     return 0;
   },
+};
+
+/**
+ * `--quick`: the docs' 65 conditions but 20 trials each, 10-ms bins (T = 50) and a setting that learns
+ * within a few hundred steps (larger learning rate, short KL/L2 ramps, weaker L2); found by the
+ * convergence study behind test/train/lorenz-fit.test.ts. Hashes differ from the docs' (other params).
+ */
+const QUICK = {
+  lorenz: { nConditions: 65, minTrialsPerCondition: 20, maxTrialsPerCondition: 20, nTime: 500 },
+  params: { spikeBinMs: 10, c_batch_size: 100, c_learning_rate_init: 0.02, c_kl_increase_steps: 300, c_l2_increase_steps: 300, c_l2_gen_scale: 50 },
 };

@@ -24,6 +24,7 @@ import { RunSpec } from "../runs/run-spec.js";
 import { code, container, datasetsTableHtml, esc, htmlTable, infoNotLoadedNote, matlabClassOf, MONO, MUTED, mutedLine, section, titleLine, type Cell } from "./datasets.js";
 import { attachRichDisplay } from "./inspect.js";
 import { paramsToHtml } from "./run-params.js";
+import { RUN_MARKERS } from "../runs/layout.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Run state on disk
@@ -61,8 +62,8 @@ function latestCheckpoint(outDir: string): number | undefined {
 /** Where a run stands, read cheaply and synchronously from its folder (see the module comment). */
 export function runDiskStatus(run: Run): RunDiskStatus {
   if (exists(run.fileLFADSDone)) return { state: "trained", detail: "trained and posterior sampled (lfads.done)" };
-  if (exists(path.join(run.path, "lfads.done.train"))) return { state: "trained", detail: "trained; posterior not sampled yet" };
-  if (exists(path.join(run.path, "lfads.failed"))) return { state: "failed", detail: `last attempt failed: see ${path.join(run.path, "lfads.failed")}` };
+  if (exists(path.join(run.path, RUN_MARKERS.trainDone))) return { state: "trained", detail: "trained; posterior not sampled yet" };
+  if (exists(path.join(run.path, RUN_MARKERS.failed))) return { state: "failed", detail: `last attempt failed: see ${path.join(run.path, RUN_MARKERS.failed)}` };
   const step = latestCheckpoint(run.pathLFADSOutput);
   if (step !== undefined) return { state: "partly trained", detail: step >= 0 ? `latest checkpoint at step ${step}` : "has checkpoints" };
   const links = [...run.lfadsInputLinks, ...run.lfadsInputInfoLinks];

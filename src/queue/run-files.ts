@@ -14,12 +14,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
+import { RUN_MARKERS } from "../runs/layout.js";
 
 export const RUN_LOG = "lfads.out";
-export const RUN_RUNNING = "lfads.running";
-export const RUN_TRAIN_DONE = "lfads.done.train";
-export const RUN_DONE = "lfads.done";
-export const RUN_FAILED = "lfads.failed";
+export const RUN_RUNNING = RUN_MARKERS.running;
+export const RUN_TRAIN_DONE = RUN_MARKERS.trainDone;
+export const RUN_DONE = RUN_MARKERS.done;
+export const RUN_FAILED = RUN_MARKERS.failed;
 
 /** A `lfads.running` marker older than this (no heartbeat) belongs to a process that is gone. */
 export const HEARTBEAT_STALE_MS = 120_000;

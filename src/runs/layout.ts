@@ -45,3 +45,15 @@ export function commonDataPath(rcPath: string, dataHashString: string, runName: 
 export function relativeLinkTarget(dataHashString: string, runName: string, fileName: string, version: number): string {
   return version >= VERSION_PER_SPEC_DATA ? path.join("..", "..", "..", dataHashString, runName, fileName) : path.join("..", "..", "..", dataHashString, fileName);
 }
+
+/**
+ * Marker files in a run folder, shared by the trainer, the queue, the demo and the displays:
+ * `lfads.done.train` = training finished; `lfads.done` = trained and posterior sampled (as the MATLAB
+ * queue's donefile); `lfads.failed` = why the last attempt failed; `lfads.running` = a worker holds it.
+ */
+export const RUN_MARKERS = {
+  trainDone: "lfads.done.train",
+  done: "lfads.done",
+  failed: "lfads.failed",
+  running: "lfads.running",
+} as const;

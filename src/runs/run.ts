@@ -6,7 +6,7 @@ import * as path from "node:path";
 import type { Dataset } from "../data/dataset.js";
 import type { DatasetCollection } from "../data/dataset-collection.js";
 import type { RunParams } from "../params/run-params.js";
-import { commonDataPath, inputInfoFileName, lfadsInputFileName, runPath, sequenceFileName } from "./layout.js";
+import { RUN_MARKERS, commonDataPath, inputInfoFileName, lfadsInputFileName, runPath, sequenceFileName } from "./layout.js";
 import { prepareRuns, type PrepareOptions, type PrepareResult } from "./prepare.js";
 import type { RunCollection } from "./run-collection.js";
 import type { RunSpec } from "./run-spec.js";
@@ -123,7 +123,7 @@ export class Run {
   }
   /** Empty marker written when training (and sampling) succeeded. */
   get fileLFADSDone(): string {
-    return path.join(this.path, "lfads.done");
+    return path.join(this.path, RUN_MARKERS.done);
   }
   get fileLFADSOutputPosteriorMeanOnly(): string {
     return path.join(this.path, "lfads.out.posteriorMeanOnly");

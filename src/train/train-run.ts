@@ -29,6 +29,7 @@ import { hyperparametersJson, writeHyperparameters, writeModelParams } from "./o
 import { formatProgress, type ProgressCallback, type TrainProgress } from "./progress.js";
 import { trainConfigFromRunParams } from "./train-config.js";
 import { Trainer, type StepStats, type TrainSubset } from "./trainer.js";
+import { RUN_MARKERS } from "../runs/layout.js";
 
 /** Explicit folders, for runs outside the Run Manager layout. */
 export interface TrainRunSpec {
@@ -42,6 +43,12 @@ export interface TrainRunSpec {
 }
 
 /** Anything with a run folder and its params (e.g. a Run of src/runs). */
+/**
+ * Marker of a finished training, in the run folder. `lfads.done` itself means "trained and posterior
+ * sampled" (the queue writes it after both stages, as the Run Manager's queue did).
+ */
+export const TRAIN_DONE_FILE = RUN_MARKERS.trainDone;
+
 export interface RunLike {
   path: string;
   params: RunParams;
@@ -94,9 +101,9 @@ function resolveTarget(target: string | RunLike | TrainRunSpec, opts: TrainRunOp
     const dir = typeof target === "string" ? target : target.path;
     const params = typeof target === "string" ? opts.params : target.params;
     if (!params) throw new ParamError(`trainRun('${dir}'): pass the run's params as options.params (or call trainRun(run) with a Run)`);
-    return { inputDir: path.join(dir, "lfadsInput"), outputDir: path.join(dir, "lfadsOutput"), params, doneFile: path.join(dir, "lfads.done"), dataFilenameStem: RUN_MANAGER_STEM };
+    return { inputDir: path.join(dir, "lfadsInput"), outputDir: path.join(dir, "lfadsOutput"), params, doneFile: path.join(dir, TRAIN_DONE_FILE), dataFilenameStem: RUN_MANAGER_STEM };
   }
-  return { ...target, doneFile: target.doneFile ?? path.join(path.dirname(target.outputDir), "lfads.done"), dataFilenameStem: target.dataFilenameStem ?? RUN_MANAGER_STEM };
+  return { ...target, doneFile: target.doneFile ?? path.join(path.dirname(target.outputDir), TRAIN_DONE_FILE), dataFilenameStem: target.dataFilenameStem ?? RUN_MANAGER_STEM };
 }
 
 function mean(xs: StepStats[], key: "cost" | "recon" | "kl"): number {

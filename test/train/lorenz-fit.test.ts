@@ -109,25 +109,23 @@ test(`Lorenz: posterior-mean rates reach valid R² ≥ ${R2_MIN} within the CI b
   created.push(out);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  {
-    const demo = await buildLorenzDemo({ out, name: "fit", factors: [8], lorenz: CONFIG.lorenz, params: CONFIG.params });
-    await prepare(demo.rc);
-    const run = demo.rc.runList[0]!;
-    assert.equal(run.params.c_factors_dim, 8);
-    // trainRun selects the backend and, on wasm/cpu, plugs in the fused WebAssembly GRU kernels (LFADS_GRU=composite turns them off).
-    const res = await trainRun(run, { maxSteps: CONFIG.maxSteps, seed: CONFIG.modelSeed, quiet: true, checkpointEveryEpochs: 1000 });
-    assert.equal(res.stopReason, "max_steps");
-    // The lowest-validation-error checkpoint (what model_params holds), else the last one.
-    const ckpt = res.lveCheckpoint ?? res.checkpoint!;
-    const { r2, g0Spread } = await validR2(path.join(run.path, "lfadsInput", "lfads_dataset001.h5"), ckpt, run.params);
-    const wall = (performance.now() - t0) / 1000;
-    const c = process.cpuUsage(cpu0);
-    console.log(
-      `# lorenz-fit: valid R² ${r2.toFixed(3)} (posterior-mean rates vs true rates), g0 posterior-mean spread ${g0Spread.toFixed(3)}; ` +
-        `${res.steps} steps (scored: ${path.basename(ckpt)}), ${res.secondsPerStep.toFixed(3)} s/step, ${res.backend.description} / ${activeGruImplementation()}; ` +
-        `wall ${wall.toFixed(0)} s, CPU ${((c.user + c.system) / 1e6).toFixed(0)} s, load ${os.loadavg()[0]!.toFixed(2)}`,
-    );
-    assert.ok(g0Spread > 0.01, `the g0 posterior collapsed onto the prior (spread of the means across trials ${g0Spread})`);
-    assert.ok(r2 >= R2_MIN, `valid R² ${r2.toFixed(3)} < ${R2_MIN} after ${res.steps} steps`);
-  }
+  const demo = await buildLorenzDemo({ out, name: "fit", factors: [8], lorenz: CONFIG.lorenz, params: CONFIG.params });
+  await prepare(demo.rc);
+  const run = demo.rc.runList[0]!;
+  assert.equal(run.params.c_factors_dim, 8);
+  // trainRun selects the backend and, on wasm/cpu, plugs in the fused WebAssembly GRU kernels (LFADS_GRU=composite turns them off).
+  const res = await trainRun(run, { maxSteps: CONFIG.maxSteps, seed: CONFIG.modelSeed, quiet: true, checkpointEveryEpochs: 1000 });
+  assert.equal(res.stopReason, "max_steps");
+  // The lowest-validation-error checkpoint (what model_params holds), else the last one.
+  const ckpt = res.lveCheckpoint ?? res.checkpoint!;
+  const { r2, g0Spread } = await validR2(path.join(run.path, "lfadsInput", "lfads_dataset001.h5"), ckpt, run.params);
+  const wall = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(cpu0);
+  console.log(
+    `# lorenz-fit: valid R² ${r2.toFixed(3)} (posterior-mean rates vs true rates), g0 posterior-mean spread ${g0Spread.toFixed(3)}; ` +
+      `${res.steps} steps (scored: ${path.basename(ckpt)}), ${res.secondsPerStep.toFixed(3)} s/step, ${res.backend.description} / ${activeGruImplementation()}; ` +
+      `wall ${wall.toFixed(0)} s, CPU ${((c.user + c.system) / 1e6).toFixed(0)} s, load ${os.loadavg()[0]!.toFixed(2)}`,
+  );
+  assert.ok(g0Spread > 0.01, `the g0 posterior collapsed onto the prior (spread of the means across trials ${g0Spread})`);
+  assert.ok(r2 >= R2_MIN, `valid R² ${r2.toFixed(3)} < ${R2_MIN} after ${res.steps} steps`);
 });

@@ -94,7 +94,7 @@ test("outputs: fitlog, checkpoints with index files, model_params, hyperparamete
     for (const k of ["LFADS_gen_GenGRU_Gates_h_2_ru_W:0", "LFADS_glm_fac_2_logrates_dataset001.h5_W:0", "LFADS_gen_GenGRU_Gates_h_2_ru_W_Adam:0", "LFADS_global_step:0", "LFADS_learning_rate:0"]) assert.ok(keys.includes(k), k);
     assert.deepEqual(readArray(f, "LFADS_glm_fac_2_logrates_dataset001.h5_W:0").shape, [3, 6]);
   });
-  assert.ok(fs.existsSync(path.join(dir, "lfads.done")));
+  assert.ok(fs.existsSync(path.join(dir, "lfads.done.train")));
 });
 
 test("killed mid-epoch and restarted, training resumes from the checkpoint and matches an uninterrupted run", async () => {
@@ -108,7 +108,7 @@ test("killed mid-epoch and restarted, training resumes from the checkpoint and m
   assert.equal(first.stopReason, "aborted");
   const out = path.join(killed, "lfadsOutput");
   assert.equal(read(path.join(out, "fitlog.csv")).trimEnd().split("\n").length, 2, "epochs 0 and 1 were logged before the kill");
-  assert.ok(!fs.existsSync(path.join(killed, "lfads.done")));
+  assert.ok(!fs.existsSync(path.join(killed, "lfads.done.train")));
   fs.appendFileSync(path.join(out, "fitlog.csv"), "epoch,99, a line written after the last checkpoint\n");
 
   const second = await trainRun(killed, { params: p, maxEpochs: 3, quiet: true });
