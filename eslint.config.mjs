@@ -5,7 +5,7 @@ import tseslint from "typescript-eslint";
 const TF_ALLOWED = ["src/model/**", "src/train/**", "src/posterior/**", "src/tf.ts", "test/**", "bench/**"];
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "bench/peer/**", "**/*.wasm", "src/kernels/wasm/**/*.js"] },
+  { ignores: ["dist/**", "node_modules/**", "tmp/**", ".scratch/**", "tmp-cell-*/**", "lfads_demo/**", "notebooks/lorenz_example/**", "bench/peer/**", "**/*.wasm", "src/kernels/wasm/**/*.js"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
