@@ -41,7 +41,7 @@ const DESCRIPTION = [
 
 export const runLfadsCommand: Command = {
   name: "run-lfads",
-  summary: "TF LFADS's run_lfads.py: --kind=train|posterior_sample_and_average|posterior_push_mean|prior_sample|write_model_params",
+  summary: "TF LFADS's run_lfads.py, same flags and files: train, sample the posterior or the prior, write model_params",
   usage: `--kind=<${RUN_LFADS_KINDS.join("|")}> --data_dir=<dir> --data_filename_stem=<stem> --lfads_save_dir=<dir> [flags]`,
   description: DESCRIPTION,
   positionals: [0, 0],
