@@ -14,7 +14,7 @@ export const demoCommand: Command = {
     "sweep (spikeBinMs 2, c_co_dim 0, c_batch_size 150, c_gen_dim 64, c_ic_enc_dim 64, c_learning_rate_stop 1e-3,",
     "c_factors_dim 2/4/6/8) on dataset001, prepares <out>/runs/example, trains the four runs (up to 1000 steps each),",
     "samples their posteriors (64 samples per trial), scores the rates against the true rates and writes",
-    "<out>/runs/example/report.html. --quick: 10-ms bins (50 per trial), a faster-learning setting and 200 steps per run.",
+    "<out>/runs/example/report.html. --quick: 10-ms bins (50 per trial), a faster-learning setting and 600 steps per run.",
     `Stages: ${DEMO_STAGES.join(" → ")}; --until stops after one. Existing files are reused, so a second call resumes.`,
     "--stitching: the docs' multi-session example instead: params first_attempt_stitching (c_factors_dim 8, useAlignmentMatrix;",
     "param_Qr2PeG data_RE1kuL), RunSpec 'all' over datasets 1-3 plus one single-dataset spec each, in <out>/runs/exampleStitching,",
@@ -55,7 +55,7 @@ export const demoCommand: Command = {
     const { runDemoStages } = await import("../demo/demo-stages.js");
     await runDemoStages({
       rc: demo.rc,
-      budget: quick ? { maxSteps: 200, posteriorSamples: 16 } : { maxSteps: 1000, posteriorSamples: 64 },
+      budget: quick ? { maxSteps: 600, posteriorSamples: 16 } : { maxSteps: 1000, posteriorSamples: 64 },
       log,
       until: until as "train" | "posterior" | "report",
       title: `LFADS Lorenz demo: ${demo.rc.name}`,
@@ -71,5 +71,5 @@ export const demoCommand: Command = {
  */
 const QUICK = {
   lorenz: { nConditions: 65, minTrialsPerCondition: 20, maxTrialsPerCondition: 20, nTime: 500 },
-  params: { spikeBinMs: 10, c_batch_size: 100, c_learning_rate_init: 0.02, c_kl_increase_steps: 300, c_l2_increase_steps: 300, c_l2_gen_scale: 50 },
+  params: { spikeBinMs: 10, c_batch_size: 100, c_learning_rate_init: 0.02, c_learning_rate_decay_factor: 0.95, c_kl_increase_steps: 300, c_l2_increase_steps: 300, c_l2_gen_scale: 50 },
 };

@@ -19,6 +19,7 @@ import {
 } from "../../src/demo/stitching-demo.js";
 import { readArray, readH5 } from "../../src/io/h5.js";
 import { AdamTf1 } from "../../src/train/adam.js";
+import { RUN_MARKERS } from "../../src/runs/layout.js";
 import * as tf from "@tensorflow/tfjs";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lfads-stitching-"));
@@ -157,7 +158,7 @@ test("lfads demo --stitching --quick: prepare, figure and summary; the train and
   const rcPath = path.join(out, "runs", "exampleStitching");
   assert.ok(text.includes(fs.readFileSync(path.join(rcPath, "summary.txt"), "utf8").trimEnd()), "summary printed");
   assert.ok(fs.statSync(path.join(rcPath, "alignment_reconstruction.html")).size > 1000);
-  assert.ok(fs.existsSync(path.join(rcPath, "alignment_reconstruction.svg")) || /no SVG/.test(text));
+  assert.ok(fs.existsSync(path.join(rcPath, "alignment_reconstruction.svg")) || /no SVG/.test(text), text);
 
   // The train and posterior stages (the CLI runs them once `lfads demo` lists them), a few steps only.
   const demo = await buildStitchingDemo({ out, lorenz: {}, params: { c_batch_size: 40 } });
@@ -166,7 +167,7 @@ test("lfads demo --stitching --quick: prepare, figure and summary; the train and
   const lines: string[] = [];
   const runs = await trainStitchingDemo(demo, { quick: true, steps: 4, log: (l) => lines.push(l) });
   assert.deepEqual(runs.map((r) => r.name), ["all", "single_dataset001", "single_dataset002", "single_dataset003"]);
-  assert.ok(runs.every((r) => r.params.spikeBinMs === QUICK_TRAIN_PARAMS.spikeBinMs && fs.existsSync(r.fileLFADSDone)));
+  assert.ok(runs.every((r) => r.params.spikeBinMs === QUICK_TRAIN_PARAMS.spikeBinMs && fs.existsSync(path.join(r.path, RUN_MARKERS.trainDone))));
   const warnings: string[] = [];
   const previous = setWarningSink((m) => warnings.push(m));
   let rows;
