@@ -31,6 +31,10 @@ export type {
   Progress, ProgressOptions, ProgressInfo, ParamsHtmlOptions, RunDiskState, RunDiskStatus,
 } from "./display/index.js";
 
+// live training display (a trainRun onProgress callback)
+export { trainingDisplay } from "./display/index.js";
+export type { TrainingDisplayOptions } from "./display/index.js";
+
 // Jupyter kernel spec
 export { installKernelSpec, kernelSpec } from "./kernel/index.js";
 export type { KernelJson, InstallTarget, KernelSpecOptions } from "./kernel/index.js";

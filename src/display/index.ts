@@ -9,3 +9,5 @@ export { matlabShort, matlabDisplay } from "./matlab.js";
 export { paramsHeader, paramsToText, paramsToHtml, paramsSummaryLine, paramsSummaryText, type ParamsHtmlOptions } from "./run-params.js";
 export { datasetCollectionToHtml, datasetToHtml, datasetsTableHtml } from "./datasets.js";
 export { runCollectionToHtml, runSpecToHtml, runToHtml, runDiskStatus, paramsTableHtml, runSpecsTableHtml, type RunDiskState, type RunDiskStatus } from "./runs.js";
+export { trainingDisplay, trainingProgressHtml, costSparkline } from "./training-progress.js";
+export type { TrainingDisplayOptions } from "./training-progress.js";
