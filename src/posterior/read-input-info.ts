@@ -19,7 +19,7 @@
  */
 import { array3d, swapLastAxes, type Array3D } from "../core/array3d.js";
 import { DataError, LayoutError, ShapeError } from "../core/errors.js";
-import { readH5, writeArray, writeH5Atomic, type H5Array, type H5Group } from "../io/h5.js";
+import { readH5, type H5Group } from "../io/h5.js";
 import * as fs from "node:fs";
 import { datasetOrUndefined, readFloat64, readStringList, readText, toFloat64 } from "./read-h5.js";
 
@@ -161,46 +161,4 @@ export async function readInputInfo(file: string): Promise<InputInfo> {
 
 function optional<K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } {
   return (v === undefined ? {} : { [key]: v }) as { [P in K]?: V };
-}
-
-/** What `writeInputInfo` takes: 0-based indices and `[trials, T_orig, dim]` arrays in the original trial order. */
-export interface InputInfoContents {
-  /** 0-based; written 1-based. */
-  trainInds: ArrayLike<number>;
-  /** 0-based; written 1-based. */
-  validInds: ArrayLike<number>;
-  /** With or without the `data_` prefix; written bare. */
-  paramInputDataHash: string;
-  /** ms, one per original bin. */
-  seqTimeVector?: ArrayLike<number>;
-  /** ms. */
-  seqBinSizeMs?: number;
-  conditionIds?: ConditionIds;
-  counts?: Array3D;
-  truth?: Array3D;
-  externalInputs?: Array3D;
-}
-
-/**
- * Write `inputInfo_<ds>.h5` in the layout `readInputInfo` documents (atomically; 3-D arrays gzip-compressed).
- * The prepare step may use this so both ends share one definition.
- */
-export async function writeInputInfo(file: string, info: InputInfoContents): Promise<void> {
-  const oneBased = (x: ArrayLike<number>): H5Array => ({ data: Float64Array.from(x, (v) => v + 1), shape: [x.length] });
-  const arr3 = (a: Array3D): H5Array => ({ data: a.data, shape: [...a.shape] });
-  await writeH5Atomic(file, (f) => {
-    writeArray(f, "trainInds", oneBased(info.trainInds));
-    writeArray(f, "validInds", oneBased(info.validInds));
-    f.create_dataset({ name: "paramInputDataHash", data: bareDataHash(info.paramInputDataHash) });
-    if (info.seqTimeVector) writeArray(f, "seq_timeVector", { data: Float64Array.from(info.seqTimeVector), shape: [info.seqTimeVector.length] });
-    if (info.seqBinSizeMs !== undefined) writeArray(f, "seq_binSizeMs", { data: Float64Array.of(info.seqBinSizeMs), shape: [] });
-    if (info.conditionIds) {
-      const c = info.conditionIds;
-      if (c.length > 0 && typeof c[0] === "string") f.create_dataset({ name: "conditionId", data: [...(c as readonly string[])] });
-      else writeArray(f, "conditionId", { data: Float64Array.from(c as readonly number[]), shape: [c.length] });
-    }
-    if (info.counts) writeArray(f, "counts", arr3(info.counts), { gzip: 4 });
-    if (info.truth) writeArray(f, "truth", arr3(info.truth), { gzip: 4 });
-    if (info.externalInputs) writeArray(f, "externalInputs", arr3(info.externalInputs), { gzip: 4 });
-  });
 }

@@ -12,7 +12,7 @@ import { readModelRuns } from "../../src/cli/run-lfads-files.js";
 import { writeSynthDataset } from "../../src/data/synth/write.js";
 import { loadFitLog } from "../../src/posterior/fit-log.js";
 import { loadPosteriorMeans } from "../../src/posterior/read-posterior.js";
-import { writeInputInfo } from "../../src/posterior/read-input-info.js";
+import { writeInputInfo } from "../posterior/input-info-fixture.js";
 import { loadModelTrainedParams } from "../../src/posterior/trained-params.js";
 import { loadCheckpoint } from "../../src/train/checkpoint.js";
 

@@ -5,7 +5,8 @@ import * as path from "node:path";
 import { LayoutError, ParamError, setWarningSink } from "../../src/core/errors.js";
 import { inspect } from "node:util";
 import { loadPosteriorMeans, timeVector } from "../../src/posterior/read-posterior.js";
-import { readInputInfo, writeInputInfo } from "../../src/posterior/read-input-info.js";
+import { readInputInfo } from "../../src/posterior/read-input-info.js";
+import { writeInputInfo } from "./input-info-fixture.js";
 import { concatenateField, concatenateOverTrials, type PosteriorMeans } from "../../src/posterior/posterior-means.js";
 import { h5pyUnavailable, python, tempDir } from "./h5py.js";
 
