@@ -86,7 +86,7 @@ export async function reportStage(opts: DemoStagesOptions): Promise<string> {
     const r2 = scores.length ? scores.reduce((a, s) => a + (s.r2 ?? NaN), 0) / scores.length : undefined;
     const bps = scores.length ? scores.reduce((a, s) => a + (s.bitsPerSpike ?? NaN), 0) / scores.length : undefined;
     rows.push({
-      name: run.name,
+      name: `${run.paramsString}/${run.name}`,
       runSpec: run.name,
       paramHash: run.params.paramHash,
       dataHash: run.params.dataHash,
