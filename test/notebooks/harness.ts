@@ -7,7 +7,7 @@
  * `result.ok`/`failedCell` come from the client, and `kernelErrors()` collects the stderr text.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { ensureSelfLink, installKernelSpec, packageRoot } from "../../src/kernel/index.js";
@@ -172,4 +172,31 @@ export function describeFailure(r: ExecutedNotebook): string {
   const src = i === null ? "" : joinText(r.notebook.cells[i]?.source);
   const errs = kernelErrors(r.notebook, i === null ? {} : { cell: i }).join("\n");
   return `notebook failed at cell ${i ?? "?"}:\n${src}\n--- kernel stderr ---\n${errs}\n--- client ---\n${r.error ?? ""}\n${r.clientStderr.slice(-2000)}`;
+}
+
+/**
+ * What is wrong with a notebook as stored in the repo: outputs or execution counts kept, a kernel other
+ * than lfads-ts, or imports from outside the public API ("lfads-ts", "lfads-ts/tf", Node built-ins).
+ */
+export function storedNotebookProblems(file: string): string[] {
+  const nb = JSON.parse(readFileSync(file, "utf8")) as Notebook & { metadata: { kernelspec?: { name?: string } } };
+  const problems: string[] = [];
+  if (nb.metadata.kernelspec?.name !== "lfads-ts") problems.push(`kernel ${nb.metadata.kernelspec?.name}`);
+  nb.cells.forEach((c, i) => {
+    if (c.cell_type !== "code") return;
+    if ((c.outputs ?? []).length > 0) problems.push(`cell ${i} has outputs`);
+    if ((c as { execution_count?: unknown }).execution_count !== null) problems.push(`cell ${i} has an execution count`);
+    const src = Array.isArray(c.source) ? c.source.join("") : c.source;
+    for (const m of src.matchAll(/from\s+"([^"]+)"/g)) {
+      if (!(m[1] === "lfads-ts" || m[1] === "lfads-ts/tf" || m[1]!.startsWith("node:"))) problems.push(`cell ${i} imports from ${m[1]}`);
+    }
+  });
+  return problems;
+}
+
+/** A fresh working directory for a notebook under the package's git-ignored tmp/ (so "lfads-ts" resolves). */
+export function scratchDir(prefix: string): string {
+  const scratch = join(packageRoot(), "tmp");
+  mkdirSync(scratch, { recursive: true });
+  return mkdtempSync(join(scratch, prefix));
 }

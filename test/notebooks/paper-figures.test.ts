@@ -4,18 +4,19 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { packageRoot } from "../../src/kernel/index.js";
 import { chromiumPath } from "../../src/display/export/index.js";
-import { describeFailure, displayData, executeNotebook, kernelErrors, notebookSkipReason, streamText } from "./harness.js";
+import { describeFailure, displayData, executeNotebook, kernelErrors, notebookSkipReason, scratchDir, storedNotebookProblems, streamText } from "./harness.js";
 
 const NOTEBOOK = path.join(__dirname, "..", "..", "notebooks", "03_paper_figures.ipynb");
 const skip = notebookSkipReason() ?? (chromiumPath() ? undefined : "no Chromium found (apt-get install chromium)");
 if (skip) console.log(`# paper figures notebook test skipped: ${skip}`);
 
+test("the stored notebook has no outputs, uses the lfads-ts kernel and only the public API", () => {
+  assert.deepEqual(storedNotebookProblems(NOTEBOOK), []);
+});
+
 test("03_paper_figures notebook: a multi-panel figure exported as SVG, PNG and PDF", { skip, timeout: 900_000 }, async () => {
-  const scratch = path.join(packageRoot(), "tmp");
-  fs.mkdirSync(scratch, { recursive: true });
-  const cwd = fs.mkdtempSync(path.join(scratch, "nb-paper-figures-"));
+  const cwd = scratchDir("nb-paper-figures-");
   try {
     const r = await executeNotebook(NOTEBOOK, { cwd, cellTimeoutS: 600, totalTimeoutS: 850 });
     assert.ok(r.ok, describeFailure(r));

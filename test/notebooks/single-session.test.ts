@@ -6,8 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { packageRoot } from "../../src/kernel/index.js";
-import { describeFailure, displayData, executeNotebook, kernelErrors, notebookSkipReason, streamText, type Notebook } from "./harness.js";
+import { describeFailure, displayData, executeNotebook, kernelErrors, type Notebook, notebookSkipReason, scratchDir, storedNotebookProblems, streamText } from "./harness.js";
 
 const NOTEBOOK = path.join(__dirname, "..", "..", "notebooks", "01_single_session.ipynb");
 const skip = notebookSkipReason();
@@ -20,23 +19,12 @@ function allText(nb: Notebook): string {
   return streamText(nb) + (displayData(nb, "text/plain") as string[]).join("\n");
 }
 
-test("the stored notebook has no outputs and uses the lfads-ts kernel", () => {
-  const nb = JSON.parse(fs.readFileSync(NOTEBOOK, "utf8")) as Notebook & { metadata: { kernelspec?: { name?: string } } };
-  assert.equal(nb.metadata.kernelspec?.name, "lfads-ts");
-  for (const c of nb.cells) {
-    if (c.cell_type !== "code") continue;
-    assert.deepEqual(c.outputs, []);
-    assert.equal((c as { execution_count?: unknown }).execution_count, null);
-    // Only the public API: imports come from "lfads-ts", "lfads-ts/tf" or Node built-ins.
-    const src = Array.isArray(c.source) ? c.source.join("") : c.source;
-    for (const m of src.matchAll(/from\s+"([^"]+)"/g)) assert.ok(m[1] === "lfads-ts" || m[1] === "lfads-ts/tf" || m[1]!.startsWith("node:"), `import from ${m[1]}`);
-  }
+test("the stored notebook has no outputs, uses the lfads-ts kernel and only the public API", () => {
+  assert.deepEqual(storedNotebookProblems(NOTEBOOK), []);
 });
 
 test("01_single_session notebook: datasets, params table, the docs' hashes, prepared tree, training, posterior, R²", { skip, timeout: 1_200_000 }, async () => {
-  const scratch = path.join(packageRoot(), "tmp");
-  fs.mkdirSync(scratch, { recursive: true });
-  const cwd = fs.mkdtempSync(path.join(scratch, "nb-single-session-"));
+  const cwd = scratchDir("nb-single-session-");
   try {
     const r = await executeNotebook(NOTEBOOK, { cwd, cellTimeoutS: 900, totalTimeoutS: 1_150 });
     console.log(`# notebook ran in ${r.seconds.toFixed(1)} s`);

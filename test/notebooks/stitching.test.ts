@@ -8,8 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { packageRoot } from "../../src/kernel/index.js";
-import { describeFailure, displayData, executeNotebook, kernelErrors, notebookSkipReason, streamText, type Notebook } from "./harness.js";
+import { describeFailure, displayData, executeNotebook, kernelErrors, notebookSkipReason, scratchDir, storedNotebookProblems, streamText } from "./harness.js";
 
 const NOTEBOOK = path.join(__dirname, "..", "..", "notebooks", "02_stitching.ipynb");
 const skip = notebookSkipReason();
@@ -21,21 +20,11 @@ interface PlotlyJson {
 }
 
 test("the stored notebook has no outputs, uses the lfads-ts kernel and only the public API", () => {
-  const nb = JSON.parse(fs.readFileSync(NOTEBOOK, "utf8")) as Notebook & { metadata: { kernelspec?: { name?: string } } };
-  assert.equal(nb.metadata.kernelspec?.name, "lfads-ts");
-  for (const c of nb.cells) {
-    if (c.cell_type !== "code") continue;
-    assert.deepEqual(c.outputs, []);
-    assert.equal((c as { execution_count?: unknown }).execution_count, null);
-    const src = Array.isArray(c.source) ? c.source.join("") : c.source;
-    for (const m of src.matchAll(/from\s+"([^"]+)"/g)) assert.ok(m[1] === "lfads-ts" || m[1] === "lfads-ts/tf" || m[1]!.startsWith("node:"), `import from ${m[1]}`);
-  }
+  assert.deepEqual(storedNotebookProblems(NOTEBOOK), []);
 });
 
 test("02_stitching notebook: docs' hashes, alignment plot, short stitched training, posterior rates and R² per dataset", { skip, timeout: 480_000 }, async () => {
-  const scratch = path.join(packageRoot(), "tmp");
-  fs.mkdirSync(scratch, { recursive: true });
-  const cwd = fs.mkdtempSync(path.join(scratch, "nb-stitching-"));
+  const cwd = scratchDir("nb-stitching-");
   try {
     const r = await executeNotebook(NOTEBOOK, { cwd, cellTimeoutS: 240, totalTimeoutS: 460 });
     console.log(`# notebook ran in ${r.seconds.toFixed(1)} s`);
