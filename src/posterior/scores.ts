@@ -42,25 +42,35 @@ function trialList(n: number, trials: ArrayLike<number> | undefined, fn: string)
   return trials;
 }
 
+/**
+ * Per-neuron sums and counts of `x` over the chosen trials and every bin, skipping NaN entries of `x`
+ * (and entries where `alsoSkipNaNIn` is NaN): the per-neuron means of R² and of the bits-per-spike null model.
+ */
+function neuronSums(x: Array3D, trials: ArrayLike<number>, alsoSkipNaNIn?: Array3D): { sum: Float64Array; cnt: Float64Array } {
+  const [, t, d] = x.shape;
+  const sum = new Float64Array(d);
+  const cnt = new Float64Array(d);
+  const other = alsoSkipNaNIn?.data;
+  for (let a = 0; a < trials.length; a++) {
+    const base = trials[a]! * t * d;
+    for (let j = 0; j < t * d; j++) {
+      const v = x.data[base + j]!;
+      if (Number.isNaN(v) || (other !== undefined && Number.isNaN(other[base + j]!))) continue;
+      sum[j % d]! += v;
+      cnt[j % d]!++;
+    }
+  }
+  return { sum, cnt };
+}
+
 /** R² of `predicted` against `truth` (same units per bin), pooled and per neuron. */
 export function r2Score(predicted: Array3D, truth: Array3D, opts: ScoreOptions = {}): R2Result {
   checkSame(predicted, truth, "r2Score", "predicted", "truth");
   const [n, t, d] = truth.shape;
   const trials = trialList(n, opts.trials, "r2Score");
-  const sum = new Float64Array(d);
-  const cnt = new Float64Array(d);
   const p = predicted.data;
   const y = truth.data;
-  for (let a = 0; a < trials.length; a++) {
-    const base = trials[a]! * t * d;
-    for (let j = 0; j < t * d; j++) {
-      const yv = y[base + j]!;
-      const pv = p[base + j]!;
-      if (Number.isNaN(yv) || Number.isNaN(pv)) continue;
-      sum[j % d]! += yv;
-      cnt[j % d]!++;
-    }
-  }
+  const { sum, cnt } = neuronSums(truth, trials, predicted);
   const mean = sum.map((s, k) => (cnt[k]! > 0 ? s / cnt[k]! : NaN));
   const res = new Float64Array(d);
   const tot = new Float64Array(d);
@@ -127,17 +137,7 @@ export function bitsPerSpike(ratesPerBin: Array3D, counts: Array3D, opts: ScoreO
   checkSame(ratesPerBin, counts, "bitsPerSpike", "rates", "counts");
   const [n, t, d] = counts.shape;
   const trials = trialList(n, opts.trials, "bitsPerSpike");
-  const sum = new Float64Array(d);
-  const cnt = new Float64Array(d);
-  for (let a = 0; a < trials.length; a++) {
-    const base = trials[a]! * t * d;
-    for (let j = 0; j < t * d; j++) {
-      const x = counts.data[base + j]!;
-      if (Number.isNaN(x)) continue;
-      sum[j % d]! += x;
-      cnt[j % d]!++;
-    }
-  }
+  const { sum, cnt } = neuronSums(counts, trials);
   const total = sum.reduce((s, v) => s + v, 0);
   if (!(total > 0)) throw new DataError("bitsPerSpike: the scored trials hold no spikes, so bits per spike is undefined; score more trials");
   const nullRate = sum.map((s, k) => (cnt[k]! > 0 ? s / cnt[k]! : 0));
