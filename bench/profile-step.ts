@@ -62,6 +62,16 @@ async function main(): Promise<void> {
     }, f.bind(prev));
   }
   gi.setGruImplementation(wrapped as unknown as typeof prev);
+  const cd = await import("../src/model/coupled-decoder.js");
+  const dec = cd.setCoupledDecoderImplementation(null);
+  if (dec) {
+    cd.setCoupledDecoderImplementation({
+      name: dec.name,
+      supportsBackend: (b) => dec.supportsBackend(b),
+      forward: timed((a, save) => `Decoder.forward B${a.batch} T${a.time} C${a.con} G${a.gen}${save ? "" : " (no save)"}`, dec.forward.bind(dec)),
+      backward: timed(() => "Decoder.backward", dec.backward.bind(dec)),
+    });
+  }
   const p = chaotic
     ? { c_batch_size: 128, c_ic_enc_dim: 128, c_ic_dim: 64, c_gen_dim: 200, c_factors_dim: 20, c_co_dim: coDim, c_ci_enc_dim: 128, c_con_dim: 128 }
     : { c_batch_size: 150, c_ic_enc_dim: 64, c_ic_dim: 64, c_gen_dim: 64, c_factors_dim: 8, c_co_dim: coDim, c_ci_enc_dim: 64, c_con_dim: 64 };

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds src/kernels/wasm/gru.wasm from src/kernels/gru.c (clang + wasm-ld, wasm32 + SIMD128, shared
+# Builds src/kernels/wasm/gru.wasm from src/kernels/gru.c and decoder.c (clang + wasm-ld, wasm32 + SIMD128, shared
 # memory). The .wasm is committed, so an install needs no clang; this script is for kernel changes.
 #
 #   scripts/build-wasm.sh           rebuild src/kernels/wasm/gru.wasm and record the toolchain
@@ -13,7 +13,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-src=$root/src/kernels/gru.c
+srcs=("$root/src/kernels/gru.c" "$root/src/kernels/decoder.c")
 out_dir=$root/src/kernels/wasm
 CLANG=${CLANG:-clang}
 WASM_LD=${WASM_LD:-wasm-ld}
@@ -44,10 +44,15 @@ trap 'rm -rf "$tmp"' EXIT
 # -disable-lsr: loop strength reduction rewrites the micro-kernel's pointer + constant addresses into
 # separate i32.add instructions; without it they become load offsets, which V8 folds into x64
 # addressing (about 5% faster matmuls).
-"$CLANG" --target=wasm32 -O3 -msimd128 -matomics -mbulk-memory -ffreestanding -nostdlib -mllvm -disable-lsr \
-  -Wall -Wextra -Werror -c "$src" -o "$tmp/gru.o"
+objs=()
+for src in "${srcs[@]}"; do
+  obj=$tmp/$(basename "$src" .c).o
+  "$CLANG" --target=wasm32 -O3 -msimd128 -matomics -mbulk-memory -ffreestanding -nostdlib -mllvm -disable-lsr \
+    -Wall -Wextra -Werror -c "$src" -o "$obj"
+  objs+=("$obj")
+done
 "$WASM_LD" --no-entry --import-memory --shared-memory --max-memory=4294967296 --strip-all \
-  "$tmp/gru.o" -o "$tmp/gru.wasm"
+  "${objs[@]}" -o "$tmp/gru.wasm"
 
 # Several threads run instances of this module on one memory, each with the same initial shadow-stack
 # pointer, so the code must never touch it (nor any other global).
@@ -65,7 +70,7 @@ if [ "$mode" = check ]; then
     echo "build-wasm: $out_dir/gru.wasm matches its source"
     exit 0
   fi
-  echo "build-wasm: $out_dir/gru.wasm differs from a fresh build of $src; run scripts/build-wasm.sh" >&2
+  echo "build-wasm: $out_dir/gru.wasm differs from a fresh build of ${srcs[*]}; run scripts/build-wasm.sh" >&2
   exit 1
 fi
 

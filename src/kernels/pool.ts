@@ -18,8 +18,18 @@ export const OP_FORWARD = 1;
 export const OP_BWD_STEPS = 2;
 export const OP_BWD_DW = 3;
 export const OP_GEMM = 4;
-export type KernelOp = typeof OP_FORWARD | typeof OP_BWD_STEPS | typeof OP_BWD_DW | typeof OP_GEMM;
-const KERNEL_NAMES = [null, "gru_fwd", "gru_bwd_steps", "gru_bwd_dw", "gru_gemm"] as const;
+export const OP_DEC_FORWARD = 5;
+export const OP_DEC_BWD_STEPS = 6;
+export const OP_DEC_GEMM_TN = 7;
+export type KernelOp =
+  | typeof OP_FORWARD
+  | typeof OP_BWD_STEPS
+  | typeof OP_BWD_DW
+  | typeof OP_GEMM
+  | typeof OP_DEC_FORWARD
+  | typeof OP_DEC_BWD_STEPS
+  | typeof OP_DEC_GEMM_TN;
+const KERNEL_NAMES = [null, "gru_fwd", "gru_bwd_steps", "gru_bwd_dw", "gru_gemm", "dec_fwd", "dec_bwd_steps", "dec_gemm_tn"] as const;
 
 /**
  * Units of work (4-row blocks, weight-gradient segments) per kernel call: short calls let V8's

@@ -22,7 +22,7 @@ export interface WasmApi {
 }
 export const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-/** The exports of gru.wasm (all pointers are byte offsets into the shared memory). */
+/** The exports of gru.wasm (gru.c and decoder.c; all pointers are byte offsets into the shared memory). */
 export interface GruExports {
   gru_pack_fwd(wru: number, wc: number, pru: number, pc: number, H: number): void;
   gru_pack_bwd(wru: number, wc: number, pruT: number, pcT: number, H: number): void;
@@ -40,6 +40,13 @@ export interface GruExports {
   gru_bwd_dw(...args: number[]): number;
   gru_gemm(...args: number[]): number;
   gru_dw_segments(): number;
+  /** The coupled decoder (decoder.c): its argument block's size in 32-bit words, per-thread scratch. */
+  dec_args_words(): number;
+  dec_scratch_floats(args: number): number;
+  dec_gemm_tn_scratch_floats(M: number, N: number): number;
+  dec_fwd(...args: number[]): number;
+  dec_bwd_steps(...args: number[]): number;
+  dec_gemm_tn(...args: number[]): number;
   gru_add(dst: number, src: number, n: number): void;
 }
 

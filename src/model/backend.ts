@@ -11,6 +11,8 @@ import * as tf from "@tensorflow/tfjs";
 import { ParamError } from "../core/errors.js";
 import { installWasmKernels } from "./wasm-kernels.js";
 import { createWasmGruImplementation } from "../kernels/gru-impl.js";
+import { wasmDecoderImplementation } from "../kernels/decoder-impl.js";
+import { setCoupledDecoderImplementation } from "./coupled-decoder.js";
 import { setGruImplementation } from "./gru-recurrence.js";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
@@ -41,7 +43,9 @@ function tryRequire(name: string): boolean {
 async function activate(name: BackendName): Promise<BackendInfo | undefined> {
   if (name === "tensorflow") {
     for (const pkg of NATIVE_PACKAGES) {
-      if (tryRequire(pkg) && (await tf.setBackend("tensorflow"))) {
+      // A package may resolve without registering the backend: danfojs-node's documented install
+      // aliases @tensorflow/tfjs-node to plain @tensorflow/tfjs.
+      if (tryRequire(pkg) && tf.findBackendFactory("tensorflow") && (await tf.setBackend("tensorflow"))) {
         return { name, package: pkg, description: `tensorflow (native, ${pkg})` };
       }
     }
@@ -101,7 +105,8 @@ export function currentBackend(): BackendInfo | undefined {
 
 /**
  * On the wasm and cpu backends the GRU recurrences run in the fused WebAssembly-SIMD kernels of
- * src/kernels (one call per sequence instead of ~14 tfjs ops per time step, both cores); tfjs-node
+ * src/kernels (one call per sequence instead of ~14 tfjs ops per time step, both cores), and so does the
+ * decoder's coupled controller + generator loop; tfjs-node
  * keeps the composite op. `LFADS_GRU=composite` turns the kernels off (for comparisons and tests).
  */
 function useFusedGru(backend: BackendName): void {
@@ -111,7 +116,9 @@ function useFusedGru(backend: BackendName): void {
   }
   if (choice === "composite" || backend === "tensorflow") {
     setGruImplementation(null);
+    setCoupledDecoderImplementation(null);
     return;
   }
   setGruImplementation(createWasmGruImplementation({ reuseGradientArrays: backend === "wasm" }));
+  setCoupledDecoderImplementation(wasmDecoderImplementation);
 }

@@ -2,11 +2,14 @@
  * Decoder: controller (optional) + generator + factors. Without a controller the generator is a
  * single `gruRecurrence` whose input projection is the bias (or the injected external inputs), and
  * factors are one batched matmul after the loop. With a controller, controller and generator are
- * coupled at every step (u_t drives s_t, f_{t−1} feeds the controller), so that loop runs op by op,
- * with every batched part (encoder inputs, external inputs, masks, noise) prepared outside it.
+ * coupled at every step (u_t drives s_t, f_{t−1} feeds the controller): that loop runs as one fused
+ * op (coupled-decoder.ts) where an implementation is installed (the wasm kernels on the wasm and cpu
+ * backends), else op by op (the reference), with every batched part (encoder inputs, external
+ * inputs, masks, noise) prepared outside it. Both draw the same dropout masks in the same order.
  */
 import * as tf from "@tensorflow/tfjs";
 import { feedbackDim, type LfadsConfig } from "./config.js";
+import { activeCoupledDecoder, coupledDecoderOp, type CoupledDecoderImpl } from "./coupled-decoder.js";
 import { GenGru } from "./gru-cell.js";
 import { forgetBias3, gruRecurrenceInput, gruStep } from "./gru-recurrence.js";
 import { Linear } from "./linear.js";
@@ -67,7 +70,11 @@ export class Decoder {
   }
 
   run(inp: DecoderInputs): DecoderOutputs {
-    return this.controller ? this.coupled(inp) : this.uncoupled(inp);
+    if (!this.controller) return this.uncoupled(inp);
+    const impl = activeCoupledDecoder();
+    // The fused op covers fed-back factors (or nothing) and posterior u_t; rates feedback and prior paths stay composite.
+    const fits = this.cfg.feedbackFactorsOrRates === "factors" || feedbackDim(this.cfg) === 0;
+    return impl && fits && inp.co?.kind !== "prior" ? this.coupledFused(impl, inp) : this.coupled(inp);
   }
 
   /** f = dropout(s)·normcol(W_fac), batched over [B,T]. */
@@ -82,6 +89,59 @@ export class Decoder {
     // The (data) external inputs need no gradient; the bias-only projection runs inside the op.
     const genStates = gruRecurrenceInput(x, x ? gen.inputWeights() : null, gen.bias(), inp.genIc, whRu, whC, this.cfg.numSteps, { clip: this.cfg.cellClipValue, inputGrad: false });
     return { genStates, factors: this.factorsOf(genStates, inp.dropout) };
+  }
+
+  /** The coupled loop as one fused op; inputs prepared exactly as `coupled` prepares them. */
+  private coupledFused(impl: CoupledDecoderImpl, inp: DecoderInputs): DecoderOutputs {
+    const cfg = this.cfg;
+    const con = this.controller!;
+    const gen = this.generator;
+    const [B, G] = inp.genIc.shape;
+    const T = cfg.numSteps;
+    const C = cfg.conDim;
+    const U = cfg.coDim;
+    const fbDim = feedbackDim(cfg);
+    const abDim = con.inDim - fbDim;
+    const conW = con.inputWeights();
+    const ab = inp.dropout(inp.cbLag ? tf.concat([inp.cfLag!, inp.cbLag], 2) : inp.cfLag!);
+    const maskOf = (shape: [number, number, number]): Float32Array | undefined => {
+      const ones = tf.ones(shape);
+      const m = inp.dropout(ones);
+      return m === ones ? undefined : (m.dataSync() as Float32Array);
+    };
+    const fbMask = fbDim > 0 ? maskOf([B, T, fbDim]) : undefined;
+    const genW = gen.inputWeights();
+    const rest = inp.extGen
+      ? tf.reshape(tf.add(tf.matMul(tf.reshape(inp.extGen, [B * T, gen.inDim - U]), tf.slice(genW, [U, 0], [gen.inDim - U, 3 * G])), gen.bias()), [B, T, 3 * G])
+      : tf.reshape(gen.bias(), [1, 3 * G]);
+    const genMask = maskOf([B, T, G]);
+    const post = this.coPosterior!.fused();
+    const eps = inp.co?.kind === "posterior-sample" ? (tf.transpose(inp.co.eps, [1, 0, 2]).dataSync() as Float32Array) : undefined;
+    const cw = con.recurrent();
+    const gw = gen.recurrent();
+    const out = coupledDecoderOp(
+      impl,
+      {
+        ab: ab as tf.Tensor3D,
+        abW: tf.slice(conW, [0, 0], [abDim, 3 * C]),
+        abB: tf.reshape(con.bias(), [1, 3 * C]),
+        rest,
+        k0: tf.tile(this.conC0!, [B, 1]) as tf.Tensor2D,
+        s0: inp.genIc,
+        conWhRU: cw.whRu,
+        conWhC: cw.whC,
+        genWhRU: gw.whRu,
+        genWhC: gw.whC,
+        postW: post.W,
+        postB: post.b,
+        genWu: tf.slice(genW, [0, 0], [U, 3 * G]),
+        facW: this.factors.weight(),
+        ...(fbDim > 0 ? { fbW: tf.slice(conW, [abDim, 0], [fbDim, 3 * C]) } : {}),
+      },
+      { ...(eps ? { eps } : {}), ...(fbMask ? { fbMask } : {}), ...(genMask ? { genMask } : {}) },
+      { batch: B, time: T, con: C, gen: G, co: U, factors: cfg.factorsDim, feedback: fbDim > 0, clip: cfg.cellClipValue },
+    );
+    return out;
   }
 
   private coupled(inp: DecoderInputs): DecoderOutputs {

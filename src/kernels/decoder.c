@@ -1,0 +1,326 @@
+/*
+ * The coupled controller + generator decoder of LFADS, forward over all time steps and its
+ * backpropagation through time, for wasm32 + SIMD128. Driven by decoder.ts, which owns all memory.
+ *
+ * Math (batch-major, float32), for t = 0..T-1, with k_{-1} = k0, s_{-1} = s0, f_{-1} = s0 . Wfac
+ * (undropped, as TF LFADS):
+ *   xc_t        = ab[:,t] + (f_{t-1} * mfb[:,t]) . Wfb            (the feedback term only when fb)
+ *   k_t         = GRU_con(xc_t, k_{t-1})                          (gru.c's cell, forget bias +1, clip)
+ *   [m_t | l_t] = k_t . Wpost + bpost                             (controller-output posterior)
+ *   u_t         = m_t + exp(l_t / 2) * eps[:,t]   (mode 1)   or   m_t   (mode 0)
+ *   xg_t        = rest[:,t] + u_t . Wgu                           (rest: bias + external inputs)
+ *   s_t         = GRU_gen(xg_t, s_{t-1})
+ *   f_t         = (s_t * mgen[:,t]) . Wfac
+ * ab [B,T,3C] and rest hold every bias but the +1 forget bias; rest is [B,T,3G] or one [3G] row.
+ * mfb, mgen are dropout masks (0 or 1/keep; 0 pointer: none).
+ *
+ * Each 4-row block of the batch runs all T steps of both cells with its states in L1, so the coupling
+ * costs no barrier between threads. Backward runs the block in reverse time and writes the gate
+ * pre-activation gradients dXc, dXg and the per-step gradients of [m|l] and of f; the weight gradients
+ * are then GEMMs over all B*T rows (gru.c's gru_bwd_dw for the two cells, dec_gemm_tn for the rest).
+ * Same conventions as gru.c: no globals, 64 bytes of slack after every buffer, junk lanes never stored.
+ */
+#include "gru-step.h"
+
+/* The arguments of a call, one 32-bit word each (decoder.ts writes them in this order). */
+typedef struct {
+  int B, T, C, G, U, F, fb, mode, restFull;
+  float clip;
+  const float *ab, *rest, *k0, *s0, *eps, *mfb, *mgen;
+  /* forward panels: recurrent (gru_pack_fwd), and gru_pack_panels of Wfb [F,3C], Wpost [C,2U], Wgu [U,3G], Wfac [G,F] */
+  const float *cPru, *cPc, *gPru, *gPc, *pFb, *pPost, *bPost, *pGu, *pFac;
+  /* outputs [B,T,C], [B,T,G], [B,T,F], [B,T,2U], [B,T,U]; gates [B,T,3C], [B,T,3G] and the masked feedback
+     [B,T,F] that backward needs (0: forward only) */
+  float *k, *s, *f, *mv, *u, *cg, *gg, *fbIn;
+  /* backward: cotangents of s, f, k, [m|l], u (dK, dU may be 0) */
+  const float *dS, *dF, *dK, *dMV, *dU;
+  /* backward panels: gru_pack_bwd of both cells, gru_pack_panels of Wfb^T, Wpost^T, Wgu^T, Wfac^T */
+  const float *cPruT, *cPcT, *gPruT, *gPcT, *pFbT, *pPostT, *pGuT, *pFacT;
+  /* backward outputs: [B,T,3C], [B,T,3G], [B,T,2U] (total d[m|l]), [B,T,F] (total df), [B,C], [B,G], [B,F] */
+  float *dXc, *dXg, *dMVt, *dFt, *dk0, *ds0, *dfb0;
+} DecArgs;
+
+EXPORT(dec_args_words) int dec_args_words(void) { return (int)(sizeof(DecArgs) / 4); }
+
+INLINE int imax(int a, int b) { return a > b ? a : b; }
+
+/* exp for |x| <= 88 (Cephes expf: range reduction by ln 2, degree-6 polynomial), relative error ~1e-7. */
+INLINE v4 v_exp(v4 x) {
+  x = wasm_f32x4_pmin(wasm_f32x4_pmax(x, SPL(-87.3f)), SPL(88.3f));
+  v4 n = wasm_f32x4_nearest(MUL(x, SPL(1.44269504088896341f)));
+  v4 r = SUB(SUB(x, MUL(n, SPL(0.693359375f))), MUL(n, SPL(-2.12194440e-4f)));
+  v4 p = SPL(1.9875691500e-4f);
+  p = ADD(MUL(p, r), SPL(1.3981999507e-3f));
+  p = ADD(MUL(p, r), SPL(8.3334519073e-3f));
+  p = ADD(MUL(p, r), SPL(4.1665795894e-2f));
+  p = ADD(MUL(p, r), SPL(1.6666665459e-1f));
+  p = ADD(MUL(p, r), SPL(5.0000001201e-1f));
+  p = ADD(MUL(MUL(p, r), r), ADD(r, SPL(1.0f)));
+  v4 e = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+  return MUL(p, e);
+}
+
+/* C[m][0..N) = init[m] (row stride ldi; 0: zeros) + tile . P for mr rows, P in panels of K rows. */
+INLINE void rows_gemm(const int mr, const float *tile, const float *P, int K, int N, const float *init, int ldi,
+                      float *C, int ldc) {
+  v4 acc[MR][2];
+  for (int j = 0; j < N; j += NR) {
+#pragma clang loop unroll(full)
+    for (int m = 0; m < mr; m++) {
+      acc[m][0] = init ? LD(init + m * ldi + j) : SPL(0.0f);
+      acc[m][1] = init ? LD(init + m * ldi + j + 4) : SPL(0.0f);
+    }
+    mk(mr, tile, P + j * K, K, acc);
+#pragma clang loop unroll(full)
+    for (int m = 0; m < mr; m++) store8(C + m * ldc + j, acc[m][0], acc[m][1], N - j);
+  }
+}
+
+/* Scratch layout of one thread (floats), shared by forward and backward. */
+typedef struct {
+  float *gru, *xc, *xg, *tile, *fInit, *fbBuf, *sm;     /* forward */
+  float *dkc, *dsc, *dacT, *druT, *dsBuf, *dkBuf, *dfc, *du; /* backward */
+} Scr;
+
+#define GAP 16 /* floats between scratch parts: every row read may run 8 lanes past its end */
+
+INLINE int tile_floats(const DecArgs *a) {
+  int K = imax(imax(3 * a->C, 3 * a->G), imax(2 * a->U, a->F));
+  return 4 * (pad4(K) + 4);
+}
+
+/* Lays the parts out from p; returns the floats used. */
+INLINE int scr_layout(const DecArgs *a, float *p, Scr *s) {
+  const int Hm = imax(pad8(a->C), pad8(a->G)), Cp = pad8(a->C), Gp = pad8(a->G), Fp = pad8(a->F), Up = pad8(a->U);
+  float **part[] = {&s->gru, &s->xc, &s->xg, &s->tile, &s->fInit, &s->fbBuf, &s->sm, &s->dkc,
+                    &s->dsc, &s->dacT, &s->druT, &s->dsBuf, &s->dkBuf, &s->dfc, &s->du};
+  const int size[] = {2 * MR * Hm + 8 * (Hm + 4), MR * 3 * Cp, MR * 3 * Gp, tile_floats(a), MR * Fp, MR * Fp, MR * Gp,
+                      MR * Cp, MR * Gp, 4 * Hm, 8 * Hm, MR * Gp, MR * Cp, MR * Fp, MR * Up};
+  int off = 0;
+  for (int i = 0; i < (int)(sizeof(size) / sizeof(size[0])); i++) {
+    *part[i] = p + off;
+    off += size[i] + GAP;
+  }
+  return off;
+}
+
+EXPORT(dec_scratch_floats) int dec_scratch_floats(const DecArgs *a) {
+  Scr s;
+  return scr_layout(a, (float *)a, &s); /* the base does not matter for the size */
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Forward                                                                                         */
+
+INLINE void dec_fwd_rows(const int mr, const DecArgs *a, int b, float *scrp) {
+  const int T = a->T, C = a->C, G = a->G, U = a->U, F = a->F;
+  const int Cp = pad8(C), Gp = pad8(G), Fp = pad8(F);
+  const int ldk = T * C, lds = T * G, ldf = T * F, ldmv = T * 2 * U, ldu = T * U, ldc3 = T * 3 * C, ldg3 = T * 3 * G;
+  const int ldr = a->restFull ? ldg3 : 0;
+  const v4 clip = SPL(a->clip);
+  Scr s;
+  scr_layout(a, scrp, &s);
+  const int r0 = b * T; /* (batch row b, time 0) */
+  if (a->fb) { /* f_{-1} = s0 . Wfac */
+    pack_rows(mr, s.tile, a->s0 + b * G, G, G);
+    rows_gemm(mr, s.tile, a->pFac, G, F, 0, 0, s.fInit, Fp);
+  }
+  for (int t = 0; t < T; t++) {
+    const int o = r0 + t;
+    /* Controller input. */
+    const float *x = a->ab + o * 3 * C;
+    int ldx = ldc3;
+    if (a->fb) {
+      const float *fp = t == 0 ? s.fInit : a->f + (o - 1) * F;
+      const int ldfp = t == 0 ? Fp : ldf;
+      float *fi = a->fbIn ? a->fbIn + o * F : s.fbBuf;
+      const int ldfi = a->fbIn ? ldf : Fp;
+      for (int m = 0; m < mr; m++)
+#pragma clang loop vectorize(disable)
+        for (int i = 0; i < F; i++) fi[m * ldfi + i] = a->mfb ? fp[m * ldfp + i] * a->mfb[o * F + m * ldf + i] : fp[m * ldfp + i];
+      pack_rows(mr, s.tile, fi, ldfi, F);
+      rows_gemm(mr, s.tile, a->pFb, F, 3 * C, x, ldc3, s.xc, 3 * Cp);
+      x = s.xc;
+      ldx = 3 * Cp;
+    }
+    float *kt = a->k + o * C;
+    const float *kp = t == 0 ? a->k0 + b * C : kt - C;
+    fwd_step(mr, x, ldx, kp, t == 0 ? C : ldk, a->cPru, a->cPc, kt, a->cg ? a->cg + o * 3 * C : 0, ldk, ldc3, s.gru, C,
+             clip);
+    /* Controller-output posterior and u. */
+    float *mv = a->mv + o * 2 * U, *ut = a->u + o * U;
+    pack_rows(mr, s.tile, kt, ldk, C);
+    rows_gemm(mr, s.tile, a->pPost, C, 2 * U, a->bPost, 0, mv, ldmv);
+    for (int m = 0; m < mr; m++)
+      for (int i = 0; i < U; i += 4) {
+        v4 v = LD(mv + m * ldmv + i);
+        if (a->mode) v = ADD(v, MUL(v_exp(MUL(SPL(0.5f), LD(mv + m * ldmv + U + i))), LD(a->eps + o * U + m * ldu + i)));
+        store8(ut + m * ldu + i, v, v, U - i < 4 ? U - i : 4);
+      }
+    /* Generator. */
+    pack_rows(mr, s.tile, ut, ldu, U);
+    rows_gemm(mr, s.tile, a->pGu, U, 3 * G, a->rest + (a->restFull ? o * 3 * G : 0), ldr, s.xg, 3 * Gp);
+    float *st = a->s + o * G;
+    const float *sp = t == 0 ? a->s0 + b * G : st - G;
+    fwd_step(mr, s.xg, 3 * Gp, sp, t == 0 ? G : lds, a->gPru, a->gPc, st, a->gg ? a->gg + o * 3 * G : 0, lds, ldg3,
+             s.gru, G, clip);
+    /* Factors. */
+    if (a->mgen) {
+      for (int m = 0; m < mr; m++)
+        for (int j = 0; j < G; j += 4) ST(s.sm + m * Gp + j, MUL(LD(st + m * lds + j), LD(a->mgen + o * G + m * lds + j)));
+      pack_rows(mr, s.tile, s.sm, Gp, G);
+    } else
+      pack_rows(mr, s.tile, st, lds, G);
+    rows_gemm(mr, s.tile, a->pFac, G, F, 0, 0, a->f + o * F, ldf);
+  }
+}
+
+/* Forward over all B rows, sharing 4-row blocks through *next (0 at the start). */
+EXPORT(dec_fwd) int dec_fwd(const DecArgs *a, float *scr, int *next, int max_units) {
+  int did = 0;
+  for (int b; did < max_units && (b = take(next, MR)) < a->B; did++) {
+    switch (a->B - b) {
+      case 1: dec_fwd_rows(1, a, b, scr); break;
+      case 2: dec_fwd_rows(2, a, b, scr); break;
+      case 3: dec_fwd_rows(3, a, b, scr); break;
+      default: dec_fwd_rows(MR, a, b, scr);
+    }
+  }
+  return did;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Backward through time                                                                           */
+
+INLINE void dec_bwd_rows(const int mr, const DecArgs *a, int b, float *scrp) {
+  const int T = a->T, C = a->C, G = a->G, U = a->U, F = a->F;
+  const int Cp = pad8(C), Gp = pad8(G), Fp = pad8(F), Up = pad8(U);
+  const int ldk = T * C, lds = T * G, ldf = T * F, ldmv = T * 2 * U, ldu = T * U, ldc3 = T * 3 * C, ldg3 = T * 3 * G;
+  const v4 clip = SPL(a->clip);
+  Scr s;
+  scr_layout(a, scrp, &s);
+  const int r0 = b * T;
+  for (int i = 0; i < MR * Cp; i++) s.dkc[i] = 0.0f;
+  for (int i = 0; i < MR * Gp; i++) s.dsc[i] = 0.0f;
+  for (int i = 0; i < MR * Fp; i++) s.dfc[i] = 0.0f;
+  for (int t = T - 1; t >= 0; t--) {
+    const int o = r0 + t;
+    /* df_t: the loss's, plus the feedback path of step t+1. */
+    float *df = a->dFt + o * F;
+    for (int m = 0; m < mr; m++)
+#pragma clang loop vectorize(disable)
+      for (int i = 0; i < F; i++) df[m * ldf + i] = a->dF[o * F + m * ldf + i] + s.dfc[m * Fp + i];
+    /* ds_t = dS + (df_t . Wfac^T) * mgen. */
+    pack_rows(mr, s.tile, df, ldf, F);
+    {
+      v4 acc[MR][2];
+      for (int j = 0; j < G; j += NR) {
+        zero_acc(mr, acc);
+        mk(mr, s.tile, a->pFacT + j * F, F, acc);
+#pragma clang loop unroll(full)
+        for (int m = 0; m < mr; m++)
+          for (int h = 0; h < 2; h++) {
+            const int c = o * G + m * lds + j + 4 * h;
+            v4 v = a->mgen ? MUL(acc[m][h], LD(a->mgen + c)) : acc[m][h];
+            ST(s.dsBuf + m * Gp + j + 4 * h, ADD(v, LD(a->dS + c)));
+          }
+      }
+    }
+    const float *st = a->s + o * G, *sp = t == 0 ? a->s0 + b * G : st - G;
+    bwd_step(mr, s.dsBuf, Gp, st, lds, sp, t == 0 ? G : lds, a->gg + o * 3 * G, ldg3, a->dXg + o * 3 * G, ldg3, a->gPruT,
+             a->gPcT, s.dsc, s.dacT, s.druT, G, clip);
+    /* du = dU + dXg . Wgu^T, then d[m|l] through the sampling. */
+    pack_rows(mr, s.tile, a->dXg + o * 3 * G, ldg3, 3 * G);
+    rows_gemm(mr, s.tile, a->pGuT, 3 * G, U, a->dU ? a->dU + o * U : 0, ldu, s.du, Up);
+    float *dmv = a->dMVt + o * 2 * U;
+    for (int m = 0; m < mr; m++)
+      for (int i = 0; i < U; i += 4) {
+        const int n = U - i < 4 ? U - i : 4, c = o * 2 * U + m * ldmv + i;
+        v4 du = LD(s.du + m * Up + i);
+        v4 dm = ADD(LD(a->dMV + c), du), dl = LD(a->dMV + c + U);
+        if (a->mode) {
+          v4 sd = MUL(SPL(0.5f), v_exp(MUL(SPL(0.5f), LD(a->mv + c + U))));
+          dl = ADD(dl, MUL(MUL(du, LD(a->eps + o * U + m * ldu + i)), sd));
+        }
+        store8(dmv + m * ldmv + i, dm, dm, n);
+        store8(dmv + m * ldmv + U + i, dl, dl, n);
+      }
+    /* dk_t = dK + d[m|l] . Wpost^T, then the controller cell. */
+    pack_rows(mr, s.tile, dmv, ldmv, 2 * U);
+    rows_gemm(mr, s.tile, a->pPostT, 2 * U, C, a->dK ? a->dK + o * C : 0, ldk, s.dkBuf, Cp);
+    const float *kt = a->k + o * C, *kp = t == 0 ? a->k0 + b * C : kt - C;
+    bwd_step(mr, s.dkBuf, Cp, kt, ldk, kp, t == 0 ? C : ldk, a->cg + o * 3 * C, ldc3, a->dXc + o * 3 * C, ldc3, a->cPruT,
+             a->cPcT, s.dkc, s.dacT, s.druT, C, clip);
+    /* The feedback path: d f_{t-1} = (dXc . Wfb^T) * mfb. */
+    if (a->fb) {
+      pack_rows(mr, s.tile, a->dXc + o * 3 * C, ldc3, 3 * C);
+      v4 acc[MR][2];
+      for (int j = 0; j < F; j += NR) {
+        zero_acc(mr, acc);
+        mk(mr, s.tile, a->pFbT + j * 3 * C, 3 * C, acc);
+#pragma clang loop unroll(full)
+        for (int m = 0; m < mr; m++)
+          for (int h = 0; h < 2; h++) {
+            v4 v = a->mfb ? MUL(acc[m][h], LD(a->mfb + o * F + m * ldf + j + 4 * h)) : acc[m][h];
+            ST(s.dfc + m * Fp + j + 4 * h, v);
+          }
+      }
+    }
+  }
+  /* Initial states: dk0; ds0 also gets f_{-1} = s0 . Wfac's share. */
+  for (int m = 0; m < mr; m++)
+    for (int j = 0; j < C; j += NR) store8(a->dk0 + (b + m) * C + j, LD(s.dkc + m * Cp + j), LD(s.dkc + m * Cp + j + 4), C - j);
+  if (a->fb) {
+    pack_rows(mr, s.tile, s.dfc, Fp, F);
+    rows_gemm(mr, s.tile, a->pFacT, F, G, s.dsc, Gp, a->ds0 + b * G, G);
+    for (int m = 0; m < mr; m++)
+      for (int j = 0; j < F; j += NR) store8(a->dfb0 + (b + m) * F + j, LD(s.dfc + m * Fp + j), LD(s.dfc + m * Fp + j + 4), F - j);
+  } else
+    for (int m = 0; m < mr; m++)
+      for (int j = 0; j < G; j += NR) store8(a->ds0 + (b + m) * G + j, LD(s.dsc + m * Gp + j), LD(s.dsc + m * Gp + j + 4), G - j);
+}
+
+EXPORT(dec_bwd_steps) int dec_bwd_steps(const DecArgs *a, float *scr, int *next, int max_units) {
+  int did = 0;
+  for (int b; did < max_units && (b = take(next, MR)) < a->B; did++) {
+    switch (a->B - b) {
+      case 1: dec_bwd_rows(1, a, b, scr); break;
+      case 2: dec_bwd_rows(2, a, b, scr); break;
+      case 3: dec_bwd_rows(3, a, b, scr); break;
+      default: dec_bwd_rows(MR, a, b, scr);
+    }
+  }
+  return did;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Weight gradients of the small products: part[s] = sum over segment s of the rows of              */
+/* [A * mask, 1]^T . Bm, A [rows, M] (mask: same layout, or 0), Bm [rows, N]; with `ones` the extra  */
+/* row M of the [M+1, N] partial is the bias gradient. DW_SEGMENTS partials, summed by decoder.ts.   */
+
+EXPORT(dec_gemm_tn_scratch_floats) int dec_gemm_tn_scratch_floats(int M, int N) { return KC * (pad4(M + 1) + pad8(N)) + GAP; }
+
+EXPORT(dec_gemm_tn)
+int dec_gemm_tn(const float *A, const float *mask, int M, int ones, const float *Bm, int N, float *part, float *scr,
+                int *next, int rows, int max_units) {
+  const int M1 = M + (ones ? 1 : 0), seg = (rows + DW_SEGMENTS - 1) / DW_SEGMENTS;
+  float *ax = scr, *bp = scr + KC * pad4(M1);
+  int did = 0;
+  for (int sgm; did < max_units && (sgm = take(next, 1)) < DW_SEGMENTS; did++) {
+    float *c = part + sgm * M1 * N;
+    for (int i = 0; i < M1 * N; i++) c[i] = 0.0f;
+    const int end = (sgm + 1) * seg < rows ? (sgm + 1) * seg : rows;
+    for (int r0 = sgm * seg; r0 < end; r0 += KC) {
+      const int K = end - r0 < KC ? end - r0 : KC;
+      for (int i = 0; i < K; i++) {
+        const float *ar = A + (r0 + i) * M, *mr = mask ? mask + (r0 + i) * M : 0;
+#pragma clang loop vectorize(disable)
+        for (int k = 0; k < M; k++) ax[(k >> 2) * 4 * K + 4 * i + (k & 3)] = mr ? ar[k] * mr[k] : ar[k];
+        if (ones) ax[(M >> 2) * 4 * K + 4 * i + (M & 3)] = 1.0f;
+      }
+      pack_b(bp, Bm + r0 * N, N, K, N);
+      dw_gemm(c, N, M1, N, ax, bp, K);
+    }
+  }
+  return did;
+}

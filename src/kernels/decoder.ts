@@ -1,0 +1,418 @@
+/**
+ * The coupled LFADS decoder (controller + controller-output sampling + generator + factors, with the
+ * factors fed back to the controller) on plain Float32Arrays: the whole forward pass over all time
+ * steps, and its whole backpropagation through time, in WebAssembly-SIMD kernels (decoder.c has the
+ * math). No TensorFlow.js.
+ *
+ * ```ts
+ * decoderForward(args, { save })   → { k, s, f, mv, u, saved? }     // save: keep what backward needs
+ * decoderBackward(saved, cot)      → DecoderGradients               // releases saved
+ * releaseDecoderSaved(saved)
+ * ```
+ *
+ * Threads share 4-row blocks of the batch (each block runs all T steps of both cells); the weight
+ * gradients are GEMMs over all B·T rows summed over a fixed number of segments in a fixed order, so
+ * results are bitwise identical for any thread count.
+ */
+import { ParamError, ShapeError } from "../core/errors.js";
+import { checkLength, copyIn, copyOut, packPanels, packWeights, panelBytes, resolveThreads, run, transpose, usefulThreads, type Phase } from "./job.js";
+import { OP_BWD_DW, OP_DEC_BWD_STEPS, OP_DEC_FORWARD, OP_DEC_GEMM_TN, OP_GEMM } from "./pool.js";
+import { kernelRuntime } from "./runtime.js";
+
+export interface DecoderDims {
+  readonly batch: number;
+  readonly time: number;
+  /** C, controller units */
+  readonly con: number;
+  /** G, generator units */
+  readonly gen: number;
+  /** U, controller outputs */
+  readonly co: number;
+  /** F, factors */
+  readonly factors: number;
+  /** Factors fed back to the controller (then `fbW` is required). */
+  readonly feedback: boolean;
+  /** State clip of both cells (> 0). */
+  readonly clip: number;
+}
+
+export interface DecoderForwardArgs extends DecoderDims {
+  /** A: width of the controller's encoder input (the lagged CI-encoder states). */
+  readonly abDim: number;
+  /** The controller's encoder input [B,T,A] (dropped out). */
+  readonly ab: Float32Array;
+  /** Its projection [A,3C] and all the controller's biases [3C] (not the +1 forget bias). */
+  readonly abW: Float32Array;
+  readonly abB: Float32Array;
+  /** Generator input projection without the u_t term: [B,T,3G], or one [3G] row for every (b, t). */
+  readonly rest: Float32Array;
+  readonly k0: Float32Array; // [B,C]
+  readonly s0: Float32Array; // [B,G]
+  /** Standard-normal noise [B,T,U]: u_t = mean + exp(logvar/2)·eps; absent: u_t = mean. */
+  readonly eps?: Float32Array;
+  /** Dropout masks (0 or 1/keep_prob) of the fed-back factors [B,T,F] and of the generator states [B,T,G]. */
+  readonly fbMask?: Float32Array;
+  readonly genMask?: Float32Array;
+  readonly conWhRU: Float32Array; // [C,2C]
+  readonly conWhC: Float32Array; // [C,C]
+  readonly genWhRU: Float32Array; // [G,2G]
+  readonly genWhC: Float32Array; // [G,G]
+  readonly fbW?: Float32Array; // [F,3C]
+  readonly postW: Float32Array; // [C,2U] (mean columns, then logvar)
+  readonly postB: Float32Array; // [2U]
+  readonly genWu: Float32Array; // [U,3G]
+  readonly facW: Float32Array; // [G,F]
+  readonly threads?: number;
+}
+
+export interface DecoderOutputs {
+  readonly k: Float32Array; // [B,T,C] controller states
+  readonly s: Float32Array; // [B,T,G] generator states
+  readonly f: Float32Array; // [B,T,F] factors
+  readonly mv: Float32Array; // [B,T,2U] controller-output posterior mean ‖ logvar
+  readonly u: Float32Array; // [B,T,U] the u_t that drove the generator
+}
+
+export interface DecoderCotangents {
+  readonly dS: Float32Array;
+  readonly dF: Float32Array;
+  readonly dMV: Float32Array;
+  readonly dK?: Float32Array;
+  readonly dU?: Float32Array;
+}
+
+export interface DecoderGradients {
+  readonly dAb: Float32Array; // [B,T,A]
+  readonly dAbW: Float32Array; // [A,3C]
+  readonly dAbB: Float32Array; // [3C]
+  /** Same shape as `rest`. */
+  readonly dRest: Float32Array;
+  readonly dk0: Float32Array;
+  readonly ds0: Float32Array;
+  readonly dConWhRU: Float32Array;
+  readonly dConWhC: Float32Array;
+  readonly dGenWhRU: Float32Array;
+  readonly dGenWhC: Float32Array;
+  /** Absent without feedback. */
+  readonly dFbW: Float32Array | undefined;
+  readonly dPostW: Float32Array;
+  readonly dPostB: Float32Array;
+  readonly dGenWu: Float32Array;
+  readonly dFacW: Float32Array;
+}
+
+/** The word order of decoder.c's DecArgs. */
+const FIELDS = [
+  ..."B T C G U F fb mode restFull clip".split(" "),
+  ..."ab rest k0 s0 eps mfb mgen".split(" "),
+  ..."cPru cPc gPru gPc pFb pPost bPost pGu pFac".split(" "),
+  ..."k s f mv u cg gg fbIn".split(" "),
+  ..."dS dF dK dMV dU".split(" "),
+  ..."cPruT cPcT gPruT gPcT pFbT pPostT pGuT pFacT".split(" "),
+  ..."dXc dXg dMVt dFt dk0 ds0 dfb0".split(" "),
+] as const;
+type Field = (typeof FIELDS)[number];
+
+/** Writes an argument block into the kernels' memory (missing pointers are 0). */
+function writeArgs(values: Partial<Record<Field, number>>): number {
+  const { arena, exports: ex, memory } = kernelRuntime();
+  if (ex.dec_args_words() !== FIELDS.length) throw new ParamError(`decoder kernels: gru.wasm's DecArgs has ${ex.dec_args_words()} words, decoder.ts writes ${FIELDS.length}; rebuild with scripts/build-wasm.sh`);
+  const p = arena.alloc(FIELDS.length);
+  const i32 = new Int32Array(memory.buffer, p, FIELDS.length);
+  const f32 = new Float32Array(memory.buffer, p, FIELDS.length);
+  FIELDS.forEach((name, i) => {
+    if (name === "clip") f32[i] = values.clip ?? 0;
+    else i32[i] = values[name] ?? 0;
+  });
+  return p;
+}
+
+/** The arena blocks of a pointer record. */
+function blocks(ptr: Partial<Record<Field, number>>): number[] {
+  return Object.values(ptr).filter((v): v is number => v !== undefined);
+}
+
+const registry = new FinalizationRegistry<number[]>((blocks) => {
+  const { arena } = kernelRuntime();
+  for (const b of blocks) arena.free(b);
+});
+
+/** What backward needs, in the kernels' memory until `decoderBackward` or `releaseDecoderSaved`. */
+export class DecoderSaved {
+  released = false;
+  constructor(
+    readonly dims: DecoderDims & { readonly abDim: number; readonly restFull: boolean; readonly sample: boolean },
+    /** Arena blocks by DecArgs field name. */
+    readonly ptr: Partial<Record<Field, number>>,
+    /** Weights (for the transposed panels). */
+    readonly w: Pick<DecoderForwardArgs, "abW" | "conWhRU" | "conWhC" | "genWhRU" | "genWhC" | "fbW" | "postW" | "genWu" | "facW">,
+  ) {
+    registry.register(this, blocks(ptr), this);
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    registry.unregister(this);
+    const { arena } = kernelRuntime();
+    for (const b of blocks(this.ptr)) arena.free(b);
+  }
+}
+
+export function releaseDecoderSaved(saved: DecoderSaved): void {
+  saved.release();
+}
+
+function checkForward(fn: string, a: DecoderForwardArgs): void {
+  const { batch: B, time: T, con: C, gen: G, co: U, factors: F, abDim: A } = a;
+  for (const [name, v] of Object.entries({ batch: B, time: T, con: C, gen: G, co: U, factors: F, abDim: A })) {
+    if (!Number.isInteger(v) || v < 1) throw new ShapeError(`${fn}: ${name} must be a positive integer, got ${v}`);
+  }
+  if (B * T * 3 * Math.max(C, G) * 4 >= 2 ** 31) throw new ShapeError(`${fn}: batch·time·3·max(con, gen) is too large for one call`);
+  if (!(a.clip > 0)) throw new ParamError(`${fn}: clip must be > 0 (Infinity for none), got ${a.clip}`);
+  const bt = `[batch=${B}, time=${T}`;
+  checkLength(fn, "ab", a.ab, B * T * A, `${bt}, abDim=${A}]`);
+  checkLength(fn, "abW", a.abW, A * 3 * C, `[abDim=${A}, 3·con=${3 * C}]`);
+  checkLength(fn, "abB", a.abB, 3 * C, `[3·con=${3 * C}]`);
+  if (a.rest.length !== 3 * G) checkLength(fn, "rest", a.rest, B * T * 3 * G, `${bt}, 3·gen=${3 * G}] or [${3 * G}]`);
+  checkLength(fn, "k0", a.k0, B * C, `[batch=${B}, con=${C}]`);
+  checkLength(fn, "s0", a.s0, B * G, `[batch=${B}, gen=${G}]`);
+  if (a.eps) checkLength(fn, "eps", a.eps, B * T * U, `${bt}, co=${U}]`);
+  if (a.fbMask) checkLength(fn, "fbMask", a.fbMask, B * T * F, `${bt}, factors=${F}]`);
+  if (a.genMask) checkLength(fn, "genMask", a.genMask, B * T * G, `${bt}, gen=${G}]`);
+  checkLength(fn, "conWhRU", a.conWhRU, 2 * C * C, `[${C}, ${2 * C}]`);
+  checkLength(fn, "conWhC", a.conWhC, C * C, `[${C}, ${C}]`);
+  checkLength(fn, "genWhRU", a.genWhRU, 2 * G * G, `[${G}, ${2 * G}]`);
+  checkLength(fn, "genWhC", a.genWhC, G * G, `[${G}, ${G}]`);
+  if (a.feedback) checkLength(fn, "fbW", a.fbW ?? new Float32Array(0), F * 3 * C, `[factors=${F}, 3·con=${3 * C}]`);
+  checkLength(fn, "postW", a.postW, C * 2 * U, `[con=${C}, 2·co=${2 * U}]`);
+  checkLength(fn, "postB", a.postB, 2 * U, `[2·co=${2 * U}]`);
+  checkLength(fn, "genWu", a.genWu, U * 3 * G, `[co=${U}, 3·gen=${3 * G}]`);
+  checkLength(fn, "facW", a.facW, G * F, `[gen=${G}, factors=${F}]`);
+}
+
+/**
+ * Runs the decoder over all time steps. With `save`, returns what `decoderBackward` needs (in the
+ * kernels' memory); without, nothing is kept (evaluation, posterior sampling).
+ */
+export function decoderForward(a: DecoderForwardArgs, options: { save: boolean }): DecoderOutputs & { saved: DecoderSaved | undefined } {
+  const fn = "decoderForward";
+  checkForward(fn, a);
+  const threads = resolveThreads(fn, a.threads);
+  const { batch: B, time: T, con: C, gen: G, co: U, factors: F, abDim: A } = a;
+  const { arena, exports: ex } = kernelRuntime();
+  const n = B * T;
+  const restFull = a.rest.length !== 3 * G;
+  const save = options.save;
+  // Blocks kept for backward when saving, freed at the end otherwise.
+  const abIn = copyIn(a.ab);
+  const kept: Partial<Record<Field, number>> = {
+    k0: copyIn(a.k0),
+    s0: copyIn(a.s0),
+    k: arena.alloc(n * C),
+    s: arena.alloc(n * G),
+    f: arena.alloc(n * F),
+    mv: arena.alloc(n * 2 * U),
+    u: arena.alloc(n * U),
+    ...(a.eps ? { eps: copyIn(a.eps) } : {}),
+    ...(a.fbMask ? { mfb: copyIn(a.fbMask) } : {}),
+    ...(a.genMask ? { mgen: copyIn(a.genMask) } : {}),
+    ...(save ? { cg: arena.alloc(n * 3 * C), gg: arena.alloc(n * 3 * G), ...(a.feedback ? { fbIn: arena.alloc(n * F) } : {}) } : {}),
+  };
+  const con = packWeights(a.conWhRU, a.conWhC, C, true, false);
+  const gen = packWeights(a.genWhRU, a.genWhC, G, true, false);
+  const abW = packPanels(a.abW, A, 3 * C);
+  const abB = copyIn(a.abB);
+  const temps: Partial<Record<Field, number>> = {
+    ab: arena.alloc(n * 3 * C), // the projection, computed by the first phase
+    rest: copyIn(a.rest),
+    cPru: con.fwd,
+    cPc: con.fwd + panelBytes(C),
+    gPru: gen.fwd,
+    gPc: gen.fwd + panelBytes(G),
+    ...(a.feedback ? { pFb: packPanels(a.fbW!, F, 3 * C) } : {}),
+    pPost: packPanels(a.postW, C, 2 * U),
+    bPost: copyIn(a.postB),
+    pGu: packPanels(a.genWu, U, 3 * G),
+    pFac: packPanels(a.facW, G, F),
+  };
+  const args = writeArgs({ B, T, C, G, U, F, fb: a.feedback ? 1 : 0, mode: a.eps ? 1 : 0, restFull: restFull ? 1 : 0, clip: a.clip, ...temps, ...kept });
+  const counter = arena.alloc(1);
+  const nt = usefulThreads(threads, B);
+  const scratch = Array.from({ length: nt }, () => arena.alloc(Math.max(ex.dec_scratch_floats(args), ex.gru_gemm_scratch_floats(A))));
+  const free = [args, counter, abW, abB, ...scratch, ...blocks({ ...temps, cPc: undefined, gPc: undefined }), ...(save ? [] : [abIn])];
+  const freeAll = (blocks: number[]): void => blocks.forEach((p) => arena.free(p));
+  let outputs: DecoderOutputs;
+  run({
+    phases: [
+      { op: OP_GEMM, args: scratch.map((scr) => [abIn, abW, abB, temps.ab!, scr, counter, n, A, 3 * C]) },
+      { op: OP_DEC_FORWARD, args: scratch.map((scr) => [args, scr, counter]) },
+    ],
+    counter,
+    finish() {
+      outputs = { k: copyOut(kept.k!, n * C), s: copyOut(kept.s!, n * G), f: copyOut(kept.f!, n * F), mv: copyOut(kept.mv!, n * 2 * U), u: copyOut(kept.u!, n * U) };
+      freeAll(free);
+      if (!save) freeAll(blocks(kept));
+    },
+    abort() {
+      freeAll([...free, ...blocks(kept), ...(save ? [abIn] : [])]);
+    },
+  });
+  const saved = save
+    ? new DecoderSaved({ batch: B, time: T, con: C, gen: G, co: U, factors: F, abDim: A, feedback: a.feedback, clip: a.clip, restFull, sample: a.eps !== undefined }, { ...kept, ab: abIn }, {
+        abW: a.abW.slice(),
+        conWhRU: a.conWhRU.slice(),
+        conWhC: a.conWhC.slice(),
+        genWhRU: a.genWhRU.slice(),
+        genWhC: a.genWhC.slice(),
+        ...(a.fbW ? { fbW: a.fbW.slice() } : {}),
+        postW: a.postW.slice(),
+        genWu: a.genWu.slice(),
+        facW: a.facW.slice(),
+      })
+    : undefined;
+  return { ...outputs!, saved };
+}
+
+/**
+ * Backpropagation through the whole decoder. `cot` holds the gradients of the loss with respect to
+ * the outputs (dK, dU may be absent: zero). Releases `saved`.
+ */
+export function decoderBackward(saved: DecoderSaved, cot: DecoderCotangents, options: { threads?: number } = {}): DecoderGradients {
+  const fn = "decoderBackward";
+  if (saved.released) throw new ParamError(`${fn}: saved activations were already released`);
+  const d = saved.dims;
+  const { batch: B, time: T, con: C, gen: G, co: U, factors: F, abDim: A } = d;
+  const n = B * T;
+  const bt = `[batch=${B}, time=${T}`;
+  checkLength(fn, "dS", cot.dS, n * G, `${bt}, gen=${G}]`);
+  checkLength(fn, "dF", cot.dF, n * F, `${bt}, factors=${F}]`);
+  checkLength(fn, "dMV", cot.dMV, n * 2 * U, `${bt}, 2·co=${2 * U}]`);
+  if (cot.dK) checkLength(fn, "dK", cot.dK, n * C, `${bt}, con=${C}]`);
+  if (cot.dU) checkLength(fn, "dU", cot.dU, n * U, `${bt}, co=${U}]`);
+  const threads = resolveThreads(fn, options.threads);
+  const { arena, exports: ex } = kernelRuntime();
+  const w = saved.w;
+  const con = packWeights(w.conWhRU, w.conWhC, C, false, true);
+  const gen = packWeights(w.genWhRU, w.genWhC, G, false, true);
+  const p = saved.ptr;
+  const temps: Partial<Record<Field, number>> = {
+    dS: copyIn(cot.dS),
+    dF: copyIn(cot.dF),
+    dMV: copyIn(cot.dMV),
+    ...(cot.dK ? { dK: copyIn(cot.dK) } : {}),
+    ...(cot.dU ? { dU: copyIn(cot.dU) } : {}),
+    cPruT: con.bwd,
+    cPcT: con.bwd + panelBytes(C),
+    gPruT: gen.bwd,
+    gPcT: gen.bwd + panelBytes(G),
+    ...(d.feedback ? { pFbT: packPanels(transpose(w.fbW!, F, 3 * C), 3 * C, F) } : {}),
+    pPostT: packPanels(transpose(w.postW, C, 2 * U), 2 * U, C),
+    pGuT: packPanels(transpose(w.genWu, U, 3 * G), 3 * G, U),
+    pFacT: packPanels(transpose(w.facW, G, F), F, G),
+    dXc: arena.alloc(n * 3 * C),
+    dXg: arena.alloc(n * 3 * G),
+    dMVt: arena.alloc(n * 2 * U),
+    dFt: arena.alloc(n * F),
+    dk0: arena.alloc(B * C),
+    ds0: arena.alloc(B * G),
+    ...(d.feedback ? { dfb0: arena.alloc(B * F) } : {}),
+  };
+  const abWT = packPanels(transpose(w.abW, A, 3 * C), 3 * C, A);
+  const dAb = arena.alloc(n * A);
+  const args = writeArgs({ B, T, C, G, U, F, fb: d.feedback ? 1 : 0, mode: d.sample ? 1 : 0, restFull: d.restFull ? 1 : 0, clip: d.clip, ...p, ...temps });
+  const segs = ex.gru_dw_segments();
+  // Weight-gradient partials, one per segment of the rows.
+  const part = {
+    con: arena.alloc(segs * 3 * C * C),
+    gen: arena.alloc(segs * 3 * G * G),
+    genIn: arena.alloc(segs * (U + 1) * 3 * G),
+    post: arena.alloc(segs * (C + 1) * 2 * U),
+    fac: arena.alloc(segs * G * F),
+    fac0: arena.alloc(segs * G * F),
+    fb: d.feedback ? arena.alloc(segs * F * 3 * C) : 0,
+    ab: arena.alloc(segs * (A + 1) * 3 * C),
+  };
+  const counter = arena.alloc(1);
+  const nt = usefulThreads(threads, B);
+  const tn = (M: number, N: number): number => ex.dec_gemm_tn_scratch_floats(M, N);
+  const scratchFloats = Math.max(
+    ex.dec_scratch_floats(args),
+    ex.gru_bwd_scratch_floats(C, -1),
+    ex.gru_bwd_scratch_floats(G, U),
+    tn(C, 2 * U),
+    tn(G, F),
+    tn(F, 3 * C),
+    tn(A, 3 * C),
+    ex.gru_gemm_scratch_floats(3 * C),
+  );
+  const scratch = Array.from({ length: nt }, () => arena.alloc(scratchFloats));
+  const each = (f: (scr: number) => number[]): number[][] => scratch.map(f);
+  const phases: Phase[] = [
+    { op: OP_DEC_BWD_STEPS, args: each((scr) => [args, scr, counter]) },
+    { op: OP_BWD_DW, args: each((scr) => [p.k0!, p.k!, p.cg!, temps.dXc!, part.con, 0, -1, 0, scr, counter, B, T, C, 0]) },
+    { op: OP_BWD_DW, args: each((scr) => [p.s0!, p.s!, p.gg!, temps.dXg!, part.gen, p.u!, U, part.genIn, scr, counter, B, T, G, 0]) },
+    { op: OP_DEC_GEMM_TN, args: each((scr) => [p.k!, 0, C, 1, temps.dMVt!, 2 * U, part.post, scr, counter, n]) },
+    { op: OP_DEC_GEMM_TN, args: each((scr) => [p.s!, p.mgen ?? 0, G, 0, temps.dFt!, F, part.fac, scr, counter, n]) },
+    ...(d.feedback
+      ? ([
+          { op: OP_DEC_GEMM_TN, args: each((scr) => [p.s0!, 0, G, 0, temps.dfb0!, F, part.fac0, scr, counter, B]) },
+          { op: OP_DEC_GEMM_TN, args: each((scr) => [p.fbIn!, 0, F, 0, temps.dXc!, 3 * C, part.fb, scr, counter, n]) },
+        ] satisfies Phase[])
+      : []),
+    { op: OP_DEC_GEMM_TN, args: each((scr) => [p.ab!, 0, A, 1, temps.dXc!, 3 * C, part.ab, scr, counter, n]) },
+    { op: OP_GEMM, args: each((scr) => [temps.dXc!, abWT, 0, dAb, scr, counter, n, 3 * C, A]) },
+  ];
+  const free = [args, counter, abWT, dAb, ...scratch, ...blocks({ ...temps, cPcT: undefined, gPcT: undefined }), ...Object.values(part).filter((q) => q !== 0)];
+  const sum = (q: number, floats: number): number => {
+    for (let i = 1; i < segs; i++) ex.gru_add(q, q + 4 * i * floats, floats);
+    return q;
+  };
+  let grads: DecoderGradients;
+  run({
+    phases,
+    counter,
+    finish() {
+      sum(part.con, 3 * C * C);
+      sum(part.gen, 3 * G * G);
+      sum(part.genIn, (U + 1) * 3 * G);
+      sum(part.post, (C + 1) * 2 * U);
+      sum(part.fac, G * F);
+      sum(part.ab, (A + 1) * 3 * C);
+      if (d.feedback) {
+        sum(part.fac0, G * F);
+        ex.gru_add(part.fac, part.fac0, G * F);
+        sum(part.fb, F * 3 * C);
+      }
+      grads = {
+        dAb: copyOut(dAb, n * A),
+        dAbW: copyOut(part.ab, A * 3 * C),
+        dAbB: copyOut(part.ab + 4 * A * 3 * C, 3 * C),
+        dRest: d.restFull ? copyOut(temps.dXg!, n * 3 * G) : copyOut(part.genIn + 4 * U * 3 * G, 3 * G),
+        dk0: copyOut(temps.dk0!, B * C),
+        ds0: copyOut(temps.ds0!, B * G),
+        dConWhRU: copyOut(part.con, 2 * C * C),
+        dConWhC: copyOut(part.con + 8 * C * C, C * C),
+        dGenWhRU: copyOut(part.gen, 2 * G * G),
+        dGenWhC: copyOut(part.gen + 8 * G * G, G * G),
+        dFbW: d.feedback ? copyOut(part.fb, F * 3 * C) : undefined,
+        dPostW: copyOut(part.post, C * 2 * U),
+        dPostB: copyOut(part.post + 4 * C * 2 * U, 2 * U),
+        dGenWu: copyOut(part.genIn, U * 3 * G),
+        dFacW: copyOut(part.fac, G * F),
+      };
+      free.forEach((q) => arena.free(q));
+      saved.release();
+    },
+    abort() {
+      free.forEach((q) => arena.free(q));
+    },
+  });
+  return grads!;
+}
+
+/** Dense multiply-add FLOPs of one forward call (backward: about twice that). */
+export function decoderFlops(d: Omit<DecoderDims, "clip"> & { abDim: number }): number {
+  const { batch: B, time: T, con: C, gen: G, co: U, factors: F, abDim: A } = d;
+  return B * T * (6 * A * C + 6 * C * C + 6 * G * G + 4 * C * U + 6 * U * G + 2 * G * F + (d.feedback ? 6 * F * C : 0));
+}

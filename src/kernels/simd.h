@@ -1,0 +1,211 @@
+/*
+ * Shared SIMD building blocks of the kernels (gru.c, decoder.c): elementwise math, the register-blocked
+ * micro-kernel and its packing, work sharing, and the weight-gradient GEMM over (batch, time) rows.
+ * Everything is always inlined; see gru.c for the conventions (no globals, slack after buffers).
+ */
+#pragma once
+#include <wasm_simd128.h>
+
+typedef v128_t v4;
+#define INLINE static inline __attribute__((always_inline))
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+#define NR 8 /* output columns per panel: two f32x4 accumulators per row */
+#define MR 4 /* rows per register block (5 or 6 spill registers in V8's x64 code) */
+
+#define LD(p) wasm_v128_load(p)
+#define ST(p, v) wasm_v128_store((p), (v))
+#define SPL(f) wasm_f32x4_splat(f)
+#define ADD wasm_f32x4_add
+#define SUB wasm_f32x4_sub
+#define MUL wasm_f32x4_mul
+
+INLINE int pad8(int n) { return (n + 7) & ~7; }
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Elementwise math. tanh is the odd/even rational minimax approximation used by Eigen           */
+/* (generic_fast_tanh_float): max error 4e-7 (a few ulp), one division and no exp, about half the */
+/* work of an exp-based tanh; it reaches exactly 1 at the clamp. sigmoid(x) = (1 + tanh(x/2)) / 2, */
+/* accurate to 2e-7 absolute (gates enter the cell and its gradient only through absolute terms). */
+
+INLINE v4 v_tanh(v4 x) {
+  x = wasm_f32x4_pmin(wasm_f32x4_pmax(x, SPL(-7.90531110763549805f)), SPL(7.90531110763549805f));
+  v4 z = MUL(x, x);
+  v4 p = SPL(-2.76076847742355e-16f);
+  p = ADD(MUL(p, z), SPL(2.00018790482477e-13f));
+  p = ADD(MUL(p, z), SPL(-8.60467152213735e-11f));
+  p = ADD(MUL(p, z), SPL(5.12229709037114e-08f));
+  p = ADD(MUL(p, z), SPL(1.48572235717979e-05f));
+  p = ADD(MUL(p, z), SPL(6.37261928875436e-04f));
+  p = ADD(MUL(p, z), SPL(4.89352455891786e-03f));
+  v4 q = SPL(1.19825839466702e-06f);
+  q = ADD(MUL(q, z), SPL(1.18534705686654e-04f));
+  q = ADD(MUL(q, z), SPL(2.26843463243900e-03f));
+  q = ADD(MUL(q, z), SPL(4.89352518554385e-03f));
+  return wasm_f32x4_div(MUL(p, x), q);
+}
+
+INLINE v4 v_sigmoid(v4 x) { return ADD(SPL(0.5f), MUL(SPL(0.5f), v_tanh(MUL(SPL(0.5f), x)))); }
+
+INLINE v4 v_clip(v4 x, v4 lim) { return wasm_f32x4_pmin(wasm_f32x4_pmax(x, wasm_f32x4_neg(lim)), lim); }
+
+/* Stores the first n (1..8) lanes of the 8-lane group (a, b): a row tail must not spill into the  */
+/* next row (or the next gate's columns of the same row).                                           */
+INLINE void store8(float *d, v4 a, v4 b, int n) {
+  if (n >= NR) {
+    ST(d, a);
+    ST(d + 4, b);
+    return;
+  }
+  if (n >= 4) {
+    ST(d, a);
+    a = b;
+    d += 4;
+    n -= 4;
+  }
+  if (n > 0) wasm_v128_store32_lane(d, a, 0);
+  if (n > 1) wasm_v128_store32_lane(d + 1, a, 1);
+  if (n > 2) wasm_v128_store32_lane(d + 2, a, 2);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Register-blocked micro-kernel: acc[m][0..7] (+)= sum_k a[4k + m] * p[8k + 0..7] for m < mr,     */
+/* a: packed [K][4] activation tile, p: [K][8] weight panel. mr is a compile-time constant at every */
+/* call site (the function is always inlined), so acc lives in registers: 2*mr accumulators, 2    */
+/* panel vectors, a broadcast and a product, 12 of x64's 16 SIMD registers for mr = 4 (5 or 6 rows */
+/* spill). No FMA: SIMD128 has none (relaxed-simd's is not on by default in Node 20).              */
+INLINE void mk(const int mr, const float *a, const float *p, int K, v4 acc[MR][2]) {
+  for (int k = 0; k < K; k++, a += 4, p += NR) {
+    v4 b0 = LD(p), b1 = LD(p + 4);
+#pragma clang loop unroll(full)
+    for (int m = 0; m < mr; m++) {
+      v4 s = wasm_v128_load32_splat(a + m);
+      acc[m][0] = ADD(acc[m][0], MUL(s, b0));
+      acc[m][1] = ADD(acc[m][1], MUL(s, b1));
+    }
+  }
+}
+
+/* Writes the first n (1..8) lanes of row m of a transposed tile: t[4*(j + l) + m] = lane l.         */
+INLINE void store_t(float *t, int m, v4 a, v4 b, int n) {
+  float *d = t + m;
+  if (n > 0) wasm_v128_store32_lane(d, a, 0);
+  if (n > 1) wasm_v128_store32_lane(d + 4, a, 1);
+  if (n > 2) wasm_v128_store32_lane(d + 8, a, 2);
+  if (n > 3) wasm_v128_store32_lane(d + 12, a, 3);
+  if (n > 4) wasm_v128_store32_lane(d + 16, b, 0);
+  if (n > 5) wasm_v128_store32_lane(d + 20, b, 1);
+  if (n > 6) wasm_v128_store32_lane(d + 24, b, 2);
+  if (n > 7) wasm_v128_store32_lane(d + 28, b, 3);
+}
+
+/* Packs K consecutive elements of mr rows (row stride ld) into a [K][4] tile: a 4x4 transpose per */
+/* 4 columns for full blocks (the last group may read up to 3 floats past a row: slack), scalar    */
+/* copies for the remainder rows.                                                                 */
+INLINE void pack_rows(const int mr, float *t, const float *a, int ld, int K) {
+  if (mr == MR) {
+    for (int k = 0; k < K; k += 4) {
+      v4 r0 = LD(a + k), r1 = LD(a + ld + k), r2 = LD(a + 2 * ld + k), r3 = LD(a + 3 * ld + k);
+      v4 t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+      v4 t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+      ST(t + 4 * k, wasm_i64x2_shuffle(t0, t2, 0, 2));
+      ST(t + 4 * k + 4, wasm_i64x2_shuffle(t0, t2, 1, 3));
+      ST(t + 4 * k + 8, wasm_i64x2_shuffle(t1, t3, 0, 2));
+      ST(t + 4 * k + 12, wasm_i64x2_shuffle(t1, t3, 1, 3));
+    }
+    return;
+  }
+  for (int m = 0; m < mr; m++)
+#pragma clang loop vectorize(disable)
+    for (int k = 0; k < K; k++) t[4 * k + m] = a[m * ld + k];
+}
+
+INLINE void zero_acc(const int mr, v4 acc[MR][2]) {
+#pragma clang loop unroll(full)
+  for (int m = 0; m < mr; m++) acc[m][0] = acc[m][1] = SPL(0.0f);
+}
+
+/* Work sharing: every thread calls the same entry point on the whole batch, and takes 4-row      */
+/* blocks (or weight-gradient segments) from a shared counter until none is left. A thread that    */
+/* the OS preempts (the cores are shared) then delays nobody: the others take its share. What each  */
+/* block computes does not depend on which thread runs it, so results are bitwise reproducible      */
+/* whatever the thread count or schedule.                                                          */
+/* Each call does at most max_units units and returns how many it did: fewer means none is left,   */
+/* and the caller calls again until then. V8 runs wasm in its baseline compiler first and swaps in  */
+/* optimised code per function once it is hot, for calls that start afterwards: with short calls  */
+/* even a process's first (long) job switches after a few blocks instead of running ~3x slower to   */
+/* its end. (A loop over units, rather than one unit per call, keeps V8's code for the block as    */
+/* fast as with a single call for everything; without it the forward is ~5% slower.)                */
+INLINE int take(int *next, int n) { return __atomic_fetch_add(next, n, __ATOMIC_RELAXED); }
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Weight gradients: C[H][N] += sum_k A[k][0..H) (x) B[k][0..N) over the nb*T (batch, time) rows,  */
+/* one large GEMM after the time loop instead of a rank-4 update per step. Per chunk of KC          */
+/* rows both operands are packed (GotoBLAS style): A as tiles of 4 of its columns, [H4/4][KC][4],   */
+/* and B as panels of 8 columns, [N8/8][KC][8]. The micro-kernel then reads both sequentially; a B  */
+/* panel (4 KiB) stays in L1 while all A tiles stream past it from L2.                              */
+
+#define KC 128
+
+INLINE int pad4(int n) { return (n + 3) & ~3; }
+
+/* One 4-row (or mr-row, at the bottom edge) by 8-column tile of C, accumulated over K rows. */
+INLINE void dw_tile(const int mr, float *C, int ldc, const float *Ap, const float *Bp, int K, int n) {
+  v4 acc[MR][2];
+#pragma clang loop unroll(full)
+  for (int m = 0; m < mr; m++) {
+    acc[m][0] = LD(C + m * ldc);
+    acc[m][1] = LD(C + m * ldc + 4);
+  }
+  mk(mr, Ap, Bp, K, acc);
+#pragma clang loop unroll(full)
+  for (int m = 0; m < mr; m++) store8(C + m * ldc, acc[m][0], acc[m][1], n);
+}
+
+/* C[M][N] (row stride ldc) += Ap^T Bp over K packed rows. */
+INLINE void dw_gemm(float *C, int ldc, int M, int N, const float *Ap, const float *Bp, int K) {
+  for (int j = 0; j < N; j += NR) {
+    const float *bp = Bp + j * K; /* panel j/8 */
+    for (int i = 0; i < M; i += 4) {
+      const float *ap = Ap + i * K; /* tile i/4 */
+      switch (M - i) {
+        case 1: dw_tile(1, C + i * ldc + j, ldc, ap, bp, K, N - j); break;
+        case 2: dw_tile(2, C + i * ldc + j, ldc, ap, bp, K, N - j); break;
+        case 3: dw_tile(3, C + i * ldc + j, ldc, ap, bp, K, N - j); break;
+        default: dw_tile(4, C + i * ldc + j, ldc, ap, bp, K, N - j);
+      }
+    }
+  }
+}
+
+/* Packs columns [0, N) of K rows (row stride ld) into 8-column panels. Lanes past N copy whatever */
+/* follows in memory: they only ever reach C's columns >= N, which are never stored.               */
+INLINE void pack_b(float *dst, const float *src, int ld, int K, int N) {
+  for (int j = 0; j < N; j += NR)
+    for (int k = 0; k < K; k++) {
+      ST(dst + j * K + k * NR, LD(src + k * ld + j));
+      ST(dst + j * K + k * NR + 4, LD(src + k * ld + j + 4));
+    }
+}
+
+
+/* The nb*T rows of a weight gradient are cut into DW_SEGMENTS contiguous segments (a fixed number, */
+/* so the summation order never depends on the thread count); each segment has its own partial.     */
+#define DW_SEGMENTS 8
+
+INLINE void gemm_rows(const int mr, const float *A, int lda, const float *P, const float *bias, float *C, int ldc,
+                      float *tile, int K, int N) {
+  v4 acc[MR][2];
+  pack_rows(mr, tile, A, lda, K);
+  for (int j = 0; j < N; j += NR) {
+#pragma clang loop unroll(full)
+    for (int m = 0; m < mr; m++) {
+      acc[m][0] = bias ? LD(bias + j) : SPL(0.0f);
+      acc[m][1] = bias ? LD(bias + j + 4) : SPL(0.0f);
+    }
+    mk(mr, tile, P + j * K, K, acc);
+#pragma clang loop unroll(full)
+    for (int m = 0; m < mr; m++) store8(C + m * ldc + j, acc[m][0], acc[m][1], N - j);
+  }
+}
+
