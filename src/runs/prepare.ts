@@ -10,11 +10,17 @@
  * - datasets are loaded once per call (one at a time for single-dataset runs, a run spec's together
  *   for multi-dataset runs), not once per run;
  * - datasets of a multi-dataset run must re-bin to one length (LFADS has one num_steps); this is
- *   checked before anything is written.
+ *   checked before anything is written;
+ * - runs that would share one input file but need different contents in it are refused before anything
+ *   is written (MATLAB let the last run written win). In the legacy layout (version < 20171107) every
+ *   run spec of a data hash shares `data_HASH/lfads_<ds>.h5`, so a single-dataset spec and a stitched
+ *   spec with `useAlignmentMatrix` (alignment matrix in the file vs none) cannot both use a dataset;
+ *   nor can two stitched specs over different dataset sets, nor (any layout) params whose data hash
+ *   leaves out a differing `c_factors_dim` (RunParams version < 20171107). See `checkSharedInputFiles`.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LfadsError, ParamError, ShapeError, warn } from "../core/errors.js";
+import { LayoutError, LfadsError, ParamError, ShapeError, warn } from "../core/errors.js";
 import type { Dataset } from "../data/dataset.js";
 import type { CheckedDatasetData } from "../data/dataset-data.js";
 import { rebinFactor, splitTrainValid } from "../data/rebin-split.js";
@@ -90,6 +96,7 @@ interface Job {
 export async function prepareRuns(runs: readonly Run[], options: PrepareOptions = {}): Promise<PrepareResult> {
   const regenerate = options.regenerate ?? false;
   const result: PrepareResult = { written: [], kept: [], linked: [] };
+  checkSharedInputFiles(runs);
 
   // Plan: which shared files must be written. Single-dataset runs are grouped by dataset, so each dataset
   // is loaded once; multi-dataset (and alignment) runs by run spec, whose datasets are loaded together.
@@ -167,6 +174,69 @@ export async function prepareRuns(runs: readonly Run[], options: PrepareOptions 
   }
   options.onProgress?.({ done, total, message: "done" });
   return result;
+}
+
+/**
+ * What a run needs in each of its input files: the same for all of its datasets. The default alignment
+ * is a function of the run's datasets, c_factors_dim and data-hash params (spikeBinMs, trainToTestRatio,
+ * alignmentApproach, alignmentExtraArgs), so runs agreeing on datasets and c_factors_dim agree on it.
+ */
+function inputFileContent(run: Run): { key: string; what: string } {
+  if (!needsAlignment(run)) return { key: "plain", what: "no alignment matrix" };
+  const F = run.params.c_factors_dim;
+  return { key: JSON.stringify(["aligned", run.datasetNames, F]), what: `the alignment matrix of datasets [${run.datasetNames.join(", ")}] with ${F} factors` };
+}
+
+/**
+ * Refuse, before anything is written, runs that share an input file (same path) but need different
+ * contents in it. Checked over the given runs and every other run of their collections that uses the
+ * same files, so preparing one run at a time is refused too. One file path has one content: whichever
+ * run is written first, another would read a file meant for someone else (e.g. a stitched run without
+ * its alignment matrix, or a single-dataset run whose read-in is initialised from one).
+ */
+function checkSharedInputFiles(runs: readonly Run[]): void {
+  const files = new Set(runs.flatMap((r) => r.lfadsInputFiles));
+  const byFile = new Map<string, Map<string, { what: string; runs: Run[] }>>();
+  const seen = new Set<string>();
+  const collections = [...new Set(runs.map((r) => r.runCollection))];
+  for (const run of [...runs, ...collections.flatMap((rc) => rc.runList)]) {
+    if (seen.has(run.path)) continue;
+    seen.add(run.path);
+    const content = inputFileContent(run);
+    for (const file of run.lfadsInputFiles) {
+      if (!files.has(file)) continue;
+      const contents = byFile.get(file) ?? new Map<string, { what: string; runs: Run[] }>();
+      byFile.set(file, contents);
+      const entry = contents.get(content.key) ?? { what: content.what, runs: [] };
+      contents.set(content.key, entry);
+      entry.runs.push(run);
+    }
+  }
+  for (const [file, contents] of byFile) {
+    if (contents.size < 2) continue;
+    const groups = [...contents.values()];
+    const all = groups.flatMap((g) => g.runs);
+    const rc = all[0]!.runCollection;
+    const version = all[0]!.version;
+    const where = path.relative(rc.path, file);
+    const lines = groups.flatMap((g) => g.runs.map((r) => `  ${r.name} (${r.paramsString}): ${g.what}`));
+    const specs = [...new Set(all.map((r) => r.name))];
+    const params = [...new Set(all.map((r) => r.paramsString))];
+    // Within one run spec the contents can only differ by c_factors_dim, which the data hash of RunParams
+    // with version < 20171107 leaves out; otherwise the legacy layout put several specs in one folder.
+    const fix =
+      specs.length === 1
+        ? `c_factors_dim enters the data hash only for RunParams with version >= 20171107: leave RunParams.version at its default (20171107) for ${params.join(", ")}, ` +
+          `so that each c_factors_dim gets its own data_ folder, or put these RunParams in separate RunCollections`
+        : `set the RunCollection version to 20171107 or later (e.g. { version: 20180131 }; version >= 20171107 gives each run spec its own data_HASH/<spec>/ folder), ` +
+          `or put the run specs [${specs.join(", ")}] in separate RunCollections (for ${params.join(", ")})`;
+    throw new LayoutError(
+      `RunCollection "${rc.name}" (version ${version}): runs ${specs.join(" and ")} with ${params.join(", ")} share the input file ${where}` +
+        `${version < VERSION_PER_SPEC_DATA ? ` (with version < ${VERSION_PER_SPEC_DATA} every run spec of a data hash shares one data folder)` : ""}, ` +
+        `but need different contents in it:\n${lines.join("\n")}\n` +
+        `One file cannot be both, so nothing was written. Fix: ${fix}.`,
+    );
+  }
 }
 
 /** Prefix an lfads error with the run and dataset, keeping its class. */

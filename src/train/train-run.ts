@@ -148,7 +148,7 @@ export async function trainRun(target: string | RunLike | TrainRunSpec, options:
       log(`lfads: resuming from ${path.basename(lastCkpt)} (step ${trainer.step}, ${trainer.epochsDone} epochs done)`);
     }
     writeFitlog(spec.outputDir, trainer.fitlog);
-    writeHyperparameters(spec.outputDir, trainer.step, hyperparametersJson(spec.params, { numSteps: data.numSteps, datasets: mcfg.datasets }, { dataDir: spec.inputDir, saveDir: spec.outputDir, stem: spec.dataFilenameStem }));
+    writeHyperparameters(spec.outputDir, trainer.step, hyperparametersJson(spec.params, { numSteps: data.numSteps, datasets: mcfg.datasets }, { dataDir: spec.inputDir, saveDir: spec.outputDir, stem: spec.dataFilenameStem }, tcfg));
     fs.rmSync(spec.doneFile, { force: true });
     if (tcfg.verbose) {
       for (const p of model.variables()) log(`    ${p.name} [${p.shape.join(", ")}]${p.trainable ? "" : " (fixed)"}`);

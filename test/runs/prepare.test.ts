@@ -5,14 +5,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { array3d } from "../../src/core/array3d.js";
-import { DataError, ParamError, ShapeError, setWarningSink } from "../../src/core/errors.js";
+import { DataError, LayoutError, ParamError, ShapeError, setWarningSink } from "../../src/core/errors.js";
 import { Dataset } from "../../src/data/dataset.js";
 import { DatasetCollection } from "../../src/data/dataset-collection.js";
 import { generateLorenzDatasets } from "../../src/data/lorenz.js";
 import { rebin, splitTrainValid } from "../../src/data/rebin-split.js";
 import { readArray, readH5, type H5File } from "../../src/io/h5.js";
 import { RunParams } from "../../src/params/run-params.js";
-import { prepare, type PrepareProgress } from "../../src/runs/prepare.js";
+import { prepare, type AlignmentProvider, type PrepareProgress } from "../../src/runs/prepare.js";
 import { RunCollection } from "../../src/runs/run-collection.js";
 import { RunSpec } from "../../src/runs/run-spec.js";
 import type { Run } from "../../src/runs/run.js";
@@ -255,6 +255,100 @@ test("prepare: version < 20171107 shares one flat data folder per data hash", as
     assert.deepEqual(readArray(f, "train_data").shape, [9, 2, 2]);
     assert.ok(!f.keys().includes("conversion_factor"), "no conversion_factor without truth or external inputs");
   });
+});
+
+test("prepare: version < 20171107 refuses a single-dataset and a stitched spec that would share one input file; each layout gets what each run needs", async () => {
+  const dc = new DatasetCollection(path.join(tmp, "mem-mixed"), "mem-mixed");
+  const mk = (name: string, nCh: number): Dataset =>
+    new Dataset(dc, name, {
+      load: () => ({ counts: array3d(Float64Array.from({ length: 10 * nCh * 4 }, (_, i) => i % 3), [10, nCh, 4]), conditionId: Float64Array.from({ length: 10 }, (_, i) => i % 2) }),
+    });
+  mk("d1", 3);
+  mk("d2", 4);
+  mk("d3", 2);
+  // A recognisable stand-in for the stitching alignment: matrix entries 1 + index, bias 0.5.
+  const calls: string[] = [];
+  const alignment: AlignmentProvider = (run, data) => {
+    calls.push(`${run.name} ${run.paramsString}`);
+    return data.map((d) => ({ matrix: Float64Array.from({ length: d.nChannels * 2 }, (_, i) => i + 1), nFactors: 2, bias: new Float64Array(d.nChannels).fill(0.5) }));
+  };
+  const par = new RunParams({ useAlignmentMatrix: true, c_factors_dim: 2, c_batch_size: 1 });
+  const hasAlignment = (link: string): Promise<boolean> => readH5(link, (f) => f.keys().includes("alignment_matrix_cxf"));
+
+  // Legacy flat layout: single_d1 and "all" both link data_HASH/lfads_d1.h5, which must hold an alignment
+  // matrix for "all" and none for single_d1. Refused (whatever the spec order), before anything is written.
+  for (const [i, specs] of [
+    [new RunSpec("single_d1", dc, 1), new RunSpec("all", dc, [1, 2])],
+    [new RunSpec("all", dc, [1, 2]), new RunSpec("single_d1", dc, 1)],
+  ].entries()) {
+    const rc = new RunCollection(path.join(tmp, "runs"), `legacy_mixed${i}`, dc, { version: 201801 });
+    rc.addParams(par);
+    rc.addRunSpec(specs);
+    const refused = (e: Error): boolean =>
+      e instanceof LayoutError &&
+      e.message.includes(`RunCollection "legacy_mixed${i}" (version 201801)`) &&
+      e.message.includes(`${par.dataHashString}/lfads_d1.h5`) &&
+      e.message.includes(par.paramHashString) &&
+      /single_d1 \(param_\S+\): no alignment matrix/.test(e.message) &&
+      /all \(param_\S+\): the alignment matrix of datasets \[d1, d2\] with 2 factors/.test(e.message) &&
+      /version >= 20171107/.test(e.message) &&
+      /separate RunCollection/.test(e.message);
+    await assert.rejects(prepare(rc, { alignment }), refused);
+    // Preparing one run alone is refused too: the file is shared with the collection's other run.
+    await assert.rejects(rc.findRun("all", 1).prepare({ alignment }), refused);
+    await assert.rejects(rc.findRun("single_d1", 1).prepare({ alignment }), refused);
+    assert.equal(fs.existsSync(rc.path), false, `order ${i}: refused before anything is written`);
+  }
+  assert.deepEqual(calls, [], "no alignment was computed for a refused collection");
+
+  // Any layout: RunParams with version < 20171107 leave c_factors_dim out of the data hash, so two such
+  // params with different c_factors_dim would share data_HASH/all/lfads_d1.h5 with differently shaped matrices.
+  const old2 = par.with({ version: 20170101 });
+  const old3 = par.with({ version: 20170101, c_factors_dim: 3 });
+  assert.equal(old2.dataHashString, old3.dataHashString);
+  const oldParams = new RunCollection(path.join(tmp, "runs"), "old_params", dc);
+  oldParams.addParams([old2, old3]);
+  oldParams.addRunSpec(new RunSpec("all", dc, [1, 2]));
+  await assert.rejects(
+    prepare(oldParams, { alignment }),
+    (e: Error) =>
+      e instanceof LayoutError &&
+      e.message.includes(`${old2.dataHashString}/all/lfads_d1.h5`) &&
+      e.message.includes(`all (${old2.paramHashString}): the alignment matrix of datasets [d1, d2] with 2 factors`) &&
+      e.message.includes(`all (${old3.paramHashString}): the alignment matrix of datasets [d1, d2] with 3 factors`) &&
+      /leave RunParams\.version at its default \(20171107\)/.test(e.message),
+  );
+  assert.equal(fs.existsSync(oldParams.path), false);
+
+  // The fix the error names: the current layout gives each run spec its own data folder.
+  const current = new RunCollection(path.join(tmp, "runs"), "current_mixed", dc);
+  current.addParams(par);
+  current.addRunSpec([new RunSpec("single_d1", dc, 1), new RunSpec("all", dc, [1, 2])]);
+  await prepare(current, { alignment });
+  assert.equal(await hasAlignment(current.findRun("single_d1", 1).lfadsInputLinks[0]!), false, "single_d1: identity read-in, no alignment matrix");
+  await readH5(current.findRun("all", 1).lfadsInputLinks[0]!, (f) => {
+    assert.deepEqual(readArray(f, "alignment_matrix_cxf").shape, [3, 2]);
+    assert.deepEqual(Array.from(readArray(f, "alignment_matrix_cxf").data), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(Array.from(readArray(f, "alignment_bias_c").data), [0.5, 0.5, 0.5]);
+  });
+  assert.equal(await hasAlignment(current.findRun("all", 1).lfadsInputLinks[1]!), true);
+
+  // Legacy layout where the shared files agree: the single-dataset spec is over a dataset "all" does not
+  // use, and a second stitched spec has the same datasets (so the same alignment). Each file is written
+  // once, with what its runs need.
+  calls.length = 0;
+  const legacy = new RunCollection(path.join(tmp, "runs"), "legacy_ok", dc, { version: 201801 });
+  legacy.addParams(par);
+  legacy.addRunSpec([new RunSpec("single_d3", dc, 3), new RunSpec("all", dc, [1, 2]), new RunSpec("all_again", dc, [1, 2])]);
+  const r = await prepare(legacy, { alignment });
+  assert.equal(r.written.length, 6, "lfads_ + inputInfo_ for d1, d2, d3, once each");
+  assert.deepEqual(fs.readdirSync(path.join(legacy.path, par.dataHashString)).filter((f) => f.startsWith("lfads_")).sort(), ["lfads_d1.h5", "lfads_d2.h5", "lfads_d3.h5"]);
+  assert.equal(await hasAlignment(legacy.findRun("single_d3", 1).lfadsInputLinks[0]!), false);
+  for (const name of ["all", "all_again"]) {
+    const run = legacy.findRun(name, 1);
+    assert.equal(fs.readlinkSync(run.lfadsInputLinks[1]!), `../../../${par.dataHashString}/lfads_d2.h5`);
+    await readH5(run.lfadsInputLinks[1]!, (f) => assert.deepEqual(readArray(f, "alignment_matrix_cxf").shape, [4, 2]));
+  }
 });
 
 test("prepare: external inputs, string conditions, 3-ms bins and the errors of bad combinations", async () => {

@@ -11,6 +11,7 @@ import { readArray, readH5, writeArray, writeH5Atomic } from "../../src/io/h5.js
 import { RunParams, type RunParamsInit } from "../../src/params/run-params.js";
 import { TrainingDivergedError } from "../../src/train/errors.js";
 import type { TrainProgress } from "../../src/train/progress.js";
+import { rampWeight } from "../../src/train/schedule.js";
 import { trainRun } from "../../src/train/train-run.js";
 import { TINY } from "../model/tiny.js";
 
@@ -89,12 +90,46 @@ test("outputs: fitlog, checkpoints with index files, model_params, hyperparamete
   assert.equal(hps["batch_size"], 4);
   assert.equal(hps["do_causal_controller"], "false");
   assert.deepEqual(hps["dataset_names"], ["dataset001.h5"]);
+  assert.deepEqual([hps["kl_increase_steps"], hps["l2_increase_steps"]], [4, 4], "one dataset: nothing scaled");
   await readH5(path.join(out, "model_params"), (f) => {
     const keys = f.keys();
     for (const k of ["LFADS_gen_GenGRU_Gates_h_2_ru_W:0", "LFADS_glm_fac_2_logrates_dataset001.h5_W:0", "LFADS_gen_GenGRU_Gates_h_2_ru_W_Adam:0", "LFADS_global_step:0", "LFADS_learning_rate:0"]) assert.ok(keys.includes(k), k);
     assert.deepEqual(readArray(f, "LFADS_glm_fac_2_logrates_dataset001.h5_W:0").shape, [3, 6]);
   });
   assert.ok(fs.existsSync(path.join(dir, "lfads.done.train")));
+});
+
+test("two datasets: hyperparameters-0.txt records the KL/L2 ramp steps scaled by the dataset count, as the trainer uses them", async () => {
+  const dir = await makeRun("ramps");
+  await writeH5Atomic(path.join(dir, "lfadsInput", "lfads_dataset002.h5"), (f) => {
+    writeArray(f, "train_data", { data: trainCounts(12).reverse(), shape: [12, T, N] });
+    writeArray(f, "valid_data", { data: trainCounts(6), shape: [6, T, N] });
+  });
+  // scaleIncreaseStepsWithDatasets and scaleStartStepWithDatasets default to true: ×2 for two datasets
+  // (the Run Manager passes --kl_increase_steps=<c_kl_increase_steps × nDatasets> to LFADS, which records its flags).
+  const p = params({ c_kl_start_step: 1, c_kl_increase_steps: 3, c_l2_start_step: 2, c_l2_increase_steps: 5 });
+  const steps: TrainProgress[] = [];
+  await trainRun(dir, { params: p, maxEpochs: 1, quiet: true, onProgress: (q) => void (q.kind === "step" && steps.push(q)) });
+  const hps = JSON.parse(read(path.join(dir, "lfadsOutput", "hyperparameters-0.txt"))) as Record<string, unknown>;
+  assert.equal(hps["ndatasets"], 2);
+  assert.deepEqual(
+    { kl_start_step: hps["kl_start_step"], kl_increase_steps: hps["kl_increase_steps"], l2_start_step: hps["l2_start_step"], l2_increase_steps: hps["l2_increase_steps"] },
+    { kl_start_step: 2, kl_increase_steps: 6, l2_start_step: 4, l2_increase_steps: 10 },
+  );
+  // The ramp weights of every training step follow the recorded values (weight of step s is used in step s; progress reports s + 1).
+  assert.equal(steps.length, 6, "two datasets × 12 trials / batch 4");
+  for (const q of steps) {
+    assert.equal(q.klWeight, rampWeight(q.step - 1, hps["kl_start_step"] as number, hps["kl_increase_steps"] as number), `kl weight at step ${q.step - 1}`);
+    assert.equal(q.l2Weight, rampWeight(q.step - 1, hps["l2_start_step"] as number, hps["l2_increase_steps"] as number), `l2 weight at step ${q.step - 1}`);
+  }
+  assert.deepEqual(steps.map((q) => q.klWeight), [0, 0, 0, 1 / 6, 2 / 6, 3 / 6]);
+
+  // Without scaling the file records the values as given.
+  const off = await makeRun("ramps-off");
+  fs.copyFileSync(path.join(dir, "lfadsInput", "lfads_dataset002.h5"), path.join(off, "lfadsInput", "lfads_dataset002.h5"));
+  await trainRun(off, { params: p.with({ scaleIncreaseStepsWithDatasets: false, scaleStartStepWithDatasets: false }), maxSteps: 1, quiet: true });
+  const hpsOff = JSON.parse(read(path.join(off, "lfadsOutput", "hyperparameters-0.txt"))) as Record<string, unknown>;
+  assert.deepEqual([hpsOff["kl_start_step"], hpsOff["kl_increase_steps"], hpsOff["l2_start_step"], hpsOff["l2_increase_steps"]], [1, 3, 2, 5]);
 });
 
 test("killed mid-epoch and restarted, training resumes from the checkpoint and matches an uninterrupted run", async () => {
