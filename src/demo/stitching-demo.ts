@@ -10,8 +10,8 @@
  * The docs' drive script sets `rc.version = 201801`, a typo for a 2018 date that selects the legacy
  * layout (< 20171107), where every run spec of one data hash shares a single flat `data_RE1kuL/`
  * folder. With the single-dataset specs beside "all", that folder holds one `lfads_dataset001.h5` for
- * two different inputs (with and without an alignment matrix); `prepare` writes it once, for whichever
- * run comes first, so "all" can silently lose dataset001's alignment matrix. The demo therefore uses
+ * two different inputs (with and without an alignment matrix), which `prepare` refuses (naming the
+ * runs and the fix). The demo therefore uses
  * the per-spec layout of version 20180131: `data_RE1kuL/all/lfads_dataset00k.h5` and
  * `param_Qr2PeG/all/lfadsInput/*` (reference §3.1). The legacy layout is available with `singles: false`.
  */
