@@ -69,7 +69,7 @@ async function main(): Promise<void> {
       name: dec.name,
       supportsBackend: (b) => dec.supportsBackend(b),
       forward: timed((a, save) => `Decoder.forward B${a.batch} T${a.time} C${a.con} G${a.gen}${save ? "" : " (no save)"}`, dec.forward.bind(dec)),
-      backward: timed(() => "Decoder.backward", dec.backward.bind(dec)),
+      backward: timed((_saved: object, _cot: unknown) => "Decoder.backward", dec.backward.bind(dec)),
     });
   }
   const p = chaotic

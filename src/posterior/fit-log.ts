@@ -9,10 +9,14 @@
  * ```
  * Parsing is driven by the labels, so either layout (and a file mixing both) reads; values that are not
  * numbers become NaN (`inf`/`nan` as Python prints them are understood).
+ *
+ * `loadFitLog(dir, { dataFrame: true })` / `fitLog.toDataFrame()` give the same tidy table as a danfojs-node
+ * DataFrame. danfojs-node is an optional peer dependency, loaded only then (ecosystem.md §4: it needs two
+ * npm overrides in the project's root package.json, see DANFO_INSTALL).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DataError, LayoutError } from "../core/errors.js";
+import { DataError, didYouMean, LayoutError, LfadsError, ParamError } from "../core/errors.js";
 
 /** One epoch of the log. Costs are nats per trial; `*_valid` are NaN when the run had no validation set. */
 export interface FitLogRow {
@@ -180,16 +184,120 @@ export class FitLog {
   toRows(): FitLogRow[] {
     return this.rows.map((r) => ({ ...r }));
   }
+
+  /**
+   * The tidy table as a danfojs-node DataFrame: one row per epoch (file order, index 0…n−1), the columns
+   * `FIT_LOG_COLUMNS` in that order, the same numbers as `toRows()` (NaN kept). Loads danfojs-node on the
+   * first call; throws a LfadsError with the install command when it is not installed.
+   */
+  toDataFrame(): FitLogDataFrame {
+    const { DataFrame } = loadDanfo("FitLog.toDataFrame()");
+    return new DataFrame(
+      this.rows.map((r) => FIT_LOG_COLUMNS.map((c) => r[c])),
+      { columns: [...FIT_LOG_COLUMNS] },
+    );
+  }
+}
+
+/**
+ * What `loadFitLog(…, { dataFrame: true })` returns: a danfojs-node `DataFrame`, typed by the members used
+ * here so that these declarations compile without danfojs installed. For danfo's full type write
+ * `loadFitLog(dir, { dataFrame: true }) as DataFrame` (with `import { DataFrame } from "danfojs-node"`).
+ */
+export interface FitLogDataFrame {
+  /** `[nEpochs, FIT_LOG_COLUMNS.length]`. */
+  readonly shape: number[];
+  /** `FIT_LOG_COLUMNS`, in order. */
+  readonly columns: string[];
+  /** Row labels `0 … nEpochs − 1`. */
+  readonly index: (string | number)[];
+  /** danfo's dtype per column (`int32` / `float32`; the values themselves are full-precision numbers). */
+  readonly dtypes: string[];
+  /** Row-major values: one array per epoch, numbers in column order (NaN where the log had none). */
+  readonly values: number[][];
+  /** One column as a danfo Series: `.values` holds one number per epoch. */
+  column(name: FitLogColumn): { readonly values: number[] };
+  /** The table as text (danfo's box drawing); `print()` writes it to stdout (shown under a tslab cell). */
+  toString(): string;
+  print(): void;
+}
+
+/** Options of `loadFitLog` / `run.loadFitLog`. */
+export interface LoadFitLogOptions {
+  /** Return a danfojs-node DataFrame of the tidy table instead of a FitLog (needs danfojs-node, see DANFO_INSTALL). */
+  dataFrame?: boolean;
+}
+
+/**
+ * Shell command that installs danfojs-node into a project. The two overrides must sit in the project's
+ * root package.json (npm ignores them in dependencies): without them the install fails fetching xlsx
+ * from cdn.sheetjs.com and tries to build @tensorflow/tfjs-node; with them danfo shares this package's
+ * TensorFlow.js 4.22 (one @tensorflow/tfjs-core).
+ */
+export const DANFO_INSTALL =
+  "npm pkg set 'overrides.@tensorflow/tfjs-node=npm:@tensorflow/tfjs@4.22.0' 'overrides.xlsx=npm:xlsx@0.18.5' && npm install danfojs-node@1.2.0";
+
+/** The part of the danfojs-node module used here. */
+interface DanfoModule {
+  DataFrame: new (data: number[][], options: { columns: string[] }) => FitLogDataFrame;
+}
+
+let danfo: DanfoModule | undefined;
+
+/**
+ * `require("danfojs-node")`, once, on first use (so nothing else pays its ~0.8 s load). `what` names the
+ * call that needs it, for the error when it is missing.
+ */
+function loadDanfo(what: string): DanfoModule {
+  if (danfo) return danfo;
+  let mod: DanfoModule;
+  try {
+    mod = require("danfojs-node") as DanfoModule;
+  } catch (e) {
+    const msg = String((e as Error | undefined)?.message ?? e).split("\n")[0]!;
+    if ((e as NodeJS.ErrnoException | undefined)?.code === "MODULE_NOT_FOUND" && msg.includes("'danfojs-node'")) {
+      throw new LfadsError(
+        `${what} needs the optional package danfojs-node, which is not installed (${msg}). ` +
+          `Install it in your project; npm needs two overrides in the project's root package.json for it, and this command adds them: ${DANFO_INSTALL}. ` +
+          "Without danfojs, loadFitLog(dir) gives a FitLog, and fitLog.toRows() is the same tidy table as plain rows.",
+        { cause: e },
+      );
+    }
+    throw new LfadsError(`${what}: loading danfojs-node failed (${msg}); a working install is: ${DANFO_INSTALL}`, { cause: e });
+  }
+  if (typeof mod?.DataFrame !== "function") {
+    throw new LfadsError(`${what}: the installed danfojs-node has no DataFrame export; install danfojs-node 1.x: ${DANFO_INSTALL}`);
+  }
+  danfo = mod;
+  return mod;
 }
 
 /**
  * Read `fitlog.csv` from a run's LFADS output folder (or from the file path itself). Missing file → a
  * LayoutError saying the model has not been trained (training writes it, one line per epoch).
+ * With `{ dataFrame: true }` the tidy table comes back as a danfojs-node DataFrame (`FitLog.toDataFrame`).
  */
-export function loadFitLog(outputDirOrFile: string): FitLog {
+export function loadFitLog(outputDirOrFile: string, options?: LoadFitLogOptions & { dataFrame?: false }): FitLog;
+export function loadFitLog(outputDirOrFile: string, options: LoadFitLogOptions & { dataFrame: true }): FitLogDataFrame;
+export function loadFitLog(outputDirOrFile: string, options?: LoadFitLogOptions): FitLog | FitLogDataFrame;
+export function loadFitLog(outputDirOrFile: string, options: LoadFitLogOptions = {}): FitLog | FitLogDataFrame {
+  const asDataFrame = dataFrameOption(options);
   const file = fs.existsSync(outputDirOrFile) && fs.statSync(outputDirOrFile).isDirectory() ? path.join(outputDirOrFile, "fitlog.csv") : outputDirOrFile;
   if (!fs.existsSync(file)) {
     throw new LayoutError(`fitlog.csv not found: ${file}; training writes it (one line per epoch) — train the run first (lfads train / run_lfads.py --kind=train)`);
   }
-  return FitLog.parse(fs.readFileSync(file, "utf8"), file);
+  if (asDataFrame) loadDanfo("loadFitLog option dataFrame: true");
+  const log = FitLog.parse(fs.readFileSync(file, "utf8"), file);
+  return asDataFrame ? log.toDataFrame() : log;
+}
+
+/** Check the options of loadFitLog (an unknown key or a non-boolean dataFrame is an error naming it). */
+function dataFrameOption(options: LoadFitLogOptions): boolean {
+  if (options === null || typeof options !== "object") throw new ParamError(`loadFitLog: options must be an object such as { dataFrame: true }; got ${String(options)}`);
+  for (const k of Object.keys(options)) {
+    if (k !== "dataFrame") throw new ParamError(`loadFitLog: unknown option '${k}'; the only option is dataFrame (true for a danfojs-node DataFrame).${didYouMean(k, ["dataFrame"])}`);
+  }
+  const v = options.dataFrame;
+  if (v !== undefined && typeof v !== "boolean") throw new ParamError(`loadFitLog: dataFrame must be true or false; got ${JSON.stringify(v)}`);
+  return v === true;
 }

@@ -1,12 +1,12 @@
 /** TF-free posterior results: loaders for LFADS output files, the fit log, trained params, scores. */
 export { PosteriorMeans, concatenateOverTrials, concatenateField, rebinSum, POSTERIOR_MEAN_KINDS } from "./posterior-means.js";
-export type { PosteriorMeanKind, PosteriorFormat, PosteriorMeansData, TrialField, ConditionAverage } from "./posterior-means.js";
+export type { PosteriorMeanKind, PosteriorFormat, PosteriorMeansData, TrialField, ConditionAverage, OutputDist } from "./posterior-means.js";
 export { loadPosteriorMeans, tfPosteriorFileNames, torchPosteriorFileNames, timeVector } from "./read-posterior.js";
 export type { LoadPosteriorMeansOptions } from "./read-posterior.js";
 export { readInputInfo } from "./read-input-info.js";
 export type { InputInfo } from "./read-input-info.js";
-export { FitLog, loadFitLog, parseFitLogLine, FIT_LOG_COLUMNS } from "./fit-log.js";
-export type { FitLogRow, FitLogColumn } from "./fit-log.js";
+export { FitLog, loadFitLog, parseFitLogLine, FIT_LOG_COLUMNS, DANFO_INSTALL } from "./fit-log.js";
+export type { FitLogRow, FitLogColumn, FitLogDataFrame, LoadFitLogOptions } from "./fit-log.js";
 export { ModelTrainedParams, loadModelTrainedParams } from "./trained-params.js";
 export type { LoadModelTrainedParamsOptions } from "./trained-params.js";
 export { r2Score, poissonNll, bitsPerSpike, posteriorRateR2, posteriorBitsPerSpike, splitTrials } from "./scores.js";

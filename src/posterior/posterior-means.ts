@@ -9,6 +9,11 @@
  * - 2-D fields: `Array2D<Float64Array>`, shape `[trials, dim]`;
  * - per-trial scalars: `Float64Array` of length `nTrials`.
  * MATLAB's arrays are the same data with the axes reversed (`dim × T × N`).
+ *
+ * Output distribution (`outputDist`, the run's `c_output_dist`): Poisson outputs give `rates` (spikes/s).
+ * Gaussian outputs give `means` and `variances` in the data's own units per LFADS bin (no Hz conversion:
+ * they are not counts), and no `rates`: reading `rates` (or `ratesPerBin()`, bits per spike) on them throws
+ * an error pointing at `means`. `outputMeansPerBin()` is the distribution mean per bin for either.
  */
 import { inspect } from "node:util";
 import type { Array3D, NumericArray } from "../core/array3d.js";
@@ -23,9 +28,15 @@ export const POSTERIOR_MEAN_KINDS: readonly PosteriorMeanKind[] = ["posterior_sa
 /** Which program wrote the output files: TF LFADS (`model_runs_*`) or lfads-torch (`lfads_output_*.h5`). */
 export type PosteriorFormat = "tf" | "lfads-torch";
 
+/** The model's observation distribution (`c_output_dist`). */
+export type OutputDist = "poisson" | "gaussian";
+export const OUTPUT_DISTS: readonly OutputDist[] = ["poisson", "gaussian"];
+
 /** Fields of shape `[trials, time, dim]`. */
 export type TrialTimeField =
   | "rates"
+  | "means"
+  | "variances"
   | "factors"
   | "generatorStates"
   | "controllerOutputs"
@@ -40,7 +51,7 @@ export type TrialScalarField = "costs" | "nllBoundVaes" | "nllBoundIwaes";
 export type TrialField = TrialTimeField | TrialVectorField | TrialScalarField;
 
 export const TRIAL_TIME_FIELDS: readonly TrialTimeField[] = [
-  "rates", "factors", "generatorStates", "controllerOutputs", "controllerOutputStds", "controllerStates", "generatorInputs", "truth",
+  "rates", "means", "variances", "factors", "generatorStates", "controllerOutputs", "controllerOutputStds", "controllerStates", "generatorInputs", "truth",
 ];
 export const TRIAL_VECTOR_FIELDS: readonly TrialVectorField[] = ["generatorIcs", "postG0Mean", "postG0Logvar"];
 export const TRIAL_SCALAR_FIELDS: readonly TrialScalarField[] = ["costs", "nllBoundVaes", "nllBoundIwaes"];
@@ -57,8 +68,25 @@ export interface PosteriorMeansData {
   inputBinMs?: number;
   /** ms, start of every output bin, length T (run-manager.md §4.4). */
   time: Float64Array;
-  /** `[trials, T, nNeurons]`, **spikes/s** (`output_dist_params × 1000 / spikeBinMs`). */
-  rates: Array3D<Float32Array>;
+  /** Observation distribution of the model; default `"poisson"`. */
+  outputDist?: OutputDist;
+  /**
+   * `[trials, T, nNeurons]`, **spikes/s** (`output_dist_params × 1000 / spikeBinMs`). Poisson outputs only
+   * (required for them; a Gaussian PosteriorMeans has `means` / `variances` instead).
+   */
+  rates?: Array3D<Float32Array>;
+  /**
+   * Gaussian outputs only (required for them): `[trials, T, nNeurons]`, posterior-mean Gaussian means in
+   * the units of the data per LFADS bin — not converted to Hz (TF `output_dist_params[..., :N]`,
+   * lfads-torch `output_params`).
+   */
+  means?: Array3D<Float32Array>;
+  /**
+   * Gaussian outputs only: `[trials, T, nNeurons]`, the Gaussian variances in data units² (TF
+   * `output_dist_params[..., N:]`, which TF writes as `exp(logvar)`); absent when the file held means only
+   * (lfads-torch's `run_posterior_sampling` writes means only).
+   */
+  variances?: Array3D<Float32Array>;
   /** `[trials, T, nFactors]`. */
   factors: Array3D<Float32Array>;
   /** `[trials, T, genDim]` (TF `gen_states`, lfads-torch `gen_states`). */
@@ -115,7 +143,15 @@ export class PosteriorMeans implements Readonly<PosteriorMeansData> {
   declare readonly spikeBinMs: number;
   declare readonly inputBinMs?: number;
   declare readonly time: Float64Array;
+  declare readonly outputDist: OutputDist;
+  /**
+   * `[trials, T, nNeurons]`, inferred firing rates in **spikes/s**. Poisson outputs only: on a Gaussian
+   * PosteriorMeans reading it throws, naming `means` / `variances` (its outputs are not rates); there it
+   * is a non-enumerable accessor, so `{ ...pm }` copies means / variances and no rates.
+   */
   declare readonly rates: Array3D<Float32Array>;
+  declare readonly means?: Array3D<Float32Array>;
+  declare readonly variances?: Array3D<Float32Array>;
   declare readonly factors: Array3D<Float32Array>;
   declare readonly generatorStates?: Array3D<Float32Array>;
   declare readonly generatorIcs?: Array2D;
@@ -137,35 +173,68 @@ export class PosteriorMeans implements Readonly<PosteriorMeansData> {
   declare readonly datasetIndexByTrial: Int32Array;
 
   constructor(d: PosteriorMeansData) {
-    const n = d.rates.shape[0];
-    const T = d.rates.shape[1];
+    const dist = d.outputDist ?? "poisson";
+    if (!OUTPUT_DISTS.includes(dist)) throw new ParamError(`PosteriorMeans: outputDist must be one of ${OUTPUT_DISTS.join(", ")}; got ${JSON.stringify(dist)}`);
+    const outputs = dist === "poisson" ? d.rates : d.means;
+    const what = dist === "poisson" ? "rates" : "means";
+    if (dist === "poisson") {
+      if (!d.rates) throw new ParamError("PosteriorMeans: Poisson outputs need rates (spikes/s); for a Gaussian-output model set outputDist: \"gaussian\" and pass means (and variances)");
+      if (d.means || d.variances) throw new ParamError("PosteriorMeans: means / variances are for Gaussian outputs, but outputDist is \"poisson\"; set outputDist: \"gaussian\" (and drop rates) or drop them");
+    } else {
+      if (!d.means) throw new ParamError("PosteriorMeans: Gaussian outputs (outputDist \"gaussian\") need means, in data units per bin");
+      if (d.rates) throw new ParamError("PosteriorMeans: rates (spikes/s) are for Poisson outputs only; a Gaussian PosteriorMeans holds means and variances — drop rates");
+      const v = d.variances;
+      if (v && (v.shape[0] !== d.means.shape[0] || v.shape[1] !== d.means.shape[1] || v.shape[2] !== d.means.shape[2])) {
+        throw new ShapeError(`PosteriorMeans: variances have shape [${v.shape.join(", ")}] but means [${d.means.shape.join(", ")}]; both are [trials, T, nNeurons]`);
+      }
+    }
+    const n = outputs!.shape[0];
+    const T = outputs!.shape[1];
     if (!(d.spikeBinMs > 0)) throw new ParamError(`PosteriorMeans: spikeBinMs must be a positive number of ms; got ${d.spikeBinMs}`);
-    if (d.time.length !== T) throw new ShapeError(`PosteriorMeans: time has ${d.time.length} entries but rates have T = ${T} bins`);
+    if (d.time.length !== T) throw new ShapeError(`PosteriorMeans: time has ${d.time.length} entries but ${what} have T = ${T} bins`);
     const perTrial: [string, { shape: readonly number[] } | Float64Array | undefined][] = [
       ...[...TRIAL_TIME_FIELDS, ...TRIAL_VECTOR_FIELDS, ...TRIAL_SCALAR_FIELDS].map((k) => [k, d[k]] as [string, { shape: readonly number[] } | Float64Array | undefined]),
       ["rawCounts", d.rawCounts],
       ["externalInputs", d.externalInputs],
     ];
     for (const [k, v] of perTrial) {
-      if (v !== undefined && trialCount(v) !== n) throw new ShapeError(`PosteriorMeans: ${k} has ${trialCount(v)} trials but rates have ${n}`);
+      if (v !== undefined && trialCount(v) !== n) throw new ShapeError(`PosteriorMeans: ${k} has ${trialCount(v)} trials but ${what} have ${n}`);
     }
     if (d.conditionIds && d.conditionIds.length !== n) {
       throw new ShapeError(`PosteriorMeans: conditionIds has ${d.conditionIds.length} entries but there are ${n} trials`);
     }
     if (d.datasetIndexByTrial.length !== n) throw new ShapeError(`PosteriorMeans: datasetIndexByTrial has ${d.datasetIndexByTrial.length} entries, not ${n}`);
     for (const [k, v] of Object.entries(d)) if (v !== undefined) (this as Record<string, unknown>)[k] = v;
+    this.outputDist = dist;
+    if (dist !== "poisson") {
+      const name = d.datasetName;
+      Object.defineProperty(this, "rates", {
+        enumerable: false,
+        get(): never {
+          throw new LfadsError(
+            `PosteriorMeans(${name}): no rates — the model has Gaussian outputs (outputDist "gaussian", c_output_dist = 'gaussian'), ` +
+              "and rates in spikes/s exist only for Poisson outputs; use pm.means (data units per bin) and pm.variances, or pm.outputMeansPerBin()",
+          );
+        },
+      });
+    }
+  }
+
+  /** The per-bin output array that fixes the trial and time axes: rates (Poisson) or means (Gaussian). */
+  private get outputs(): Array3D<Float32Array> {
+    return this.outputDist === "gaussian" ? this.means! : this.rates;
   }
 
   /** Number of trials (train + valid), original order. */
   get nTrials(): number {
-    return this.rates.shape[0];
+    return this.outputs.shape[0];
   }
   /** Number of LFADS time bins. */
   get T(): number {
-    return this.rates.shape[1];
+    return this.outputs.shape[1];
   }
   get nNeurons(): number {
-    return this.rates.shape[2];
+    return this.outputs.shape[2];
   }
   get nFactors(): number {
     return this.factors.shape[2];
@@ -207,10 +276,23 @@ export class PosteriorMeans implements Readonly<PosteriorMeansData> {
     return [...new Set(this.datasetIndexByTrial)].sort((a, b) => a - b);
   }
 
-  /** `rates` converted back to expected counts per output bin (`rates × spikeBinMs / 1000`), `[trials, T, nNeurons]`. */
+  /**
+   * `rates` converted back to expected counts per output bin (`rates × spikeBinMs / 1000`), `[trials, T,
+   * nNeurons]`. Poisson outputs only (throws for Gaussian ones, like `rates`).
+   */
   ratesPerBin(): Array3D<Float32Array> {
+    const rates = this.rates;
     const s = this.spikeBinMs / 1000;
-    return { data: this.rates.data.map((v) => v * s), shape: this.rates.shape };
+    return { data: rates.data.map((v) => v * s), shape: rates.shape };
+  }
+
+  /**
+   * The mean of the output distribution per LFADS bin, `[trials, T, nNeurons]`: expected counts per bin
+   * for Poisson outputs (`ratesPerBin()`), the Gaussian means (data units, the `means` array itself) for
+   * Gaussian ones. What R² against the truth compares.
+   */
+  outputMeansPerBin(): Array3D<Float32Array> {
+    return this.outputDist === "gaussian" ? this.means! : this.ratesPerBin();
   }
 
   /**
@@ -279,9 +361,9 @@ export class PosteriorMeans implements Readonly<PosteriorMeansData> {
     return v;
   }
 
-  /** Names of the per-trial fields present. */
+  /** Names of the per-trial fields present (`rates` for Poisson outputs, `means` and maybe `variances` for Gaussian ones). */
   fieldsPresent(): TrialField[] {
-    return ([...TRIAL_TIME_FIELDS, ...TRIAL_VECTOR_FIELDS, ...TRIAL_SCALAR_FIELDS] as TrialField[]).filter((k) => this[k] !== undefined);
+    return ([...TRIAL_TIME_FIELDS, ...TRIAL_VECTOR_FIELDS, ...TRIAL_SCALAR_FIELDS] as TrialField[]).filter((k) => (k === "rates" ? this.outputDist === "poisson" : this[k] !== undefined));
   }
 
   /** A MATLAB-like property listing (shapes in `[trials, time, dim]` order). */
@@ -289,11 +371,13 @@ export class PosteriorMeans implements Readonly<PosteriorMeansData> {
     const rows: [string, string][] = [
       ["datasetName", this.datasetName],
       ["kind", `${this.kind} (${this.format})`],
+      ["outputDist", this.outputDist],
       ["time", `[${this.T}] ms, ${this.time[0] ?? ""}…${this.time[this.T - 1] ?? ""}, bin ${this.spikeBinMs} ms`],
     ];
     for (const k of this.fieldsPresent()) {
       const v = this[k]!;
-      rows.push([k, v instanceof Float64Array ? `[${v.length}]` : `[${v.shape.join(" × ")}]${k === "rates" ? " spikes/s" : ""}`]);
+      const unit = k === "rates" ? " spikes/s" : k === "means" ? " data units per bin" : k === "variances" ? " data units²" : "";
+      rows.push([k, v instanceof Float64Array ? `[${v.length}]` : `[${v.shape.join(" × ")}]${unit}`]);
     }
     if (this.rawCounts) rows.push(["rawCounts", `[${this.rawCounts.shape.join(" × ")}] counts per ${this.inputBinMs ?? "?"}-ms bin`]);
     rows.push(["trainInds / validInds", `${this.trainInds.length} / ${this.validInds.length}`]);
@@ -370,13 +454,13 @@ export function concatenateOverTrials(pms: readonly PosteriorMeans[]): Posterior
   const first = pms[0]!;
   if (pms.length === 1) return first;
   for (const p of pms) {
-    for (const k of ["kind", "format", "spikeBinMs", "inputBinMs", "T"] as const) {
+    for (const k of ["kind", "format", "outputDist", "spikeBinMs", "inputBinMs", "T"] as const) {
       if (p[k] !== first[k]) throw new ShapeError(`concatenateOverTrials: ${k} is ${String(first[k])} for ${first.datasetName} but ${String(p[k])} for ${p.datasetName}`);
     }
     if (p.nNeurons !== first.nNeurons) {
       throw new ShapeError(
         `concatenateOverTrials: ${first.datasetName} has ${first.nNeurons} neurons but ${p.datasetName} has ${p.nNeurons}; ` +
-          `rates cannot be stacked — use concatenateField(pms, "factors") (or another latent field) for stitched datasets`,
+          `${first.outputDist === "gaussian" ? "means" : "rates"} cannot be stacked — use concatenateField(pms, "factors") (or another latent field) for stitched datasets`,
       );
     }
   }
@@ -402,7 +486,8 @@ export function concatenateOverTrials(pms: readonly PosteriorMeans[]): Posterior
     spikeBinMs: first.spikeBinMs,
     ...(first.inputBinMs !== undefined ? { inputBinMs: first.inputBinMs } : {}),
     time: first.time,
-    rates: concatenateField(pms, "rates"),
+    outputDist: first.outputDist,
+    ...(first.outputDist === "gaussian" ? { means: concatenateField(pms, "means") } : { rates: concatenateField(pms, "rates") }),
     factors: concatenateField(pms, "factors"),
     trainInds: shiftInds((p) => p.trainInds),
     validInds: shiftInds((p) => p.validInds),
@@ -410,7 +495,7 @@ export function concatenateOverTrials(pms: readonly PosteriorMeans[]): Posterior
   };
   const target = data as unknown as Record<string, unknown>;
   for (const k of [...TRIAL_TIME_FIELDS, ...TRIAL_VECTOR_FIELDS, ...TRIAL_SCALAR_FIELDS]) {
-    if (k !== "rates" && k !== "factors" && all(k)) target[k] = concatenateField(pms, k as TrialTimeField);
+    if (k !== "rates" && k !== "means" && k !== "factors" && all(k)) target[k] = concatenateField(pms, k as TrialTimeField);
   }
   if (all("rawCounts")) target.rawCounts = concatRows(pms.map((p) => p.rawCounts!), "rawCounts");
   if (all("externalInputs")) target.externalInputs = concatRows(pms.map((p) => p.externalInputs!), "externalInputs");

@@ -4,20 +4,38 @@
  * re-assembled into the original order (run-manager.md §8.1). TF-free.
  *
  * TF LFADS (lfads-model.md §4.3): `<outputDir>/model_runs_<ds>.h5_{train,valid}_<kind>` (older LFADS:
- * `…_posterior_sample`), HDF5 with `output_dist_params [E,T,N]` (Poisson rates, counts per bin),
- * `factors`, `gen_states`, `gen_ics`, `controller_outputs`, `post_g0_mean/logvar`, `costs`,
- * `nll_bound_vaes`, `nll_bound_iwaes`.
+ * `…_posterior_sample`), HDF5 with `output_dist_params` — `[E,T,N]` Poisson rates in counts per bin, or
+ * `[E,T,2N]` for Gaussian outputs, means ‖ variances (TF writes `[mean, exp(clip(logvar, ±80))]`, and so
+ * does our writer, sample.ts) — and `factors`, `gen_states`, `gen_ics`, `controller_outputs`,
+ * `post_g0_mean/logvar`, `costs`, `nll_bound_vaes`, `nll_bound_iwaes`.
  *
  * lfads-torch (lfads-model.md §8.3): `<outputDir>/lfads_output_<ds>.h5` (or `lfads_output_lfads_<ds>.h5`,
  * named after the input file's stem), with `{train,valid}_{output_params, factors, gen_states, gen_init,
- * co_means, co_stds, ic_mean, ic_std, gen_inputs, con_states}`; `output_params` are rates per bin too.
+ * co_means, co_stds, ic_mean, ic_std, gen_inputs, con_states}`. `output_params` holds the means of the
+ * output distribution (`recon.compute_means`): rates per bin for Poisson, `[n,T,N]` Gaussian means (no
+ * variances) for Gaussian; raw Gaussian parameters `[n,T,N,2]` (means, log-variances stacked on the last
+ * axis, `reshape_output_params`) are read too.
+ *
+ * Poisson outputs become `rates` (× 1000 / spikeBinMs, spikes/s); Gaussian outputs become `means` and
+ * `variances` in data units, not converted. Which one a file holds: `outputDist` when given (the run's
+ * `c_output_dist`), else from the column count against the input info's neurons (2N → Gaussian; lfads-torch
+ * `[n,T,N,2]` → Gaussian; otherwise Poisson).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Array3D } from "../core/array3d.js";
-import { didYouMean, LayoutError, NotSupportedError, ParamError, ShapeError, warn } from "../core/errors.js";
+import { didYouMean, LayoutError, ParamError, ShapeError, warn } from "../core/errors.js";
 import { readH5, type H5File, type H5Group } from "../io/h5.js";
-import { POSTERIOR_MEAN_KINDS, PosteriorMeans, rebinSum, type PosteriorFormat, type PosteriorMeanKind, type PosteriorMeansData } from "./posterior-means.js";
+import {
+  OUTPUT_DISTS,
+  POSTERIOR_MEAN_KINDS,
+  PosteriorMeans,
+  rebinSum,
+  type OutputDist,
+  type PosteriorFormat,
+  type PosteriorMeanKind,
+  type PosteriorMeansData,
+} from "./posterior-means.js";
 import { datasetOrUndefined, readFloat64, scatterRows, shapeOf, type Array2D } from "./read-h5.js";
 import { bareDataHash, inputInfoFileName, readInputInfo, type InputInfo } from "./read-input-info.js";
 
@@ -37,6 +55,13 @@ export interface LoadPosteriorMeansOptions {
   dataHash?: string;
   /** Which output format to read; `auto` (default) takes TF files when present, else lfads-torch. */
   format?: PosteriorFormat | "auto";
+  /**
+   * The model's output distribution (`RunParams.c_output_dist`; `run.loadPosteriorMeans()` passes it).
+   * `auto` (default): Gaussian when the TF outputs have twice as many columns as the input info's
+   * neurons (or lfads-torch's hold `[…, 2]` raw parameters), else Poisson. lfads-torch Gaussian means
+   * `[n,T,N]` look like Poisson rates, so name `"gaussian"` for them.
+   */
+  outputDist?: OutputDist | "auto";
 }
 
 /** What writes the posterior files, for "missing file" messages. */
@@ -77,6 +102,10 @@ export async function loadPosteriorMeans(opts: LoadPosteriorMeansOptions): Promi
   const format = opts.format ?? "auto";
   if (!["auto", "tf", "lfads-torch"].includes(format)) throw new ParamError(`loadPosteriorMeans: format "${format}" is not one of auto, tf, lfads-torch`);
   if (opts.datasetNames.length === 0) throw new ParamError("loadPosteriorMeans: datasetNames is empty; name at least one dataset, e.g. ['dataset001']");
+  const dist = opts.outputDist ?? "auto";
+  if (dist !== "auto" && !OUTPUT_DISTS.includes(dist)) {
+    throw new ParamError(`loadPosteriorMeans: outputDist "${String(dist)}" is not one of auto, ${OUTPUT_DISTS.join(", ")} (the run's c_output_dist)`);
+  }
   const out: PosteriorMeans[] = [];
   for (let i = 0; i < opts.datasetNames.length; i++) {
     out.push(await loadOne(opts, opts.datasetNames[i]!.replace(/\.h5$/, ""), i, kind, format));
@@ -120,23 +149,15 @@ async function loadOne(
   if (!useTf && kind === "posterior_push_mean") {
     warn(`dataset ${ds}: only lfads-torch output (${torchFile}) was found; its values are posterior-sample averages, not posterior_push_mean`);
   }
-  const read = useTf ? await readTf(opts.outputDir, ds, kind, info, spikeBinMs, tfTrain!) : await readTorch(torchFile!, info, spikeBinMs);
-  const T = read.rates.shape[1];
+  const dist = opts.outputDist ?? "auto";
+  const read = useTf ? await readTf(opts.outputDir, ds, kind, info, spikeBinMs, tfTrain!, dist) : await readTorch(torchFile!, info, spikeBinMs, dist, ds);
+  const T = (read.rates ?? read.means)!.shape[1];
   const time = timeVector(info, spikeBinMs, T);
 
   let truth: Array3D<Float32Array> | undefined;
   if (info.truth) truth = rebinSum(info.truth, rebinFactor(info, spikeBinMs));
   else truth = read.truth ?? (useTf ? await readTfInputTruth(opts.inputDir, ds, info) : undefined);
 
-  const rates = read.rates;
-  if (info.counts && rates.shape[2] !== info.counts.shape[2]) {
-    if (rates.shape[2] === 2 * info.counts.shape[2]) {
-      throw new NotSupportedError(
-        `dataset ${ds}: the outputs have ${rates.shape[2]} columns for ${info.counts.shape[2]} neurons — a Gaussian-output model (c_output_dist = 'gaussian', means ‖ variances); only Poisson rates are read`,
-      );
-    }
-    throw new ShapeError(`dataset ${ds}: the outputs have ${rates.shape[2]} neurons but the input info's counts have ${info.counts.shape[2]}; the output belongs to other input data`);
-  }
   const data: PosteriorMeansData = {
     ...read,
     datasetName: ds,
@@ -263,7 +284,58 @@ async function withFiles<T>(files: string[], body: (gs: H5File[]) => T): Promise
   return open(0, []);
 }
 
-async function readTf(outputDir: string, ds: string, kind: PosteriorMeanKind, info: InputInfo, spikeBinMs: number, trainFile: string): Promise<Read> {
+/**
+ * Poisson or Gaussian, for TF `output_dist_params` with `D` columns: Poisson has one rate per neuron,
+ * Gaussian `2N` (means ‖ variances). Checked against the input info's neuron count when it has counts.
+ */
+function tfOutputDist(D: number, info: InputInfo, requested: OutputDist | "auto", ds: string, file: string): OutputDist {
+  const N = info.counts?.shape[2];
+  const where = `dataset ${ds}: 'output_dist_params' in ${file} has ${D} columns`;
+  if (requested === "auto") {
+    if (N === undefined || D === N) return "poisson";
+    if (D === 2 * N) return "gaussian";
+    throw new ShapeError(`${where} but the input info's counts have ${N} neurons (Poisson outputs have ${N} columns, Gaussian ${2 * N}); the output belongs to other input data`);
+  }
+  if (requested === "poisson") {
+    if (N !== undefined && D !== N) {
+      throw new ShapeError(
+        `${where} for ${N} neurons, but outputDist is "poisson" (one rate per neuron)` +
+          (D === 2 * N ? `; ${D} = 2 × ${N} is the Gaussian layout (means ‖ variances) — pass outputDist: "gaussian" if the run has c_output_dist = 'gaussian'` : "; the output belongs to other input data"),
+      );
+    }
+    return "poisson";
+  }
+  if (D % 2 !== 0 || (N !== undefined && D !== 2 * N)) {
+    throw new ShapeError(
+      `${where}${N !== undefined ? ` for ${N} neurons` : ""}, but outputDist is "gaussian", whose outputs have 2 columns per neuron (means ‖ variances)` +
+        (N !== undefined && D === N ? `; ${D} columns is the Poisson layout — pass outputDist: "poisson" if the run has c_output_dist = 'poisson'` : ""),
+    );
+  }
+  return "gaussian";
+}
+
+/** Split `[n, T, 2N]` (means ‖ variances along the last axis) into two `[n, T, N]` arrays. */
+function splitMeansVariances(a: Array3D<Float32Array>): { means: Array3D<Float32Array>; variances: Array3D<Float32Array> } {
+  const [n, T, D] = a.shape;
+  const N = D / 2;
+  const means = new Float32Array(n * T * N);
+  const variances = new Float32Array(n * T * N);
+  for (let r = 0; r < n * T; r++) {
+    means.set(a.data.subarray(r * D, r * D + N), r * N);
+    variances.set(a.data.subarray(r * D + N, (r + 1) * D), r * N);
+  }
+  return { means: { data: means, shape: [n, T, N] }, variances: { data: variances, shape: [n, T, N] } };
+}
+
+async function readTf(
+  outputDir: string,
+  ds: string,
+  kind: PosteriorMeanKind,
+  info: InputInfo,
+  spikeBinMs: number,
+  trainFile: string,
+  requested: OutputDist | "auto",
+): Promise<Read> {
   const validFile = firstExisting(outputDir, tfPosteriorFileNames(ds, "valid", kind));
   if (!validFile && info.validInds.length > 0) {
     throw new LayoutError(
@@ -279,14 +351,17 @@ async function readTf(outputDir: string, ds: string, kind: PosteriorMeanKind, in
     const f3 = (k: string, scale = 1) => as3(assemble(splits, k, n, true, scale), k, trainFile);
     const f2 = (k: string) => as2(assemble(splits, k, n, false), k, trainFile);
     const f1 = (k: string) => as1(assemble(splits, k, n, false), k, trainFile);
-    const rates = f3("output_dist_params", 1000 / spikeBinMs);
+    const notTf = (k: string) => new LayoutError(`dataset '${k}' not found in ${trainFile} (keys: ${fs_[0]!.keys().join(", ")}); this is not a TF LFADS posterior-means file`);
+    const odpShape = shapeOf(datasetOrUndefined(fs_[0]!, "output_dist_params") ?? throwErr(notTf("output_dist_params")));
+    if (odpShape.length !== 3) throw new ShapeError(`'output_dist_params' in ${trainFile} has shape [${odpShape.join(", ")}]; expected [trials, T, columns]`);
+    const dist = tfOutputDist(odpShape[2]!, info, requested, ds, trainFile);
+    // Poisson rates: counts per bin → spikes/s. Gaussian means and variances stay in data units.
+    const odp = f3("output_dist_params", dist === "poisson" ? 1000 / spikeBinMs : 1)!;
     const factors = f3("factors");
-    for (const [k, v] of [["output_dist_params", rates], ["factors", factors]] as const) {
-      if (!v) throw new LayoutError(`dataset '${k}' not found in ${trainFile} (keys: ${fs_[0]!.keys().join(", ")}); this is not a TF LFADS posterior-means file`);
-    }
+    if (!factors) throw notTf("factors");
     return {
-      rates: rates!,
-      factors: factors!,
+      ...(dist === "poisson" ? { outputDist: dist, rates: odp } : { outputDist: dist, ...splitMeansVariances(odp) }),
+      factors,
       ...pick("generatorStates", f3("gen_states")),
       ...pick("generatorIcs", f2("gen_ics")),
       ...pick("controllerOutputs", f3("controller_outputs")),
@@ -312,7 +387,32 @@ async function readTfInputTruth(inputDir: string, ds: string, info: InputInfo): 
   });
 }
 
-async function readTorch(file: string, info: InputInfo, spikeBinMs: number): Promise<Read & { truth?: Array3D<Float32Array> }> {
+function throwErr(e: Error): never {
+  throw e;
+}
+
+/**
+ * Poisson or Gaussian for lfads-torch `output_params` of shape `shape` (`[n,T,N]` means of the output
+ * distribution, or `[n,T,N,2]` raw Gaussian parameters). `[n,T,N]` cannot tell the two apart: Poisson
+ * unless `requested` says Gaussian.
+ */
+function torchOutputDist(shape: readonly number[], info: InputInfo, requested: OutputDist | "auto", ds: string, file: string): OutputDist {
+  const key = `dataset ${ds}: 'train_output_params' in ${file}`;
+  const N = info.counts?.shape[2];
+  if (shape.length === 4 && shape[3] === 2) {
+    if (requested === "poisson") {
+      throw new ShapeError(`${key} has shape [${shape.join(", ")}], lfads-torch's raw Gaussian parameters (means, log-variances), but outputDist is "poisson"; pass outputDist: "gaussian"`);
+    }
+  } else if (shape.length !== 3) {
+    throw new ShapeError(`${key} has shape [${shape.join(", ")}]; expected [trials, T, neurons] (means of the output distribution) or [trials, T, neurons, 2] (Gaussian means, log-variances)`);
+  }
+  if (N !== undefined && shape[2] !== N) {
+    throw new ShapeError(`${key} has ${shape[2]} neurons but the input info's counts have ${N}; the output belongs to other input data`);
+  }
+  return shape.length === 4 || requested === "gaussian" ? "gaussian" : "poisson";
+}
+
+async function readTorch(file: string, info: InputInfo, spikeBinMs: number, requested: OutputDist | "auto", ds: string): Promise<Read & { truth?: Array3D<Float32Array> }> {
   return readH5(file, (f) => {
     const splits: Split[] = [
       { file, g: f, dest: info.trainInds, prefix: "train_" },
@@ -321,11 +421,28 @@ async function readTorch(file: string, info: InputInfo, spikeBinMs: number): Pro
     const n = info.nTrials;
     const f3 = (k: string, scale = 1) => as3(assemble(splits, k, n, true, scale), k, file);
     const f2 = (k: string) => as2(assemble(splits, k, n, false), k, file);
-    const rates = f3("output_params", 1000 / spikeBinMs);
-    const factors = f3("factors");
-    for (const [k, v] of [["train_output_params", rates], ["train_factors", factors]] as const) {
-      if (!v) throw new LayoutError(`dataset '${k}' not found in ${file} (keys: ${f.keys().join(", ")}); this is not an lfads-torch posterior output file`);
+    const notTorch = (k: string) => new LayoutError(`dataset '${k}' not found in ${file} (keys: ${f.keys().join(", ")}); this is not an lfads-torch posterior output file`);
+    const opShape = shapeOf(datasetOrUndefined(f, "train_output_params") ?? throwErr(notTorch("train_output_params")));
+    const dist = torchOutputDist(opShape, info, requested, ds, file);
+    let outputs: Pick<PosteriorMeansData, "outputDist" | "rates" | "means" | "variances">;
+    if (dist === "poisson") {
+      outputs = { outputDist: dist, rates: f3("output_params", 1000 / spikeBinMs)! };
+    } else if (opShape.length === 3) {
+      outputs = { outputDist: dist, means: f3("output_params")! };
+    } else {
+      // [n, T, N, 2]: means and log-variances interleaved on the last axis (lfads-torch Gaussian.reshape_output_params).
+      const raw = assemble(splits, "output_params", n, true)!;
+      const [, T, N] = raw.shape as [number, number, number, number];
+      const means = new Float32Array(n * T * N);
+      const variances = new Float32Array(n * T * N);
+      for (let i = 0; i < means.length; i++) {
+        means[i] = raw.data[2 * i]!;
+        variances[i] = Math.exp(raw.data[2 * i + 1]!);
+      }
+      outputs = { outputDist: dist, means: { data: means, shape: [n, T, N] }, variances: { data: variances, shape: [n, T, N] } };
     }
+    const factors = f3("factors");
+    if (!factors) throw notTorch("train_factors");
     const icStd = f2("ic_std");
     const postG0Logvar = icStd ? { data: icStd.data.map((s) => 2 * Math.log(s)), shape: icStd.shape } : undefined;
     let truth = f3("truth");
@@ -335,8 +452,8 @@ async function readTorch(file: string, info: InputInfo, spikeBinMs: number): Pro
       truth = { data: truth.data.map((v) => v / c), shape: truth.shape };
     }
     return {
-      rates: rates!,
-      factors: factors!,
+      ...outputs,
+      factors,
       ...pick("generatorStates", f3("gen_states")),
       ...pick("generatorIcs", f2("gen_init")),
       ...pick("controllerOutputs", f3("co_means")),

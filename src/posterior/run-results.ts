@@ -5,14 +5,15 @@
  *
  *   await run.loadPosteriorMeans({ kind?, datasetIndices?, reload? })   → PosteriorMeans[] (one per dataset)
  *   run.loadFitLog()                                                    → FitLog
+ *   run.loadFitLog({ dataFrame: true })                                 → danfojs-node DataFrame (optional peer)
  *   await run.loadModelTrainedParams()                                  → ModelTrainedParams
  *   await run.score({ split? })                                         → RunScore[] (R² vs truth, bits/spike)
  */
 import * as fs from "node:fs";
 import { ParamError } from "../core/errors.js";
 import { Run } from "../runs/run.js";
-import { loadFitLog, type FitLog } from "./fit-log.js";
-import type { PosteriorFormat, PosteriorMeans } from "./posterior-means.js";
+import { loadFitLog, type FitLog, type FitLogDataFrame, type LoadFitLogOptions } from "./fit-log.js";
+import { OUTPUT_DISTS, type OutputDist, type PosteriorFormat, type PosteriorMeans } from "./posterior-means.js";
 import { loadPosteriorMeans } from "./read-posterior.js";
 import { posteriorBitsPerSpike, posteriorRateR2, splitTrials, type TrialSplit } from "./scores.js";
 import { loadModelTrainedParams, type ModelTrainedParams } from "./trained-params.js";
@@ -57,8 +58,9 @@ function outputStamp(dir: string): string {
 
 /**
  * Load a run's posterior means (one PosteriorMeans per dataset, trials in the original order, rates in
- * spikes/s), as MATLAB's `run.loadPosteriorMeans`. Results are cached per run and kind until an output
- * file changes (or `reload`).
+ * spikes/s — or, for a run with `c_output_dist = 'gaussian'`, Gaussian `means` and `variances` in data
+ * units and no rates), as MATLAB's `run.loadPosteriorMeans`. Results are cached per run and kind until an
+ * output file changes (or `reload`).
  */
 export async function loadRunPosteriorMeans(run: Run, options: RunPosteriorOptions = {}): Promise<PosteriorMeans[]> {
   const names = run.datasetNames;
@@ -81,15 +83,26 @@ export async function loadRunPosteriorMeans(run: Run, options: RunPosteriorOptio
     dataHash: run.params.dataHash,
     kind,
     format,
+    outputDist: runOutputDist(run),
   });
   entries.set(key, { stamp, value });
   cache.set(run, entries);
   return value;
 }
 
-/** The run's `lfadsOutput/fitlog.csv`. */
-export function loadRunFitLog(run: Run): FitLog {
-  return loadFitLog(run.pathLFADSOutput);
+/** The run's `c_output_dist` (checked: the posterior files are read accordingly). */
+function runOutputDist(run: Run): OutputDist {
+  const d = String(run.params.c_output_dist);
+  if (!(OUTPUT_DISTS as readonly string[]).includes(d)) throw new ParamError(`c_output_dist of run ${run.name} is "${d}"; expected one of ${OUTPUT_DISTS.join(", ")}`);
+  return d as OutputDist;
+}
+
+/** The run's `lfadsOutput/fitlog.csv`: a FitLog, or with `{ dataFrame: true }` a danfojs-node DataFrame of its tidy rows. */
+export function loadRunFitLog(run: Run, options?: LoadFitLogOptions & { dataFrame?: false }): FitLog;
+export function loadRunFitLog(run: Run, options: LoadFitLogOptions & { dataFrame: true }): FitLogDataFrame;
+export function loadRunFitLog(run: Run, options?: LoadFitLogOptions): FitLog | FitLogDataFrame;
+export function loadRunFitLog(run: Run, options?: LoadFitLogOptions): FitLog | FitLogDataFrame {
+  return loadFitLog(run.pathLFADSOutput, options);
 }
 
 /** The run's `lfadsOutput/model_params`, with its dataset names. */
@@ -104,11 +117,11 @@ export interface RunScore {
   split: TrialSplit;
   /** Trials scored (those of the split that have outputs). */
   trials: number;
-  /** Pooled R² of the inferred rates against the true rates (both per LFADS bin). */
+  /** Pooled R² of the inferred rates (Gaussian outputs: the means) against the truth (both per LFADS bin). */
   r2?: number;
   /** Mean over neurons of the per-neuron R² (NaN neurons skipped). */
   r2MeanPerNeuron?: number;
-  /** Bits per spike of the inferred rates on the run's own counts (NLB definition). */
+  /** Bits per spike of the inferred rates on the run's own counts (NLB definition); Poisson outputs only. */
   bitsPerSpike?: number;
 }
 
@@ -123,6 +136,7 @@ export interface ScoreRunOptions extends RunPosteriorOptions {
  * Score a run's posterior means per dataset: R² against the true rates (when the input has truth, as
  * the Lorenz and synthetic data do) and bits per spike (when the input info has the counts), on the
  * validation trials by default. An array of plain records: `show(await scoreRun(run))` is a table.
+ * Gaussian-output runs get R² of their means and no bits per spike (a Poisson score).
  */
 export async function scoreRun(run: Run, options: ScoreRunOptions = {}): Promise<RunScore[]> {
   const pms = options.posteriorMeans ?? (await loadRunPosteriorMeans(run, options));
@@ -135,7 +149,7 @@ export async function scoreRun(run: Run, options: ScoreRunOptions = {}): Promise
       const finite = Array.from(r.perNeuron).filter((x) => Number.isFinite(x));
       s.r2MeanPerNeuron = finite.length ? finite.reduce((a, b) => a + b, 0) / finite.length : NaN;
     }
-    if (pm.rawCounts && pm.format === "tf" && pm.rates.shape[2] === pm.rawCounts.shape[2]) s.bitsPerSpike = posteriorBitsPerSpike(pm, { split });
+    if (pm.outputDist === "poisson" && pm.rawCounts && pm.format === "tf" && pm.nNeurons === pm.rawCounts.shape[2]) s.bitsPerSpike = posteriorBitsPerSpike(pm, { split });
     return s;
   });
 }
@@ -144,8 +158,11 @@ declare module "../runs/run.js" {
   interface Run {
     /** The run's posterior means, one per dataset (see `loadRunPosteriorMeans`). */
     loadPosteriorMeans(options?: RunPosteriorOptions): Promise<PosteriorMeans[]>;
-    /** `lfadsOutput/fitlog.csv` as a FitLog. */
-    loadFitLog(): FitLog;
+    /** `lfadsOutput/fitlog.csv` as a FitLog (see `loadFitLog`). */
+    loadFitLog(options?: LoadFitLogOptions & { dataFrame?: false }): FitLog;
+    /** `lfadsOutput/fitlog.csv` as a danfojs-node DataFrame of the tidy rows (needs the optional danfojs-node). */
+    loadFitLog(options: LoadFitLogOptions & { dataFrame: true }): FitLogDataFrame;
+    loadFitLog(options?: LoadFitLogOptions): FitLog | FitLogDataFrame;
     /** `lfadsOutput/model_params` as ModelTrainedParams. */
     loadModelTrainedParams(): Promise<ModelTrainedParams>;
     /** R² vs truth and bits/spike per dataset (see `scoreRun`). */
@@ -156,9 +173,9 @@ declare module "../runs/run.js" {
 Run.prototype.loadPosteriorMeans = function (this: Run, options?: RunPosteriorOptions): Promise<PosteriorMeans[]> {
   return loadRunPosteriorMeans(this, options);
 };
-Run.prototype.loadFitLog = function (this: Run): FitLog {
-  return loadRunFitLog(this);
-};
+Run.prototype.loadFitLog = function (this: Run, options?: LoadFitLogOptions): FitLog | FitLogDataFrame {
+  return loadRunFitLog(this, options);
+} as Run["loadFitLog"];
 Run.prototype.loadModelTrainedParams = function (this: Run): Promise<ModelTrainedParams> {
   return loadRunTrainedParams(this);
 };

@@ -6,7 +6,7 @@
  * `trials` options are 0-based trial indices (first axis); the default is every trial.
  */
 import type { Array3D } from "../core/array3d.js";
-import { DataError, ParamError, ShapeError, warn } from "../core/errors.js";
+import { DataError, LfadsError, ParamError, ShapeError, warn } from "../core/errors.js";
 import { lgamma, logFactorial } from "../core/special.js";
 import type { PosteriorMeans } from "./posterior-means.js";
 
@@ -175,17 +175,27 @@ export function splitTrials(pm: PosteriorMeans, split: TrialSplit = "valid"): In
 
 /**
  * R² of a PosteriorMeans' rates against its `truth`, both as expected counts per LFADS bin, on `split`
- * (default the validation trials).
+ * (default the validation trials). For Gaussian outputs, R² of the Gaussian means against the truth
+ * (`outputMeansPerBin()`, data units).
  */
 export function posteriorRateR2(pm: PosteriorMeans, opts: PosteriorScoreOptions = {}): R2Result {
   if (!pm.truth) {
     throw new DataError(`posteriorRateR2: ${pm.datasetName} has no true rates (no 'truth' in the input info, nor train_truth/valid_truth in the LFADS input); pass truth to r2Score yourself`);
   }
-  return r2Score(pm.ratesPerBin(), pm.truth, { trials: splitTrials(pm, opts.split) });
+  return r2Score(pm.outputMeansPerBin(), pm.truth, { trials: splitTrials(pm, opts.split) });
 }
 
-/** Bits per spike of a PosteriorMeans' rates on its own counts (re-binned raw counts), on `split` (default valid). */
+/**
+ * Bits per spike of a PosteriorMeans' rates on its own counts (re-binned raw counts), on `split` (default
+ * valid). Poisson outputs only: a Gaussian PosteriorMeans is an error pointing at posteriorRateR2.
+ */
 export function posteriorBitsPerSpike(pm: PosteriorMeans, opts: PosteriorScoreOptions = {}): number {
+  if (pm.outputDist !== "poisson") {
+    throw new LfadsError(
+      `posteriorBitsPerSpike: ${pm.datasetName} has ${pm.outputDist} outputs (outputDist "${pm.outputDist}"); bits per spike is a Poisson score of rates on spike counts — ` +
+        "score Gaussian means with posteriorRateR2 (R² against the truth) instead",
+    );
+  }
   const counts = pm.countsPerBin();
   const rates = pm.ratesPerBin();
   if (counts.shape[1] !== rates.shape[1]) {
