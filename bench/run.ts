@@ -6,12 +6,19 @@
  * `peer_ms`; then "ours" (bench/ours.ts) in a child process of its own, so that its peak RSS is the
  * case's. Writes bench/results/latest.json.
  *
+ * For the seed cases (lorenz_seed_noco, lorenz_seed_co) also posterior-sampling throughput
+ * (bench/posterior-throughput.ts, in a child process): ours as a user gets it — samplePosterior writing
+ * posterior_sample_and_average files at the default 512 samples per trial, in trials/s — and the raw
+ * forward samples/s, next to the peer's `--mode infer` (1 thread) in the same run; see `posterior`.
+ *
  * Environment:
  *   LFADS_BENCH_STEPS   timed steps per measurement (default 10); warmup is 2, or 1 below 5 steps
  *   LFADS_BENCH_WARMUP  untimed steps (overrides the above)
  *   LFADS_BENCH_CASES   comma-separated case names to run (default all)
  *   LFADS_BENCH_PYTHON  the interpreter for the peer (default: the first python3 that imports torch and h5py)
  *   LFADS_BENCH_OUT     output file (default bench/results/latest.json)
+ *   LFADS_BENCH_POSTERIOR_REPS    reps of each posterior measurement (default 3; 0 skips them)
+ *   LFADS_BENCH_POSTERIOR_TRIALS  train trials sampled per rep (default 2, plus 1 valid trial)
  */
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
@@ -20,11 +27,38 @@ import { writeFileAtomic } from "../src/io/atomic.js";
 import { BENCH_CASES, type BenchCase } from "./cases.js";
 import { trainFlops } from "./flops.js";
 import type { OursTiming } from "./ours.js";
+import type { PosteriorThroughput } from "./posterior-throughput.js";
 import { runPeer, type PeerTiming } from "./peer.js";
 import { describeSearch, findTorchPython } from "./python.js";
 
 const ROOT = path.resolve(__dirname, "..");
 const PEER_THREADS = [1, 2] as const;
+/** Cases whose posterior-sampling throughput is measured too. */
+const POSTERIOR_CASES: readonly string[] = ["lorenz_seed_noco", "lorenz_seed_co"];
+
+/** Posterior-sampling throughput of one case (bench/posterior-throughput.ts). */
+export interface PosteriorResult {
+  /** posterior samples per trial (num_samples_posterior default) */
+  num_samples: number;
+  /** trials sampled per rep (train + valid) and reps */
+  trials: number;
+  reps: number;
+  /** samplePosterior posterior_sample_and_average, trials/s of file writing (median over reps) */
+  ours_sample_and_average_trials_per_s: number | null;
+  /** rows per decoder pass samplePosterior chose (its default memory bound) */
+  ours_batch_trials: number | null;
+  /** one full forward pass (encoders + decoder, sampled latents, rates read back) over B rows, rows/s */
+  ours_forward_samples_per_s: number | null;
+  /** the peer's --mode infer (full forward under no_grad, 1 thread), rows/s */
+  peer_forward_samples_per_s: number | null;
+  /** peer rows/s ÷ num_samples: sample-and-average with a full forward pass per sample (the peer writes no files) */
+  peer_sample_and_average_trials_per_s: number | null;
+  /** ours / peer sample-and-average trials/s (above 1: we are faster) */
+  sample_and_average_speedup: number | null;
+  loadavg_start: number[];
+  loadavg_end: number[];
+  skipped?: string[];
+}
 
 export interface CaseResult {
   name: string;
@@ -49,6 +83,8 @@ export interface CaseResult {
   skipped?: string[];
   steps: number;
   warmup: number;
+  /** posterior-sampling throughput (seed cases only) */
+  posterior?: PosteriorResult;
 }
 
 export interface BenchReport {
@@ -110,6 +146,42 @@ function runOursChild(c: BenchCase, steps: number, warmup: number): OursChildRes
   }
 }
 
+/** Posterior-sampling throughput of case `c` (ours and the peer) in a child process. */
+function runPosteriorChild(c: BenchCase, reps: number, trials: number, withPeer: boolean): PosteriorResult {
+  const index = BENCH_CASES.findIndex((b) => b.name === c.name);
+  const args = [path.join(__dirname, "posterior-throughput.ts"), String(index), String(reps), "--trials", String(trials), ...(withPeer ? [] : ["--no-peer"])];
+  const r = spawnSync(process.execPath, ["--import", "tsx", ...args], { cwd: ROOT, encoding: "utf8", timeout: 3_600_000, maxBuffer: 16 << 20 });
+  const empty: PosteriorResult = {
+    num_samples: 0, trials: trials + 1, reps, ours_sample_and_average_trials_per_s: null, ours_batch_trials: null, ours_forward_samples_per_s: null,
+    peer_forward_samples_per_s: null, peer_sample_and_average_trials_per_s: null, sample_and_average_speedup: null, loadavg_start: [], loadavg_end: [],
+  };
+  if (r.error || r.status !== 0) {
+    const why = r.error ? r.error.message : `${r.signal ? `signal ${r.signal}` : `exit ${String(r.status)}`}: ${r.stderr.trim().split("\n").filter((l) => !/^\s+at /.test(l)).slice(-5).join(" | ")}`;
+    return { ...empty, skipped: [`posterior child failed: ${why}`] };
+  }
+  let p: PosteriorThroughput;
+  try {
+    p = JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as PosteriorThroughput;
+  } catch {
+    return { ...empty, skipped: [`posterior child printed no JSON: ${JSON.stringify(r.stdout.slice(-300))}`] };
+  }
+  const skipped: string[] = [];
+  const peer = p.peer && !("error" in p.peer) ? p.peer : null;
+  if (p.peer && "error" in p.peer) skipped.push(`peer --mode infer: ${p.peer.error}`);
+  if (!withPeer) skipped.push("peer: no Python with torch");
+  const ours = p.ours.sample_and_average?.trials_per_s ?? null;
+  const peerSa = peer?.sample_and_average_trials_per_s ?? null;
+  return {
+    num_samples: p.num_samples, trials: p.ours.sample_and_average?.trials ?? trials + 1, reps,
+    ours_sample_and_average_trials_per_s: ours, ours_batch_trials: p.ours.sample_and_average?.batch_trials ?? null,
+    ours_forward_samples_per_s: p.ours.forward?.samples_per_s ?? null,
+    peer_forward_samples_per_s: peer?.samples_per_s ?? null, peer_sample_and_average_trials_per_s: peerSa,
+    sample_and_average_speedup: ours !== null && peerSa !== null ? ours / peerSa : null,
+    loadavg_start: p.loadavg_start, loadavg_end: p.loadavg_end,
+    ...(skipped.length ? { skipped } : {}),
+  };
+}
+
 function log(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);
 }
@@ -118,6 +190,8 @@ async function main(): Promise<void> {
   const steps = envInt("LFADS_BENCH_STEPS", 10, 1);
   const warmup = envInt("LFADS_BENCH_WARMUP", steps >= 5 ? 2 : 1, 0);
   const cases = selectedCases();
+  const posteriorReps = envInt("LFADS_BENCH_POSTERIOR_REPS", 3, 0);
+  const posteriorTrials = envInt("LFADS_BENCH_POSTERIOR_TRIALS", 2, 1);
   const out = process.env.LFADS_BENCH_OUT ? path.resolve(process.env.LFADS_BENCH_OUT) : path.join(__dirname, "results", "latest.json");
   const loadStart = os.loadavg();
   const search = findTorchPython();
@@ -167,6 +241,14 @@ async function main(): Promise<void> {
       log(`${c.name}: ours has no number: ${"skipped" in ours ? ours.skipped : ours.failed}`);
     }
 
+    let posterior: PosteriorResult | undefined;
+    if (posteriorReps > 0 && POSTERIOR_CASES.includes(c.name)) {
+      log(`${c.name}: posterior sampling, ours (sample-and-average, ${posteriorTrials}+1 trials, and forward) and the peer's infer, ${posteriorReps} reps, separate process`);
+      posterior = runPosteriorChild(c, posteriorReps, posteriorTrials, python !== null);
+      const f = (v: number | null, d: number): string => (v === null ? "—" : v.toFixed(d));
+      log(`${c.name}: posterior sample-and-average ours ${f(posterior.ours_sample_and_average_trials_per_s, 3)} trials/s, peer ${f(posterior.peer_sample_and_average_trials_per_s, 3)} trials/s (${posterior.num_samples} samples)`);
+    }
+
     const peerMs = best?.median_ms ?? null;
     results.push({
       name: c.name,
@@ -185,6 +267,7 @@ async function main(): Promise<void> {
       ...(skipped.length ? { skipped } : {}),
       steps,
       warmup,
+      ...(posterior ? { posterior } : {}),
     });
   }
 
@@ -208,6 +291,10 @@ async function main(): Promise<void> {
   for (const r of results) {
     const f = (v: number | null, d = 1) => (v === null ? "—" : v.toFixed(d));
     console.log(`${r.name.padEnd(20)} ours ${f(r.ours_ms).padStart(9)} ms (cpu ${f(r.ours_cpu_ms)})  peer ${f(r.peer_ms).padStart(9)} ms (${r.peer_threads ?? "—"}T)  ratio ${f(r.ratio, 2)}  ${f(r.gflops, 2)} GFLOP/s  rss ${f(r.peak_rss_mb, 0)} MiB`);
+    const p = r.posterior;
+    if (p) {
+      console.log(`${"".padEnd(20)} posterior (${p.num_samples} samples/trial): ours ${f(p.ours_sample_and_average_trials_per_s, 3)} trials/s (forward ${f(p.ours_forward_samples_per_s, 0)} samples/s)  peer ${f(p.peer_sample_and_average_trials_per_s, 3)} trials/s (forward ${f(p.peer_forward_samples_per_s, 0)} samples/s)  ours/peer ${f(p.sample_and_average_speedup, 2)}`);
+    }
   }
 }
 

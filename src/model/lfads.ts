@@ -37,6 +37,30 @@ export interface ForwardOptions {
   outputs?: boolean;
 }
 
+/**
+ * The encoders' part of a forward pass (`LfadsModel.encode`), one row per trial: what `decode` needs
+ * besides the noise. At keep_prob 1 it depends on the data alone.
+ */
+export interface LfadsEncoding {
+  datasetIndex: number;
+  /** The batch's observations [B,T,N] (targets of the likelihood). */
+  data: tf.Tensor3D;
+  lgammaSum?: Float32Array;
+  /** Dropped-out external inputs for the generator [B,T,X], when injected there. */
+  extGen?: tf.Tensor3D;
+  /** g0 posterior [B,I] and prior [1,I] (c_ic_dim > 0). */
+  post?: Gaussian;
+  prior?: Gaussian;
+  /** Lagged CI encoder states cf_{t−lag} / cb_{t+lag} [B,T,H_ci] (c_co_dim > 0; cb absent for a causal controller). */
+  cfLag?: tf.Tensor3D;
+  cbLag?: tf.Tensor3D;
+}
+
+export interface DecodeOptions extends ForwardOptions {
+  /** Encoding row of each decoded row (default: one decoded row per encoding row). */
+  rows?: Int32Array;
+}
+
 /** Model outputs per trial, TF `write_model_runs` quantities, batch-major. */
 export interface LfadsOutputs {
   factors: tf.Tensor3D; // [B,T,F]
@@ -64,6 +88,32 @@ export interface LfadsForward {
   /** Inferred-input mean correlation cost (0 unless c_co_mean_corr_scale > 0 and c_co_dim ≥ 2). */
   corr: tf.Scalar;
   outputs?: LfadsOutputs;
+}
+
+/** Dropout with masks from `noise` (identity at keep probability 1). */
+function makeDropout(keep: number, noise: NoiseSource): Dropout {
+  return keep < 1 ? (x) => tf.mul(x, tf.tensor(noise.dropoutMask(x.size, keep), x.shape)) as typeof x : (x) => x;
+}
+
+/**
+ * x → its rows `rows` (identity when absent). Each row repeated in order (`rows` = 0…0 1…1 …, every
+ * row the same number of times, the posterior-sampling layout) is a broadcasting add — exact, and far
+ * faster than Gather or Tile on the wasm backend; other orders gather.
+ */
+function rowPicker(rows: Int32Array | undefined, E: number): <X extends tf.Tensor>(x: X) => X {
+  if (!rows) return (x) => x;
+  const cc = rows.length / E;
+  let repeat = Number.isInteger(cc);
+  for (let r = 0; repeat && r < rows.length; r++) repeat = rows[r] === Math.floor(r / cc);
+  if (repeat && cc === 1) return (x) => x;
+  if (repeat) {
+    return <X extends tf.Tensor>(x: X): X => {
+      const rest = x.shape.slice(1);
+      return tf.reshape(tf.add(tf.zeros([E, cc, ...rest]), tf.expandDims(x, 1)), [E * cc, ...rest]) as X;
+    };
+  }
+  const idx = tf.tensor1d(rows, "int32");
+  return <X extends tf.Tensor>(x: X): X => tf.gather(x, idx) as X;
 }
 
 export interface LfadsModelOptions {
@@ -144,49 +194,50 @@ export class LfadsModel {
     if (b.lgammaSum && b.lgammaSum.length !== B) throw new ShapeError(`lgammaSum has ${b.lgammaSum.length} values for a batch of ${B} trials`);
   }
 
-  /** Run the model on a batch: log-likelihood, KL terms and (optionally) all outputs. Call inside tf.tidy. */
+  /**
+   * Run the model on a batch: log-likelihood, KL terms and (optionally) all outputs. Call inside tf.tidy.
+   * The same as `decode(encode(batch, opts), opts)`: the noise source is asked for the same draws in the
+   * same order (dropout of the inputs and of the g0 posterior's input, then the g0 draw, the controller
+   * noise, the decoder's dropout).
+   */
   forward(batch: LfadsBatch, opts: ForwardOptions): LfadsForward {
+    return this.decode(this.encode(batch, opts), opts);
+  }
+
+  /**
+   * The encoder part of `forward`: read-in, IC encoder → g0 posterior (and prior), CI encoder → lagged
+   * controller inputs, one row per trial. It draws no noise but dropout masks (none at keep_prob 1), so at
+   * keep_prob 1 it is a function of the data alone and can be computed once per trial and decoded many
+   * times (`decode` with `rows`). Call inside tf.tidy.
+   */
+  encode(batch: LfadsBatch, opts: { keepProb?: number; noise: NoiseSource }): LfadsEncoding {
     this.checkBatch(batch);
     const c = this.config;
     const B = batch.data.shape[0];
     const T = c.numSteps;
-    const keep = opts.keepProb ?? 1;
-    const sample = (opts.latents ?? "sample") === "sample";
-    const noise = opts.noise;
-    const dropout: Dropout = keep < 1 ? (x) => tf.mul(x, tf.tensor(noise.dropoutMask(x.size, keep), x.shape)) as typeof x : (x) => x;
+    const dropout = makeDropout(opts.keepProb ?? 1, opts.noise);
     const extDo = batch.extInput ? dropout(batch.extInput) : undefined;
     const readin = this.readins[batch.datasetIndex]!;
     let e = readin.apply(dropout(batch.data));
     // e needs a gradient only through a trainable read-in (otherwise it is data).
     const encOpts = { inputGrad: readin.linear?.W.trainable === true };
     if (extDo && !c.injectExtInputToGen) e = tf.concat([e, extDo], 2);
+    const out: LfadsEncoding = { datasetIndex: batch.datasetIndex, data: batch.data };
+    if (batch.lgammaSum) out.lgammaSum = batch.lgammaSum;
+    if (extDo && c.injectExtInputToGen) out.extGen = extDo;
 
-    // Initial condition g0 → s_{-1}.
-    let genIc: tf.Tensor2D;
-    let klIc: tf.Tensor1D;
-    let post: Gaussian | undefined;
-    let prior: Gaussian | undefined;
+    // g0 posterior from the IC encoder's last states.
     if (this.icEncoder) {
       const K = c.numStepsForGenIc;
       const H = c.icEncDim;
       const enc = this.icEncoder.encode(K < T ? tf.slice(e, [0, 0, 0], [B, K, e.shape[2]]) : e, encOpts);
       const last = tf.reshape(tf.slice(enc.fwd, [0, K - 1, 0], [B, 1, H]), [B, H]);
       const first = tf.reshape(tf.slice(enc.rev!, [0, 0, 0], [B, 1, H]), [B, H]);
-      post = this.icPosterior!.apply(dropout(tf.concat([last, first], 1) as tf.Tensor2D));
-      prior = this.icPrior!.params();
-      const g0 = sample ? (tf.add(post.mean, tf.mul(tf.exp(tf.mul(0.5, post.logvar)), tf.tensor2d(noise.normal(B * c.icDim), [B, c.icDim]))) as tf.Tensor2D) : post.mean;
-      genIc = this.g0ToGen ? this.g0ToGen.apply(g0) : g0;
-      klIc = klGaussians(post, prior);
-    } else {
-      genIc = tf.tile(this.genG0!, [B, 1]) as tf.Tensor2D;
-      klIc = tf.zeros([B]);
+      out.post = this.icPosterior!.apply(dropout(tf.concat([last, first], 1) as tf.Tensor2D));
+      out.prior = this.icPrior!.params();
     }
 
     // Controller inputs, lagged: cf_{t−lag}, cb_{t+lag}.
-    let dec: DecoderOutputs;
-    let eps: tf.Tensor3D | undefined;
-    const readout = this.readouts[batch.datasetIndex]!;
-    const extGen = extDo && c.injectExtInputToGen ? extDo : undefined;
     if (this.ciEncoder) {
       const enc = this.ciEncoder.encode(e, encOpts);
       const lag = c.controllerInputLag;
@@ -197,19 +248,66 @@ export class LfadsModel {
         const z = tf.zeros([B, lag, H]);
         return (forward ? tf.concat([z, tf.slice(x, [0, 0, 0], [B, T - lag, H])], 1) : tf.concat([tf.slice(x, [0, lag, 0], [B, T - lag, H]), z], 1)) as tf.Tensor3D;
       };
+      out.cfLag = shift(enc.fwd, true);
+      if (enc.rev) out.cbLag = shift(enc.rev, false);
+    }
+    return out;
+  }
+
+  /**
+   * The decoder part of `forward` on an encoding: g0 (sampled or the posterior mean) → generator (with
+   * the controller) → factors → rates, log-likelihood and KL terms. `opts.rows` decodes encoding row
+   * `rows[r]` as row r (e.g. every trial repeated once per posterior sample); default one row per
+   * encoding row. Call inside tf.tidy.
+   */
+  decode(enc: LfadsEncoding, opts: DecodeOptions): LfadsForward {
+    const c = this.config;
+    const rows = opts.rows;
+    const E = enc.data.shape[0];
+    if (rows?.some((r) => !(r >= 0 && r < E))) throw new ShapeError(`decode: rows must be encoding rows 0 … ${E - 1}`);
+    const B = rows ? rows.length : E;
+    const T = c.numSteps;
+    const sample = (opts.latents ?? "sample") === "sample";
+    const noise = opts.noise;
+    const dropout = makeDropout(opts.keepProb ?? 1, noise);
+    const pick = rowPicker(rows, E);
+    const data = pick(enc.data);
+    const lgammaSum = enc.lgammaSum && rows ? Float32Array.from(rows, (r) => enc.lgammaSum![r]!) : enc.lgammaSum;
+    const extGen = enc.extGen ? pick(enc.extGen) : undefined;
+
+    // Initial condition g0 → s_{-1}.
+    let genIc: tf.Tensor2D;
+    let klIc: tf.Tensor1D;
+    let post: Gaussian | undefined;
+    const prior = enc.prior;
+    if (enc.post && prior) {
+      post = { mean: pick(enc.post.mean), logvar: pick(enc.post.logvar) };
+      const g0 = sample ? (tf.add(post.mean, tf.mul(tf.exp(tf.mul(0.5, post.logvar)), tf.tensor2d(noise.normal(B * c.icDim), [B, c.icDim]))) as tf.Tensor2D) : post.mean;
+      genIc = this.g0ToGen ? this.g0ToGen.apply(g0) : g0;
+      klIc = klGaussians(post, prior);
+    } else {
+      genIc = tf.tile(this.genG0!, [B, 1]) as tf.Tensor2D;
+      klIc = tf.zeros([B]);
+    }
+
+    let dec: DecoderOutputs;
+    let eps: tf.Tensor3D | undefined;
+    const readout = this.readouts[enc.datasetIndex]!;
+    if (this.ciEncoder) {
       let co: CoSource = { kind: "posterior-mean" };
       if (sample) {
         eps = tf.tensor3d(noise.normal(T * B * c.coDim), [T, B, c.coDim]);
         co = { kind: "posterior-sample", eps };
       }
-      dec = this.decoder.run({ genIc, cfLag: shift(enc.fwd, true), ...(enc.rev ? { cbLag: shift(enc.rev, false) } : {}), ...(extGen ? { extGen } : {}), co, readout, dropout });
+      const cbLag = enc.cbLag ? pick(enc.cbLag) : undefined;
+      dec = this.decoder.run({ genIc, cfLag: pick(enc.cfLag!), ...(cbLag ? { cbLag } : {}), ...(extGen ? { extGen } : {}), co, readout, dropout });
     } else {
       dec = this.decoder.run({ genIc, ...(extGen ? { extGen } : {}), readout, dropout });
     }
 
     const raw = tf.reshape(readout.apply(tf.reshape(dec.factors, [B * T, c.factorsDim])), [B, T, -1]) as tf.Tensor3D;
-    const lg = batch.lgammaSum ? tf.tensor1d(batch.lgammaSum) : undefined;
-    const logLik = logLikelihood(c.outputDist, raw, batch.data, lg);
+    const lg = lgammaSum ? tf.tensor1d(lgammaSum) : undefined;
+    const logLik = logLikelihood(c.outputDist, raw, data, lg);
     let klCo: tf.Tensor1D = tf.zeros([B]);
     if (this.decoder.arPrior) {
       const epsBTU = eps ? (tf.transpose(eps, [1, 0, 2]) as tf.Tensor3D) : tf.zeros([B, T, c.coDim]);

@@ -6,8 +6,10 @@
  * can be re-made bit for bit from the seed.
  *
  * The model asks a `NoiseSource` for normals in a fixed order per forward pass (model/lfads.ts): the g0
- * draw `[B, I]` (when c_ic_dim > 0), then the controller noise — `[T, B, U]` in `forward`, `[B, T, U]`
- * in `samplePrior` (when c_co_dim > 0). `RowNoise` is told that plan and fills each request row by row;
+ * draw `[B, I]` (when c_ic_dim > 0), then the controller noise — `[T, B, U]` in `forward` / `decode`,
+ * `[B, T, U]` in `samplePrior` (when c_co_dim > 0); `encode` draws nothing at keep probability 1. Rows
+ * decoded from one shared encoding of a trial (`decode` with `rows`) draw exactly what rows of a full
+ * forward pass over the repeated trial would. `RowNoise` is told that plan and fills each request row by row;
  * a request of another size means the model's draw order changed, which is reported, not ignored.
  */
 import { LfadsError } from "../core/errors.js";

@@ -12,7 +12,7 @@
  *   options.numSamples  posterior samples per trial for sample-and-average (default params.num_samples_posterior)
  *   options.checkpoint  "lve" (default; the latest checkpoint with a warning when there is no LVE one) | "latest"
  *   options.checkpointFile  an explicit checkpoint .h5 (overrides checkpoint)
- *   options.batchTrials rows (trial copies) per forward pass — the memory bound (default: from the model's size, ~256 MB of tensors)
+ *   options.batchTrials rows (trial × sample copies) per decoder pass — the memory bound (default: from the model's size, ~256 MB of tensors)
  *   options.maxTrials   only the first n trials of each split (TF ps_nexamples_to_process; default all)
  *   options.overwrite   re-make files that exist (default false: existing files are kept, so a killed call resumes;
  *                       a file from another checkpoint step, sample count or trial count is re-made anyway)
@@ -35,13 +35,23 @@
  * nll_bound_vaes, nll_bound_iwaes, train_steps [E].
  *
  * - posterior_sample_and_average: every trial is pushed through numSamples times with g0 and u_t
- *   sampled from their posteriors (no dropout) and the outputs are averaged (rates after exp);
+ *   sampled from their posteriors (no dropout) and the outputs are averaged (rates after exp). Without
+ *   dropout the encoders (IC encoder → g0 posterior, CI encoder → controller inputs) are a function of the
+ *   data, so each trial is encoded once and only the decoder (g0 draw, controller, generator, read-out)
+ *   runs per sample, on the trial's encoding repeated — the same numbers as a full forward pass per sample;
  *   `costs` is the mean training cost of the copies (ramp weights of the restored step), `nll_bound_vaes`
  *   −mean(lb), `nll_bound_iwaes` log S − logsumexp(lb) over the S samples.
  * - posterior_push_mean: the posterior means of g0 and u_t are pushed through once. Deviation from TF:
  *   costs and bounds are per trial (TF copied one batch-mean value to every trial of a batch, so its values
  *   depended on the batching); with one "sample", nll_bound_iwaes = nll_bound_vaes = −lb.
  * Noise is drawn per (trial, sample) from the seed (sample-noise.ts), so the memory bound changes nothing.
+ *
+ * ## Passes
+ * A group of trials is encoded in one pass (`LfadsModel.encode`, one row per trial), then decoded in
+ * passes of at most batchTrials rows, rows trial-major (`LfadsModel.decode` with `rows`): with S samples
+ * and S ≤ batchTrials, ⌊batchTrials / S⌋ trials per group and one decoder pass; else one trial per group
+ * and ⌈S / batchTrials⌉ decoder passes of (nearly) equal size. Groups are also capped so that an encoder
+ * pass takes no more memory than a decoder pass.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -52,7 +62,7 @@ import { show } from "../display/show.js";
 import { readH5, writeH5Atomic, type H5Dataset, type H5File } from "../io/h5.js";
 import type { BackendInfo } from "../model/backend.js";
 import type { LfadsConfig } from "../model/config.js";
-import type { LfadsBatch } from "../model/lfads.js";
+import type { LfadsBatch, LfadsEncoding } from "../model/lfads.js";
 import { l2Cost } from "../model/l2.js";
 import { loadCheckpoint } from "../train/checkpoint.js";
 import { gatherTrials, type DatasetData, type SplitData } from "../train/input-data.js";
@@ -142,24 +152,44 @@ export function posteriorFileName(datasetName: string, split: "train" | "valid",
   return `model_runs_${datasetName}_${split}_${kind}`;
 }
 
-/** Bytes of tensors per batch row budgeted for one forward pass when `batchTrials` is not given. */
+/** Bytes of tensors budgeted for one pass (decoder rows, or trials of an encoder pass) when `batchTrials` is not given. */
 const DEFAULT_PASS_BYTES = 256 * 2 ** 20;
 
 /**
- * Rough bytes of live tensors per batch row of a forward pass with outputs (every intermediate stays
- * alive until the pass's tf.tidy ends): per time step, the GRU gates and states of both encoders, the
- * controller and the generator, plus factors, rates and controller outputs.
+ * Rough bytes of live tensors per row of a decoder pass with outputs (every intermediate stays alive
+ * until the pass's tf.tidy ends): per time step, the GRU gates and states of the controller and the
+ * generator, the row's copy of the lagged controller inputs, factors, rates, controller outputs and the
+ * row's copy of the data.
  */
 export function bytesPerRow(c: LfadsConfig, numNeurons: number): number {
-  const enc = c.icDim > 0 ? 2 * c.icEncDim : 0;
-  const ci = c.coDim > 0 ? 2 * c.ciEncDim + c.conDim : 0;
-  const perStep = 10 * (enc + ci + c.genDim) + 6 * (numNeurons + c.factorsDim + c.coDim) + 4 * (c.extInputDim + numNeurons);
+  const ci = c.coDim > 0 ? 2 * c.ciEncDim + 10 * c.conDim : 0;
+  const perStep = ci + 10 * c.genDim + 6 * (numNeurons + c.factorsDim + c.coDim) + 4 * (c.extInputDim + numNeurons);
   return 4 * c.numSteps * perStep + 4096;
 }
 
-/** Default rows per forward pass: ~256 MB of tensors, at least 1, at most 4096. */
+/** Rough bytes of live tensors per trial of an encoder pass: the gates and states of both encoders. */
+export function encoderBytesPerRow(c: LfadsConfig, numNeurons: number): number {
+  const enc = c.icDim > 0 ? 2 * c.icEncDim : 0;
+  const ci = c.coDim > 0 ? 2 * c.ciEncDim : 0;
+  const perStep = 10 * (enc + ci) + 2 * ci + 4 * (c.extInputDim + numNeurons);
+  return 4 * c.numSteps * perStep + 4096;
+}
+
+/** Default rows per decoder pass: ~256 MB of tensors, at least 1, at most 4096. */
 export function defaultBatchTrials(c: LfadsConfig, maxNeurons: number): number {
   return Math.max(1, Math.min(4096, Math.floor(DEFAULT_PASS_BYTES / bytesPerRow(c, maxNeurons))));
+}
+
+/**
+ * Trials per group (one encoder pass, then the decoder passes of their samples): ⌊batchTrials / S⌋ when
+ * S ≤ batchTrials, else 1; and no more than the trials whose encoder pass plus one decoder row each fit
+ * in the memory of batchTrials decoder rows.
+ */
+export function trialsPerGroup(c: LfadsConfig, numNeurons: number, batchTrials: number, numSamples: number): number {
+  const k = numSamples <= batchTrials ? Math.floor(batchTrials / numSamples) : 1;
+  const dec = bytesPerRow(c, numNeurons);
+  const cap = Math.floor((batchTrials * dec) / (dec + encoderBytesPerRow(c, numNeurons)));
+  return Math.max(1, Math.min(k, cap));
 }
 
 class Aborted extends Error {}
@@ -234,6 +264,7 @@ class GroupSums {
   readonly genStates: Float64Array;
   readonly co: Float64Array | undefined;
   readonly genIcs: Float64Array;
+  /** Per trial, from the encoding (not sums). */
   readonly postMean: Float64Array;
   readonly postLogvar: Float64Array;
   readonly logLik: Float64Array;
@@ -294,11 +325,41 @@ function makeBatch(c: LfadsConfig, datasetIndex: number, ds: DatasetData, s: Spl
   return b;
 }
 
+/** The tensors of an encoding that belong to it (not the model's variables). */
+function ownTensors(enc: LfadsEncoding): tf.Tensor[] {
+  const all: (tf.Tensor | undefined)[] = [enc.data, enc.extGen, enc.post?.mean, enc.post?.logvar, enc.prior?.mean, enc.prior?.logvar, enc.cfLag, enc.cbLag];
+  return all.filter((x): x is tf.Tensor => x !== undefined && !(x instanceof tf.Variable));
+}
+
 /**
- * One forward pass over `kk` trials × `cc` samples (rows trial-major), adding the sums over samples into
- * `acc`. Samples `s0 … s0+cc−1` of trials `e0 … e0+kk−1`.
+ * Encode trials `e0 … e0+kk−1` once (keep_prob 1: no noise is drawn), record their g0 posterior and
+ * prior in `acc`. The caller disposes the returned encoding's tensors (`ownTensors`).
  */
-function runPass(ctx: Ctx, job: SplitJob, acc: GroupSums, e0: number, kk: number, s0: number, cc: number): void {
+function encodeGroup(ctx: Ctx, job: SplitJob, acc: GroupSums, e0: number, kk: number): LfadsEncoding {
+  const { model, config: c } = ctx.tm;
+  const noise = new RowNoise(ctx.seed, streamId(job.datasetIndex, job.split, 0), [], []);
+  let enc: LfadsEncoding | undefined;
+  tf.tidy(() => {
+    const idx = Int32Array.from({ length: kk }, (_, j) => e0 + j);
+    enc = model.encode(makeBatch(c, job.datasetIndex, job.ds, job.ds[job.split], idx), { keepProb: 1, noise });
+    noise.finish();
+    if (enc.post && enc.prior) {
+      acc.postMean.set(enc.post.mean.dataSync());
+      acc.postLogvar.set(enc.post.logvar.dataSync());
+      acc.priorMean = enc.prior.mean.dataSync() as Float32Array;
+      acc.priorLogvar = enc.prior.logvar.dataSync() as Float32Array;
+    }
+    for (const t of ownTensors(enc)) tf.keep(t);
+  });
+  return enc!;
+}
+
+/**
+ * One decoder pass over the `kk` trials of `enc` × `cc` samples (rows trial-major), adding the sums over
+ * samples into `acc`. Samples `s0 … s0+cc−1` of trials `e0 … e0+kk−1`: row (trial, sample) draws its g0
+ * and controller noise from its own Rng, as a full forward pass over the repeated trials would.
+ */
+function runPass(ctx: Ctx, job: SplitJob, enc: LfadsEncoding, acc: GroupSums, e0: number, kk: number, s0: number, cc: number): void {
   const { model, config: c } = ctx.tm;
   const T = c.numSteps;
   const sample = job.kind === "posterior_sample_and_average";
@@ -308,10 +369,9 @@ function runPass(ctx: Ctx, job: SplitJob, acc: GroupSums, e0: number, kk: number
   if (sample && c.icDim > 0) plan.push({ what: "g0 noise [B, ic_dim]", perRow: c.icDim, layout: "row" });
   if (sample && c.coDim > 0) plan.push({ what: "controller noise [T, B, co_dim]", perRow: T * c.coDim, layout: "time", steps: T });
   const noise = new RowNoise(ctx.seed, streamId(job.datasetIndex, job.split, 0), rows, plan);
-  const split = job.ds[job.split];
   tf.tidy(() => {
-    const batch = makeBatch(c, job.datasetIndex, job.ds, split, Int32Array.from(rows, (r) => r[0]));
-    const fwd = model.forward(batch, { keepProb: 1, latents: sample ? "sample" : "mean", noise, outputs: true });
+    const encRows = cc === 1 ? undefined : Int32Array.from(rows, (r) => r[0] - e0);
+    const fwd = model.decode(enc, { keepProb: 1, latents: sample ? "sample" : "mean", noise, outputs: true, ...(encRows ? { rows: encRows } : {}) });
     noise.finish();
     const o = fwd.outputs!;
     const red3 = (x: tf.Tensor3D): Float32Array => (cc === 1 ? x : tf.sum(tf.reshape(x, [kk, cc, T, x.shape[2]]), 1)).dataSync() as Float32Array;
@@ -321,12 +381,6 @@ function runPass(ctx: Ctx, job: SplitJob, acc: GroupSums, e0: number, kk: number
     addInto(acc.genStates, red3(o.genStates));
     if (acc.co && o.controllerOutputs) addInto(acc.co, red3(o.controllerOutputs));
     addInto(acc.genIcs, red2(o.genIcs));
-    if (c.icDim > 0) {
-      addInto(acc.postMean, red2(o.postG0Mean!));
-      addInto(acc.postLogvar, red2(o.postG0Logvar!));
-      acc.priorMean ??= o.priorG0Mean!.dataSync() as Float32Array;
-      acc.priorLogvar ??= o.priorG0Logvar!.dataSync() as Float32Array;
-    }
     const logLik = fwd.logLik.dataSync();
     const klIc = fwd.klIc.dataSync();
     const klCo = fwd.klCo.dataSync();
@@ -353,8 +407,9 @@ async function writeSplit(ctx: Ctx, job: SplitJob, report: (done: number) => Pro
   const E = job.E;
   const S = job.kind === "posterior_sample_and_average" ? ctx.numSamples : 1;
   const M = ctx.batchTrials;
-  const k = S <= M ? Math.max(1, Math.floor(M / S)) : 1;
-  const chunk = Math.min(S, M);
+  const k = trialsPerGroup(c, N, M, S);
+  // Samples per decoder pass: all S when they fit, else ⌈S / M⌉ passes of (nearly) equal size.
+  const chunk = S <= M ? S : Math.ceil(S / Math.ceil(S / M));
 
   await writeH5Atomic(job.file, async (f: H5File) => {
     const odp = new TrialSliceDataset(f, "output_dist_params", E, [T, dOut]);
@@ -373,10 +428,16 @@ async function writeSplit(ctx: Ctx, job: SplitJob, report: (done: number) => Pro
     for (let e0 = 0; e0 < E; e0 += k) {
       const kk = Math.min(k, E - e0);
       const acc = new GroupSums(kk, c, dOut);
-      for (let s0 = 0; s0 < S; s0 += chunk) {
-        if (ctx.signal?.aborted) throw new Aborted();
-        runPass(ctx, job, acc, e0, kk, s0, Math.min(chunk, S - s0));
-        await yieldToEventLoop();
+      if (ctx.signal?.aborted) throw new Aborted();
+      const enc = encodeGroup(ctx, job, acc, e0, kk);
+      try {
+        for (let s0 = 0; s0 < S; s0 += chunk) {
+          if (ctx.signal?.aborted) throw new Aborted();
+          runPass(ctx, job, enc, acc, e0, kk, s0, Math.min(chunk, S - s0));
+          await yieldToEventLoop();
+        }
+      } finally {
+        tf.dispose(ownTensors(enc));
       }
       const scale = (a: Float64Array): Float64Array => a.map((x) => x / S);
       odp.write(e0, scale(acc.odp));
@@ -385,8 +446,8 @@ async function writeSplit(ctx: Ctx, job: SplitJob, report: (done: number) => Pro
       if (co && acc.co) co.write(e0, scale(acc.co));
       genIcs.set(scale(acc.genIcs), e0 * G);
       if (I > 0) {
-        postMean.set(scale(acc.postMean), e0 * I);
-        postLogvar.set(scale(acc.postLogvar), e0 * I);
+        postMean.set(acc.postMean, e0 * I);
+        postLogvar.set(acc.postLogvar, e0 * I);
         for (let j = 0; j < kk; j++) {
           priorMean.set(acc.priorMean!, (e0 + j) * I);
           priorLogvar.set(acc.priorLogvar!, (e0 + j) * I);

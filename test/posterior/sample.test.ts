@@ -18,7 +18,7 @@ import "../../src/posterior/index.js";
 import { loadRunPosteriorMeans, scoreRun } from "../../src/posterior/run-results.js";
 import { posteriorFileName, samplePosterior, writeModelParams, writePriorSamples, type SamplePosteriorOptions } from "../../src/posterior/sample.js";
 import { loadTrainedModel } from "../../src/posterior/sample-model.js";
-import { RowNoise } from "../../src/posterior/sample-noise.js";
+import { RowNoise, streamId, type NoiseRequest } from "../../src/posterior/sample-noise.js";
 import { prepare } from "../../src/runs/prepare.js";
 import { RunCollection } from "../../src/runs/run-collection.js";
 import { RunSpec } from "../../src/runs/run-spec.js";
@@ -27,6 +27,8 @@ import { trainRun } from "../../src/train/train-run.js";
 import { gatherTrials } from "../../src/train/input-data.js";
 import { rampWeight } from "../../src/train/schedule.js";
 import { lfadsCost } from "../../src/model/cost.js";
+import { l2Cost } from "../../src/model/l2.js";
+import { coMeanCorrCost } from "../../src/model/lfads.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lfads-sample-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -184,6 +186,88 @@ test("push-mean equals one forward pass with the posterior means", async () => {
       const got = (await arr(file, key)).data;
       assert.equal(got.length, want.length);
       for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-6 * Math.max(1, Math.abs(want[i]!)), `${key}[${i}]: ${got[i]} vs ${want[i]}`);
+    }
+  } finally {
+    tm.dispose();
+  }
+});
+
+test("sample-and-average (each trial encoded once) = the full forward pass of every (trial, sample) copy, same noise, every key within 1e-5", async () => {
+  // The reference is the previous implementation: every trial repeated S times in a batch, pushed
+  // through the whole model (encoders included) with the per-(trial, sample) noise, averaged in float64.
+  const params = PARAMS.with({ c_co_mean_corr_scale: 0.5, c_l2_gen_scale: 50 });
+  const target = { inputDir: run.pathLFADSInput, outputDir: path.join(tmp, "encode-once"), params };
+  const S = 5;
+  const seed = 9;
+  const r = await samplePosterior(target, { ...quiet, kind: "posterior_sample_and_average", checkpointFile: latest, numSamples: S, seed, maxTrials: 4, batchTrials: 7 });
+  assert.equal(r.written.length, 2);
+  const tm = await loadTrainedModel(target, { checkpointFile: latest });
+  try {
+    const c = tm.config;
+    const ds = tm.data.datasets[0]!;
+    const N = ds.numNeurons;
+    const klWeight = rampWeight(r.step, tm.train.klStartStep, tm.train.klIncreaseSteps);
+    const l2Term = rampWeight(r.step, tm.train.l2StartStep, tm.train.l2IncreaseSteps) * tf.tidy(() => l2Cost(tm.model.store, c.l2GenScale, c.l2ConScale).dataSync()[0]!);
+    assert.ok(l2Term > 0, "the L2 term takes part");
+    for (const [split, file] of [["train", r.written[0]!], ["valid", r.written[1]!]] as const) {
+      const E = 4;
+      const rows: [number, number][] = [];
+      for (let e = 0; e < E; e++) for (let s = 0; s < S; s++) rows.push([e, s]);
+      const plan: NoiseRequest[] = [
+        { what: "g0", perRow: c.icDim, layout: "row" },
+        { what: "co", perRow: T * c.coDim, layout: "time", steps: T },
+      ];
+      const noise = new RowNoise(seed, streamId(0, split, 0), rows, plan);
+      let want: Record<string, Float64Array> = {};
+      tf.tidy(() => {
+        const idx = Int32Array.from(rows, (x) => x[0]);
+        const sp = ds[split];
+        const batch = { datasetIndex: 0, data: tf.tensor3d(gatherTrials(sp.data, idx, T * N), [idx.length, T, N]), lgammaSum: Float32Array.from(idx, (i) => sp.lgammaSums![i]!) };
+        const f = tm.model.forward(batch, { keepProb: 1, latents: "sample", noise, outputs: true });
+        noise.finish();
+        const o = f.outputs!;
+        const mean = (x: tf.Tensor): Float64Array => {
+          const a = x.dataSync();
+          const per = a.length / rows.length;
+          const out = new Float64Array(E * per);
+          for (let q = 0; q < rows.length; q++) for (let i = 0; i < per; i++) out[rows[q]![0] * per + i]! += a[q * per + i]! / S;
+          return out;
+        };
+        const ll = f.logLik.dataSync();
+        const klIc = f.klIc.dataSync();
+        const klCo = f.klCo.dataSync();
+        // Per-row TF co_mean_corr: the batch cost of a one-row batch.
+        const corr = Array.from({ length: rows.length }, (_, q) => coMeanCorrCost(tf.slice(o.coMeans!, [q, 0, 0], [1, T, c.coDim]) as tf.Tensor3D).dataSync()[0]!);
+        const costs = new Float64Array(E);
+        const vaes = new Float64Array(E);
+        const iwaes = new Float64Array(E);
+        for (let e = 0; e < E; e++) {
+          const lb: number[] = [];
+          for (let s = 0; s < S; s++) {
+            const q = e * S + s;
+            const kl = c.klIcWeight * klIc[q]! + c.klCoWeight * klCo[q]!;
+            costs[e]! += (-ll[q]! + klWeight * kl + l2Term + c.coMeanCorrScale * corr[q]!) / S;
+            vaes[e]! += -(ll[q]! - kl) / S;
+            lb.push(ll[q]! - kl);
+          }
+          const m = Math.max(...lb);
+          iwaes[e] = Math.log(S) - (m + Math.log(lb.reduce((a, x) => a + Math.exp(x - m), 0)));
+        }
+        want = {
+          output_dist_params: mean(o.outputDistParams), factors: mean(o.factors), gen_states: mean(o.genStates), controller_outputs: mean(o.controllerOutputs!),
+          gen_ics: mean(o.genIcs), post_g0_mean: mean(o.postG0Mean!), post_g0_logvar: mean(o.postG0Logvar!),
+          prior_g0_mean: mean(tf.tile(o.priorG0Mean!, [rows.length, 1])), prior_g0_logvar: mean(tf.tile(o.priorG0Logvar!, [rows.length, 1])),
+          costs, nll_bound_vaes: vaes, nll_bound_iwaes: iwaes, train_steps: new Float64Array(E).fill(r.step),
+        };
+      });
+      assert.deepEqual(await keysOf(file), Object.keys(want).sort());
+      for (const [k, w] of Object.entries(want)) {
+        const got = (await arr(file, k)).data;
+        assert.equal(got.length, w.length, k);
+        let m = 0;
+        for (let i = 0; i < w.length; i++) m = Math.max(m, Math.abs(got[i]! - w[i]!) / Math.max(1, Math.abs(w[i]!)));
+        assert.ok(m < 1e-5, `${split} ${k}: max rel diff ${m}`);
+      }
     }
   } finally {
     tm.dispose();
