@@ -122,7 +122,8 @@ export interface CoupledData {
 }
 
 export interface CoupledOutputs {
-  conStates: tf.Tensor3D;
+  /** Absent unless asked for. */
+  conStates?: tf.Tensor3D;
   genStates: tf.Tensor3D;
   factors: tf.Tensor3D;
   coMean: tf.Tensor3D;
@@ -134,12 +135,13 @@ const ORDER = ["ab", "abW", "abB", "rest", "k0", "s0", "conWhRU", "conWhC", "gen
 
 /**
  * Runs the coupled loop through `impl`. Outside a gradient tape nothing is kept for backward. The
- * outputs travel as one [B,T,G+F+C+3U] tensor (a custom gradient has one output), sliced apart here.
+ * outputs travel as one [B,T,G+F(+C)+3U] tensor (a custom gradient has one output), sliced apart
+ * here; the controller states only with `conStates` (training has no use for them).
  */
-export function coupledDecoderOp(impl: CoupledDecoderImpl, x: CoupledTensors, data: CoupledData, dims: CoupledDims): CoupledOutputs {
+export function coupledDecoderOp(impl: CoupledDecoderImpl, x: CoupledTensors, data: CoupledData, dims: CoupledDims, conStates: boolean): CoupledOutputs {
   const { batch: B, time: T, con: C, gen: G, co: U, factors: F } = dims;
-  const W = G + F + C + 3 * U;
-  const widths = [G, F, C, 2 * U, U];
+  const widths = [G, F, conStates ? C : 0, 2 * U, U];
+  const W = widths.reduce((a, b) => a + b, 0);
   const inputs = ORDER.filter((k) => k !== "fbW" || dims.feedback).map((k) => x[k]!);
   const arrays = (ts: tf.Tensor[]): CoupledArrays => {
     const v = ts.map((t) => t.dataSync() as Float32Array);
@@ -171,7 +173,7 @@ export function coupledDecoderOp(impl: CoupledDecoderImpl, x: CoupledTensors, da
       let off = r * W;
       for (let i = 0; i < 5; i++) {
         const w = widths[i]!;
-        out.set(parts[i]!.subarray(r * w, (r + 1) * w), off);
+        if (w > 0) out.set(parts[i]!.subarray(r * w, (r + 1) * w), off);
         off += w;
       }
     }
@@ -191,11 +193,12 @@ export function coupledDecoderOp(impl: CoupledDecoderImpl, x: CoupledTensors, da
           let off = r * W;
           for (let i = 0; i < 5; i++) {
             const w = widths[i]!;
-            parts[i]!.set(g.subarray(off, off + w), r * w);
+            if (w > 0) parts[i]!.set(g.subarray(off, off + w), r * w);
             off += w;
           }
         }
-        const [dS, dF, dK, dMV, dU] = parts as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+        const [dS, dF, dKs, dMV, dU] = parts as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+        const dK = conStates ? dKs : new Float32Array(B * T * C);
         const d = impl.backward(fwd.saved!, { dS, dF, dK, dMV, dU });
         const out = [d.dAb, d.dAbW, d.dAbB, d.dRest, d.dk0, d.ds0, d.dConWhRU, d.dConWhC, d.dGenWhRU, d.dGenWhC, d.dPostW, d.dPostB, d.dGenWu, d.dFacW, ...(dims.feedback ? [d.dFbW!] : [])];
         return out.map((a, i) => tf.tensor(a, ts[i]!.shape));
@@ -204,7 +207,10 @@ export function coupledDecoderOp(impl: CoupledDecoderImpl, x: CoupledTensors, da
     }) as unknown as Parameters<typeof tf.customGrad>[0]);
     packed = op(...inputs) as tf.Tensor3D;
   }
-  const [genStates, factors, conStates, mv, co] = tf.split(packed, widths, 2) as tf.Tensor3D[];
+  const used = widths.filter((w) => w > 0);
+  const parts = tf.split(packed, used, 2) as tf.Tensor3D[];
+  const [genStates, factors] = parts;
+  const [k, mv, co] = conStates ? parts.slice(2) : [undefined, ...parts.slice(2)];
   const [coMean, coLogvar] = tf.split(mv!, [U, U], 2) as tf.Tensor3D[];
-  return { genStates: genStates!, factors: factors!, conStates: conStates!, coMean: coMean!, coLogvar: coLogvar!, co: co! };
+  return { genStates: genStates!, factors: factors!, ...(k ? { conStates: k } : {}), coMean: coMean!, coLogvar: coLogvar!, co: co! };
 }

@@ -38,12 +38,15 @@ export interface DecoderInputs {
   co?: CoSource;
   readout: Readout;
   dropout: Dropout;
+  /** Whether the controller states are wanted (default true); training needs none of them. */
+  conStates?: boolean;
 }
 
 export interface DecoderOutputs {
   genStates: tf.Tensor3D; // [B,T,G]
   factors: tf.Tensor3D; // [B,T,F]
-  conStates?: tf.Tensor3D; // [B,T,C]
+  /** [B,T,C], unless the inputs said `conStates: false`. */
+  conStates?: tf.Tensor3D;
   coMean?: tf.Tensor3D; // [B,T,U]
   coLogvar?: tf.Tensor3D;
   /** The u_t that drove the generator [B,T,U]. */
@@ -140,6 +143,7 @@ export class Decoder {
       },
       { ...(eps ? { eps } : {}), ...(fbMask ? { fbMask } : {}), ...(genMask ? { genMask } : {}) },
       { batch: B, time: T, con: C, gen: G, co: U, factors: cfg.factorsDim, feedback: fbDim > 0, clip: cfg.cellClipValue },
+      inp.conStates ?? true,
     );
     return out;
   }

@@ -300,7 +300,7 @@ export class LfadsModel {
         co = { kind: "posterior-sample", eps };
       }
       const cbLag = enc.cbLag ? pick(enc.cbLag) : undefined;
-      dec = this.decoder.run({ genIc, cfLag: pick(enc.cfLag!), ...(cbLag ? { cbLag } : {}), ...(extGen ? { extGen } : {}), co, readout, dropout });
+      dec = this.decoder.run({ genIc, cfLag: pick(enc.cfLag!), ...(cbLag ? { cbLag } : {}), ...(extGen ? { extGen } : {}), co, readout, dropout, conStates: opts.outputs ?? false });
     } else {
       dec = this.decoder.run({ genIc, ...(extGen ? { extGen } : {}), readout, dropout });
     }
