@@ -4,6 +4,8 @@ import * as tf from "@tensorflow/tfjs";
 import { NotSupportedError, ShapeError } from "../../src/core/errors.js";
 import { Rng } from "../../src/core/rng.js";
 import { selectBackend } from "../../src/model/backend.js";
+import { activeCoupledDecoder } from "../../src/model/coupled-decoder.js";
+import { activeGruImplementation } from "../../src/model/gru-recurrence.js";
 import { modelConfigFromRunParams } from "../../src/model/config.js";
 import { lfadsCost } from "../../src/model/cost.js";
 import { LfadsModel } from "../../src/model/lfads.js";
@@ -85,8 +87,10 @@ test("exportWeights / importWeights round-trip by TF name, and reject mismatches
   b.dispose();
 });
 
-test("full-cost gradients agree with central finite differences on a tiny model with a controller", async () => {
+test("full-cost gradients agree with central finite differences on a tiny model with a controller (fused GRU and decoder kernels)", async () => {
   await selectBackend("cpu");
+  assert.equal(activeGruImplementation(), "wasm-simd");
+  assert.equal(activeCoupledDecoder()?.name, "wasm-simd");
   const m = tinyModel({ c_co_dim: 2, c_l2_con_scale: 50, c_co_mean_corr_scale: 0.3, c_keep_prob: 0.8, c_prior_ar_atau: 3 });
   const [B, T, N] = [4, 7, 5];
   const x = counts(B, T, N);
