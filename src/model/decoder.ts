@@ -99,14 +99,7 @@ export class Decoder {
     const cfg = this.cfg;
     const con = this.controller!;
     const gen = this.generator;
-    const [B, G] = inp.genIc.shape;
-    const T = cfg.numSteps;
-    const C = cfg.conDim;
-    const U = cfg.coDim;
-    const fbDim = feedbackDim(cfg);
-    const abDim = con.inDim - fbDim;
-    const conW = con.inputWeights();
-    const ab = inp.dropout(inp.cbLag ? tf.concat([inp.cfLag!, inp.cbLag], 2) : inp.cfLag!);
+    const { B, G, T, C, U, fbDim, abDim, conW, ab } = this.controllerInput(inp);
     const maskOf = (shape: [number, number, number]): Float32Array | undefined => {
       const ones = tf.ones(shape);
       const m = inp.dropout(ones);
@@ -125,7 +118,7 @@ export class Decoder {
     const out = coupledDecoderOp(
       impl,
       {
-        ab: ab as tf.Tensor3D,
+        ab,
         abW: tf.slice(conW, [0, 0], [abDim, 3 * C]),
         abB: tf.reshape(con.bias(), [1, 3 * C]),
         rest,
@@ -148,21 +141,26 @@ export class Decoder {
     return out;
   }
 
+  /**
+   * Sizes, the controller's input weights [abDim + fbDim, 3C] and the encoder part of its input
+   * [cf, cb], dropped out (the first mask either coupled path draws).
+   */
+  private controllerInput(inp: DecoderInputs): { B: number; G: number; T: number; C: number; U: number; fbDim: number; abDim: number; conW: tf.Tensor2D; ab: tf.Tensor3D } {
+    const cfg = this.cfg;
+    const [B, G] = inp.genIc.shape;
+    const fbDim = feedbackDim(cfg);
+    const ab = inp.dropout(inp.cbLag ? (tf.concat([inp.cfLag!, inp.cbLag], 2) as tf.Tensor3D) : inp.cfLag!);
+    return { B, G, T: cfg.numSteps, C: cfg.conDim, U: cfg.coDim, fbDim, abDim: this.controller!.inDim - fbDim, conW: this.controller!.inputWeights(), ab };
+  }
+
   private coupled(inp: DecoderInputs): DecoderOutputs {
     const cfg = this.cfg;
     const con = this.controller!;
     const gen = this.generator;
-    const [B, G] = inp.genIc.shape;
-    const T = cfg.numSteps;
-    const C = cfg.conDim;
-    const U = cfg.coDim;
-    const fbDim = feedbackDim(cfg);
-    const abDim = con.inDim - fbDim;
+    const { B, G, T, C, U, fbDim, abDim, conW, ab } = this.controllerInput(inp);
     const timeMajor = (x: tf.Tensor3D): tf.Tensor2D[] => tf.unstack(tf.transpose(x, [1, 0, 2])) as tf.Tensor2D[];
 
-    // Controller input: the encoder part [cf, cb] is dropped out and projected for all steps at once.
-    const conW = con.inputWeights(); // [abDim + fbDim, 3C]
-    const ab = inp.dropout(inp.cbLag ? tf.concat([inp.cfLag!, inp.cbLag], 2) : inp.cfLag!);
+    // Controller input: the encoder part is projected for all steps at once.
     // Biases and the +1 forget bias are folded into the batched projections.
     const conBias = tf.add(con.bias(), forgetBias3(C));
     const abProj = timeMajor(tf.reshape(tf.add(tf.matMul(tf.reshape(ab, [B * T, abDim]), tf.slice(conW, [0, 0], [abDim, 3 * C])), conBias), [B, T, 3 * C]));
