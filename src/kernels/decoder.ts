@@ -168,7 +168,8 @@ function checkForward(fn: string, a: DecoderForwardArgs): void {
   for (const [name, v] of Object.entries({ batch: B, time: T, con: C, gen: G, co: U, factors: F, abDim: A })) {
     if (!Number.isInteger(v) || v < 1) throw new ShapeError(`${fn}: ${name} must be a positive integer, got ${v}`);
   }
-  if (B * T * 3 * Math.max(C, G) * 4 >= 2 ** 31) throw new ShapeError(`${fn}: batch·time·3·max(con, gen) is too large for one call`);
+  // Offsets are int32 byte addresses inside the 4 GiB wasm32 memory.
+  if (B * T * Math.max(3 * C, 3 * G, A) * 4 >= 2 ** 31) throw new ShapeError(`${fn}: batch·time·max(3·con, 3·gen, abDim) = ${B * T * Math.max(3 * C, 3 * G, A)} floats is too large for one call; use a smaller batch`);
   if (!(a.clip > 0)) throw new ParamError(`${fn}: clip must be > 0 (Infinity for none), got ${a.clip}`);
   const bt = `[batch=${B}, time=${T}`;
   checkLength(fn, "ab", a.ab, B * T * A, `${bt}, abDim=${A}]`);
