@@ -117,8 +117,7 @@ INLINE void dec_fwd_rows(const int mr, const DecArgs *a, int b, float *scrp) {
   const int Cp = pad8(C), Gp = pad8(G), Fp = pad8(F);
   const int ldk = T * C, lds = T * G, ldf = T * F, ldmv = T * 2 * U, ldu = T * U, ldc3 = T * 3 * C, ldg3 = T * 3 * G;
   const int ldr = a->restFull ? ldg3 : 0;
-  const v4 clip = SPL(a->clip);
-  Scr s;
+    Scr s;
   scr_layout(a, scrp, &s);
   const int r0 = b * T; /* (batch row b, time 0) */
   if (a->fb) { /* f_{-1} = s0 . Wfac */
@@ -145,8 +144,8 @@ INLINE void dec_fwd_rows(const int mr, const DecArgs *a, int b, float *scrp) {
     }
     float *kt = a->k + o * C;
     const float *kp = t == 0 ? a->k0 + b * C : kt - C;
-    fwd_step(mr, x, ldx, kp, t == 0 ? C : ldk, a->cPru, a->cPc, kt, a->cg ? a->cg + o * 3 * C : 0, ldk, ldc3, s.gru, C,
-             clip);
+    fwd_step_call(mr, x, ldx, kp, t == 0 ? C : ldk, a->cPru, a->cPc, kt, a->cg ? a->cg + o * 3 * C : 0, ldk, ldc3, s.gru,
+                 C, SPL(a->clip));
     /* Controller-output posterior and u. */
     float *mv = a->mv + o * 2 * U, *ut = a->u + o * U;
     pack_rows(mr, s.tile, kt, ldk, C);
@@ -162,8 +161,8 @@ INLINE void dec_fwd_rows(const int mr, const DecArgs *a, int b, float *scrp) {
     rows_gemm(mr, s.tile, a->pGu, U, 3 * G, a->rest + (a->restFull ? o * 3 * G : 0), ldr, s.xg, 3 * Gp);
     float *st = a->s + o * G;
     const float *sp = t == 0 ? a->s0 + b * G : st - G;
-    fwd_step(mr, s.xg, 3 * Gp, sp, t == 0 ? G : lds, a->gPru, a->gPc, st, a->gg ? a->gg + o * 3 * G : 0, lds, ldg3,
-             s.gru, G, clip);
+    fwd_step_call(mr, s.xg, 3 * Gp, sp, t == 0 ? G : lds, a->gPru, a->gPc, st, a->gg ? a->gg + o * 3 * G : 0, lds, ldg3,
+                 s.gru, G, SPL(a->clip));
     /* Factors. */
     if (a->mgen) {
       for (int m = 0; m < mr; m++)
@@ -196,7 +195,6 @@ INLINE void dec_bwd_rows(const int mr, const DecArgs *a, int b, float *scrp) {
   const int T = a->T, C = a->C, G = a->G, U = a->U, F = a->F;
   const int Cp = pad8(C), Gp = pad8(G), Fp = pad8(F), Up = pad8(U);
   const int ldk = T * C, lds = T * G, ldf = T * F, ldmv = T * 2 * U, ldu = T * U, ldc3 = T * 3 * C, ldg3 = T * 3 * G;
-  const v4 clip = SPL(a->clip);
   Scr s;
   scr_layout(a, scrp, &s);
   const int r0 = b * T;
@@ -227,8 +225,8 @@ INLINE void dec_bwd_rows(const int mr, const DecArgs *a, int b, float *scrp) {
       }
     }
     const float *st = a->s + o * G, *sp = t == 0 ? a->s0 + b * G : st - G;
-    bwd_step(mr, s.dsBuf, Gp, st, lds, sp, t == 0 ? G : lds, a->gg + o * 3 * G, ldg3, a->dXg + o * 3 * G, ldg3, a->gPruT,
-             a->gPcT, s.dsc, s.dacT, s.druT, G, clip);
+    bwd_step_call(mr, s.dsBuf, Gp, st, lds, sp, t == 0 ? G : lds, a->gg + o * 3 * G, ldg3, a->dXg + o * 3 * G, ldg3,
+                 a->gPruT, a->gPcT, s.dsc, s.dacT, s.druT, G, SPL(a->clip));
     /* du = dU + dXg . Wgu^T, then d[m|l] through the sampling. */
     pack_rows(mr, s.tile, a->dXg + o * 3 * G, ldg3, 3 * G);
     rows_gemm(mr, s.tile, a->pGuT, 3 * G, U, a->dU ? a->dU + o * U : 0, ldu, s.du, Up);
@@ -249,8 +247,8 @@ INLINE void dec_bwd_rows(const int mr, const DecArgs *a, int b, float *scrp) {
     pack_rows(mr, s.tile, dmv, ldmv, 2 * U);
     rows_gemm(mr, s.tile, a->pPostT, 2 * U, C, a->dK ? a->dK + o * C : 0, ldk, s.dkBuf, Cp);
     const float *kt = a->k + o * C, *kp = t == 0 ? a->k0 + b * C : kt - C;
-    bwd_step(mr, s.dkBuf, Cp, kt, ldk, kp, t == 0 ? C : ldk, a->cg + o * 3 * C, ldc3, a->dXc + o * 3 * C, ldc3, a->cPruT,
-             a->cPcT, s.dkc, s.dacT, s.druT, C, clip);
+    bwd_step_call(mr, s.dkBuf, Cp, kt, ldk, kp, t == 0 ? C : ldk, a->cg + o * 3 * C, ldc3, a->dXc + o * 3 * C, ldc3,
+                 a->cPruT, a->cPcT, s.dkc, s.dacT, s.druT, C, SPL(a->clip));
     /* The feedback path: d f_{t-1} = (dXc . Wfb^T) * mfb. */
     if (a->fb) {
       pack_rows(mr, s.tile, a->dXc + o * 3 * C, ldc3, 3 * C);
