@@ -13,9 +13,10 @@ import { priorSampleCommand } from "./prior-sample.js";
 import { writeModelParamsCommand } from "./write-model-params.js";
 import { runLfadsCommand } from "./run-lfads.js";
 import { plotFitlogCommand } from "./plot-fitlog.js";
+import { figureCommand } from "./figure.js";
 import { queueCommands } from "../queue/commands.js";
 
-const COMMANDS: Command[] = [demoCommand, hashCommand, kernelCommand, synthCommand, trainCommand, posteriorCommand, priorSampleCommand, writeModelParamsCommand, runLfadsCommand, plotFitlogCommand, ...queueCommands];
+const COMMANDS: Command[] = [demoCommand, hashCommand, kernelCommand, synthCommand, trainCommand, posteriorCommand, priorSampleCommand, writeModelParamsCommand, runLfadsCommand, plotFitlogCommand, figureCommand, ...queueCommands];
 
 /** All top-level commands, in help order. */
 export function commands(): readonly Command[] {
