@@ -10,17 +10,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { main, type CliIO } from "../../src/cli.js";
 import { setWarningSink } from "../../src/core/errors.js";
-import { Dataset } from "../../src/data/dataset.js";
-import { DatasetCollection } from "../../src/data/dataset-collection.js";
-import { generateLorenzDatasets } from "../../src/data/lorenz.js";
 import { chromiumPath } from "../../src/display/export/chromium.js";
 import { closeExporter } from "../../src/display/export/session.js";
 import { samplePosterior } from "../../src/posterior/sample.js";
-import { prepare } from "../../src/runs/prepare.js";
-import { RunCollection } from "../../src/runs/run-collection.js";
 import { writeRunParamsFile } from "../../src/runs/run-params-file.js";
-import { RunSpec } from "../../src/runs/run-spec.js";
 import type { Run } from "../../src/runs/run.js";
+import { prepareTinyRun } from "../runs/tiny-run.js";
 import { trainRun } from "../../src/train/train-run.js";
 import { ROOT, TINY, lfads as lfadsSpawn, tmpDir } from "../queue/fixture.js";
 
@@ -58,20 +53,7 @@ function pdfMediaBox(b: Buffer): number[] {
 }
 
 before(async () => {
-  const dsDir = path.join(root, "datasets");
-  await generateLorenzDatasets(dsDir, { nDatasets: 1, nConditions: 4, nTime: 30, minTrialsPerCondition: 8, maxTrialsPerCondition: 8, minChannels: 6, maxChannels: 6, seed: 3, today: "2020-01-01", onProgress: () => {} });
-  const dc = new DatasetCollection(dsDir, "tiny");
-  new Dataset(dc, "dataset001.h5");
-  const rc = new RunCollection(path.join(root, "runs"), "rc", dc);
-  rc.addParams(TINY.with({ c_factors_dim: 3 }));
-  rc.addRunSpec(new RunSpec("single_dataset001", dc, 1));
-  const prev = setWarningSink(() => {});
-  try {
-    await prepare(rc);
-  } finally {
-    setWarningSink(prev);
-  }
-  run = rc.runList[0]!;
+  run = await prepareTinyRun(root, TINY.with({ c_factors_dim: 3 }), { nConditions: 4, nTime: 30, minTrialsPerCondition: 8, maxTrialsPerCondition: 8, minChannels: 6, maxChannels: 6, seed: 3 });
   writeRunParamsFile(run);
   dir = run.path;
 });

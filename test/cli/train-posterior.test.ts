@@ -9,16 +9,10 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { setWarningSink } from "../../src/core/errors.js";
-import { Dataset } from "../../src/data/dataset.js";
-import { DatasetCollection } from "../../src/data/dataset-collection.js";
-import { generateLorenzDatasets } from "../../src/data/lorenz.js";
 import { RunParams } from "../../src/params/run-params.js";
-import { prepare } from "../../src/runs/prepare.js";
 import { RUN_PARAMS_FILE, readRunParamsFile, writeRunParamsFile } from "../../src/runs/run-params-file.js";
-import { RunCollection } from "../../src/runs/run-collection.js";
-import { RunSpec } from "../../src/runs/run-spec.js";
 import type { Run } from "../../src/runs/run.js";
+import { prepareTinyRun } from "../runs/tiny-run.js";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const LAUNCHER = path.join(ROOT, "bin", "lfads.js");
@@ -36,20 +30,7 @@ function lfads(args: readonly string[]): { code: number | null; out: string; err
 
 before(async () => {
   if (!fs.existsSync(path.join(ROOT, "dist", "cli.js"))) throw new Error("dist/cli.js is missing: run 'npm run build' first (npm test does)");
-  const dsDir = path.join(tmp, "datasets");
-  await generateLorenzDatasets(dsDir, { nDatasets: 1, nConditions: 4, nTime: 30, minTrialsPerCondition: 6, maxTrialsPerCondition: 6, minChannels: 5, maxChannels: 5, seed: 2, today: "2020-01-01", onProgress: () => {} });
-  const dc = new DatasetCollection(dsDir, "tiny");
-  new Dataset(dc, "dataset001.h5");
-  const rc = new RunCollection(path.join(tmp, "runs"), "rc", dc);
-  rc.addParams(PARAMS);
-  rc.addRunSpec(new RunSpec("single_dataset001", dc, 1));
-  const prev = setWarningSink(() => {});
-  try {
-    await prepare(rc);
-  } finally {
-    setWarningSink(prev);
-  }
-  run = rc.runList[0]!;
+  run = await prepareTinyRun(tmp, PARAMS, { nConditions: 4, nTime: 30, minTrialsPerCondition: 6, maxTrialsPerCondition: 6, minChannels: 5, maxChannels: 5, seed: 2 });
   dir = run.path;
 });
 

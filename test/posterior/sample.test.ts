@@ -9,9 +9,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { setWarningSink } from "../../src/core/errors.js";
-import { Dataset } from "../../src/data/dataset.js";
-import { DatasetCollection } from "../../src/data/dataset-collection.js";
-import { generateLorenzDatasets } from "../../src/data/lorenz.js";
 import { readArray, readH5, type H5Dataset } from "../../src/io/h5.js";
 import { RunParams } from "../../src/params/run-params.js";
 import "../../src/posterior/index.js";
@@ -19,10 +16,8 @@ import { loadRunPosteriorMeans, scoreRun } from "../../src/posterior/run-results
 import { posteriorFileName, samplePosterior, writeModelParams, writePriorSamples, type SamplePosteriorOptions } from "../../src/posterior/sample.js";
 import { loadTrainedModel } from "../../src/posterior/sample-model.js";
 import { RowNoise, streamId, type NoiseRequest } from "../../src/posterior/sample-noise.js";
-import { prepare } from "../../src/runs/prepare.js";
-import { RunCollection } from "../../src/runs/run-collection.js";
-import { RunSpec } from "../../src/runs/run-spec.js";
 import type { Run } from "../../src/runs/run.js";
+import { prepareTinyRun } from "../runs/tiny-run.js";
 import { trainRun } from "../../src/train/train-run.js";
 import { gatherTrials } from "../../src/train/input-data.js";
 import { rampWeight } from "../../src/train/schedule.js";
@@ -54,20 +49,7 @@ let lve: string;
 let latest: string;
 
 before(async () => {
-  const dsDir = path.join(tmp, "datasets");
-  await generateLorenzDatasets(dsDir, { nDatasets: 1, nConditions: 6, nTime: 40, minTrialsPerCondition: 5, maxTrialsPerCondition: 5, minChannels: 6, maxChannels: 7, seed: 4, today: "2020-01-01", onProgress: () => {} });
-  const dc = new DatasetCollection(dsDir, "tiny");
-  new Dataset(dc, "dataset001.h5");
-  const rc = new RunCollection(path.join(tmp, "runs"), "rc", dc);
-  rc.addParams(PARAMS);
-  rc.addRunSpec(new RunSpec("single_dataset001", dc, 1));
-  const prev = setWarningSink(() => {});
-  try {
-    await prepare(rc);
-  } finally {
-    setWarningSink(prev);
-  }
-  run = rc.runList[0]!;
+  run = await prepareTinyRun(tmp, PARAMS, { nConditions: 6, nTime: 40, minTrialsPerCondition: 5, maxTrialsPerCondition: 5, minChannels: 6, maxChannels: 7, seed: 4 });
   const r = await trainRun(run, { maxEpochs: 3, quiet: true });
   lve = r.lveCheckpoint!;
   latest = r.checkpoint!;
