@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import { POSTERIOR_MEAN_KINDS } from "../posterior/posterior-means.js";
 import type { Command } from "./command.js";
-import { BACKEND_OPTION, PARAMS_OPTION, intOption, resolveRunDir, runParamsOf, signalExitCode, withStopSignals } from "./train.js";
+import { BACKEND_OPTION, CHECKPOINT_OPTION, PARAMS_OPTION, intOption, resolveRunDir, runParamsOf, signalExitCode, withStopSignals } from "./train.js";
 
 export const posteriorCommand: Command = {
   name: "posterior",
@@ -26,7 +26,7 @@ export const posteriorCommand: Command = {
   options: [
     { name: "kind", type: "string", valueName: "<kind>", choices: [...POSTERIOR_MEAN_KINDS, "both"], help: "posterior_sample_and_average, posterior_push_mean or both (default: the run's posterior_mean_kind)" },
     { name: "samples", type: "number", valueName: "<n>", help: "posterior samples per trial (default: the run's num_samples_posterior)" },
-    { name: "checkpoint", type: "string", valueName: "lve|latest", choices: ["lve", "latest"], help: "which checkpoint to restore (default lve)" },
+    CHECKPOINT_OPTION,
     { name: "batch-trials", type: "number", valueName: "<n>", help: "rows (trial copies) per decoder pass: the memory bound (default from the model size); each trial is encoded once" },
     { name: "max-trials", type: "number", valueName: "<n>", help: "only the first n trials of each split (TF ps_nexamples_to_process)" },
     { name: "overwrite", type: "boolean", help: "re-make files that exist" },

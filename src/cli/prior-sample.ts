@@ -1,7 +1,7 @@
 /** `lfads prior-sample <runDir>`: generate trials from a trained run's priors (TF `--kind=prior_sample`). */
 import { UsageError } from "./args.js";
 import type { Command } from "./command.js";
-import { BACKEND_OPTION, PARAMS_OPTION, intOption, resolveRunDir, runParamsOf } from "./train.js";
+import { BACKEND_OPTION, CHECKPOINT_OPTION, PARAMS_OPTION, intOption, resolveRunDir, runParamsOf } from "./train.js";
 
 export const priorSampleCommand: Command = {
   name: "prior-sample",
@@ -15,7 +15,7 @@ export const priorSampleCommand: Command = {
   options: [
     { name: "samples", type: "number", valueName: "<n>", help: "trials to generate (default c_batch_size)" },
     { name: "dataset", type: "string", valueName: "<name|n>", help: "read-out dataset: its name (dataset001) or 1-based position (default 1)" },
-    { name: "checkpoint", type: "string", valueName: "lve|latest", choices: ["lve", "latest"], help: "which checkpoint to restore (default lve)" },
+    CHECKPOINT_OPTION,
     { name: "seed", type: "number", valueName: "<n>", help: "seed of the samples (default 0)" },
     BACKEND_OPTION,
     PARAMS_OPTION,

@@ -31,6 +31,8 @@ export function runParamsOf(runDir: string, args: ParsedArgs): RunParams {
 
 export const PARAMS_OPTION: OptionSpec = { name: "params", type: "string", valueName: "<file>", help: "JSON file of the RunParams (default <runDir>/params.json, written by prepare)" };
 export const BACKEND_OPTION: OptionSpec = { name: "backend", type: "string", valueName: "<name>", choices: ["wasm", "cpu", "tensorflow"], help: "tfjs backend (default: LFADS_BACKEND or the fastest available)" };
+/** The checkpoint a post-training command restores (posterior, prior-sample, write-model-params). */
+export const CHECKPOINT_OPTION: OptionSpec = { name: "checkpoint", type: "string", valueName: "lve|latest", choices: ["lve", "latest"], help: "which checkpoint to restore (default lve, else the latest with a warning)" };
 
 /** A non-negative integer option, or undefined. */
 export function intOption(args: ParsedArgs, name: string, min = 0): number | undefined {

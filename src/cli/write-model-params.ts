@@ -1,6 +1,6 @@
 /** `lfads write-model-params <runDir>`: write lfadsOutput/model_params from a checkpoint (TF `--kind=write_model_params`). */
 import type { Command } from "./command.js";
-import { resolveRunDir } from "./train.js";
+import { CHECKPOINT_OPTION, resolveRunDir } from "./train.js";
 
 export const writeModelParamsCommand: Command = {
   name: "write-model-params",
@@ -11,7 +11,7 @@ export const writeModelParamsCommand: Command = {
     "latest checkpoint of a run that was stopped. Keys are TF variable names with '/' → '_' and ':0' appended, Adam",
     "slots, global_step and learning_rate included (as TF writes them). Read it with run.loadModelTrainedParams().",
   ].join("\n"),
-  options: [{ name: "checkpoint", type: "string", valueName: "lve|latest", choices: ["lve", "latest"], help: "which checkpoint (default lve, else the latest with a warning)" }],
+  options: [CHECKPOINT_OPTION],
   positionals: [1, 1],
   async run(args, io) {
     const dir = resolveRunDir(args.positionals[0]!);

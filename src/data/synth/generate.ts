@@ -159,6 +159,12 @@ function baseScalars(p: ResolvedSynth): SynthSession["scalars"] {
 }
 
 /** `x0_std * rng.randn(N, 1)` for each condition: [C, N]. */
+/** The session record of dataset `n` of a preset (name, file name and shape from the parameters). */
+function session(p: ResolvedSynth, n: number, S: number, splits: { train: SynthSplit; valid: SynthSplit }, P: Float64Array, conversionFactor: number, scalars: SynthSession["scalars"]): SynthSession {
+  const name = synthDatasetName(p, n);
+  return { name, fileName: `${p.stem}_${name}`, numSteps: p.steps, numChannels: S, outputDist: p.noiseType, ...splits, P, conversionFactor, scalars };
+}
+
 function drawX0s(rng: NumpyRandomState, p: ResolvedSynth): Float64Array {
   const x0s = new Float64Array(p.C * p.N);
   for (let i = 0; i < x0s.length; i++) x0s[i] = p.x0Std * rng.normal();
@@ -220,19 +226,7 @@ function generateChaotic(p: ResolvedSynth): SynthDataset {
       split.inputTruth = inputTruth[k];
       split.inputTimes = inputTimes[k];
     }
-    const name = synthDatasetName(p, n);
-    sessions.push({
-      name,
-      fileName: `${p.stem}_${name}`,
-      numSteps: T,
-      numChannels: S,
-      outputDist: p.noiseType,
-      train,
-      valid,
-      P,
-      conversionFactor: 1 / rnn.spikesPerBinAtOne,
-      scalars: { ...baseScalars(p), input_magnitude: { value: p.inputMagnitude, int: false } },
-    });
+    sessions.push(session(p, n, S, { train, valid }, P, 1 / rnn.spikesPerBinAtOne, { ...baseScalars(p), input_magnitude: { value: p.inputMagnitude, int: false } }));
   }
   if (S < N) {
     const proj = alignmentProjections(
@@ -291,23 +285,9 @@ function generateLabeled(p: ResolvedSynth): SynthDataset {
   const [train, valid] = b.splits();
   train.extInput = ext[0];
   valid.extInput = ext[1];
-  const name = synthDatasetName(p, 0);
   return {
     params: p,
-    sessions: [
-      {
-        name,
-        fileName: `${p.stem}_${name}`,
-        numSteps: T,
-        numChannels: S,
-        outputDist: p.noiseType,
-        train,
-        valid,
-        P,
-        conversionFactor: 1 / rnnA.spikesPerBinAtOne,
-        scalars: { ...baseScalars(p), nspikifications: { value: p.nreplications, int: true } },
-      },
-    ],
+    sessions: [session(p, 0, S, { train, valid }, P, 1 / rnnA.spikesPerBinAtOne, { ...baseScalars(p), nspikifications: { value: p.nreplications, int: true } })],
     networks: { rnn: rnnA, rnnB },
   };
 }
@@ -346,24 +326,12 @@ function generateItb(p: ResolvedSynth): SynthDataset {
     split.inputsU = inputsU[k];
     split.outputsU = outputsU[k];
   }
-  const name = synthDatasetName(p, 0);
   return {
     params: p,
     sessions: [
-      {
-        name,
-        fileName: `${p.stem}_${name}`,
-        numSteps: T,
-        numChannels: S,
-        outputDist: p.noiseType,
-        train,
-        valid,
-        P,
-        // Python writes max_firing_rate·dt (0.3) here, the inverse of every other set; we keep the
-        // meaning of the key (truth = conversion_factor · expected counts per bin).
-        conversionFactor: 1 / (p.maxFiringRate * p.dt),
-        scalars: { ...baseScalars(p), u_std: { value: p.uStd, int: false }, max_firing_rate: { value: p.maxFiringRate, int: false } },
-      },
+      // Python writes max_firing_rate·dt (0.3) as conversion_factor here, the inverse of every other
+      // set; we keep the meaning of the key (truth = conversion_factor · expected counts per bin).
+      session(p, 0, S, { train, valid }, P, 1 / (p.maxFiringRate * p.dt), { ...baseScalars(p), u_std: { value: p.uStd, int: false }, max_firing_rate: { value: p.maxFiringRate, int: false } }),
     ],
     networks: { itb: net },
   };
