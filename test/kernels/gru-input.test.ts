@@ -21,19 +21,10 @@ import {
 } from "../../src/kernels/gru.js";
 import { createWasmGruImplementation, setGruSpillBytes } from "../../src/kernels/gru-impl.js";
 import { kernelRuntime } from "../../src/kernels/runtime.js";
-import { randn, refBackward, refForward, type RefProblem } from "./gru-reference.js";
+import { assertClose, randn, refBackward, refForward, type RefProblem } from "./gru-reference.js";
 
 after(() => shutdownGruPool());
 
-function assertClose(name: string, actual: ArrayLike<number>, expected: ArrayLike<number>, rel = 1e-5): void {
-  assert.equal(actual.length, expected.length, `${name}: length`);
-  let scale = 1;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));
-  for (let i = 0; i < expected.length; i++) {
-    const d = Math.abs(actual[i]! - expected[i]!);
-    if (!(d <= rel * scale)) assert.fail(`${name}[${i}]: ${actual[i]} vs ${expected[i]} (|diff| ${d} > ${rel} × ${scale})`);
-  }
-}
 
 function assertSame(name: string, a: ArrayLike<number>, b: ArrayLike<number>): void {
   assert.equal(a.length, b.length, `${name}: length`);

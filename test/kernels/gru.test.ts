@@ -16,24 +16,10 @@ import {
 } from "../../src/kernels/gru.js";
 import { createWasmGruImplementation, setGruSpillBytes, wasmGruImplementation } from "../../src/kernels/gru-impl.js";
 import { kernelRuntime } from "../../src/kernels/runtime.js";
-import { randn, randomProblem, refBackward, refForward, type RefProblem } from "./gru-reference.js";
+import { assertClose, randn, randomProblem, refBackward, refForward, type RefProblem } from "./gru-reference.js";
 
 after(() => shutdownGruPool());
 
-/**
- * Float32 kernels against the float64 reference: every element within 1e-5 of the array's scale
- * (max |reference|, at least 1). Measured errors are ~1e-7 of the scale for states and ~1e-6 for
- * gradients accumulated over 100 steps.
- */
-function assertClose(name: string, actual: ArrayLike<number>, expected: ArrayLike<number>, rel = 1e-5): void {
-  assert.equal(actual.length, expected.length, `${name}: length`);
-  let scale = 1;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));
-  for (let i = 0; i < expected.length; i++) {
-    const d = Math.abs(actual[i]! - expected[i]!);
-    if (!(d <= rel * scale)) assert.fail(`${name}[${i}]: ${actual[i]} vs ${expected[i]} (|diff| ${d} > ${rel} × ${scale})`);
-  }
-}
 
 function assertSame(name: string, a: Float32Array, b: Float32Array): void {
   assert.equal(a.length, b.length, `${name}: length`);
