@@ -19,7 +19,7 @@ import type { Figure } from "../display/plots/figure.js";
 import type { PosteriorMeans } from "../posterior/posterior-means.js";
 import { UsageError, type ParsedArgs } from "./args.js";
 import type { Command } from "./command.js";
-import { PARAMS_OPTION, resolveRunDir, runParamsOf } from "./train.js";
+import { PARAMS_OPTION, datasetOption, resolveRunDir, runDatasetNames, runParamsOf } from "./train.js";
 
 /** The plots `--plot` takes. */
 export const FIGURE_PLOTS = ["rates", "factors", "trajectories", "training"] as const;
@@ -51,22 +51,6 @@ function positiveOption(args: ParsedArgs, name: string, unit: string): number | 
   if (v === undefined) return undefined;
   if (typeof v !== "number" || !(v > 0)) throw new UsageError(`--${name} expects a positive number${unit}, got ${String(v)}`);
   return v;
-}
-
-/** Dataset names of a prepared run folder (its lfadsInput/lfads_<name>.h5 files), in input order. */
-async function datasetNamesOf(dir: string): Promise<string[]> {
-  const { listInputFilesByStem } = await import("../train/input-files.js");
-  return listInputFilesByStem(path.join(dir, "lfadsInput")).map((f) => f.name.replace(/\.h5$/, ""));
-}
-
-/** `--dataset <name|n>` (name, name.h5, or 1-based position, as `lfads prior-sample`) → its index. */
-function pickDataset(raw: string | undefined, names: readonly string[]): number {
-  if (raw === undefined) return 0;
-  const i = /^\d+$/.test(raw) ? Number(raw) - 1 : names.indexOf(raw.replace(/\.h5$/, ""));
-  if (i < 0 || i >= names.length) {
-    throw new UsageError(`--dataset '${raw}' is not a dataset of this run; give one of: ${names.map((n, k) => `${n} (or ${k + 1})`).join(", ")}`);
-  }
-  return i;
 }
 
 /** Load one dataset's posterior means, with a "run lfads posterior first" error when the files are not there. */
@@ -205,8 +189,8 @@ export const figureCommand: Command = {
       const lr = await learningRatesOf(outDir, log);
       fig = plotTrainingCurves(log, lr ? { learningRate: lr.map((v) => v ?? NaN) } : {});
     } else {
-      const names = await datasetNamesOf(dir);
-      const datasetIndex = pickDataset(typeof o["dataset"] === "string" ? o["dataset"] : undefined, names);
+      const names = await runDatasetNames(dir);
+      const datasetIndex = datasetOption(typeof o["dataset"] === "string" ? o["dataset"] : undefined, names);
       const pm = await loadPosterior(dir, args, names, datasetIndex);
       if (trials) checkTrials(pm, trials, split);
       const plots = await import("../display/plots/index.js");

@@ -1,7 +1,6 @@
 /** `lfads prior-sample <runDir>`: generate trials from a trained run's priors (TF `--kind=prior_sample`). */
-import { UsageError } from "./args.js";
 import type { Command } from "./command.js";
-import { BACKEND_OPTION, CHECKPOINT_OPTION, PARAMS_OPTION, intOption, resolveRunDir, runParamsOf } from "./train.js";
+import { BACKEND_OPTION, CHECKPOINT_OPTION, PARAMS_OPTION, datasetOption, intOption, resolveRunDir, runDatasetNames, runParamsOf } from "./train.js";
 
 export const priorSampleCommand: Command = {
   name: "prior-sample",
@@ -26,14 +25,8 @@ export const priorSampleCommand: Command = {
     const params = runParamsOf(dir, args);
     const numSamples = intOption(args, "samples", 1);
     const seed = intOption(args, "seed");
-    const { listInputFiles } = await import("../train/input-data.js");
-    const names = listInputFiles(`${dir}/lfadsInput`).map((f) => f.replace(/^.*\/lfads_/, "").replace(/\.h5$/, ""));
-    let datasetIndex = 0;
     const ds = args.options["dataset"];
-    if (typeof ds === "string") {
-      datasetIndex = /^\d+$/.test(ds) ? Number(ds) - 1 : names.indexOf(ds.replace(/\.h5$/, ""));
-      if (datasetIndex < 0 || datasetIndex >= names.length) throw new UsageError(`--dataset ${ds} is not one of this run's datasets (${names.map((n, i) => `${i + 1}: ${n}`).join(", ")})`);
-    }
+    const datasetIndex = datasetOption(typeof ds === "string" ? ds : undefined, await runDatasetNames(dir));
     const { writePriorSamples } = await import("../posterior/sample.js");
     const o = args.options;
     const r = await writePriorSamples(dir, {

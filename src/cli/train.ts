@@ -13,6 +13,22 @@ import { UsageError } from "./args.js";
 import type { Command } from "./command.js";
 
 /** The absolute run folder, checked to be a prepared run (it has `lfadsInput/`). */
+/** Dataset names of a prepared run folder (its lfadsInput/lfads_<name>.h5 files), in input order. */
+export async function runDatasetNames(dir: string): Promise<string[]> {
+  const { listInputFilesByStem } = await import("../train/input-files.js");
+  return listInputFilesByStem(path.join(dir, "lfadsInput")).map((f) => f.name.replace(/\.h5$/, ""));
+}
+
+/** `--dataset <name|n>` (name, name.h5, or 1-based position) → its index among `names`; absent → 0. */
+export function datasetOption(raw: string | undefined, names: readonly string[]): number {
+  if (raw === undefined) return 0;
+  const i = /^\d+$/.test(raw) ? Number(raw) - 1 : names.indexOf(raw.replace(/\.h5$/, ""));
+  if (i < 0 || i >= names.length) {
+    throw new UsageError(`--dataset '${raw}' is not a dataset of this run; give one of: ${names.map((n, k) => `${n} (or ${k + 1})`).join(", ")}`);
+  }
+  return i;
+}
+
 export function resolveRunDir(dir: string): string {
   const abs = path.resolve(dir);
   if (!fs.existsSync(abs)) throw new LayoutError(`run folder not found: ${abs}`);

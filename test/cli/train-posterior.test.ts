@@ -99,7 +99,9 @@ test("train, then posterior, prior-sample and write-model-params on the run fold
   const ps = lfads(["prior-sample", dir, "--samples", "3", "--dataset", "dataset001"]);
   assert.equal(ps.code, 0, ps.err);
   assert.match(ps.out, /3 trials read out through dataset001\.h5 \(step 15\) → .*model_runs_prior_sample/);
-  assert.equal(lfads(["prior-sample", dir, "--dataset", "2"]).code, 2);
+  const bad = lfads(["prior-sample", dir, "--dataset", "2"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--dataset '2' is not a dataset of this run; give one of: dataset001 \(or 1\)/);
 
   const mp = lfads(["write-model-params", dir, "--checkpoint", "latest"]);
   assert.equal(mp.code, 0, mp.err);
