@@ -4,23 +4,11 @@
  * the same defaults in `bench/ours.ts`.
  */
 
-/** The model/training configuration of one benchmark case. */
-export interface BenchCase {
+import type { FlopShape } from "./flops.js";
+
+/** The model/training configuration of one benchmark case: the sizes of the FLOP model, and the training settings. */
+export interface BenchCase extends Pick<FlopShape, "B" | "T" | "N" | "ic_enc_dim" | "ic_dim" | "gen_dim" | "factors_dim" | "co_dim" | "ci_enc_dim" | "con_dim"> {
   name: string;
-  /** batch size (trials per training step) */
-  B: number;
-  /** time bins per trial */
-  T: number;
-  /** neurons */
-  N: number;
-  ic_enc_dim: number;
-  ic_dim: number;
-  gen_dim: number;
-  factors_dim: number;
-  /** controller outputs; 0 = no controller */
-  co_dim: number;
-  ci_enc_dim: number;
-  con_dim: number;
   /** dropout keep probability during training (TF default 0.95) */
   keep_prob: number;
   /** GRU state clip (TF `cell_clip_value`, default 5) */
