@@ -37,19 +37,6 @@ export interface GruImplInputDims extends GruImplDims {
   readonly inDim: number;
 }
 
-/** src/model's GruInputBackwardInput. */
-export interface GruImplInputBackwardInput {
-  readonly x: Float32Array;
-  readonly wx: Float32Array;
-  readonly h0: Float32Array;
-  readonly whRu: Float32Array;
-  readonly whC: Float32Array;
-  readonly states: Float32Array;
-  readonly saved: Float32Array;
-  readonly dStates: Float32Array;
-  readonly inputGrad: boolean;
-}
-
 /** src/model's GruBackwardInput. */
 export interface GruImplBackwardInput {
   readonly xProj: Float32Array;
@@ -59,6 +46,13 @@ export interface GruImplBackwardInput {
   readonly states: Float32Array;
   readonly saved: Float32Array;
   readonly dStates: Float32Array;
+}
+
+/** src/model's GruInputBackwardInput: the same with x and Wx in place of xProj. */
+export interface GruImplInputBackwardInput extends Omit<GruImplBackwardInput, "xProj"> {
+  readonly x: Float32Array;
+  readonly wx: Float32Array;
+  readonly inputGrad: boolean;
 }
 
 /** Pending activations above this many bytes are moved out of the wasm memory, oldest first. */
