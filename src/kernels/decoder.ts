@@ -411,9 +411,3 @@ export function decoderBackward(saved: DecoderSaved, cot: DecoderCotangents, opt
   });
   return grads!;
 }
-
-/** Dense multiply-add FLOPs of one forward call (backward: about twice that). */
-export function decoderFlops(d: Omit<DecoderDims, "clip"> & { abDim: number }): number {
-  const { batch: B, time: T, con: C, gen: G, co: U, factors: F, abDim: A } = d;
-  return B * T * (6 * A * C + 6 * C * C + 6 * G * G + 4 * C * U + 6 * U * G + 2 * G * F + (d.feedback ? 6 * F * C : 0));
-}
