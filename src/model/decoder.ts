@@ -18,8 +18,11 @@ import type { ParamStore } from "./params.js";
 import { Ar1Prior, DiagGaussianFromInput } from "./priors.js";
 import type { Readout } from "./readin-readout.js";
 
-/** Elementwise dropout with masks from the model's noise source (identity when keep_prob = 1). */
+/** Elementwise dropout with masks from the model's noise source (`noDropout` when keep_prob = 1). */
 export type Dropout = <T extends tf.Tensor>(x: T) => T;
+
+/** The dropout of keep_prob = 1: so that the fused decoder can tell that there are no masks to draw. */
+export const noDropout: Dropout = (x) => x;
 
 export type CoSource =
   | { kind: "posterior-sample"; eps: tf.Tensor3D } // [T,B,U] standard normal
@@ -100,11 +103,7 @@ export class Decoder {
     const con = this.controller!;
     const gen = this.generator;
     const { B, G, T, C, U, fbDim, abDim, conW, ab } = this.controllerInput(inp);
-    const maskOf = (shape: [number, number, number]): Float32Array | undefined => {
-      const ones = tf.ones(shape);
-      const m = inp.dropout(ones);
-      return m === ones ? undefined : (m.dataSync() as Float32Array);
-    };
+    const maskOf = (shape: [number, number, number]): Float32Array | undefined => (inp.dropout === noDropout ? undefined : (inp.dropout(tf.ones(shape)).dataSync() as Float32Array));
     const fbMask = fbDim > 0 ? maskOf([B, T, fbDim]) : undefined;
     const genW = gen.inputWeights();
     const rest = inp.extGen

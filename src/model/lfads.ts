@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { ShapeError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
 import { controllerInputDim, encoderInputDim, generatorInputDim, validateConfig, type LfadsConfig } from "./config.js";
-import { Decoder, type CoSource, type DecoderOutputs, type Dropout } from "./decoder.js";
+import { Decoder, noDropout, type CoSource, type DecoderOutputs, type Dropout } from "./decoder.js";
 import { BidirectionalEncoder } from "./encoder.js";
 import { Linear } from "./linear.js";
 import type { NoiseSource } from "./noise.js";
@@ -92,7 +92,7 @@ export interface LfadsForward {
 
 /** Dropout with masks from `noise` (identity at keep probability 1). */
 function makeDropout(keep: number, noise: NoiseSource): Dropout {
-  return keep < 1 ? (x) => tf.mul(x, tf.tensor(noise.dropoutMask(x.size, keep), x.shape)) as typeof x : (x) => x;
+  return keep < 1 ? (x) => tf.mul(x, tf.tensor(noise.dropoutMask(x.size, keep), x.shape)) as typeof x : noDropout;
 }
 
 /**
@@ -344,15 +344,14 @@ export class LfadsModel {
       const g0 = tf.add(prior.mean, tf.mul(tf.exp(tf.mul(0.5, prior.logvar)), tf.tensor2d(noise.normal(B * c.icDim), [B, c.icDim]))) as tf.Tensor2D;
       genIc = this.g0ToGen ? this.g0ToGen.apply(g0) : g0;
     } else genIc = tf.tile(this.genG0!, [B, 1]) as tf.Tensor2D;
-    const identity: Dropout = (x) => x;
     let dec: DecoderOutputs;
     if (this.decoder.arPrior) {
       const H = c.ciEncDim;
       const zeros = tf.zeros([B, T, H]) as tf.Tensor3D;
       const u = this.decoder.arPrior.sample(tf.tensor3d(noise.normal(B * T * c.coDim), [B, T, c.coDim]));
       const co: CoSource = { kind: "prior", samples: tf.transpose(u, [1, 0, 2]) as tf.Tensor3D };
-      dec = this.decoder.run({ genIc, cfLag: zeros, ...(c.doCausalController ? {} : { cbLag: zeros }), co, readout, dropout: identity });
-    } else dec = this.decoder.run({ genIc, readout, dropout: identity });
+      dec = this.decoder.run({ genIc, cfLag: zeros, ...(c.doCausalController ? {} : { cbLag: zeros }), co, readout, dropout: noDropout });
+    } else dec = this.decoder.run({ genIc, readout, dropout: noDropout });
     const raw = tf.reshape(readout.apply(tf.reshape(dec.factors, [B * T, c.factorsDim])), [B, T, -1]) as tf.Tensor3D;
     const o = this.collect(dec, genIc, raw, undefined, undefined);
     if (prior) Object.assign(o, { priorG0Mean: prior.mean, priorG0Logvar: prior.logvar });
