@@ -51,13 +51,13 @@ async function main(): Promise<void> {
   }
   const gi = await import("../src/model/gru-recurrence.js");
   const prev = gi.setGruImplementation(null)!;
-  // Every method of the implementation, timed (dims are the last argument).
-  const wrapped: Record<string, unknown> = { name: prev.name, supportsBackend: (b: string) => prev.supportsBackend(b) };
+  // Every method of the implementation, timed (keyed by their dims argument).
+  const wrapped: Record<string, unknown> = { name: prev.name, keepsInputs: prev.keepsInputs, supportsBackend: (b: string) => prev.supportsBackend(b) };
   for (const m of ["forward", "backward", "forwardInput", "backwardInput", "forwardInputOnly"] as const) {
     const f = prev[m] as ((...a: unknown[]) => unknown) | undefined;
     if (!f) continue;
     wrapped[m] = timed((...a: unknown[]) => {
-      const d = a[a.length - 1] as { batch: number; steps: number; hidden: number; inDim?: number };
+      const d = a.find((v) => typeof v === "object" && v !== null && "steps" in v) as { batch: number; steps: number; hidden: number; inDim?: number };
       return `GRU.${m} B${d.batch} T${d.steps} H${d.hidden}${d.inDim !== undefined ? ` D${d.inDim}` : ""}`;
     }, f.bind(prev));
   }
@@ -68,8 +68,8 @@ async function main(): Promise<void> {
     cd.setCoupledDecoderImplementation({
       name: dec.name,
       supportsBackend: (b) => dec.supportsBackend(b),
-      forward: timed((a, save) => `Decoder.forward B${a.batch} T${a.time} C${a.con} G${a.gen}${save ? "" : " (no save)"}`, dec.forward.bind(dec)),
-      backward: timed((_saved: object, _cot: unknown) => "Decoder.backward", dec.backward.bind(dec)),
+      forward: timed((a, save, _out) => `Decoder.forward B${a.batch} T${a.time} C${a.con} G${a.gen}${save ? "" : " (no save)"}`, dec.forward.bind(dec)),
+      backward: timed((_saved, _cot, _out) => "Decoder.backward", dec.backward.bind(dec)),
     });
   }
   const p = chaotic

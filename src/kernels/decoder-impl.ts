@@ -6,19 +6,18 @@
  * backpropagates, but it runs without a tape and then nothing is saved at all).
  */
 import { ParamError } from "../core/errors.js";
-import { DecoderSaved, decoderBackward, decoderForward, type DecoderCotangents, type DecoderForwardArgs, type DecoderGradients, type DecoderOutputs } from "./decoder.js";
+import { DecoderSaved, decoderBackward, decoderForwardInto, type DecoderCotangents, type DecoderForwardArgs, type DecoderGradients, type DecoderOutputTargets } from "./decoder.js";
 
 export const wasmDecoderImplementation = {
   name: "wasm-simd",
   supportsBackend(backendName: string): boolean {
     return backendName === "wasm" || backendName === "cpu";
   },
-  forward(a: DecoderForwardArgs, save: boolean): { outputs: DecoderOutputs; saved: object | undefined } {
-    const { saved, ...outputs } = decoderForward(a, { save });
-    return { outputs, saved };
+  forward(a: DecoderForwardArgs, save: boolean, out: DecoderOutputTargets): object | undefined {
+    return decoderForwardInto(a, save, out);
   },
-  backward(saved: object, cot: DecoderCotangents): DecoderGradients {
+  backward(saved: object, cot: DecoderCotangents, out: Partial<DecoderGradients>): void {
     if (!(saved instanceof DecoderSaved)) throw new ParamError("wasmDecoderImplementation.backward: `saved` must come from its forward");
-    return decoderBackward(saved, cot);
+    decoderBackward(saved, cot, { out });
   },
 };

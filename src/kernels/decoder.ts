@@ -6,7 +6,8 @@
  *
  * ```ts
  * decoderForward(args, { save })   → { k, s, f, mv, u, saved? }     // save: keep what backward needs
- * decoderBackward(saved, cot)      → DecoderGradients               // releases saved
+ * decoderForwardInto(args, save, { s, f, … }) → saved?             // only the outputs asked for, into given arrays
+ * decoderBackward(saved, cot, { out? }) → DecoderGradients         // releases saved
  * releaseDecoderSaved(saved)
  * ```
  *
@@ -15,7 +16,7 @@
  * results are bitwise identical for any thread count.
  */
 import { ParamError, ShapeError } from "../core/errors.js";
-import { checkLength, copyIn, copyOut, packPanels, packWeights, panelBytes, resolveThreads, run, transpose, usefulThreads, type Phase } from "./job.js";
+import { checkLength, copyIn, copyOut, copyOutColumns, interleaveIn, packPanels, packWeights, panelBytes, resolveThreads, run, transpose, usefulThreads, type Phase } from "./job.js";
 import { OP_BWD_DW, OP_DEC_BWD_STEPS, OP_DEC_FORWARD, OP_DEC_GEMM_TN, OP_GEMM } from "./pool.js";
 import { kernelRuntime } from "./runtime.js";
 
@@ -73,10 +74,28 @@ export interface DecoderOutputs {
   readonly u: Float32Array; // [B,T,U] the u_t that drove the generator
 }
 
+/**
+ * Where `decoderForward` writes its outputs instead of fresh arrays (e.g. views of the tensors that
+ * will hold them): each given array is filled, the rest are not copied out at all. `mean` and
+ * `logvar` [B,T,U] are `mv`'s two halves.
+ */
+export interface DecoderOutputTargets {
+  readonly k?: Float32Array;
+  readonly s?: Float32Array;
+  readonly f?: Float32Array;
+  readonly mv?: Float32Array;
+  readonly mean?: Float32Array;
+  readonly logvar?: Float32Array;
+  readonly u?: Float32Array;
+}
+
+/** Gradients of the loss w.r.t. the outputs; absent ones are zero. `dMean`/`dLogvar` may stand in for `dMV`. */
 export interface DecoderCotangents {
   readonly dS: Float32Array;
   readonly dF: Float32Array;
-  readonly dMV: Float32Array;
+  readonly dMV?: Float32Array;
+  readonly dMean?: Float32Array;
+  readonly dLogvar?: Float32Array;
   readonly dK?: Float32Array;
   readonly dU?: Float32Array;
 }
@@ -197,14 +216,27 @@ function checkForward(fn: string, a: DecoderForwardArgs): void {
  * kernels' memory); without, nothing is kept (evaluation, posterior sampling).
  */
 export function decoderForward(a: DecoderForwardArgs, options: { save: boolean }): DecoderOutputs & { saved: DecoderSaved | undefined } {
+  checkForward("decoderForward", a);
+  const { batch: B, time: T, con: C, gen: G, co: U, factors: F } = a;
+  const n = B * T;
+  const outputs = { k: new Float32Array(n * C), s: new Float32Array(n * G), f: new Float32Array(n * F), mv: new Float32Array(n * 2 * U), u: new Float32Array(n * U) };
+  return { ...outputs, saved: forwardInto(a, options.save, outputs) };
+}
+
+/** `decoderForward` writing only the outputs that `out` asks for, into its arrays. */
+export function decoderForwardInto(a: DecoderForwardArgs, save: boolean, out: DecoderOutputTargets): DecoderSaved | undefined {
+  checkForward("decoderForwardInto", a);
+  checkTargets("decoderForwardInto", a, out);
+  return forwardInto(a, save, out);
+}
+
+function forwardInto(a: DecoderForwardArgs, save: boolean, out: DecoderOutputTargets): DecoderSaved | undefined {
   const fn = "decoderForward";
-  checkForward(fn, a);
   const threads = resolveThreads(fn, a.threads);
   const { batch: B, time: T, con: C, gen: G, co: U, factors: F, abDim: A } = a;
   const { arena, exports: ex } = kernelRuntime();
   const n = B * T;
   const restFull = a.rest.length !== 3 * G;
-  const save = options.save;
   // Blocks kept for backward when saving, freed at the end otherwise.
   const abIn = copyIn(a.ab);
   const kept: Partial<Record<Field, number>> = {
@@ -243,7 +275,6 @@ export function decoderForward(a: DecoderForwardArgs, options: { save: boolean }
   const scratch = Array.from({ length: nt }, () => arena.alloc(Math.max(ex.dec_scratch_floats(args), ex.gru_gemm_scratch_floats(A))));
   const free = [args, counter, abW, abB, ...scratch, ...blocks({ ...temps, cPc: undefined, gPc: undefined }), ...(save ? [] : [abIn])];
   const freeAll = (blocks: number[]): void => blocks.forEach((p) => arena.free(p));
-  let outputs: DecoderOutputs;
   run({
     phases: [
       { op: OP_GEMM, args: scratch.map((scr) => [abIn, abW, abB, temps.ab!, scr, counter, n, A, 3 * C]) },
@@ -251,7 +282,13 @@ export function decoderForward(a: DecoderForwardArgs, options: { save: boolean }
     ],
     counter,
     finish() {
-      outputs = { k: copyOut(kept.k!, n * C), s: copyOut(kept.s!, n * G), f: copyOut(kept.f!, n * F), mv: copyOut(kept.mv!, n * 2 * U), u: copyOut(kept.u!, n * U) };
+      if (out.k) copyOut(kept.k!, n * C, out.k);
+      if (out.s) copyOut(kept.s!, n * G, out.s);
+      if (out.f) copyOut(kept.f!, n * F, out.f);
+      if (out.mv) copyOut(kept.mv!, n * 2 * U, out.mv);
+      if (out.mean) copyOutColumns(kept.mv!, n, 2 * U, 0, out.mean);
+      if (out.logvar) copyOutColumns(kept.mv!, n, 2 * U, U, out.logvar);
+      if (out.u) copyOut(kept.u!, n * U, out.u);
       freeAll(free);
       if (!save) freeAll(blocks(kept));
     },
@@ -259,7 +296,7 @@ export function decoderForward(a: DecoderForwardArgs, options: { save: boolean }
       freeAll([...free, ...blocks(kept), ...(save ? [abIn] : [])]);
     },
   });
-  const saved = save
+  return save
     ? new DecoderSaved({ batch: B, time: T, con: C, gen: G, co: U, factors: F, abDim: A, feedback: a.feedback, clip: a.clip, restFull, sample: a.eps !== undefined }, { ...kept, ab: abIn }, {
         abW: a.abW.slice(),
         conWhRU: a.conWhRU.slice(),
@@ -272,14 +309,23 @@ export function decoderForward(a: DecoderForwardArgs, options: { save: boolean }
         facW: a.facW.slice(),
       })
     : undefined;
-  return { ...outputs!, saved };
+}
+
+function checkTargets(fn: string, a: DecoderDims, out: DecoderOutputTargets): void {
+  const { batch: B, time: T, con: C, gen: G, co: U, factors: F } = a;
+  const bt = `[batch=${B}, time=${T}`;
+  const widths: Record<keyof DecoderOutputTargets, [number, string]> = { k: [C, "con"], s: [G, "gen"], f: [F, "factors"], mv: [2 * U, "2·co"], mean: [U, "co"], logvar: [U, "co"], u: [U, "co"] };
+  for (const [name, [w, what]] of Object.entries(widths)) {
+    const t = out[name as keyof DecoderOutputTargets];
+    if (t) checkLength(fn, `out.${name}`, t, B * T * w, `${bt}, ${what}=${w}]`);
+  }
 }
 
 /**
  * Backpropagation through the whole decoder. `cot` holds the gradients of the loss with respect to
  * the outputs (dK, dU may be absent: zero). Releases `saved`.
  */
-export function decoderBackward(saved: DecoderSaved, cot: DecoderCotangents, options: { threads?: number } = {}): DecoderGradients {
+export function decoderBackward(saved: DecoderSaved, cot: DecoderCotangents, options: { threads?: number; out?: Partial<DecoderGradients> } = {}): DecoderGradients {
   const fn = "decoderBackward";
   if (saved.released) throw new ParamError(`${fn}: saved activations were already released`);
   const d = saved.dims;
@@ -288,7 +334,9 @@ export function decoderBackward(saved: DecoderSaved, cot: DecoderCotangents, opt
   const bt = `[batch=${B}, time=${T}`;
   checkLength(fn, "dS", cot.dS, n * G, `${bt}, gen=${G}]`);
   checkLength(fn, "dF", cot.dF, n * F, `${bt}, factors=${F}]`);
-  checkLength(fn, "dMV", cot.dMV, n * 2 * U, `${bt}, 2·co=${2 * U}]`);
+  if (cot.dMV) checkLength(fn, "dMV", cot.dMV, n * 2 * U, `${bt}, 2·co=${2 * U}]`);
+  if (cot.dMean) checkLength(fn, "dMean", cot.dMean, n * U, `${bt}, co=${U}]`);
+  if (cot.dLogvar) checkLength(fn, "dLogvar", cot.dLogvar, n * U, `${bt}, co=${U}]`);
   if (cot.dK) checkLength(fn, "dK", cot.dK, n * C, `${bt}, con=${C}]`);
   if (cot.dU) checkLength(fn, "dU", cot.dU, n * U, `${bt}, co=${U}]`);
   const threads = resolveThreads(fn, options.threads);
@@ -300,7 +348,7 @@ export function decoderBackward(saved: DecoderSaved, cot: DecoderCotangents, opt
   const temps: Partial<Record<Field, number>> = {
     dS: copyIn(cot.dS),
     dF: copyIn(cot.dF),
-    dMV: copyIn(cot.dMV),
+    dMV: cot.dMV ? copyIn(cot.dMV) : interleaveIn(n, [cot.dMean, cot.dLogvar], U),
     ...(cot.dK ? { dK: copyIn(cot.dK) } : {}),
     ...(cot.dU ? { dU: copyIn(cot.dU) } : {}),
     cPruT: con.bwd,
@@ -385,22 +433,23 @@ export function decoderBackward(saved: DecoderSaved, cot: DecoderCotangents, opt
         ex.gru_add(part.fac, part.fac0, G * F);
         sum(part.fb, F * 3 * C);
       }
+      const o = options.out ?? {};
       grads = {
-        dAb: copyOut(dAb, n * A),
-        dAbW: copyOut(part.ab, A * 3 * C),
-        dAbB: copyOut(part.ab + 4 * A * 3 * C, 3 * C),
-        dRest: d.restFull ? copyOut(temps.dXg!, n * 3 * G) : copyOut(part.genIn + 4 * U * 3 * G, 3 * G),
-        dk0: copyOut(temps.dk0!, B * C),
-        ds0: copyOut(temps.ds0!, B * G),
-        dConWhRU: copyOut(part.con, 2 * C * C),
-        dConWhC: copyOut(part.con + 8 * C * C, C * C),
-        dGenWhRU: copyOut(part.gen, 2 * G * G),
-        dGenWhC: copyOut(part.gen + 8 * G * G, G * G),
-        dFbW: d.feedback ? copyOut(part.fb, F * 3 * C) : undefined,
-        dPostW: copyOut(part.post, C * 2 * U),
-        dPostB: copyOut(part.post + 4 * C * 2 * U, 2 * U),
-        dGenWu: copyOut(part.genIn, U * 3 * G),
-        dFacW: copyOut(part.fac, G * F),
+        dAb: copyOut(dAb, n * A, o.dAb),
+        dAbW: copyOut(part.ab, A * 3 * C, o.dAbW),
+        dAbB: copyOut(part.ab + 4 * A * 3 * C, 3 * C, o.dAbB),
+        dRest: d.restFull ? copyOut(temps.dXg!, n * 3 * G, o.dRest) : copyOut(part.genIn + 4 * U * 3 * G, 3 * G, o.dRest),
+        dk0: copyOut(temps.dk0!, B * C, o.dk0),
+        ds0: copyOut(temps.ds0!, B * G, o.ds0),
+        dConWhRU: copyOut(part.con, 2 * C * C, o.dConWhRU),
+        dConWhC: copyOut(part.con + 8 * C * C, C * C, o.dConWhC),
+        dGenWhRU: copyOut(part.gen, 2 * G * G, o.dGenWhRU),
+        dGenWhC: copyOut(part.gen + 8 * G * G, G * G, o.dGenWhC),
+        dFbW: d.feedback ? copyOut(part.fb, F * 3 * C, o.dFbW) : undefined,
+        dPostW: copyOut(part.post, C * 2 * U, o.dPostW),
+        dPostB: copyOut(part.post + 4 * C * 2 * U, 2 * U, o.dPostB),
+        dGenWu: copyOut(part.genIn, U * 3 * G, o.dGenWu),
+        dFacW: copyOut(part.fac, G * F, o.dFacW),
       };
       free.forEach((q) => arena.free(q));
       saved.release();

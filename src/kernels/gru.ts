@@ -85,6 +85,8 @@ export interface GruInputBackwardOptions {
   readonly inputGrad?: boolean;
   readonly keepSaved?: boolean;
   readonly threads?: number;
+  /** Arrays to write (some of) the gradients into instead of new ones. */
+  readonly out?: Partial<GruInputGradients>;
 }
 
 /**
@@ -264,7 +266,7 @@ function backwardJob(
   fn: string,
   savedArg: GruSaved,
   dStates: Float32Array,
-  options: GruBackwardOptions & { inputGrad?: boolean },
+  options: Omit<GruBackwardOptions, "out"> & Omit<GruInputBackwardOptions, "out"> & { out?: Partial<GruGradients & GruInputGradients> },
   threads: number,
   projected: boolean,
 ): { job: Job; result: () => BackwardResult } {
@@ -280,6 +282,9 @@ function backwardJob(
   if (out.dh0) checkLength(fn, "out.dh0", out.dh0, B * H, `[batch=${B}, hidden=${H}]`);
   if (out.dWhRU) checkLength(fn, "out.dWhRU", out.dWhRU, 2 * H * H, `[hidden=${H}, 2·hidden=${2 * H}]`);
   if (out.dWhC) checkLength(fn, "out.dWhC", out.dWhC, H * H, `[hidden=${H}, hidden=${H}]`);
+  if (out.dWx && saved.input) checkLength(fn, "out.dWx", out.dWx, saved.input.D * 3 * H, `[inDim=${saved.input.D}, 3·hidden=${3 * H}]`);
+  if (out.dBias) checkLength(fn, "out.dBias", out.dBias, 3 * H, `[3·hidden=${3 * H}]`);
+  if (out.dx && saved.input) checkLength(fn, "out.dx", out.dx, B * T * saved.input.D, `[batch=${B}, time=${T}, inDim=${saved.input.D}]`);
   const { arena, exports: ex } = kernelRuntime();
   const n = B * T * H;
   const { h0, st, g, packT } = saved.ptr;
@@ -321,9 +326,9 @@ function backwardJob(
         const m = (D + 1) * 3 * H;
         for (let i = 1; i < segments; i++) ex.gru_add(dWx, dWx + 4 * i * m, m);
         res.inputGrads = {
-          dx: wantDx ? copyOut(dx, B * T * D) : undefined,
-          dWx: copyOut(dWx, D * 3 * H),
-          dBias: copyOut(dWx + 4 * D * 3 * H, 3 * H),
+          dx: wantDx ? copyOut(dx, B * T * D, out.dx) : undefined,
+          dWx: copyOut(dWx, D * 3 * H, out.dWx),
+          dBias: copyOut(dWx + 4 * D * 3 * H, 3 * H, out.dBias),
           dh0: copyOut(dh0, B * H, out.dh0),
           dWhRU: copyOut(dW, 2 * H * H, out.dWhRU),
           dWhC: copyOut(dW + 8 * H * H, H * H, out.dWhC),
@@ -449,6 +454,30 @@ export function copyGruGates(savedArg: GruSaved): Float32Array {
   const saved = asSaved(savedArg);
   if (saved.released) throw new ParamError("copyGruGates: saved activations were already released");
   return copyOut(saved.ptr.g, 3 * saved.batch * saved.time * saved.hidden);
+}
+
+/**
+ * Everything `saved` holds, copied into JS memory: what `restoreGruSaved` needs, given the
+ * recurrent weights (which `saved` keeps only packed). Does not release `saved`.
+ */
+export function copyGruSaved(savedArg: GruSaved, whRU: Float32Array, whC: Float32Array): GruSavedArrays {
+  const saved = asSaved(savedArg);
+  if (saved.released) throw new ParamError("copyGruSaved: saved activations were already released");
+  const { batch: B, time: T, hidden: H, clip, reverse, ptr, input } = saved;
+  const D = input ? input.D : 0;
+  return {
+    h0: copyOut(ptr.h0, B * H),
+    whRU,
+    whC,
+    states: copyOut(ptr.st, B * T * H),
+    gates: copyOut(ptr.g, 3 * B * T * H),
+    batch: B,
+    time: T,
+    hidden: H,
+    clip,
+    reverse,
+    ...(input ? { input: { x: ptr.x ? copyOut(ptr.x, B * T * D) : new Float32Array(0), inDim: D, wx: input.wx } } : {}),
+  };
 }
 
 /** What `restoreGruSaved` rebuilds a GruSaved from: the forward inputs (less xProj) and outputs. */

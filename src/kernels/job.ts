@@ -74,6 +74,27 @@ export function copyOut(p: number, n: number, out?: Float32Array): Float32Array 
   return out;
 }
 
+/** Copies columns [col, col + out.length/rows) of a [rows, width] arena block into `out`. */
+export function copyOutColumns(p: number, rows: number, width: number, col: number, out: Float32Array): void {
+  const src = kernelRuntime().arena.f32(p, rows * width);
+  const w = out.length / rows;
+  for (let r = 0, o = 0, i = col; r < rows; r++, i += width - w) for (let j = 0; j < w; j++) out[o++] = src[i++]!;
+}
+
+/** A fresh [rows, parts·width] arena block holding the [rows, width] `parts` side by side (an absent part: zeros). */
+export function interleaveIn(rows: number, parts: readonly (Float32Array | undefined)[], width: number): number {
+  const { arena } = kernelRuntime();
+  const W = parts.length * width;
+  const p = arena.alloc(rows * W);
+  const dst = arena.f32(p, rows * W);
+  parts.forEach((part, k) => {
+    for (let r = 0, i = 0, o = k * width; r < rows; r++, o += W - width) {
+      for (let j = 0; j < width; j++) dst[o++] = part ? part[i++]! : 0;
+    }
+  });
+  return p;
+}
+
 /** One kernel entry point run by every thread (they share its work through a counter). */
 export interface Phase {
   readonly op: KernelOp;

@@ -10,7 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ParamError } from "../core/errors.js";
 import { installWasmKernels } from "./wasm-kernels.js";
-import { createWasmGruImplementation } from "../kernels/gru-impl.js";
+import { wasmGruImplementation } from "../kernels/gru-impl.js";
 import { wasmDecoderImplementation } from "../kernels/decoder-impl.js";
 import { setCoupledDecoderImplementation } from "./coupled-decoder.js";
 import { setGruImplementation } from "./gru-recurrence.js";
@@ -119,6 +119,6 @@ function useFusedGru(backend: BackendName): void {
     setCoupledDecoderImplementation(null);
     return;
   }
-  setGruImplementation(createWasmGruImplementation({ reuseGradientArrays: backend === "wasm" }));
+  setGruImplementation(wasmGruImplementation);
   setCoupledDecoderImplementation(wasmDecoderImplementation);
 }

@@ -10,6 +10,7 @@
  * hand-written backward pass, so autodiff records nothing per step.
  */
 import * as tf from "@tensorflow/tfjs";
+import { hostValues, isTapeOn, multiOutputOp, tensorsFilledBy } from "./host-tensors.js";
 
 export interface CoupledDims {
   batch: number;
@@ -44,15 +45,28 @@ export interface CoupledArrays extends CoupledDims {
   facW: Float32Array;
 }
 
-export interface CoupledOutputArrays {
-  k: Float32Array;
+/** Where the implementation writes the outputs ([B,T,·] each; the controller states only when given). */
+export interface CoupledOutputTargets {
   s: Float32Array;
   f: Float32Array;
-  mv: Float32Array;
+  k?: Float32Array;
+  mean: Float32Array;
+  logvar: Float32Array;
   u: Float32Array;
 }
 
-export interface CoupledGradArrays {
+/** Gradients of the loss w.r.t. the outputs (dK only when the controller states were an output). */
+export interface CoupledCotangents {
+  dS: Float32Array;
+  dF: Float32Array;
+  dK?: Float32Array;
+  dMean: Float32Array;
+  dLogvar: Float32Array;
+  dU: Float32Array;
+}
+
+/** Where the implementation writes the gradients w.r.t. the inputs (dFbW only with feedback). */
+export interface CoupledGradTargets {
   dAb: Float32Array;
   dAbW: Float32Array;
   dAbB: Float32Array;
@@ -63,20 +77,23 @@ export interface CoupledGradArrays {
   dConWhC: Float32Array;
   dGenWhRU: Float32Array;
   dGenWhC: Float32Array;
-  dFbW: Float32Array | undefined;
+  dFbW?: Float32Array;
   dPostW: Float32Array;
   dPostB: Float32Array;
   dGenWu: Float32Array;
   dFacW: Float32Array;
 }
 
-/** A fused implementation of the coupled loop on plain typed arrays. */
+/**
+ * A fused implementation of the coupled loop on plain typed arrays. Inputs and targets may be views
+ * of tensor memory (host-tensors.ts): read and write them during the call only.
+ */
 export interface CoupledDecoderImpl {
   readonly name: string;
   supportsBackend(backendName: string): boolean;
-  /** With `save`, `saved` is what `backward` needs (released by it); without, nothing is kept. */
-  forward(a: CoupledArrays, save: boolean): { outputs: CoupledOutputArrays; saved: object | undefined };
-  backward(saved: object, cot: { dS: Float32Array; dF: Float32Array; dMV: Float32Array; dK: Float32Array; dU: Float32Array }): CoupledGradArrays;
+  /** Fills `out`. With `save`, returns what `backward` needs (released by it); without, nothing is kept. */
+  forward(a: CoupledArrays, save: boolean, out: CoupledOutputTargets): object | undefined;
+  backward(saved: object, cot: CoupledCotangents, out: CoupledGradTargets): void;
 }
 
 let fused: CoupledDecoderImpl | null = null;
@@ -132,84 +149,48 @@ export interface CoupledOutputs {
 }
 
 const ORDER = ["ab", "abW", "abB", "rest", "k0", "s0", "conWhRU", "conWhC", "genWhRU", "genWhC", "postW", "postB", "genWu", "facW", "fbW"] as const;
+/** The gradient target of each input, in ORDER. */
+const GRAD_OF = ["dAb", "dAbW", "dAbB", "dRest", "dk0", "ds0", "dConWhRU", "dConWhC", "dGenWhRU", "dGenWhC", "dPostW", "dPostB", "dGenWu", "dFacW", "dFbW"] as const;
 
 /**
- * Runs the coupled loop through `impl`. Outside a gradient tape nothing is kept for backward. The
- * outputs travel as one [B,T,G+F(+C)+3U] tensor (a custom gradient has one output), sliced apart
- * here; the controller states only with `conStates` (training has no use for them).
+ * Runs the coupled loop through `impl` as one op with an output per result (a multi-output kernel
+ * on the tape): outputs are written straight into their tensors and gradients read straight from
+ * theirs (host-tensors.ts), with no packing. Outside a gradient tape nothing is kept for backward.
+ * The controller states only with `conStates` (training has no use for them).
  */
 export function coupledDecoderOp(impl: CoupledDecoderImpl, x: CoupledTensors, data: CoupledData, dims: CoupledDims, conStates: boolean): CoupledOutputs {
   const { batch: B, time: T, con: C, gen: G, co: U, factors: F } = dims;
-  const widths = [G, F, conStates ? C : 0, 2 * U, U];
-  const W = widths.reduce((a, b) => a + b, 0);
-  const inputs = ORDER.filter((k) => k !== "fbW" || dims.feedback).map((k) => x[k]!);
-  const arrays = (ts: tf.Tensor[]): CoupledArrays => {
-    const v = ts.map((t) => t.dataSync() as Float32Array);
-    return {
-      ...dims,
-      ...data,
-      abDim: x.ab.shape[2],
-      ab: v[0]!,
-      abW: v[1]!,
-      abB: v[2]!,
-      rest: v[3]!,
-      k0: v[4]!,
-      s0: v[5]!,
-      conWhRU: v[6]!,
-      conWhC: v[7]!,
-      genWhRU: v[8]!,
-      genWhC: v[9]!,
-      postW: v[10]!,
-      postB: v[11]!,
-      genWu: v[12]!,
-      facW: v[13]!,
-      ...(dims.feedback ? { fbW: v[14]! } : {}),
-    };
+  const keys = ORDER.filter((k) => k !== "fbW" || dims.feedback);
+  const inputs = keys.map((k) => x[k]!);
+  const arrays = (ts: readonly tf.Tensor[]): CoupledArrays => {
+    const v: Partial<Record<(typeof ORDER)[number], Float32Array>> = {};
+    keys.forEach((k, i) => (v[k] = hostValues(ts[i]!)));
+    return { ...dims, ...data, abDim: x.ab.shape[2], ...(v as Omit<CoupledArrays, keyof CoupledDims | "abDim">) };
   };
-  // Interleaving by plain loops, one part at a time: 2–3× faster than a subarray copy per row (measured).
-  const interleave = (parts: Float32Array[], packed: Float32Array, toPacked: boolean): void => {
-    let col = 0;
-    parts.forEach((p, i) => {
-      const w = widths[i]!;
-      for (let r = 0, q = 0, o = col; r < B * T; r++, o += W - w) {
-        for (let j = 0; j < w; j++, q++, o++) {
-          if (toPacked) packed[o] = p[q]!;
-          else p[q] = packed[o]!;
-        }
-      }
-      col += w;
+  // Output order: s, f, [k], mean, logvar, u.
+  const shapes = [[B, T, G], [B, T, F], ...(conStates ? [[B, T, C]] : []), [B, T, U], [B, T, U], [B, T, U]];
+  const save = isTapeOn();
+  const outs = multiOutputOp(inputs, (ts) => {
+    let saved: object | undefined;
+    const outputs = tensorsFilledBy(shapes, (o) => {
+      const [s, f, ...rest] = o as [Float32Array, Float32Array, ...Float32Array[]];
+      const [k, mean, logvar, u] = conStates ? rest : [undefined, ...rest];
+      saved = impl.forward(arrays(ts), save, { s, f, ...(k ? { k } : {}), mean: mean!, logvar: logvar!, u: u! });
     });
-  };
-  const pack = (o: CoupledOutputArrays): tf.Tensor3D => {
-    const out = new Float32Array(B * T * W);
-    interleave([o.s, o.f, o.k, o.mv, o.u], out, true);
-    return tf.tensor3d(out, [B, T, W]);
-  };
-  const engine = tf.engine() as unknown as { isTapeOn(): boolean };
-  let packed: tf.Tensor3D;
-  if (!engine.isTapeOn()) packed = pack(impl.forward(arrays(inputs), false).outputs);
-  else {
-    const op = tf.customGrad(((...args: tf.Tensor[]) => {
-      const ts = args.slice(0, inputs.length);
-      const fwd = impl.forward(arrays(ts), true);
-      const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
-        const g = dy.dataSync() as Float32Array;
-        const parts = widths.map((w) => new Float32Array(B * T * w));
-        interleave(parts, g, false);
-        const [dS, dF, dKs, dMV, dU] = parts as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
-        const dK = conStates ? dKs : new Float32Array(B * T * C);
-        const d = impl.backward(fwd.saved!, { dS, dF, dK, dMV, dU });
-        const out = [d.dAb, d.dAbW, d.dAbB, d.dRest, d.dk0, d.ds0, d.dConWhRU, d.dConWhC, d.dGenWhRU, d.dGenWhC, d.dPostW, d.dPostB, d.dGenWu, d.dFacW, ...(dims.feedback ? [d.dFbW!] : [])];
-        return out.map((a, i) => tf.tensor(a, ts[i]!.shape));
-      };
-      return { value: pack(fwd.outputs), gradFunc };
-    }) as unknown as Parameters<typeof tf.customGrad>[0]);
-    packed = op(...inputs) as tf.Tensor3D;
-  }
-  const used = widths.filter((w) => w > 0);
-  const parts = tf.split(packed, used, 2) as tf.Tensor3D[];
-  const [genStates, factors] = parts;
-  const [k, mv, co] = conStates ? parts.slice(2) : [undefined, ...parts.slice(2)];
-  const [coMean, coLogvar] = tf.split(mv!, [U, U], 2) as tf.Tensor3D[];
-  return { genStates: genStates!, factors: factors!, ...(k ? { conStates: k } : {}), coMean: coMean!, coLogvar: coLogvar!, co: co! };
+    const backward = (dys: tf.Tensor[]): tf.Tensor[] =>
+      tensorsFilledBy(
+        ts.map((t) => t.shape),
+        (g) => {
+          const [dS, dF, ...rest] = dys.map(hostValues) as [Float32Array, Float32Array, ...Float32Array[]];
+          const [dK, dMean, dLogvar, dU] = conStates ? rest : [undefined, ...rest];
+          const targets: Partial<Record<(typeof GRAD_OF)[number], Float32Array>> = {};
+          keys.forEach((_, i) => (targets[GRAD_OF[i]!] = g[i]!));
+          impl.backward(saved!, { dS, dF, ...(dK ? { dK } : {}), dMean: dMean!, dLogvar: dLogvar!, dU: dU! }, targets as CoupledGradTargets);
+        },
+      );
+    return { outputs, backward };
+  }) as tf.Tensor3D[];
+  const [genStates, factors, ...rest] = outs as [tf.Tensor3D, tf.Tensor3D, ...tf.Tensor3D[]];
+  const [k, coMean, coLogvar, co] = conStates ? rest : [undefined, ...rest];
+  return { genStates, factors, ...(k ? { conStates: k } : {}), coMean: coMean!, coLogvar: coLogvar!, co: co! };
 }

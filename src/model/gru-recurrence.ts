@@ -25,6 +25,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ShapeError } from "../core/errors.js";
+import { hostValues, isTapeOn, tensorsFilledBy } from "./host-tensors.js";
 
 export interface GruDims {
   /** B */
@@ -91,22 +92,34 @@ export interface GruInputGradients {
   dWhC: Float32Array;
 }
 
-/** A fused implementation of the recurrence on plain typed arrays. */
+/** Arrays an implementation may write its results into instead of fresh ones (each optional). */
+export type GruTargets<T> = { [K in keyof T]?: Float32Array };
+
+/**
+ * A fused implementation of the recurrence on plain typed arrays. Input arrays may be views of
+ * tensor memory, valid only during the call (host-tensors.ts); `out` arrays, where given, must be
+ * filled and returned.
+ */
 export interface GruRecurrenceImpl {
   readonly name: string;
   /** True if it may run for tensors of this tfjs backend ("wasm", "cpu", …). */
   supportsBackend(backendName: string): boolean;
-  forward(xProj: Float32Array, h0: Float32Array, whRu: Float32Array, whC: Float32Array, dims: GruDims): GruForwardOutput;
-  backward(input: GruBackwardInput, dims: GruDims): GruGradients;
+  /**
+   * True if backward needs only `saved` and `dStates` (the implementation keeps the rest): the
+   * caller then keeps no copies of the inputs and passes empty arrays for them.
+   */
+  readonly keepsInputs?: boolean;
+  forward(xProj: Float32Array, h0: Float32Array, whRu: Float32Array, whC: Float32Array, dims: GruDims, out?: { states?: Float32Array }): GruForwardOutput;
+  backward(input: GruBackwardInput, dims: GruDims, out?: GruTargets<GruGradients>): GruGradients;
   /**
    * Optional: the recurrence with its input projection xProj = x·Wx + bias computed inside (so that
    * xProj and dXProj never cross into tfjs), for `gruRecurrenceInput`. Without these, that function
    * projects with tfjs ops and calls `forward`/`backward`.
    */
-  forwardInput?(x: Float32Array, wx: Float32Array, bias: Float32Array, h0: Float32Array, whRu: Float32Array, whC: Float32Array, dims: GruInputDims): GruForwardOutput;
-  backwardInput?(input: GruInputBackwardInput, dims: GruInputDims): GruInputGradients;
+  forwardInput?(x: Float32Array, wx: Float32Array, bias: Float32Array, h0: Float32Array, whRu: Float32Array, whC: Float32Array, dims: GruInputDims, out?: { states?: Float32Array }): GruForwardOutput;
+  backwardInput?(input: GruInputBackwardInput, dims: GruInputDims, out?: GruTargets<GruInputGradients>): GruInputGradients;
   /** Optional: states only, nothing kept (called where no gradient tape is recording). */
-  forwardInputOnly?(x: Float32Array, wx: Float32Array, bias: Float32Array, h0: Float32Array, whRu: Float32Array, whC: Float32Array, dims: GruInputDims): Float32Array;
+  forwardInputOnly?(x: Float32Array, wx: Float32Array, bias: Float32Array, h0: Float32Array, whRu: Float32Array, whC: Float32Array, dims: GruInputDims, out?: { states?: Float32Array }): Float32Array;
 }
 
 let fused: GruRecurrenceImpl | null = null;
@@ -180,38 +193,66 @@ export function gruRecurrenceInput(
     return gruRecurrence(xProj as tf.Tensor3D, h0, whRu, whC, opts);
   }
   const dims: GruInputDims = { ...checkShapes([B, steps, 3 * H], h0, whRu, whC, opts), inDim: D };
-  const xv = D > 0 ? (x!.dataSync() as Float32Array) : new Float32Array(0);
-  const engine = tf.engine() as unknown as { isTapeOn(): boolean };
-  if (!engine.isTapeOn() && impl.forwardInputOnly) {
-    const states = impl.forwardInputOnly(xv, D > 0 ? (wx!.dataSync() as Float32Array) : new Float32Array(0), bias.dataSync() as Float32Array, h0.dataSync() as Float32Array, whRu.dataSync() as Float32Array, whC.dataSync() as Float32Array, dims);
-    return tf.tensor3d(states, [B, steps, H]);
+  if (!isTapeOn() && impl.forwardInputOnly) {
+    const view = (t: tf.Tensor | null): Float32Array => (t ? hostValues(t) : EMPTY);
+    return tensorsFilledBy([[B, steps, H]], ([states]) => {
+      copyUnlessSame(impl.forwardInputOnly!(view(D > 0 ? x : null), view(D > 0 ? wx : null), view(bias), view(h0), view(whRu), view(whC), dims, { states: states! }), states!);
+    })[0] as tf.Tensor3D;
   }
   const withX = D > 0 && (opts.inputGrad ?? true);
   const inputs: tf.Tensor[] = [tf.reshape(bias, [1, 3 * H]), h0, whRu, whC, ...(D > 0 ? [wx!] : []), ...(withX ? [x!] : [])];
+  const read = reader(impl);
   const op = tf.customGrad(((...args: tf.Tensor[]) => {
     const [b, h, wru, wc, w] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor | undefined];
-    const bv = b.dataSync() as Float32Array;
-    const hv = h.dataSync() as Float32Array;
-    const wruv = wru.dataSync() as Float32Array;
-    const wcv = wc.dataSync() as Float32Array;
-    const wxv = D > 0 ? (w!.dataSync() as Float32Array) : new Float32Array(0);
-    const out = impl.forwardInput!(xv, wxv, bv, hv, wruv, wcv, dims);
-    if (out.states.length !== B * steps * H) throw new ShapeError(`${impl.name}.forwardInput returned ${out.states.length} state values, expected B·T·H = ${B * steps * H}`);
-    const value = tf.tensor3d(out.states, [B, steps, H]);
+    let out: GruForwardOutput;
+    let kept: Omit<GruInputBackwardInput, "saved" | "dStates" | "inputGrad"> | undefined;
+    const value = tensorsFilledBy([[B, steps, H]], ([states]) => {
+      const a = { x: read(D > 0 ? x : null), wx: read(D > 0 ? w : null), h0: read(h), whRu: read(wru), whC: read(wc) };
+      out = impl.forwardInput!(a.x, a.wx, read(b), a.h0, a.whRu, a.whC, dims, { states: states! });
+      if (out.states.length !== B * steps * H) throw new ShapeError(`${impl.name}.forwardInput returned ${out.states.length} state values, expected B·T·H = ${B * steps * H}`);
+      copyUnlessSame(out.states, states!);
+      kept = keepForBackward(impl, a, out.states, states!);
+    })[0]!;
     const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
-      const g = impl.backwardInput!({ x: xv, wx: wxv, h0: hv, whRu: wruv, whC: wcv, states: out.states, saved: out.saved, dStates: dy.dataSync() as Float32Array, inputGrad: withX }, dims);
-      return [
-        tf.tensor2d(g.dBias, [1, 3 * H]),
-        tf.tensor2d(g.dh0, [B, H]),
-        tf.tensor2d(g.dWhRu, [H, 2 * H]),
-        tf.tensor2d(g.dWhC, [H, H]),
-        ...(D > 0 ? [tf.tensor2d(g.dWx, [D, 3 * H])] : []),
-        ...(withX ? [tf.tensor3d(g.dx!, [B, steps, D])] : []),
-      ];
+      const shapes = [[1, 3 * H], [B, H], [H, 2 * H], [H, H], ...(D > 0 ? [[D, 3 * H]] : []), ...(withX ? [[B, steps, D]] : [])];
+      return tensorsFilledBy(shapes, (o) => {
+        const [dBias, dh0, dWhRu, dWhC, ...rest] = o as [Float32Array, Float32Array, Float32Array, Float32Array, ...Float32Array[]];
+        const dWx = D > 0 ? rest[0] : undefined;
+        const dx = withX ? rest[1] : undefined;
+        const g = impl.backwardInput!({ ...kept!, saved: out.saved, dStates: hostValues(dy), inputGrad: withX }, dims, { dBias, dh0, dWhRu, dWhC, ...(dWx ? { dWx } : {}), ...(dx ? { dx } : {}) });
+        copyUnlessSame(g.dBias, dBias);
+        copyUnlessSame(g.dh0, dh0);
+        copyUnlessSame(g.dWhRu, dWhRu);
+        copyUnlessSame(g.dWhC, dWhC);
+        if (dWx) copyUnlessSame(g.dWx, dWx);
+        if (dx) copyUnlessSame(g.dx!, dx);
+      });
     };
     return { value, gradFunc };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return op(...inputs) as tf.Tensor3D;
+}
+
+const EMPTY = new Float32Array(0);
+
+/**
+ * How the fused path reads an input tensor: a view (host-tensors.ts) for an implementation that
+ * keeps what backward needs itself; otherwise `dataSync`, whose array the closure may keep.
+ */
+function reader(impl: GruRecurrenceImpl): (t: tf.Tensor | null | undefined) => Float32Array {
+  if (impl.keepsInputs) return (t) => (t ? hostValues(t) : EMPTY);
+  return (t) => (t ? (t.dataSync() as Float32Array) : EMPTY);
+}
+
+/** The forward inputs and states that backward gets back: none for an implementation that keeps its own. */
+function keepForBackward<A extends Record<string, Float32Array>>(impl: GruRecurrenceImpl, inputs: A, states: Float32Array, statesView: Float32Array): A & { states: Float32Array } {
+  if (impl.keepsInputs) return { ...(Object.fromEntries(Object.keys(inputs).map((k) => [k, EMPTY])) as A), states: EMPTY };
+  return { ...inputs, states: states === statesView ? statesView.slice() : states };
+}
+
+/** An implementation may ignore `out` and return its own array: copy it into the target then. */
+function copyUnlessSame(got: Float32Array, target: Float32Array): void {
+  if (got !== target) target.set(got);
 }
 
 function checkShapes(xShape: readonly number[], h0: tf.Tensor2D, whRu: tf.Tensor2D, whC: tf.Tensor2D, opts: GruRecurrenceOptions): GruDims {
@@ -326,17 +367,23 @@ function compositeBackward(dy: tf.Tensor, saved: tf.Tensor[], dims: GruDims, B: 
 
 function fusedForward(impl: GruRecurrenceImpl, x: tf.Tensor, h0: tf.Tensor, wru: tf.Tensor, wc: tf.Tensor, dims: GruDims): { value: tf.Tensor; gradFunc: (dy: tf.Tensor) => tf.Tensor[] } {
   const { batch: B, steps: T, hidden: H } = dims;
-  const xv = x.dataSync() as Float32Array;
-  const hv = h0.dataSync() as Float32Array;
-  const wruv = wru.dataSync() as Float32Array;
-  const wcv = wc.dataSync() as Float32Array;
-  const out = impl.forward(xv, hv, wruv, wcv, dims);
-  if (out.states.length !== B * T * H) throw new ShapeError(`${impl.name}.forward returned ${out.states.length} state values, expected B·T·H = ${B * T * H}`);
-  const value = tf.tensor3d(out.states, [B, T, H]);
-  // The typed arrays stay in this closure (plain JS memory) until backprop runs or the op is dropped.
-  const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
-    const g = impl.backward({ xProj: xv, h0: hv, whRu: wruv, whC: wcv, states: out.states, saved: out.saved, dStates: dy.dataSync() as Float32Array }, dims);
-    return [tf.tensor3d(g.dXProj, [B, T, 3 * H]), tf.tensor2d(g.dh0, [B, H]), tf.tensor2d(g.dWhRu, [H, 2 * H]), tf.tensor2d(g.dWhC, [H, H])];
-  };
+  const read = reader(impl);
+  let out: GruForwardOutput;
+  let kept: { xProj: Float32Array; h0: Float32Array; whRu: Float32Array; whC: Float32Array; states: Float32Array };
+  const value = tensorsFilledBy([[B, T, H]], ([states]) => {
+    const a = { xProj: read(x), h0: read(h0), whRu: read(wru), whC: read(wc) };
+    out = impl.forward(a.xProj, a.h0, a.whRu, a.whC, dims, { states: states! });
+    if (out.states.length !== B * T * H) throw new ShapeError(`${impl.name}.forward returned ${out.states.length} state values, expected B·T·H = ${B * T * H}`);
+    copyUnlessSame(out.states, states!);
+    kept = keepForBackward(impl, a, out.states, states!);
+  })[0]!;
+  const gradFunc = (dy: tf.Tensor): tf.Tensor[] =>
+    tensorsFilledBy([[B, T, 3 * H], [B, H], [H, 2 * H], [H, H]], ([dXProj, dh0, dWhRu, dWhC]) => {
+      const g = impl.backward({ ...kept, saved: out.saved, dStates: hostValues(dy) }, dims, { dXProj: dXProj!, dh0: dh0!, dWhRu: dWhRu!, dWhC: dWhC! });
+      copyUnlessSame(g.dXProj, dXProj!);
+      copyUnlessSame(g.dh0, dh0!);
+      copyUnlessSame(g.dWhRu, dWhRu!);
+      copyUnlessSame(g.dWhC, dWhC!);
+    });
   return { value, gradFunc };
 }

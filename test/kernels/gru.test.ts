@@ -14,7 +14,7 @@ import {
   shutdownGruPool,
   type GruGradients,
 } from "../../src/kernels/gru.js";
-import { createWasmGruImplementation, setGruSpillBytes, wasmGruImplementation } from "../../src/kernels/gru-impl.js";
+import { setGruSpillBytes, wasmGruImplementation } from "../../src/kernels/gru-impl.js";
 import { kernelRuntime } from "../../src/kernels/runtime.js";
 import { assertClose, randn, randomProblem, refBackward, refForward, type RefProblem } from "./gru-reference.js";
 
@@ -262,8 +262,10 @@ describe("wasmGruImplementation (src/model's GruRecurrenceImpl contract)", () =>
   const direct = gruForward(p);
   const dg = gruBackward(direct.saved, dS);
 
+  // keepsInputs: backward reads only `saved` and `dStates` (the inputs may be views that are gone by then).
+  const none = new Float32Array(0);
   function backward(out: { states: Float32Array; saved: Float32Array }): ReturnType<typeof wasmGruImplementation.backward> {
-    return wasmGruImplementation.backward({ xProj: p.xProj, h0: p.h0, whRu: p.whRU, whC: p.whC, states: out.states, saved: out.saved, dStates: dS }, dims);
+    return wasmGruImplementation.backward({ xProj: none, h0: none, whRu: none, whC: none, states: none, saved: out.saved, dStates: dS }, dims);
   }
 
   function assertDirect(g: ReturnType<typeof wasmGruImplementation.backward>): void {
@@ -286,20 +288,15 @@ describe("wasmGruImplementation (src/model's GruRecurrenceImpl contract)", () =>
     assert.equal(wasmGruImplementation.supportsBackend("webgl"), false);
   });
 
-  it("reuseGradientArrays returns the same arrays on every call, with the same values, for wasm only", () => {
-    const impl = createWasmGruImplementation({ reuseGradientArrays: true });
-    const run = (): ReturnType<typeof impl.backward> => {
-      const out = impl.forward(p.xProj, p.h0, p.whRU, p.whC, dims);
-      return impl.backward({ xProj: p.xProj, h0: p.h0, whRu: p.whRU, whC: p.whC, states: out.states, saved: out.saved, dStates: dS }, dims);
-    };
-    const a = run();
-    assertDirect(a);
-    a.dXProj.fill(0);
-    const b = run();
-    assert.equal(b.dXProj, a.dXProj);
-    assertDirect(b);
-    assert.equal(impl.supportsBackend("wasm"), true);
-    assert.equal(impl.supportsBackend("cpu"), false);
+  it("writes into the caller's arrays where given", () => {
+    const states = new Float32Array(p.batch * p.time * p.hidden);
+    const out = wasmGruImplementation.forward(p.xProj, p.h0, p.whRU, p.whC, dims, { states });
+    assert.equal(out.states, states);
+    assertSame("states", states, direct.states);
+    const targets = { dXProj: new Float32Array(dg.dXProj.length), dh0: new Float32Array(dg.dh0.length), dWhRu: new Float32Array(dg.dWhRU.length), dWhC: new Float32Array(dg.dWhC.length) };
+    const g = wasmGruImplementation.backward({ xProj: none, h0: none, whRu: none, whC: none, states: none, saved: out.saved, dStates: dS }, dims, targets);
+    for (const k of ["dXProj", "dh0", "dWhRu", "dWhC"] as const) assert.equal(g[k], targets[k]);
+    assertDirect(g);
   });
 
   it("spills the oldest pending activations to JS memory past the threshold, with the same gradients", () => {

@@ -54,10 +54,11 @@ function run(c: Case, fused: boolean): { cost: number; outputs: Float32Array[]; 
   }
 }
 
-for (const c of CASES) {
-  test(`fused coupled decoder equals the composite loop: ${c.name}`, async () => {
-    await selectBackend("cpu");
-    assert.equal(activeCoupledDecoder()?.name, "wasm-simd", "selectBackend installs the fused decoder on cpu");
+// cpu: the kernels read and write plain arrays; wasm: views of the tfjs heap (host-tensors.ts).
+for (const [backend, c] of CASES.flatMap((c) => (["cpu", "wasm"] as const).map((b) => [b, c] as const))) {
+  test(`fused coupled decoder equals the composite loop (${backend}): ${c.name}`, async () => {
+    await selectBackend(backend);
+    assert.equal(activeCoupledDecoder()?.name, "wasm-simd", `selectBackend installs the fused decoder on ${backend}`);
     const ref = run(c, false);
     const got = run(c, true);
     assert.ok(Math.abs(got.cost - ref.cost) <= 1e-4 * Math.abs(ref.cost), `cost ${got.cost} vs ${ref.cost}`);
@@ -72,21 +73,23 @@ for (const c of CASES) {
   });
 }
 
-test("fused coupled decoder without a gradient tape (evaluation, posterior sampling) equals the composite loop", async () => {
-  await selectBackend("cpu");
-  const outputs = (fused: boolean): Float32Array[] => {
-    const prev = setCoupledDecoderImplementation(fused ? wasmDecoderImplementation : null);
-    const m = tinyModel({ c_co_dim: 2, c_con_dim: 6 }, { T, N }, 5);
-    try {
-      return tf.tidy(() => {
-        const o = m.forward(batchOf(counts(9, T, N, 6), 9, T, N), { keepProb: 1, latents: "sample", noise: new RngNoise(new Rng(4)), outputs: true }).outputs!;
-        return [o.factors, o.outputDistParams, o.controllerOutputs!, o.coLogvars!].map((t) => t.dataSync() as Float32Array);
-      });
-    } finally {
-      m.dispose();
-      setCoupledDecoderImplementation(prev);
-    }
-  };
-  const ref = outputs(false);
-  outputs(true).forEach((o, i) => assert.ok(maxRelDiff(o, ref[i]!) < 1e-4, `output ${i}: ${maxRelDiff(o, ref[i]!)}`));
-});
+for (const backend of ["cpu", "wasm"] as const) {
+  test(`fused coupled decoder without a gradient tape (evaluation, posterior sampling) equals the composite loop (${backend})`, async () => {
+    await selectBackend(backend);
+    const outputs = (fused: boolean): Float32Array[] => {
+      const prev = setCoupledDecoderImplementation(fused ? wasmDecoderImplementation : null);
+      const m = tinyModel({ c_co_dim: 2, c_con_dim: 6 }, { T, N }, 5);
+      try {
+        return tf.tidy(() => {
+          const o = m.forward(batchOf(counts(9, T, N, 6), 9, T, N), { keepProb: 1, latents: "sample", noise: new RngNoise(new Rng(4)), outputs: true }).outputs!;
+          return [o.factors, o.outputDistParams, o.controllerOutputs!, o.coLogvars!].map((t) => t.dataSync() as Float32Array);
+        });
+      } finally {
+        m.dispose();
+        setCoupledDecoderImplementation(prev);
+      }
+    };
+    const ref = outputs(false);
+    outputs(true).forEach((o, i) => assert.ok(maxRelDiff(o, ref[i]!) < 1e-4, `output ${i}: ${maxRelDiff(o, ref[i]!)}`));
+  });
+}

@@ -16,13 +16,11 @@ import { gruRecurrenceInput, setGruImplementation } from "../../src/model/gru-re
 import { LfadsModel } from "../../src/model/lfads.js";
 import { RngNoise } from "../../src/model/noise.js";
 import { RunParams } from "../../src/params/run-params.js";
-import { createWasmGruImplementation } from "../../src/kernels/gru-impl.js";
+import { wasmGruImplementation } from "../../src/kernels/gru-impl.js";
 import { shutdownGruPool } from "../../src/kernels/gru.js";
 import { TINY, counts, maxRelDiff } from "./tiny.js";
 
 process.env["LFADS_GRU"] = "composite";
-
-const fusedFor = (backend: "cpu" | "wasm") => createWasmGruImplementation({ reuseGradientArrays: backend === "wasm" });
 
 test("gruRecurrenceInput: fused = composite, values and gradients of x, Wx, bias, h0, Wh (cpu and wasm)", async () => {
   const B = 5, T = 7, H = 6;
@@ -44,7 +42,7 @@ test("gruRecurrenceInput: fused = composite, values and gradients of x, Wx, bias
       setGruImplementation(null);
       const v1 = f(...(args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor])).dataSync()[0]!;
       const g1 = tf.grads(f as (...a: tf.Tensor[]) => tf.Tensor)(args);
-      setGruImplementation(fusedFor(backend));
+      setGruImplementation(wasmGruImplementation);
       try {
         const v2 = f(...(args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor])).dataSync()[0]!;
         assert.ok(Math.abs(v2 - v1) < 1e-4 * Math.max(1, Math.abs(v1)), `${backend} D=${D} value ${v2} vs ${v1}`);
@@ -82,7 +80,7 @@ test("whole models: cost and all gradients fused = composite; no-tape forward = 
       setGruImplementation(null);
       const a = run();
       const ra = rates();
-      setGruImplementation(fusedFor(backend));
+      setGruImplementation(wasmGruImplementation);
       try {
         const b = run();
         const rb = rates();

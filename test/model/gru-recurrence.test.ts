@@ -6,7 +6,7 @@ import { selectBackend } from "../../src/model/backend.js";
 import { jsGruImplementation } from "../../src/model/gru-js.js";
 import { activeGruImplementation, forgetBias3, gruRecurrence, gruStep, setGruImplementation } from "../../src/model/gru-recurrence.js";
 import { maxRelDiff } from "./tiny.js";
-import { createWasmGruImplementation } from "../../src/kernels/gru-impl.js";
+import { wasmGruImplementation } from "../../src/kernels/gru-impl.js";
 
 // These tests check the composite op (the reference) unless they plug an implementation in themselves;
 // selectBackend would otherwise install the fused wasm kernels by default.
@@ -114,7 +114,7 @@ test("the fused WebAssembly kernels give the composite op's values and gradients
       setGruImplementation(null);
       const v1 = f(...args).dataSync()[0]!;
       const g1 = tf.grads(f)(args);
-      setGruImplementation(createWasmGruImplementation({ reuseGradientArrays: backend === "wasm" }));
+      setGruImplementation(wasmGruImplementation);
       try {
         assert.match(activeGruImplementation(), /wasm/);
         assert.ok(Math.abs(f(...args).dataSync()[0]! - v1) < 1e-4 * Math.max(1, Math.abs(v1)), `${backend} value`);
