@@ -30,6 +30,8 @@ export interface GruImplDims {
   readonly hidden: number;
   readonly clip: number;
   readonly reverse: boolean;
+  /** States and their gradients are the final step's only, [B,H] (`finalStates`). */
+  readonly finalOnly?: boolean;
 }
 
 /** src/model's GruInputDims. */
@@ -126,27 +128,29 @@ type Out<T> = { [K in keyof T]?: Float32Array };
 export const wasmGruImplementation = {
   name: "wasm-simd",
   keepsInputs: true,
+  finalStates: true,
   /** The kernels read typed arrays: a heap view on wasm, the backing array on cpu. */
   supportsBackend(backendName: string): boolean {
     return backendName === "wasm" || backendName === "cpu";
   },
   forward(xProj: Float32Array, h0: Float32Array, whRu: Float32Array, whC: Float32Array, dims: GruImplDims, out?: { states?: Float32Array }): { states: Float32Array; saved: Float32Array } {
-    return pend(dims, 0, whRu, whC, () => gruForward({ xProj, h0, whRU: whRu, whC, batch: dims.batch, time: dims.steps, hidden: dims.hidden, clip: dims.clip, reverse: dims.reverse, ...(out?.states ? { outStates: out.states } : {}) }));
+    return pend(dims, 0, whRu, whC, () => gruForward({ xProj, h0, whRU: whRu, whC, batch: dims.batch, time: dims.steps, hidden: dims.hidden, clip: dims.clip, reverse: dims.reverse, finalOnly: dims.finalOnly ?? false, ...(out?.states ? { outStates: out.states } : {}) }));
   },
-  /** Reads only `saved` and `dStates` of its input (`keepsInputs`); dims are in `saved`. */
-  backward(input: GruImplBackwardInput, _dims?: GruImplDims, out?: Out<Gradients>): Gradients {
-    const g = gruBackward(claim(input.saved, "backward"), input.dStates, out && { out: { dXProj: out.dXProj, dh0: out.dh0, dWhRU: out.dWhRu, dWhC: out.dWhC } });
+  /** Reads only `saved` and `dStates` of its input (`keepsInputs`); of dims only `finalOnly` (the rest are in `saved`). */
+  backward(input: GruImplBackwardInput, dims?: GruImplDims, out?: Out<Gradients>): Gradients {
+    const o = out && { dXProj: out.dXProj, dh0: out.dh0, dWhRU: out.dWhRu, dWhC: out.dWhC };
+    const g = gruBackward(claim(input.saved, "backward"), input.dStates, { finalOnly: dims?.finalOnly ?? false, ...(o ? { out: o } : {}) });
     return { dXProj: g.dXProj, dh0: g.dh0, dWhRu: g.dWhRU, dWhC: g.dWhC };
   },
   forwardInput(x: Float32Array, wx: Float32Array, bias: Float32Array, h0: Float32Array, whRu: Float32Array, whC: Float32Array, dims: GruImplInputDims, out?: { states?: Float32Array }): { states: Float32Array; saved: Float32Array } {
-    return pend(dims, dims.inDim, whRu, whC, () => gruInputForward({ x, wx, bias, inDim: dims.inDim, h0, whRU: whRu, whC, batch: dims.batch, time: dims.steps, hidden: dims.hidden, clip: dims.clip, reverse: dims.reverse, ...(out?.states ? { outStates: out.states } : {}) }));
+    return pend(dims, dims.inDim, whRu, whC, () => gruInputForward({ x, wx, bias, inDim: dims.inDim, h0, whRU: whRu, whC, batch: dims.batch, time: dims.steps, hidden: dims.hidden, clip: dims.clip, reverse: dims.reverse, finalOnly: dims.finalOnly ?? false, ...(out?.states ? { outStates: out.states } : {}) }));
   },
-  backwardInput(input: GruImplInputBackwardInput, _dims?: GruImplInputDims, out?: Out<InputGradients>): InputGradients {
+  backwardInput(input: GruImplInputBackwardInput, dims?: GruImplInputDims, out?: Out<InputGradients>): InputGradients {
     const o = out && { dx: out.dx, dWx: out.dWx, dBias: out.dBias, dh0: out.dh0, dWhRU: out.dWhRu, dWhC: out.dWhC };
-    const g = gruInputBackward(claim(input.saved, "backwardInput"), input.dStates, { inputGrad: input.inputGrad, ...(o ? { out: o } : {}) });
+    const g = gruInputBackward(claim(input.saved, "backwardInput"), input.dStates, { inputGrad: input.inputGrad, finalOnly: dims?.finalOnly ?? false, ...(o ? { out: o } : {}) });
     return { dx: g.dx, dWx: g.dWx, dBias: g.dBias, dh0: g.dh0, dWhRu: g.dWhRU, dWhC: g.dWhC };
   },
   forwardInputOnly(x: Float32Array, wx: Float32Array, bias: Float32Array, h0: Float32Array, whRu: Float32Array, whC: Float32Array, dims: GruImplInputDims, out?: { states?: Float32Array }): Float32Array {
-    return gruInputForwardOnly({ x, wx, bias, inDim: dims.inDim, h0, whRU: whRu, whC, batch: dims.batch, time: dims.steps, hidden: dims.hidden, clip: dims.clip, reverse: dims.reverse, ...(out?.states ? { outStates: out.states } : {}) });
+    return gruInputForwardOnly({ x, wx, bias, inDim: dims.inDim, h0, whRU: whRu, whC, batch: dims.batch, time: dims.steps, hidden: dims.hidden, clip: dims.clip, reverse: dims.reverse, finalOnly: dims.finalOnly ?? false, ...(out?.states ? { outStates: out.states } : {}) });
   },
 };

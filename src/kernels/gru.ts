@@ -49,6 +49,11 @@ export interface GruForwardArgs {
    * glibc's 32 MB mmap threshold (measured: 30 ms for a 58 MB array).
    */
   readonly outStates?: Float32Array;
+  /**
+   * Return only the final states [batch, hidden] (t = T−1; t = 0 when reverse), e.g. an encoder whose
+   * last state alone is read: the other states stay in the kernels' memory for backward only.
+   */
+  readonly finalOnly?: boolean;
 }
 
 /**
@@ -83,6 +88,8 @@ export interface GruInputGradients {
 export interface GruInputBackwardOptions {
   /** Also compute dx = dXProj·Wxᵀ (default false: the input is data). */
   readonly inputGrad?: boolean;
+  /** As in GruBackwardOptions. */
+  readonly finalOnly?: boolean;
   readonly keepSaved?: boolean;
   readonly threads?: number;
   /** Arrays to write (some of) the gradients into instead of new ones. */
@@ -116,6 +123,8 @@ export interface GruForwardResult {
 export interface GruBackwardOptions {
   /** Keep `saved` for another backward pass (default false: it is released). */
   readonly keepSaved?: boolean;
+  /** `dStates` is [batch, hidden]: the gradient w.r.t. the final states only (see GruForwardArgs.finalOnly). */
+  readonly finalOnly?: boolean;
   readonly threads?: number;
   /** Arrays to write (some of) the gradients into instead of new ones (see `outStates`). */
   readonly out?: Partial<GruGradients>;
@@ -205,7 +214,8 @@ function forwardJob(fn: string, args: Omit<GruForwardArgs, "xProj">, src: Forwar
   checkLength(fn, "h0", args.h0, B * H, `[batch=${B}, hidden=${H}]`);
   checkLength(fn, "whRU", args.whRU, 2 * H * H, `[hidden=${H}, 2·hidden=${2 * H}]`);
   checkLength(fn, "whC", args.whC, H * H, `[hidden=${H}, hidden=${H}]`);
-  if (args.outStates) checkLength(fn, "outStates", args.outStates, B * T * H, `[batch=${B}, time=${T}, hidden=${H}]`);
+  const finalOnly = args.finalOnly ?? false;
+  if (args.outStates) checkLength(fn, "outStates", args.outStates, finalOnly ? B * H : B * T * H, finalOnly ? `[batch=${B}, hidden=${H}] (finalOnly)` : `[batch=${B}, time=${T}, hidden=${H}]`);
   if (!(clip > 0)) throw new ParamError(`${fn}: clip must be > 0 (Infinity for none), got ${clip}`);
   const reverse = args.reverse ?? false;
   const { arena, exports: ex } = kernelRuntime();
@@ -245,7 +255,7 @@ function forwardJob(fn: string, args: Omit<GruForwardArgs, "xProj">, src: Forwar
     phases,
     counter,
     finish() {
-      states = copyOut(st, n, args.outStates);
+      states = finalOnly ? copyFinalStates(st, B, T, H, reverse, args.outStates) : copyOut(st, n, args.outStates);
       for (const p of temps) arena.free(p);
       if (save) saved = new Saved(B, T, H, clip, reverse, { h0, st, g, packT, ...(xin ? { x: xin } : {}) }, input ? { D, wx: D > 0 ? input.wx!.slice() : new Float32Array(0) } : undefined);
       else for (const p of kept) arena.free(p);
@@ -255,6 +265,26 @@ function forwardJob(fn: string, args: Omit<GruForwardArgs, "xProj">, src: Forwar
     },
   };
   return { job, result: () => ({ states: states!, saved: saved! }) };
+}
+
+/** The state of the last step processed, [B,H], out of the [B,T,H] states at `st`. */
+function copyFinalStates(st: number, B: number, T: number, H: number, reverse: boolean, out?: Float32Array): Float32Array {
+  const all = kernelRuntime().arena.f32(st, B * T * H);
+  const dst = out ?? new Float32Array(B * H);
+  const t = reverse ? 0 : T - 1;
+  for (let b = 0; b < B; b++) dst.set(all.subarray((b * T + t) * H, (b * T + t + 1) * H), b * H);
+  return dst;
+}
+
+/** A fresh [B,T,H] arena block of zeros but for the final step's rows, which are `dFinal` [B,H]. */
+function expandFinal(dFinal: Float32Array, B: number, T: number, H: number, reverse: boolean): number {
+  const { arena } = kernelRuntime();
+  const p = arena.alloc(B * T * H);
+  const all = arena.f32(p, B * T * H);
+  all.fill(0);
+  const t = reverse ? 0 : T - 1;
+  for (let b = 0; b < B; b++) all.set(dFinal.subarray(b * H, (b + 1) * H), (b * T + t) * H);
+  return p;
 }
 
 interface BackwardResult {
@@ -276,7 +306,8 @@ function backwardJob(
     throw new ParamError(projected ? `${fn}: saved must come from gruInputForward` : `${fn}: saved comes from gruInputForward; use gruInputBackward`);
   }
   const { batch: B, time: T, hidden: H } = saved;
-  checkLength(fn, "dStates", dStates, B * T * H, `[batch=${B}, time=${T}, hidden=${H}]`);
+  if (options.finalOnly) checkLength(fn, "dStates", dStates, B * H, `[batch=${B}, hidden=${H}] (finalOnly)`);
+  else checkLength(fn, "dStates", dStates, B * T * H, `[batch=${B}, time=${T}, hidden=${H}]`);
   const out = options.out ?? {};
   if (out.dXProj) checkLength(fn, "out.dXProj", out.dXProj, B * T * 3 * H, `[batch=${B}, time=${T}, 3·hidden=${3 * H}]`);
   if (out.dh0) checkLength(fn, "out.dh0", out.dh0, B * H, `[batch=${B}, hidden=${H}]`);
@@ -291,7 +322,7 @@ function backwardJob(
   const D = saved.input ? saved.input.D : -1;
   const xin = saved.ptr.x ?? 0;
   const pcT = packT + panelBytes(H); // the WhC panels
-  const dS = copyIn(dStates);
+  const dS = options.finalOnly ? expandFinal(dStates, B, T, H, saved.reverse) : copyIn(dStates);
   const dX = arena.alloc(3 * n);
   const dh0 = arena.alloc(B * H);
   const segments = ex.gru_dw_segments();

@@ -38,6 +38,8 @@ export interface GruDims {
   clip: number;
   /** Process t = T−1 … 0 (state t is then the state after reading x_{T−1} … x_t). */
   reverse: boolean;
+  /** States (and their gradient) are the final step's only, [B,H]: see `finalStates`. */
+  finalOnly?: boolean;
 }
 
 export interface GruForwardOutput {
@@ -109,6 +111,8 @@ export interface GruRecurrenceImpl {
    * caller then keeps no copies of the inputs and passes empty arrays for them.
    */
   readonly keepsInputs?: boolean;
+  /** True if `forwardInput`/`backwardInput` honour `dims.finalOnly` (`gruFinalStateInput`). */
+  readonly finalStates?: boolean;
   forward(xProj: Float32Array, h0: Float32Array, whRu: Float32Array, whC: Float32Array, dims: GruDims, out?: { states?: Float32Array }): GruForwardOutput;
   backward(input: GruBackwardInput, dims: GruDims, out?: GruTargets<GruGradients>): GruGradients;
   /**
@@ -178,6 +182,39 @@ export function gruRecurrenceInput(
   steps: number,
   opts: GruRecurrenceInputOptions,
 ): tf.Tensor3D {
+  return recurrenceInput(x, wx, bias, h0, whRu, whC, steps, opts, false) as tf.Tensor3D;
+}
+
+/**
+ * `gruRecurrenceInput` for a caller that reads only the final state (an encoder's last step: t = T−1,
+ * or t = 0 when reverse) → [B,H]. An implementation with `finalStates` then keeps the other states
+ * in its own memory (for backward) instead of handing over [B,T,H] and taking back a gradient that
+ * is zero but for one step.
+ */
+export function gruFinalStateInput(
+  x: tf.Tensor3D | null,
+  wx: tf.Tensor2D | null,
+  bias: tf.Tensor2D,
+  h0: tf.Tensor2D,
+  whRu: tf.Tensor2D,
+  whC: tf.Tensor2D,
+  steps: number,
+  opts: GruRecurrenceInputOptions,
+): tf.Tensor2D {
+  return recurrenceInput(x, wx, bias, h0, whRu, whC, steps, opts, true) as tf.Tensor2D;
+}
+
+function recurrenceInput(
+  x: tf.Tensor3D | null,
+  wx: tf.Tensor2D | null,
+  bias: tf.Tensor2D,
+  h0: tf.Tensor2D,
+  whRu: tf.Tensor2D,
+  whC: tf.Tensor2D,
+  steps: number,
+  opts: GruRecurrenceInputOptions,
+  finalOnly: boolean,
+): tf.Tensor {
   const B = h0.shape[0];
   const H = whC.shape[0];
   const D = x && wx ? wx.shape[0] : 0;
@@ -187,17 +224,17 @@ export function gruRecurrenceInput(
   if (wx && (wx.rank !== 2 || wx.shape[1] !== 3 * H)) throw new ShapeError(`gruRecurrenceInput: Wx has shape [${wx.shape.join(", ")}], expected [D, ${3 * H}]`);
   if (bias.size !== 3 * H) throw new ShapeError(`gruRecurrenceInput: bias has shape [${bias.shape.join(", ")}], expected [1, ${3 * H}]`);
   const impl = fused && fused.supportsBackend(tf.getBackend()) && fused.forwardInput && fused.backwardInput ? fused : null;
-  if (!impl) {
-    const b2 = tf.reshape(bias, [1, 3 * H]);
-    const xProj = D > 0 ? tf.reshape(tf.add(tf.matMul(tf.reshape(x!, [B * steps, D]), wx!), b2), [B, steps, 3 * H]) : (tf.add(tf.zeros([B, steps, 3 * H]), tf.reshape(b2, [1, 1, 3 * H])) as tf.Tensor3D);
-    return gruRecurrence(xProj as tf.Tensor3D, h0, whRu, whC, opts);
+  if (!impl || (finalOnly && !impl.finalStates)) {
+    const all = impl ? recurrenceInput(x, wx, bias, h0, whRu, whC, steps, opts, false) : compositeInput(x, wx, bias, h0, whRu, whC, steps, opts);
+    return finalOnly ? tf.reshape(tf.slice(all, [0, opts.reverse ? 0 : steps - 1, 0], [B, 1, H]), [B, H]) : all;
   }
-  const dims: GruInputDims = { ...checkShapes([B, steps, 3 * H], h0, whRu, whC, opts), inDim: D };
+  const dims: GruInputDims = { ...checkShapes([B, steps, 3 * H], h0, whRu, whC, opts), inDim: D, ...(finalOnly ? { finalOnly } : {}) };
+  const statesShape = finalOnly ? [B, H] : [B, steps, H];
   if (!isTapeOn() && impl.forwardInputOnly) {
     const view = (t: tf.Tensor | null): Float32Array => (t ? hostValues(t) : EMPTY);
-    return tensorsFilledBy([[B, steps, H]], ([states]) => {
+    return tensorsFilledBy([statesShape], ([states]) => {
       copyUnlessSame(impl.forwardInputOnly!(view(D > 0 ? x : null), view(D > 0 ? wx : null), view(bias), view(h0), view(whRu), view(whC), dims, { states: states! }), states!);
-    })[0] as tf.Tensor3D;
+    })[0]!;
   }
   const withX = D > 0 && (opts.inputGrad ?? true);
   const inputs: tf.Tensor[] = [tf.reshape(bias, [1, 3 * H]), h0, whRu, whC, ...(D > 0 ? [wx!] : []), ...(withX ? [x!] : [])];
@@ -206,10 +243,10 @@ export function gruRecurrenceInput(
     const [b, h, wru, wc, w] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor | undefined];
     let out: GruForwardOutput;
     let kept: Omit<GruInputBackwardInput, "saved" | "dStates" | "inputGrad"> | undefined;
-    const value = tensorsFilledBy([[B, steps, H]], ([states]) => {
+    const value = tensorsFilledBy([statesShape], ([states]) => {
       const a = { x: read(D > 0 ? x : null), wx: read(D > 0 ? w : null), h0: read(h), whRu: read(wru), whC: read(wc) };
       out = impl.forwardInput!(a.x, a.wx, read(b), a.h0, a.whRu, a.whC, dims, { states: states! });
-      if (out.states.length !== B * steps * H) throw new ShapeError(`${impl.name}.forwardInput returned ${out.states.length} state values, expected B·T·H = ${B * steps * H}`);
+      if (out.states.length !== states!.length) throw new ShapeError(`${impl.name}.forwardInput returned ${out.states.length} state values, expected ${states!.length} ([${statesShape.join(", ")}])`);
       copyUnlessSame(out.states, states!);
       kept = keepForBackward(impl, a, out.states, states!);
     })[0]!;
@@ -230,7 +267,17 @@ export function gruRecurrenceInput(
     };
     return { value, gradFunc };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return op(...inputs) as tf.Tensor3D;
+  return op(...inputs);
+}
+
+/** The composite path: the projection by tfjs ops, then `gruRecurrence`. */
+function compositeInput(x: tf.Tensor3D | null, wx: tf.Tensor2D | null, bias: tf.Tensor2D, h0: tf.Tensor2D, whRu: tf.Tensor2D, whC: tf.Tensor2D, steps: number, opts: GruRecurrenceOptions): tf.Tensor3D {
+  const B = h0.shape[0];
+  const H = whC.shape[0];
+  const D = x && wx ? wx.shape[0] : 0;
+  const b2 = tf.reshape(bias, [1, 3 * H]);
+  const xProj = D > 0 ? tf.reshape(tf.add(tf.matMul(tf.reshape(x!, [B * steps, D]), wx!), b2), [B, steps, 3 * H]) : (tf.add(tf.zeros([B, steps, 3 * H]), tf.reshape(b2, [1, 1, 3 * H])) as tf.Tensor3D);
+  return gruRecurrence(xProj as tf.Tensor3D, h0, whRu, whC, opts);
 }
 
 const EMPTY = new Float32Array(0);

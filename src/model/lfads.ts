@@ -229,11 +229,8 @@ export class LfadsModel {
     // g0 posterior from the IC encoder's last states.
     if (this.icEncoder) {
       const K = c.numStepsForGenIc;
-      const H = c.icEncDim;
-      const enc = this.icEncoder.encode(K < T ? tf.slice(e, [0, 0, 0], [B, K, e.shape[2]]) : e, encOpts);
-      const last = tf.reshape(tf.slice(enc.fwd, [0, K - 1, 0], [B, 1, H]), [B, H]);
-      const first = tf.reshape(tf.slice(enc.rev!, [0, 0, 0], [B, 1, H]), [B, H]);
-      out.post = this.icPosterior!.apply(dropout(tf.concat([last, first], 1) as tf.Tensor2D));
+      const enc = this.icEncoder.encodeFinal(K < T ? tf.slice(e, [0, 0, 0], [B, K, e.shape[2]]) : e, encOpts);
+      out.post = this.icPosterior!.apply(dropout(tf.concat([enc.fwd, enc.rev!], 1) as tf.Tensor2D));
       out.prior = this.icPrior!.params();
     }
 

@@ -127,6 +127,25 @@ describe("projected gru kernels (x·Wx + bias inside) against the float64 refere
     for (const k of ["dWx", "dBias", "dh0", "dWhRU", "dWhC"] as const) assertSame(k, b[k], a[k]);
   });
 
+  it("finalOnly: the final states, and the gradients of a dStates that is zero but for the final step (bitwise)", () => {
+    for (const reverse of [false, true]) {
+      const [B, T, H] = [7, 6, 13];
+      const p = problem(8, B, T, H, 5, 0.9, reverse);
+      const t = reverse ? 0 : T - 1;
+      const dFinal = randn(new Rng(9), B * H, 1);
+      const dS = new Float32Array(B * T * H);
+      for (let b = 0; b < B; b++) dS.set(dFinal.subarray(b * H, (b + 1) * H), (b * T + t) * H);
+      const full = gruInputForward(p);
+      const fin = gruInputForward({ ...p, finalOnly: true });
+      assert.equal(fin.states.length, B * H);
+      for (let b = 0; b < B; b++) assertSame(`final state ${b}`, fin.states.subarray(b * H, (b + 1) * H), full.states.subarray((b * T + t) * H, (b * T + t + 1) * H));
+      assert.throws(() => gruInputBackward(fin.saved, dS, { finalOnly: true, keepSaved: true }), /dStates must have 91 elements \[batch=7, hidden=13\] \(finalOnly\)/);
+      const a = gruInputBackward(full.saved, dS, { inputGrad: true });
+      const g = gruInputBackward(fin.saved, dFinal, { inputGrad: true, finalOnly: true });
+      for (const k of ["dx", "dWx", "dBias", "dh0", "dWhRU", "dWhC"] as const) assertSame(`${k} reverse=${reverse}`, g[k]!, a[k]!);
+    }
+  });
+
   it("saved from gruInputForward is refused by gruBackward and vice versa", () => {
     const p = problem(4, 2, 3, 4, 2, 5, false);
     const { saved } = gruInputForward(p);

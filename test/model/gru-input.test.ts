@@ -12,7 +12,7 @@ import { Rng } from "../../src/core/rng.js";
 import { selectBackend } from "../../src/model/backend.js";
 import { modelConfigFromRunParams } from "../../src/model/config.js";
 import { lfadsCost } from "../../src/model/cost.js";
-import { gruRecurrenceInput, setGruImplementation } from "../../src/model/gru-recurrence.js";
+import { gruFinalStateInput, gruRecurrenceInput, setGruImplementation } from "../../src/model/gru-recurrence.js";
 import { LfadsModel } from "../../src/model/lfads.js";
 import { RngNoise } from "../../src/model/noise.js";
 import { RunParams } from "../../src/params/run-params.js";
@@ -51,6 +51,43 @@ test("gruRecurrenceInput: fused = composite, values and gradients of x, Wx, bias
           if (D === 0 && i < 2) return; // x and Wx unused
           assert.ok(maxRelDiff(g2[i]!.dataSync(), g.dataSync()) < 1e-4, `${backend} D=${D} gradient of input ${i}`);
         });
+      } finally {
+        setGruImplementation(null);
+      }
+    }
+  }
+});
+
+test("gruFinalStateInput: the fused final-state op = the composite recurrence's final step, values and gradients (cpu and wasm)", async () => {
+  const B = 6, T = 5, H = 7, D = 3;
+  for (const backend of ["cpu", "wasm"] as const) {
+    await selectBackend(backend);
+    for (const reverse of [false, true]) {
+      const args = [
+        tf.randomNormal([B, T, D], 0, 1, "float32", 11),
+        tf.randomNormal([D, 3 * H], 0, 0.7, "float32", 12),
+        tf.randomNormal([1, 3 * H], 0, 0.5, "float32", 13),
+        tf.randomNormal([B, H], 0, 0.5, "float32", 14),
+        tf.randomNormal([H, 2 * H], 0, 0.6, "float32", 15),
+        tf.randomNormal([H, H], 0, 0.6, "float32", 16),
+      ] as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const w = tf.randomNormal([B, H], 0, 1, "float32", 17);
+      const final = (...a: tf.Tensor[]): tf.Tensor2D => {
+        const [x, wx, b, h, wr, wc] = a as typeof args;
+        return gruFinalStateInput(x, wx, b, h, wr, wc, T, { clip: 0.8, reverse });
+      };
+      const f = (...a: tf.Tensor[]): tf.Scalar => tf.sum(tf.mul(final(...a), w));
+      setGruImplementation(null);
+      const ref = final(...args).dataSync();
+      const g1 = tf.grads(f)(args);
+      setGruImplementation(wasmGruImplementation);
+      try {
+        const all = gruRecurrenceInput(...args, T, { clip: 0.8, reverse }).arraySync();
+        const picked = all.flatMap((row) => row[reverse ? 0 : T - 1]!);
+        assert.deepEqual(Array.from(final(...args).dataSync()), picked, `${backend} reverse=${reverse}: the final step of the full states`);
+        assert.ok(maxRelDiff(final(...args).dataSync(), ref) < 1e-5, `${backend} reverse=${reverse}: value`);
+        const g2 = tf.grads(f)(args);
+        g1.forEach((g, i) => assert.ok(maxRelDiff(g2[i]!.dataSync(), g.dataSync()) < 1e-4, `${backend} reverse=${reverse}: gradient of input ${i}`));
       } finally {
         setGruImplementation(null);
       }
