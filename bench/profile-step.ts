@@ -72,6 +72,17 @@ async function main(): Promise<void> {
       backward: timed((_saved, _cot, _out) => "Decoder.backward", dec.backward.bind(dec)),
     });
   }
+  // The fused Poisson read-out, timed; READOUT=composite profiles the composite tfjs ops instead (before/after).
+  const pr = await import("../src/model/poisson-readout.js");
+  const ro = pr.setPoissonReadoutImplementation(null);
+  if (ro && process.env["READOUT"] !== "composite") {
+    pr.setPoissonReadoutImplementation({
+      name: ro.name,
+      supportsBackend: (b) => ro.supportsBackend(b),
+      forward: timed((a, _out) => `Readout.forward B${a.batch} T${a.time} N${a.neurons}${a.states ? ` G${a.gen}` : ""}`, ro.forward.bind(ro)),
+      backward: timed((a, _cot, _out) => `Readout.backward B${a.batch} T${a.time} N${a.neurons}${a.states ? ` G${a.gen}` : ""}`, ro.backward.bind(ro)),
+    });
+  }
   const p = chaotic
     ? { c_batch_size: 128, c_ic_enc_dim: 128, c_ic_dim: 64, c_gen_dim: 200, c_factors_dim: 20, c_co_dim: coDim, c_ci_enc_dim: 128, c_con_dim: 128 }
     : { c_batch_size: 150, c_ic_enc_dim: 64, c_ic_dim: 64, c_gen_dim: 64, c_factors_dim: 8, c_co_dim: coDim, c_ci_enc_dim: 64, c_con_dim: 64 };

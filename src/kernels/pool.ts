@@ -21,6 +21,8 @@ export const OP_GEMM = 4;
 export const OP_DEC_FORWARD = 5;
 export const OP_DEC_BWD_STEPS = 6;
 export const OP_DEC_GEMM_TN = 7;
+export const OP_RO_FORWARD = 8;
+export const OP_RO_BACKWARD = 9;
 export type KernelOp =
   | typeof OP_FORWARD
   | typeof OP_BWD_STEPS
@@ -28,8 +30,10 @@ export type KernelOp =
   | typeof OP_GEMM
   | typeof OP_DEC_FORWARD
   | typeof OP_DEC_BWD_STEPS
-  | typeof OP_DEC_GEMM_TN;
-const KERNEL_NAMES = [null, "gru_fwd", "gru_bwd_steps", "gru_bwd_dw", "gru_gemm", "dec_fwd", "dec_bwd_steps", "dec_gemm_tn"] as const;
+  | typeof OP_DEC_GEMM_TN
+  | typeof OP_RO_FORWARD
+  | typeof OP_RO_BACKWARD;
+const KERNEL_NAMES = [null, "gru_fwd", "gru_bwd_steps", "gru_bwd_dw", "gru_gemm", "dec_fwd", "dec_bwd_steps", "dec_gemm_tn", "ro_fwd", "ro_bwd"] as const;
 
 /**
  * Units of work (4-row blocks, weight-gradient segments) per kernel call: short calls let V8's

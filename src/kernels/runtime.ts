@@ -22,7 +22,7 @@ export interface WasmApi {
 }
 export const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-/** The exports of gru.wasm (gru.c and decoder.c; all pointers are byte offsets into the shared memory). */
+/** The exports of gru.wasm (gru.c, decoder.c and readout.c; all pointers are byte offsets into the shared memory). */
 export interface GruExports {
   gru_pack_fwd(wru: number, wc: number, pru: number, pc: number, H: number): void;
   gru_pack_bwd(wru: number, wc: number, pruT: number, pcT: number, H: number): void;
@@ -47,6 +47,15 @@ export interface GruExports {
   dec_fwd(...args: number[]): number;
   dec_bwd_steps(...args: number[]): number;
   dec_gemm_tn(...args: number[]): number;
+  /** The Poisson read-out (readout.c): its argument block's size in 32-bit words, per-thread scratch, segments. */
+  ro_args_words(): number;
+  ro_scratch_floats(args: number): number;
+  ro_segments(): number;
+  ro_part_floats(G: number, F: number, N: number): number;
+  ro_fwd(...args: number[]): number;
+  ro_bwd(...args: number[]): number;
+  /** n floats in place through the read-out's vectorised exp (accuracy tests). */
+  ro_exp(p: number, n: number): void;
   gru_add(dst: number, src: number, n: number): void;
 }
 

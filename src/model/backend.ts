@@ -12,8 +12,10 @@ import { ParamError } from "../core/errors.js";
 import { installWasmKernels } from "./wasm-kernels.js";
 import { wasmGruImplementation } from "../kernels/gru-impl.js";
 import { wasmDecoderImplementation } from "../kernels/decoder-impl.js";
+import { wasmReadoutImplementation } from "../kernels/readout-impl.js";
 import { setCoupledDecoderImplementation } from "./coupled-decoder.js";
 import { setGruImplementation } from "./gru-recurrence.js";
+import { setPoissonReadoutImplementation } from "./poisson-readout.js";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 
@@ -105,8 +107,8 @@ export function currentBackend(): BackendInfo | undefined {
 
 /**
  * On the wasm and cpu backends the GRU recurrences run in the fused WebAssembly-SIMD kernels of
- * src/kernels (one call per sequence instead of ~14 tfjs ops per time step, both cores), and so does the
- * decoder's coupled controller + generator loop; tfjs-node
+ * src/kernels (one call per sequence instead of ~14 tfjs ops per time step, both cores), and so do the
+ * decoder's coupled controller + generator loop and the Poisson read-out tail; tfjs-node
  * keeps the composite op. `LFADS_GRU=composite` turns the kernels off (for comparisons and tests).
  */
 function useFusedGru(backend: BackendName): void {
@@ -117,8 +119,10 @@ function useFusedGru(backend: BackendName): void {
   if (choice === "composite" || backend === "tensorflow") {
     setGruImplementation(null);
     setCoupledDecoderImplementation(null);
+    setPoissonReadoutImplementation(null);
     return;
   }
   setGruImplementation(wasmGruImplementation);
   setCoupledDecoderImplementation(wasmDecoderImplementation);
+  setPoissonReadoutImplementation(wasmReadoutImplementation);
 }

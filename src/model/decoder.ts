@@ -6,6 +6,8 @@
  * op (coupled-decoder.ts) where an implementation is installed (the wasm kernels on the wasm and cpu
  * backends), else op by op (the reference), with every batched part (encoder inputs, external
  * inputs, masks, noise) prepared outside it. Both draw the same dropout masks in the same order.
+ * With `deferFactors` (a fused Poisson read-out, poisson-readout.ts) the no-controller path leaves the
+ * factors stage to the caller.
  */
 import * as tf from "@tensorflow/tfjs";
 import { feedbackDim, type LfadsConfig } from "./config.js";
@@ -15,14 +17,28 @@ import { forgetBias3, gruRecurrenceInput, gruStep } from "./gru-recurrence.js";
 import { Linear } from "./linear.js";
 import { feedbackRates } from "./observation.js";
 import type { ParamStore } from "./params.js";
+import type { FactorsSource } from "./poisson-readout.js";
 import { Ar1Prior, DiagGaussianFromInput } from "./priors.js";
 import type { Readout } from "./readin-readout.js";
 
-/** Elementwise dropout with masks from the model's noise source (`noDropout` when keep_prob = 1). */
-export type Dropout = <T extends tf.Tensor>(x: T) => T;
+/**
+ * Elementwise dropout with masks from the model's noise source (`noDropout` when keep_prob = 1).
+ * `mask(n)` draws the n multipliers that applying it to n values would draw, as a plain array.
+ */
+export type Dropout = (<T extends tf.Tensor>(x: T) => T) & { readonly mask?: (n: number) => Float32Array };
 
 /** The dropout of keep_prob = 1: so that the fused decoder can tell that there are no masks to draw. */
 export const noDropout: Dropout = (x) => x;
+
+/**
+ * The multipliers `dropout` would apply to a tensor of `shape`, drawn now (the same draws, in the same
+ * order, as `dropout(x)`); undefined for `noDropout`. For fused ops that take masks as data.
+ */
+export function dropoutMask(dropout: Dropout, shape: readonly number[]): Float32Array | undefined {
+  if (dropout === noDropout) return undefined;
+  if (dropout.mask) return dropout.mask(tf.util.sizeFromShape([...shape]));
+  return tf.tidy(() => dropout(tf.ones([...shape])).dataSync() as Float32Array);
+}
 
 export type CoSource =
   | { kind: "posterior-sample"; eps: tf.Tensor3D } // [T,B,U] standard normal
@@ -43,11 +59,18 @@ export interface DecoderInputs {
   dropout: Dropout;
   /** Whether the controller states are wanted (default true); training needs none of them. */
   conStates?: boolean;
+  /**
+   * The caller computes the factors itself (a fused read-out): the no-controller path then returns
+   * `factorStage` instead of `factors`, with the dropout mask drawn where the factors would be.
+   */
+  deferFactors?: boolean;
 }
 
 export interface DecoderOutputs {
   genStates: tf.Tensor3D; // [B,T,G]
-  factors: tf.Tensor3D; // [B,T,F]
+  /** [B,T,F]; absent only with `deferFactors`, when `factorStage` says how to compute them. */
+  factors?: tf.Tensor3D;
+  factorStage?: Extract<FactorsSource, { states: tf.Tensor3D }>;
   /** [B,T,C], unless the inputs said `conStates: false`. */
   conStates?: tf.Tensor3D;
   coMean?: tf.Tensor3D; // [B,T,U]
@@ -94,6 +117,10 @@ export class Decoder {
     const { whRu, whC } = gen.recurrent();
     // The (data) external inputs need no gradient; the bias-only projection runs inside the op.
     const genStates = gruRecurrenceInput(x, x ? gen.inputWeights() : null, gen.bias(), inp.genIc, whRu, whC, this.cfg.numSteps, { clip: this.cfg.cellClipValue, inputGrad: false });
+    if (inp.deferFactors) {
+      const mask = dropoutMask(inp.dropout, genStates.shape);
+      return { genStates, factorStage: { states: genStates, ...(mask ? { mask } : {}), facW: this.factors.weight() } };
+    }
     return { genStates, factors: this.factorsOf(genStates, inp.dropout) };
   }
 

@@ -13,6 +13,7 @@ import { Linear } from "./linear.js";
 import type { NoiseSource } from "./noise.js";
 import { logLikelihood, outputParams } from "./observation.js";
 import { ParamStore, type ParamInfo, type WeightMap, type WeightValue } from "./params.js";
+import { activePoissonReadout, poissonReadoutOp } from "./poisson-readout.js";
 import { DiagGaussianFromInput, IcPrior, klControllerOutputs, klGaussians, type Gaussian } from "./priors.js";
 import { Readin, Readout } from "./readin-readout.js";
 
@@ -90,9 +91,11 @@ export interface LfadsForward {
   outputs?: LfadsOutputs;
 }
 
-/** Dropout with masks from `noise` (identity at keep probability 1). */
+/** Dropout with masks from `noise` (identity at keep probability 1); `mask` draws the same masks as plain arrays. */
 function makeDropout(keep: number, noise: NoiseSource): Dropout {
-  return keep < 1 ? (x) => tf.mul(x, tf.tensor(noise.dropoutMask(x.size, keep), x.shape)) as typeof x : noDropout;
+  if (keep >= 1) return noDropout;
+  const apply = <X extends tf.Tensor>(x: X): X => tf.mul(x, tf.tensor(noise.dropoutMask(x.size, keep), x.shape)) as X;
+  return Object.assign(apply, { mask: (n: number) => noise.dropoutMask(n, keep) });
 }
 
 /**
@@ -290,6 +293,10 @@ export class LfadsModel {
     let dec: DecoderOutputs;
     let eps: tf.Tensor3D | undefined;
     const readout = this.readouts[enc.datasetIndex]!;
+    // The Poisson tail (the factors stage where the decoder defers it, the read-out, the likelihood) as
+    // one fused op where an implementation is active; the identity read-out and Gaussian stay composite.
+    const fused = c.outputDist === "poisson" && readout.logRates ? activePoissonReadout() : null;
+    const deferFactors = fused !== null;
     if (this.ciEncoder) {
       let co: CoSource = { kind: "posterior-mean" };
       if (sample) {
@@ -297,14 +304,26 @@ export class LfadsModel {
         co = { kind: "posterior-sample", eps };
       }
       const cbLag = enc.cbLag ? pick(enc.cbLag) : undefined;
-      dec = this.decoder.run({ genIc, cfLag: pick(enc.cfLag!), ...(cbLag ? { cbLag } : {}), ...(extGen ? { extGen } : {}), co, readout, dropout, conStates: opts.outputs ?? false });
+      dec = this.decoder.run({ genIc, cfLag: pick(enc.cfLag!), ...(cbLag ? { cbLag } : {}), ...(extGen ? { extGen } : {}), co, readout, dropout, conStates: opts.outputs ?? false, deferFactors });
     } else {
-      dec = this.decoder.run({ genIc, ...(extGen ? { extGen } : {}), readout, dropout });
+      dec = this.decoder.run({ genIc, ...(extGen ? { extGen } : {}), readout, dropout, deferFactors });
     }
 
-    const raw = tf.reshape(readout.apply(tf.reshape(dec.factors, [B * T, c.factorsDim])), [B, T, -1]) as tf.Tensor3D;
     const lg = lgammaSum ? tf.tensor1d(lgammaSum) : undefined;
-    const logLik = logLikelihood(c.outputDist, raw, data, lg);
+    let factors = dec.factors;
+    let raw: tf.Tensor3D | undefined;
+    let logLik: tf.Tensor1D;
+    if (fused) {
+      const lin = readout.logRates!;
+      const want = { factors: opts.outputs === true, logRates: opts.outputs === true };
+      const r = poissonReadoutOp(fused, data, dec.factorStage ?? { factors: dec.factors! }, lin.weight(), lin.b!, want);
+      logLik = lg ? tf.sub(r.logLik, lg) : r.logLik;
+      factors ??= r.factors;
+      raw = r.logRates;
+    } else {
+      raw = tf.reshape(readout.apply(tf.reshape(dec.factors!, [B * T, c.factorsDim])), [B, T, -1]) as tf.Tensor3D;
+      logLik = logLikelihood(c.outputDist, raw, data, lg);
+    }
     let klCo: tf.Tensor1D = tf.zeros([B]);
     if (this.decoder.arPrior) {
       const epsBTU = eps ? (tf.transpose(eps, [1, 0, 2]) as tf.Tensor3D) : tf.zeros([B, T, c.coDim]);
@@ -312,12 +331,12 @@ export class LfadsModel {
     }
     const corr = c.coMeanCorrScale > 0 && dec.coMean ? coMeanCorrCost(dec.coMean) : tf.scalar(0);
     const result: LfadsForward = { logLik, klIc, klCo, corr };
-    if (opts.outputs) result.outputs = this.collect(dec, genIc, raw, post, prior);
+    if (opts.outputs) result.outputs = this.collect(dec, factors!, genIc, raw!, post, prior);
     return result;
   }
 
-  private collect(dec: DecoderOutputs, genIc: tf.Tensor2D, raw: tf.Tensor3D, post: Gaussian | undefined, prior: Gaussian | undefined): LfadsOutputs {
-    const o: LfadsOutputs = { factors: dec.factors, genStates: dec.genStates, genIcs: genIc, outputDistParams: outputParams(this.config.outputDist, raw) };
+  private collect(dec: DecoderOutputs, factors: tf.Tensor3D, genIc: tf.Tensor2D, raw: tf.Tensor3D, post: Gaussian | undefined, prior: Gaussian | undefined): LfadsOutputs {
+    const o: LfadsOutputs = { factors, genStates: dec.genStates, genIcs: genIc, outputDistParams: outputParams(this.config.outputDist, raw) };
     if (dec.co) Object.assign(o, { controllerOutputs: dec.co, conStates: dec.conStates, coMeans: dec.coMean, coLogvars: dec.coLogvar });
     if (post && prior) Object.assign(o, { postG0Mean: post.mean, postG0Logvar: post.logvar, priorG0Mean: prior.mean, priorG0Logvar: prior.logvar });
     return o;
@@ -349,8 +368,8 @@ export class LfadsModel {
       const co: CoSource = { kind: "prior", samples: tf.transpose(u, [1, 0, 2]) as tf.Tensor3D };
       dec = this.decoder.run({ genIc, cfLag: zeros, ...(c.doCausalController ? {} : { cbLag: zeros }), co, readout, dropout: noDropout });
     } else dec = this.decoder.run({ genIc, readout, dropout: noDropout });
-    const raw = tf.reshape(readout.apply(tf.reshape(dec.factors, [B * T, c.factorsDim])), [B, T, -1]) as tf.Tensor3D;
-    const o = this.collect(dec, genIc, raw, undefined, undefined);
+    const raw = tf.reshape(readout.apply(tf.reshape(dec.factors!, [B * T, c.factorsDim])), [B, T, -1]) as tf.Tensor3D;
+    const o = this.collect(dec, dec.factors!, genIc, raw, undefined, undefined);
     if (prior) Object.assign(o, { priorG0Mean: prior.mean, priorG0Logvar: prior.logvar });
     return o;
   }

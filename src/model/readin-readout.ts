@@ -48,6 +48,8 @@ export class Readin {
 
 export class Readout {
   private readonly linears: Linear[];
+  /** The Poisson factors → log-rates Linear; undefined for the identity read-out and for Gaussian. */
+  readonly logRates: Linear | undefined;
 
   constructor(store: ParamStore, cfg: LfadsConfig, ds: DatasetSpec) {
     const N = ds.numNeurons;
@@ -57,11 +59,13 @@ export class Readout {
     if (cfg.outputDist === "poisson") {
       // TF identity_if_possible: one dataset with F == N reads the factors out as log-rates directly.
       this.linears = cfg.datasets.length === 1 && F === N ? [] : [new Linear(store, `LFADS/glm/fac_2_logrates_${ds.name}`, F, N, init)];
+      this.logRates = this.linears[0];
     } else {
       this.linears = [
         new Linear(store, `LFADS/glm/fac_2_means_${ds.name}`, F, N, init),
         new Linear(store, `LFADS/glm/fac_2_logvars_${ds.name}`, F, N, { weightInit: new Float32Array(F * N), biasInit: new Float32Array(N).fill(1), io: true }),
       ];
+      this.logRates = undefined;
     }
   }
 

@@ -1,0 +1,243 @@
+/**
+ * The Poisson read-out tail of LFADS on plain Float32Arrays, in one fused WebAssembly-SIMD pass per
+ * direction (readout.c has the math): factors f = (states ⊙ mask)·Wf (optional), log-rates
+ * logr = f·Wr + br, and per trial Σ_{t,n} x·logr − exp(logr) (without the lgamma constant). No
+ * TensorFlow.js.
+ *
+ * ```ts
+ * readoutForward(args, { factors?, logRates?, out? })  → { logLik [B], factors?, logRates? }
+ * readoutBackward(args, { dLogLik, dFactors?, dLogRates? }, { out? })
+ *                                                        → { dStates?, dFacW?, dFactors?, dWr, dBr }
+ * ```
+ *
+ * Backward takes the forward's inputs again and recomputes f and logr: no [B,T,F] or [B,T,N]
+ * arrays are kept alive between the two calls. Every `out` array is filled in place
+ * (e.g. views of the tensors that will hold the results), saving a copy. Threads share rows
+ * (forward) or fixed row segments (backward, one weight-gradient partial each, summed in order), so
+ * every result is bitwise identical for any thread count.
+ */
+import { ParamError, ShapeError } from "../core/errors.js";
+import { checkLength, copyIn, copyOut, packPanels, perThread, resolveThreads, run, transpose } from "./job.js";
+import { OP_RO_BACKWARD, OP_RO_FORWARD, type KernelOp } from "./pool.js";
+import { kernelRuntime } from "./runtime.js";
+
+export interface ReadoutArgs {
+  readonly batch: number;
+  readonly time: number;
+  /** N: width of the observations and log-rates. */
+  readonly neurons: number;
+  /** F */
+  readonly factors: number;
+  /** Observations [B,T,N] (counts as float32). */
+  readonly x: Float32Array;
+  /** The factors stage: generator states [B,T,G] (G = `gen`), their dropout mask [B,T,G] (optional) and Wf [G,F]. */
+  readonly gen?: number;
+  readonly states?: Float32Array;
+  readonly mask?: Float32Array;
+  readonly facW?: Float32Array;
+  /** Without `states`: the factors [B,T,F]. */
+  readonly f?: Float32Array;
+  readonly wr: Float32Array; // [F,N]
+  readonly br: Float32Array; // [N]
+  readonly threads?: number;
+}
+
+export interface ReadoutForwardOutputs {
+  /** Σ_{t,n} x·logr − exp(logr) per trial [B]. */
+  readonly logLik: Float32Array;
+  /** [B,T,F], only with the factors stage and when asked for. */
+  readonly factors?: Float32Array;
+  /** [B,T,N], when asked for. */
+  readonly logRates?: Float32Array;
+}
+
+export interface ReadoutCotangents {
+  readonly dLogLik: Float32Array; // [B]
+  /** Gradients w.r.t. the factors output [B,T,F] and the log-rates output [B,T,N]; absent: zero. */
+  readonly dFactors?: Float32Array;
+  readonly dLogRates?: Float32Array;
+}
+
+export interface ReadoutGradients {
+  /** With the factors stage: [B,T,G] and [G,F]. */
+  readonly dStates?: Float32Array;
+  readonly dFacW?: Float32Array;
+  /** Without it: the gradient w.r.t. the input factors [B,T,F]. */
+  readonly dFactors?: Float32Array;
+  readonly dWr: Float32Array; // [F,N]
+  readonly dBr: Float32Array; // [N]
+}
+
+/** Rows per unit of forward work (readout.c RO_ROWS): more threads than units would find nothing to do. */
+const FORWARD_ROWS = 64;
+
+/** The word order of readout.c's RoArgs. */
+const FIELDS = "R T G F N x s mask fin pWf pWr br rowll fout lout dLL dlin dfin pWrT pWfT dS dF part".split(" ");
+
+interface Dims {
+  B: number;
+  T: number;
+  N: number;
+  F: number;
+  /** 0: no factors stage. */
+  G: number;
+  R: number;
+}
+
+function checkArgs(fn: string, a: ReadoutArgs): Dims {
+  const { batch: B, time: T, neurons: N, factors: F } = a;
+  const G = a.states ? (a.gen ?? NaN) : 0;
+  for (const [name, v] of Object.entries({ batch: B, time: T, neurons: N, factors: F, ...(a.states ? { gen: G } : {}) })) {
+    if (!Number.isInteger(v) || v < 1) throw new ShapeError(`${fn}: ${name} must be a positive integer, got ${v}`);
+  }
+  const R = B * T;
+  // Offsets are int32 byte addresses inside the 4 GiB wasm32 memory.
+  if (R * Math.max(N, F, G) * 4 >= 2 ** 31) throw new ShapeError(`${fn}: batch·time·max(neurons, factors, gen) = ${R * Math.max(N, F, G)} floats is too large for one call; use a smaller batch`);
+  const bt = `[batch=${B}, time=${T}`;
+  checkLength(fn, "x", a.x, R * N, `${bt}, neurons=${N}]`);
+  if (a.states) {
+    if (a.f) throw new ParamError(`${fn}: give either states (with the factors stage) or f, not both`);
+    checkLength(fn, "states", a.states, R * G, `${bt}, gen=${G}]`);
+    if (a.mask) checkLength(fn, "mask", a.mask, R * G, `${bt}, gen=${G}]`);
+    checkLength(fn, "facW", a.facW ?? new Float32Array(0), G * F, `[gen=${G}, factors=${F}]`);
+  } else {
+    if (a.mask || a.facW) throw new ParamError(`${fn}: mask and facW belong to the factors stage, which needs states`);
+    checkLength(fn, "f", a.f ?? new Float32Array(0), R * F, `${bt}, factors=${F}]`);
+  }
+  checkLength(fn, "wr", a.wr, F * N, `[factors=${F}, neurons=${N}]`);
+  checkLength(fn, "br", a.br, N, `[neurons=${N}]`);
+  return { B, T, N, F, G, R };
+}
+
+/** Copies the inputs that both directions read into the kernels' memory (0 where absent). */
+function copyInputs(a: ReadoutArgs, d: Dims): Record<"x" | "s" | "mask" | "fin" | "pWf" | "pWr" | "br", number> {
+  return {
+    x: copyIn(a.x),
+    s: a.states ? copyIn(a.states) : 0,
+    mask: a.mask ? copyIn(a.mask) : 0,
+    fin: a.f ? copyIn(a.f) : 0,
+    pWf: a.states ? packPanels(a.facW!, d.G, d.F) : 0,
+    pWr: packPanels(a.wr, d.F, d.N),
+    br: copyIn(a.br),
+  };
+}
+
+/** Writes an argument block; runs `op` on `threads` threads; `finish` reads the results; everything is freed. */
+function runJob(d: Dims, ptr: Partial<Record<string, number>>, op: KernelOp, threads: number, finish: () => void): void {
+  const { arena, exports: ex, memory } = kernelRuntime();
+  if (ex.ro_args_words() !== FIELDS.length) throw new ParamError(`readout kernels: gru.wasm's RoArgs has ${ex.ro_args_words()} words, readout.ts writes ${FIELDS.length}; rebuild with scripts/build-wasm.sh`);
+  const args = arena.alloc(FIELDS.length);
+  const words = new Int32Array(memory.buffer, args, FIELDS.length);
+  const values: Record<string, number> = { R: d.R, T: d.T, G: d.G, F: d.F, N: d.N, ...ptr };
+  FIELDS.forEach((name, i) => (words[i] = values[name] ?? 0));
+  const counter = arena.alloc(1);
+  const { scratch, args: threadArgs } = perThread(threads, ex.ro_scratch_floats(args), (scr) => [args, scr, counter]);
+  const blocks = [args, counter, ...scratch, ...Object.values(ptr).filter((p): p is number => p !== undefined && p !== 0)];
+  const freeAll = (): void => blocks.forEach((p) => arena.free(p));
+  run({
+    phases: [{ op, args: threadArgs }],
+    counter,
+    finish() {
+      try {
+        finish();
+      } finally {
+        freeAll();
+      }
+    },
+    abort: freeAll,
+  });
+}
+
+/** Checks an `out` array's length, or allocates one. */
+function target(fn: string, name: string, out: Float32Array | undefined, n: number, shape: string): Float32Array {
+  if (!out) return new Float32Array(n);
+  checkLength(fn, `out.${name}`, out, n, shape);
+  return out;
+}
+
+/**
+ * The per-trial Poisson log-likelihood (without Σ lgamma(x+1)) and, when asked for (or given an
+ * `out` array), the factors and the log-rates.
+ */
+export function readoutForward(a: ReadoutArgs, options: { factors?: boolean; logRates?: boolean; out?: Partial<ReadoutForwardOutputs> } = {}): ReadoutForwardOutputs {
+  const fn = "readoutForward";
+  const d = checkArgs(fn, a);
+  const { B, T, N, F, G, R } = d;
+  const out = options.out ?? {};
+  const wantF = options.factors === true || out.factors !== undefined;
+  const wantL = options.logRates === true || out.logRates !== undefined;
+  if (wantF && !G) throw new ParamError(`${fn}: the factors are an output only with the factors stage (states)`);
+  const bt = `[batch=${B}, time=${T}`;
+  const logLik = target(fn, "logLik", out.logLik, B, `[batch=${B}]`);
+  const factors = wantF ? target(fn, "factors", out.factors, R * F, `${bt}, factors=${F}]`) : undefined;
+  const logRates = wantL ? target(fn, "logRates", out.logRates, R * N, `${bt}, neurons=${N}]`) : undefined;
+  const threads = Math.min(resolveThreads(fn, a.threads), Math.ceil(R / FORWARD_ROWS));
+  const { arena } = kernelRuntime();
+  const ptr = { ...copyInputs(a, d), rowll: arena.alloc(R), fout: wantF ? arena.alloc(R * F) : 0, lout: wantL ? arena.alloc(R * N) : 0 };
+  runJob(d, ptr, OP_RO_FORWARD, threads, () => {
+    // Each trial's rows in order, in double precision: deterministic and more accurate than float32.
+    const rows = arena.f32(ptr.rowll, R);
+    for (let b = 0; b < B; b++) {
+      let s = 0;
+      for (let i = b * T; i < (b + 1) * T; i++) s += rows[i]!;
+      logLik[b] = s;
+    }
+    if (factors) copyOut(ptr.fout, R * F, factors);
+    if (logRates) copyOut(ptr.lout, R * N, logRates);
+  });
+  return { logLik, ...(factors ? { factors } : {}), ...(logRates ? { logRates } : {}) };
+}
+
+/** Gradients of a loss given `cot`, its gradients w.r.t. `readoutForward`'s outputs, from the same inputs. */
+export function readoutBackward(a: ReadoutArgs, cot: ReadoutCotangents, options: { out?: Partial<ReadoutGradients> } = {}): ReadoutGradients {
+  const fn = "readoutBackward";
+  const d = checkArgs(fn, a);
+  const { B, T, N, F, G, R } = d;
+  const bt = `[batch=${B}, time=${T}`;
+  checkLength(fn, "dLogLik", cot.dLogLik, B, `[batch=${B}]`);
+  if (cot.dFactors) checkLength(fn, "dFactors", cot.dFactors, R * F, `${bt}, factors=${F}]`);
+  if (cot.dLogRates) checkLength(fn, "dLogRates", cot.dLogRates, R * N, `${bt}, neurons=${N}]`);
+  const out = options.out ?? {};
+  const dWr = target(fn, "dWr", out.dWr, F * N, `[factors=${F}, neurons=${N}]`);
+  const dBr = target(fn, "dBr", out.dBr, N, `[neurons=${N}]`);
+  const dStates = G ? target(fn, "dStates", out.dStates, R * G, `${bt}, gen=${G}]`) : undefined;
+  const dFacW = G ? target(fn, "dFacW", out.dFacW, G * F, `[gen=${G}, factors=${F}]`) : undefined;
+  const dFactors = G ? undefined : target(fn, "dFactors", out.dFactors, R * F, `${bt}, factors=${F}]`);
+  const { arena, exports: ex } = kernelRuntime();
+  const segs = ex.ro_segments();
+  const P = ex.ro_part_floats(G, F, N);
+  const threads = Math.min(resolveThreads(fn, a.threads), segs);
+  const ptr = {
+    ...copyInputs(a, d),
+    dLL: copyIn(cot.dLogLik),
+    dlin: cot.dLogRates ? copyIn(cot.dLogRates) : 0,
+    dfin: cot.dFactors ? copyIn(cot.dFactors) : 0,
+    pWrT: packPanels(transpose(a.wr, F, N), N, F),
+    pWfT: G ? packPanels(transpose(a.facW!, G, F), F, G) : 0,
+    dS: G ? arena.alloc(R * G) : 0,
+    dF: G ? 0 : arena.alloc(R * F),
+    part: arena.alloc(segs * P),
+  };
+  runJob(d, ptr, OP_RO_BACKWARD, threads, () => {
+    // The segments' partials in a fixed order: the same sums for any thread count.
+    for (let i = 1; i < segs; i++) ex.gru_add(ptr.part, ptr.part + 4 * i * P, P);
+    copyOut(ptr.part, F * N, dWr);
+    copyOut(ptr.part + 4 * F * N, N, dBr);
+    if (dFacW) copyOut(ptr.part + 4 * (F + 1) * N, G * F, dFacW);
+    if (dStates) copyOut(ptr.dS, R * G, dStates);
+    if (dFactors) copyOut(ptr.dF, R * F, dFactors);
+  });
+  return { dWr, dBr, ...(dStates ? { dStates, dFacW: dFacW! } : { dFactors: dFactors! }) };
+}
+
+/** n values through the kernels' vectorised exp (for accuracy tests). */
+export function kernelExp(v: Float32Array): Float32Array {
+  const { arena, exports: ex } = kernelRuntime();
+  const p = copyIn(v);
+  try {
+    ex.ro_exp(p, v.length);
+    return copyOut(p, v.length);
+  } finally {
+    arena.free(p);
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * `poissonReadoutOp`: the tail of the model — factors f = dropout(states)·Wfac (optional), log-rates
+ * logr = f·Wr + br and the per-trial Σ_{t,n} x·logr − exp(logr) — as one differentiable op, run by a
+ * fused implementation on plain typed arrays (the WebAssembly-SIMD kernels of src/kernels/readout.ts,
+ * plugged in with `setPoissonReadoutImplementation`). Composite, the same is ~20 single-threaded tfjs
+ * ops over [B·T, N] and [B·T, G] arrays per training step (measured ~75 ms at B=150, T=500); the
+ * composite path (observation.ts, Linear) stays the reference and the path for other backends.
+ *
+ * The lgamma constant is not part of the op (subtract it outside, as observation.ts does). Wfac is
+ * the effective (column-normalised) matrix: its normalisation stays a tfjs op on the small weight,
+ * so autodiff carries the gradient through it.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { hostValues, multiOutputOp, tensorsFilledBy } from "./host-tensors.js";
+
+export interface PoissonReadoutArrays {
+  batch: number;
+  time: number;
+  neurons: number;
+  factors: number;
+  /** Observations [B,T,N]. */
+  x: Float32Array;
+  /** The factors stage: states [B,T,G] (G = gen), dropout mask [B,T,G] (absent: none), Wfac [G,F]. */
+  gen?: number;
+  states?: Float32Array;
+  mask?: Float32Array;
+  facW?: Float32Array;
+  /** Without the stage: the factors [B,T,F]. */
+  f?: Float32Array;
+  wr: Float32Array;
+  br: Float32Array;
+}
+
+/**
+ * A fused implementation on plain typed arrays. Inputs and targets may be views of tensor memory
+ * (host-tensors.ts): read and write them during the call only. Backward gets the forward's inputs
+ * again (it recomputes f and logr) and fills every target it is given.
+ */
+export interface PoissonReadoutImpl {
+  readonly name: string;
+  supportsBackend(backendName: string): boolean;
+  forward(a: PoissonReadoutArrays, out: { logLik: Float32Array; factors?: Float32Array; logRates?: Float32Array }): void;
+  backward(
+    a: PoissonReadoutArrays,
+    cot: { dLogLik: Float32Array; dFactors?: Float32Array; dLogRates?: Float32Array },
+    out: { dStates?: Float32Array; dFacW?: Float32Array; dFactors?: Float32Array; dWr: Float32Array; dBr: Float32Array },
+  ): void;
+}
+
+let fused: PoissonReadoutImpl | null = null;
+
+/** Route the Poisson read-out through `impl` (null: the composite tfjs ops). Returns the previous one. */
+export function setPoissonReadoutImplementation(impl: PoissonReadoutImpl | null): PoissonReadoutImpl | null {
+  const prev = fused;
+  fused = impl;
+  return prev;
+}
+
+/** The implementation the model would use now on the active backend (null: composite). */
+export function activePoissonReadout(): PoissonReadoutImpl | null {
+  return fused && fused.supportsBackend(tf.getBackend()) ? fused : null;
+}
+
+/** Where the factors come from: the generator states (the factors stage runs inside the op) or given. */
+export type FactorsSource =
+  | { states: tf.Tensor3D; /** [B,T,G] dropout multipliers; absent: none. */ mask?: Float32Array; facW: tf.Tensor2D }
+  | { factors: tf.Tensor3D };
+
+export interface PoissonReadoutResult {
+  /** Σ_{t,n} x·logr − exp(logr) per trial [B] (no lgamma term). */
+  logLik: tf.Tensor1D;
+  /** [B,T,F], with the factors stage and `want.factors`. */
+  factors?: tf.Tensor3D;
+  /** Raw log-rates [B,T,N], with `want.logRates`. */
+  logRates?: tf.Tensor3D;
+}
+
+/**
+ * Runs the read-out through `impl` as one op on the tape. `x` [B,T,N] is data (no gradient);
+ * gradients flow to the states (or factors), Wfac, Wr [F,N] and br [1,N].
+ */
+export function poissonReadoutOp(
+  impl: PoissonReadoutImpl,
+  x: tf.Tensor3D,
+  src: FactorsSource,
+  wr: tf.Tensor2D,
+  /** [1,N] or [N] */
+  br: tf.Tensor,
+  want: { factors?: boolean; logRates?: boolean } = {},
+): PoissonReadoutResult {
+  const [B, T, N] = x.shape;
+  const F = wr.shape[0];
+  const stage = "states" in src;
+  const G = stage ? src.states.shape[2] : 0;
+  const mask = stage ? src.mask : undefined;
+  const wantF = stage && want.factors === true;
+  const wantL = want.logRates === true;
+  const inputs: tf.Tensor[] = stage ? [src.states, src.facW, wr, br] : [src.factors, wr, br];
+  // Views of [...inputs, x]: take them inside the fill callbacks only (after every output is allocated).
+  const arrays = (ts: readonly tf.Tensor[]): PoissonReadoutArrays => {
+    const v = ts.map((t) => hostValues(t));
+    const dims = { batch: B, time: T, neurons: N, factors: F, x: v[ts.length - 1]! };
+    return stage
+      ? { ...dims, gen: G, states: v[0]!, ...(mask ? { mask } : {}), facW: v[1]!, wr: v[2]!, br: v[3]! }
+      : { ...dims, f: v[0]!, wr: v[1]!, br: v[2]! };
+  };
+  const shapes = [[B], ...(wantF ? [[B, T, F]] : []), ...(wantL ? [[B, T, N]] : [])];
+  const outs = multiOutputOp(inputs, (ts, save) => {
+    const outputs = tensorsFilledBy(shapes, (o) => {
+      impl.forward(arrays([...ts, x]), { logLik: o[0]!, ...(wantF ? { factors: o[1]! } : {}), ...(wantL ? { logRates: o[wantF ? 2 : 1]! } : {}) });
+    });
+    // Backward recomputes from the inputs and x, kept by the engine until backprop ends.
+    save([...ts, x]);
+    const backward = (dys: tf.Tensor[], saved: tf.Tensor[]): tf.Tensor[] =>
+      tensorsFilledBy(
+        ts.map((t) => t.shape),
+        (g) => {
+          const d = dys.map((t) => hostValues(t));
+          const cot = { dLogLik: d[0]!, ...(wantF ? { dFactors: d[1]! } : {}), ...(wantL ? { dLogRates: d[wantF ? 2 : 1]! } : {}) };
+          const targets = stage ? { dStates: g[0]!, dFacW: g[1]!, dWr: g[2]!, dBr: g[3]! } : { dFactors: g[0]!, dWr: g[1]!, dBr: g[2]! };
+          impl.backward(arrays(saved), cot, targets);
+        },
+      );
+    return { outputs, backward };
+  });
+  const [logLik, ...rest] = outs as [tf.Tensor1D, ...tf.Tensor3D[]];
+  return { logLik, ...(wantF ? { factors: rest[0]! } : {}), ...(wantL ? { logRates: rest[wantF ? 1 : 0]! } : {}) };
+}
