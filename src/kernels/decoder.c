@@ -27,8 +27,9 @@ typedef struct {
   int B, T, C, G, U, F, fb, mode, restFull;
   float clip;
   const float *ab, *rest, *k0, *s0, *eps, *mfb, *mgen;
-  /* forward panels: recurrent (gru_pack_fwd), and gru_pack_panels of Wfb [F,3C], Wpost [C,2U], Wgu [U,3G], Wfac [G,F] */
-  const float *cPru, *cPc, *gPru, *gPc, *pFb, *pPost, *bPost, *pGu, *pFac;
+  /* forward panels: the cells' gru_pack_fwd_in of [Wfb; WhC] (fb; else gru_pack_fwd of Wh) and [Wgu; WhG], and
+     gru_pack_panels of Wpost [C,2U], Wfac [G,F] */
+  const float *cPru, *cPc, *gPru, *gPc, *pPost, *bPost, *pFac;
   /* outputs [B,T,C], [B,T,G], [B,T,F], [B,T,2U], [B,T,U]; gates [B,T,3C], [B,T,3G] and the masked feedback
      [B,T,F] that backward needs (0: forward only) */
   float *k, *s, *f, *mv, *u, *cg, *gg, *fbIn;
@@ -78,7 +79,7 @@ INLINE void rows_gemm(const int mr, const float *tile, const float *P, int K, in
 
 /* Scratch layout of one thread (floats), shared by forward and backward. */
 typedef struct {
-  float *gru, *xc, *xg, *tile, *fInit, *fbBuf, *sm;     /* forward */
+  float *gru, *tile, *fInit, *fbBuf, *sm;               /* forward */
   float *dkc, *dsc, *dacT, *druT, *dsBuf, *dkBuf, *dfc, *du; /* backward */
 } Scr;
 
@@ -92,9 +93,9 @@ INLINE int tile_floats(const DecArgs *a) {
 /* Lays the parts out from p; returns the floats used. */
 INLINE int scr_layout(const DecArgs *a, float *p, Scr *s) {
   const int Hm = imax(pad8(a->C), pad8(a->G)), Cp = pad8(a->C), Gp = pad8(a->G), Fp = pad8(a->F), Up = pad8(a->U);
-  float **part[] = {&s->gru, &s->xc, &s->xg, &s->tile, &s->fInit, &s->fbBuf, &s->sm, &s->dkc,
+  float **part[] = {&s->gru, &s->tile, &s->fInit, &s->fbBuf, &s->sm, &s->dkc,
                     &s->dsc, &s->dacT, &s->druT, &s->dsBuf, &s->dkBuf, &s->dfc, &s->du};
-  const int size[] = {2 * MR * Hm + 8 * (Hm + 4), MR * 3 * Cp, MR * 3 * Gp, tile_floats(a), MR * Fp, MR * Fp, MR * Gp,
+  const int size[] = {fwd_step_scratch_floats(Hm, imax(a->F, a->U)), tile_floats(a), MR * Fp, MR * Fp, MR * Gp,
                       MR * Cp, MR * Gp, 4 * Hm, 8 * Hm, MR * Gp, MR * Cp, MR * Fp, MR * Up};
   int off = 0;
   for (int i = 0; i < (int)(sizeof(size) / sizeof(size[0])); i++) {
@@ -114,7 +115,7 @@ EXPORT(dec_scratch_floats) int dec_scratch_floats(const DecArgs *a) {
 
 INLINE void dec_fwd_rows(const int mr, const DecArgs *a, int b, float *scrp) {
   const int T = a->T, C = a->C, G = a->G, U = a->U, F = a->F;
-  const int Cp = pad8(C), Gp = pad8(G), Fp = pad8(F);
+  const int Gp = pad8(G), Fp = pad8(F);
   const int ldk = T * C, lds = T * G, ldf = T * F, ldmv = T * 2 * U, ldu = T * U, ldc3 = T * 3 * C, ldg3 = T * 3 * G;
   const int ldr = a->restFull ? ldg3 : 0;
     Scr s;
@@ -126,26 +127,24 @@ INLINE void dec_fwd_rows(const int mr, const DecArgs *a, int b, float *scrp) {
   }
   for (int t = 0; t < T; t++) {
     const int o = r0 + t;
-    /* Controller input. */
+    /* Controller: its input projection ab_t plus, folded into the step, the fed-back factors. */
     const float *x = a->ab + o * 3 * C;
-    int ldx = ldc3;
+    const float *fi = 0;
+    int ldfi = 0;
     if (a->fb) {
       const float *fp = t == 0 ? s.fInit : a->f + (o - 1) * F;
       const int ldfp = t == 0 ? Fp : ldf;
-      float *fi = a->fbIn ? a->fbIn + o * F : s.fbBuf;
-      const int ldfi = a->fbIn ? ldf : Fp;
+      float *fo = a->fbIn ? a->fbIn + o * F : s.fbBuf;
+      ldfi = a->fbIn ? ldf : Fp;
       for (int m = 0; m < mr; m++)
 #pragma clang loop vectorize(disable)
-        for (int i = 0; i < F; i++) fi[m * ldfi + i] = a->mfb ? fp[m * ldfp + i] * a->mfb[o * F + m * ldf + i] : fp[m * ldfp + i];
-      pack_rows(mr, s.tile, fi, ldfi, F);
-      rows_gemm(mr, s.tile, a->pFb, F, 3 * C, x, ldc3, s.xc, 3 * Cp);
-      x = s.xc;
-      ldx = 3 * Cp;
+        for (int i = 0; i < F; i++) fo[m * ldfi + i] = a->mfb ? fp[m * ldfp + i] * a->mfb[o * F + m * ldf + i] : fp[m * ldfp + i];
+      fi = fo;
     }
     float *kt = a->k + o * C;
     const float *kp = t == 0 ? a->k0 + b * C : kt - C;
-    fwd_step_call(mr, x, ldx, kp, t == 0 ? C : ldk, a->cPru, a->cPc, kt, a->cg ? a->cg + o * 3 * C : 0, ldk, ldc3, s.gru,
-                 C, SPL(a->clip));
+    fwd_step_call(mr, x, ldc3, fi, ldfi, a->fb ? F : 0, kp, t == 0 ? C : ldk, a->cPru, a->cPc, kt,
+                  a->cg ? a->cg + o * 3 * C : 0, ldk, ldc3, s.gru, C, SPL(a->clip));
     /* Controller-output posterior and u. */
     float *mv = a->mv + o * 2 * U, *ut = a->u + o * U;
     pack_rows(mr, s.tile, kt, ldk, C);
@@ -156,13 +155,11 @@ INLINE void dec_fwd_rows(const int mr, const DecArgs *a, int b, float *scrp) {
         if (a->mode) v = ADD(v, MUL(v_exp(MUL(SPL(0.5f), LD(mv + m * ldmv + U + i))), LD(a->eps + o * U + m * ldu + i)));
         store8(ut + m * ldu + i, v, v, U - i < 4 ? U - i : 4);
       }
-    /* Generator. */
-    pack_rows(mr, s.tile, ut, ldu, U);
-    rows_gemm(mr, s.tile, a->pGu, U, 3 * G, a->rest + (a->restFull ? o * 3 * G : 0), ldr, s.xg, 3 * Gp);
+    /* Generator: rest_t plus, folded into the step, u_t . Wgu. */
     float *st = a->s + o * G;
     const float *sp = t == 0 ? a->s0 + b * G : st - G;
-    fwd_step_call(mr, s.xg, 3 * Gp, sp, t == 0 ? G : lds, a->gPru, a->gPc, st, a->gg ? a->gg + o * 3 * G : 0, lds, ldg3,
-                 s.gru, G, SPL(a->clip));
+    fwd_step_call(mr, a->rest + (a->restFull ? o * 3 * G : 0), ldr, ut, ldu, U, sp, t == 0 ? G : lds, a->gPru, a->gPc, st,
+                  a->gg ? a->gg + o * 3 * G : 0, lds, ldg3, s.gru, G, SPL(a->clip));
     /* Factors. */
     if (a->mgen) {
       for (int m = 0; m < mr; m++)

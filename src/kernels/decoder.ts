@@ -16,7 +16,7 @@
  * results are bitwise identical for any thread count.
  */
 import { ParamError, ShapeError } from "../core/errors.js";
-import { checkLength, copyIn, copyOut, copyOutColumns, interleaveIn, packPanels, packWeights, panelBytes, resolveThreads, run, transpose, usefulThreads, type Phase } from "./job.js";
+import { checkLength, copyIn, copyOut, copyOutColumns, interleaveIn, packPanels, packWeights, packWeightsIn, panelBytes, panelBytesIn, resolveThreads, run, transpose, usefulThreads, type Phase } from "./job.js";
 import { OP_BWD_DW, OP_DEC_BWD_STEPS, OP_DEC_FORWARD, OP_DEC_GEMM_TN, OP_GEMM } from "./pool.js";
 import { kernelRuntime } from "./runtime.js";
 
@@ -124,7 +124,7 @@ export interface DecoderGradients {
 const FIELDS = [
   ..."B T C G U F fb mode restFull clip".split(" "),
   ..."ab rest k0 s0 eps mfb mgen".split(" "),
-  ..."cPru cPc gPru gPc pFb pPost bPost pGu pFac".split(" "),
+  ..."cPru cPc gPru gPc pPost bPost pFac".split(" "),
   ..."k s f mv u cg gg fbIn".split(" "),
   ..."dS dF dK dMV dU".split(" "),
   ..."cPruT cPcT gPruT gPcT pFbT pPostT pGuT pFacT".split(" "),
@@ -252,21 +252,20 @@ function forwardInto(a: DecoderForwardArgs, save: boolean, out: DecoderOutputTar
     ...(a.genMask ? { mgen: copyIn(a.genMask) } : {}),
     ...(save ? { cg: arena.alloc(n * 3 * C), gg: arena.alloc(n * 3 * G), ...(a.feedback ? { fbIn: arena.alloc(n * F) } : {}) } : {}),
   };
-  const con = packWeights(a.conWhRU, a.conWhC, C, true, false);
-  const gen = packWeights(a.genWhRU, a.genWhC, G, true, false);
+  // Both cells project their small in-loop inputs inside the step: the fed-back factors (F columns) and u_t (U).
+  const conPanels = a.feedback ? packWeightsIn(a.fbW!, a.conWhRU, a.conWhC, F, C) : packWeights(a.conWhRU, a.conWhC, C, true, false).fwd;
+  const genPanels = packWeightsIn(a.genWu, a.genWhRU, a.genWhC, U, G);
   const abW = packPanels(a.abW, A, 3 * C);
   const abB = copyIn(a.abB);
   const temps: Partial<Record<Field, number>> = {
     ab: arena.alloc(n * 3 * C), // the projection, computed by the first phase
     rest: copyIn(a.rest),
-    cPru: con.fwd,
-    cPc: con.fwd + panelBytes(C),
-    gPru: gen.fwd,
-    gPc: gen.fwd + panelBytes(G),
-    ...(a.feedback ? { pFb: packPanels(a.fbW!, F, 3 * C) } : {}),
+    cPru: conPanels,
+    cPc: conPanels + panelBytesIn(C, a.feedback ? F : 0),
+    gPru: genPanels,
+    gPc: genPanels + panelBytesIn(G, U),
     pPost: packPanels(a.postW, C, 2 * U),
     bPost: copyIn(a.postB),
-    pGu: packPanels(a.genWu, U, 3 * G),
     pFac: packPanels(a.facW, G, F),
   };
   const args = writeArgs({ B, T, C, G, U, F, fb: a.feedback ? 1 : 0, mode: a.eps ? 1 : 0, restFull: restFull ? 1 : 0, clip: a.clip, ...temps, ...kept });

@@ -9,17 +9,27 @@
 /* Forward                                                                                         */
 
 /* One time step for mr rows. x, st, gs point at row 0 of the block at time t (row strides ldx for  */
-/* x [r|u|c], ldg for the gates [r|u|c], ld for the states); hp at the previous state (row stride   */
-/* ldh). scr holds r and u for the block (MR x Hp each) and the packed tiles of h and r*h.           */
-INLINE void fwd_step(const int mr, const float *x, int ldx, const float *hp, int ldh, const float *pru,
-                     const float *pc, float *st, float *gs, int ld, int ldg, float *scr, int H, v4 clip) {
-  const int Hp = pad8(H), np = Hp / NR;
-  float *rb = scr, *ub = rb + MR * Hp, *hT = ub + MR * Hp, *rhT = hT + 4 * (Hp + 4);
+/* x [r|u|c], ldg for the gates [r|u|c], ld for the states; ldx = 0: one row shared by all, e.g.   */
+/* the biases); hp at the previous state (row stride ldh). With D > 0 the step also projects its    */
+/* input rows xin (stride ldxin): the panels then hold K = D + H rows per column, Wx's D rows       */
+/* first, and the packed tiles [x; h] and [x; r*h]. scr holds r and u for the block (MR x Hp each)  */
+/* and the two tiles (fwd_step_scratch_floats).                                                      */
+INLINE int fwd_step_scratch_floats(int H, int D) { return 2 * MR * pad8(H) + 2 * 4 * (D + pad8(H) + 4); }
+
+INLINE void fwd_step(const int mr, const float *x, int ldx, const float *xin, int ldxin, int D, const float *hp, int ldh,
+                     const float *pru, const float *pc, float *st, float *gs, int ld, int ldg, float *scr, int H,
+                     v4 clip) {
+  const int Hp = pad8(H), np = Hp / NR, K = D + H;
+  float *rb = scr, *ub = rb + MR * Hp, *hT = ub + MR * Hp, *rhT = hT + 4 * (D + Hp + 4);
   v4 acc[MR][2];
-  pack_rows(mr, hT, hp, ldh, H);
+  if (D > 0) {
+    pack_rows(mr, hT, xin, ldxin, D); /* may write up to 3 entries past D: the h pack below overwrites them */
+    for (int i = 0; i < 4 * D; i += 4) ST(rhT + i, LD(hT + i));
+  }
+  pack_rows(mr, hT + 4 * D, hp, ldh, H);
   for (int p = 0; p < 2 * np; p++) {
     zero_acc(mr, acc);
-    mk(mr, hT, pru + p * H * NR, H, acc);
+    mk(mr, hT, pru + p * K * NR, K, acc);
     const int gate = p >= np, j = (p - gate * np) * NR;
 #pragma clang loop unroll(full)
     for (int m = 0; m < mr; m++) {
@@ -28,7 +38,7 @@ INLINE void fwd_step(const int mr, const float *x, int ldx, const float *hp, int
         v4 r0 = v_sigmoid(ADD(acc[m][0], LD(xm))), r1 = v_sigmoid(ADD(acc[m][1], LD(xm + 4)));
         ST(rb + m * Hp + j, r0);
         ST(rb + m * Hp + j + 4, r1);
-        store_t(rhT + 4 * j, m, MUL(r0, LD(hp + m * ldh + j)), MUL(r1, LD(hp + m * ldh + j + 4)), H - j);
+        store_t(rhT + 4 * (D + j), m, MUL(r0, LD(hp + m * ldh + j)), MUL(r1, LD(hp + m * ldh + j + 4)), H - j);
       } else {
         ST(ub + m * Hp + j, v_sigmoid(ADD(ADD(acc[m][0], LD(xm)), SPL(1.0f))));
         ST(ub + m * Hp + j + 4, v_sigmoid(ADD(ADD(acc[m][1], LD(xm + 4)), SPL(1.0f))));
@@ -37,7 +47,7 @@ INLINE void fwd_step(const int mr, const float *x, int ldx, const float *hp, int
   }
   for (int p = 0; p < np; p++) {
     zero_acc(mr, acc);
-    mk(mr, rhT, pc + p * H * NR, H, acc);
+    mk(mr, rhT, pc + p * K * NR, K, acc);
     const int j = p * NR, n = H - j;
 #pragma clang loop unroll(full)
     for (int m = 0; m < mr; m++) {
@@ -133,23 +143,25 @@ INLINE void bwd_step(const int mr, const float *dS, int ldd, const float *st, in
 /* inlined into a large loop body, V8's register allocation of the micro-kernel loops suffers        */
 /* (measured in the coupled decoder: its two cells' forward steps took 2.3x as long as in gru_fwd;   */
 /* its forward went from 363 to 225 ms on one thread at the seed sizes).                            */
-#define FWD_STEP_FN(MRV)                                                                                        \
-  static __attribute__((noinline)) void fwd_step_##MRV(const float *x, int ldx, const float *hp, int ldh,   \
-                                                           const float *pru, const float *pc, float *st, float *gs, \
-                                                           int ld, int ldg, float *scr, int H, v4 clip) {         \
-    fwd_step(MRV, x, ldx, hp, ldh, pru, pc, st, gs, ld, ldg, scr, H, clip);                                      \
+#define FWD_STEP_FN(MRV)                                                                                          \
+  static __attribute__((noinline)) void fwd_step_##MRV(const float *x, int ldx, const float *xin, int ldxin, int D, \
+                                                       const float *hp, int ldh, const float *pru, const float *pc,     \
+                                                       float *st, float *gs, int ld, int ldg, float *scr, int H,       \
+                                                       v4 clip) {                                                       \
+    fwd_step(MRV, x, ldx, xin, ldxin, D, hp, ldh, pru, pc, st, gs, ld, ldg, scr, H, clip);                              \
   }
 FWD_STEP_FN(1)
 FWD_STEP_FN(2)
 FWD_STEP_FN(3)
 FWD_STEP_FN(4)
 
-INLINE void fwd_step_call(const int mr, const float *x, int ldx, const float *hp, int ldh, const float *pru,
-                         const float *pc, float *st, float *gs, int ld, int ldg, float *scr, int H, v4 clip) {
-  if (mr == 1) fwd_step_1(x, ldx, hp, ldh, pru, pc, st, gs, ld, ldg, scr, H, clip);
-  else if (mr == 2) fwd_step_2(x, ldx, hp, ldh, pru, pc, st, gs, ld, ldg, scr, H, clip);
-  else if (mr == 3) fwd_step_3(x, ldx, hp, ldh, pru, pc, st, gs, ld, ldg, scr, H, clip);
-  else fwd_step_4(x, ldx, hp, ldh, pru, pc, st, gs, ld, ldg, scr, H, clip);
+INLINE void fwd_step_call(const int mr, const float *x, int ldx, const float *xin, int ldxin, int D, const float *hp,
+                         int ldh, const float *pru, const float *pc, float *st, float *gs, int ld, int ldg, float *scr,
+                         int H, v4 clip) {
+  if (mr == 1) fwd_step_1(x, ldx, xin, ldxin, D, hp, ldh, pru, pc, st, gs, ld, ldg, scr, H, clip);
+  else if (mr == 2) fwd_step_2(x, ldx, xin, ldxin, D, hp, ldh, pru, pc, st, gs, ld, ldg, scr, H, clip);
+  else if (mr == 3) fwd_step_3(x, ldx, xin, ldxin, D, hp, ldh, pru, pc, st, gs, ld, ldg, scr, H, clip);
+  else fwd_step_4(x, ldx, xin, ldxin, D, hp, ldh, pru, pc, st, gs, ld, ldg, scr, H, clip);
 }
 
 #define BWD_STEP_FN(MRV)                                                                                         \

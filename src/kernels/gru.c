@@ -9,9 +9,9 @@
  *   h' = clip(u*h + (1-u)*c, -clip, clip);  states[:,t] = h'
  *
  * Conventions that the code relies on:
- * - No globals, no static data, no shadow stack: several instances (one per thread) share one memory,
- *   and each entry point works only on the pointers it is given. The build checks that the shadow
- *   stack pointer is never touched.
+ * - No globals, no static data: several instances (one per thread) share one memory, and each entry
+ *   point works only on the pointers it is given. clang may spill to the shadow stack; its pointer
+ *   is exported and every thread's instance gets its own stack (runtime.ts).
  * - Every buffer that gru.ts allocates has >= 64 bytes of slack after its end. Row tails are read
  *   as whole 4- or 8-lane groups (so lanes past H hold junk from the next row); junk lanes never
  *   reach a valid lane (elementwise work is lane by lane, and matmul inner loops stop at exactly H
@@ -59,24 +59,45 @@ EXPORT(gru_pack_bwd) void gru_pack_bwd(const float *wru, const float *wc, float 
 }
 
 EXPORT(gru_pack_fwd_floats) int gru_pack_fwd_floats(int H) { return 3 * pad8(H) * H; }
+
+/* Forward panels of the stacked [Wx; Wh] for gru_fwd_in: like gru_pack_fwd with K = D + H rows per  */
+/* panel, rows 0..D-1 from wx [D,3H] (r|u|c columns) and rows D.. from wru [H,2H] / wc [H,H].          */
+EXPORT(gru_pack_fwd_in) void gru_pack_fwd_in(const float *wx, const float *wru, const float *wc, float *pru, float *pc,
+                                            int D, int H) {
+  const int Hp = pad8(H), np = Hp / NR, K = D + H;
+  for (int g = 0; g < 3; g++)
+    for (int p = 0; p < np; p++)
+      for (int k = 0; k < K; k++)
+        for (int l = 0; l < NR; l++) {
+          const int j = p * NR + l;
+          float v = 0.0f;
+          if (j < H) v = k < D ? wx[k * 3 * H + g * H + j] : g < 2 ? wru[(k - D) * 2 * H + g * H + j] : wc[(k - D) * H + j];
+          (g < 2 ? pru + (g * np + p) * K * NR : pc + p * K * NR)[k * NR + l] = v;
+        }
+}
+
+EXPORT(gru_pack_fwd_in_floats) int gru_pack_fwd_in_floats(int H, int D) { return 3 * pad8(H) * (D + H); }
 EXPORT(gru_pack_bwd_floats) int gru_pack_bwd_floats(int H) { return 3 * pad8(H) * H; }
 
 /* Runs rows [b, b+mr) over all T steps: the block's previous state was written one step ago, so   */
 /* it is still in L1; the packed weights stream from L1/L2 once per step.                           */
-INLINE void fwd_rows(const int mr, const float *x, const float *h0, const float *pru, const float *pc, float *st,
-                     float *gs, float *scr, int T, int H, v4 clip, int reverse) {
+/* x: the xProj rows [T,3H] of row b (or, with D > 0, the biases [3H], shared: ldx 0) and xin the  */
+/* input rows [T,D] of row b.                                                                       */
+INLINE void fwd_rows(const int mr, const float *x, const float *xin, int D, const float *h0, const float *pru,
+                     const float *pc, float *st, float *gs, float *scr, int T, int H, v4 clip, int reverse) {
   const int ld = T * H, ld3 = 3 * T * H;
   for (int s = 0; s < T; s++) {
     const int t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1;
     const float *hp = s == 0 ? h0 : st + tp * H;
     const int ldh = s == 0 ? H : ld;
     const int o = t * H;
-    fwd_step(mr, x + 3 * o, ld3, hp, ldh, pru, pc, st + o, gs ? gs + 3 * o : 0, ld, ld3, scr, H, clip);
+    const int in = D > 0;
+    fwd_step(mr, in ? x : x + 3 * o, in ? 0 : ld3, in ? xin + t * D : 0, T * D, D, hp, ldh, pru, pc, st + o, gs ? gs + 3 * o : 0, ld, ld3, scr, H, clip);
   }
 }
 
-/* r and u rows (MR x Hp each), then the h and r*h tiles (Hp x 4 each; 4 columns read past H). */
-EXPORT(gru_fwd_scratch_floats) int gru_fwd_scratch_floats(int H) { return 2 * MR * pad8(H) + 2 * 4 * (pad8(H) + 4); }
+/* r and u rows (MR x Hp each), then the [x;] h and [x;] r*h tiles. */
+EXPORT(gru_fwd_scratch_floats) int gru_fwd_scratch_floats(int H, int D) { return fwd_step_scratch_floats(H, D); }
 
 
 /* Forward over all nb batch rows, sharing 4-row blocks through *next (0 at the start).            */
@@ -90,7 +111,7 @@ int gru_fwd(const float *x, const float *h0, const float *pru, const float *pc, 
   for (int b; did < max_units && (b = take(next, MR)) < nb; did++) {
     const int o = b * ld;
     float *g = gs ? gs + 3 * o : 0;
-#define FWD_ROWS(mr) fwd_rows(mr, x + 3 * o, h0 + b * H, pru, pc, st + o, g, scr, T, H, vclip, reverse)
+#define FWD_ROWS(mr) fwd_rows(mr, x + 3 * o, 0, 0, h0 + b * H, pru, pc, st + o, g, scr, T, H, vclip, reverse)
     switch (nb - b) { /* the last block may have 1..3 rows; each size is its own register allocation */
       case 1: FWD_ROWS(1); break;
       case 2: FWD_ROWS(2); break;
@@ -102,6 +123,29 @@ int gru_fwd(const float *x, const float *h0, const float *pru, const float *pc, 
   return did;
 }
 
+
+/* The forward with the input projection inside each step: xProj = x . Wx + bias is never stored.  */
+/* x [nb,T,D] (D >= 1), bias [3H] (not the +1 forget bias); pru/pc from gru_pack_fwd_in.          */
+EXPORT(gru_fwd_in)
+int gru_fwd_in(const float *x, int D, const float *bias, const float *h0, const float *pru, const float *pc, float *st,
+               float *gs, float *scr, int *next, int nb, int T, int H, float clip, int reverse, int max_units) {
+  const v4 vclip = SPL(clip);
+  const int ld = T * H;
+  int did = 0;
+  for (int b; did < max_units && (b = take(next, MR)) < nb; did++) {
+    const int o = b * ld;
+    float *g = gs ? gs + 3 * o : 0;
+#define FWD_ROWS(mr) fwd_rows(mr, bias, x + b * T * D, D, h0 + b * H, pru, pc, st + o, g, scr, T, H, vclip, reverse)
+    switch (nb - b) {
+      case 1: FWD_ROWS(1); break;
+      case 2: FWD_ROWS(2); break;
+      case 3: FWD_ROWS(3); break;
+      default: FWD_ROWS(MR);
+    }
+#undef FWD_ROWS
+  }
+  return did;
+}
 
 INLINE void bwd_rows(const int mr, const float *dS, const float *h0, const float *st, const float *gs,
                      const float *pruT, const float *pcT, float *dX, float *dh0, float *scr, int T, int H, v4 clip,

@@ -20,8 +20,8 @@
  * `…Async` ones leave the calling thread free.
  */
 import { ParamError, ShapeError } from "../core/errors.js";
-import { checkLength, copyIn, copyOut, packPanels, packWeights, panelBytes, perThread, resolveThreads, run, runInWorkers, transpose, usefulThreads, type Job, type Phase } from "./job.js";
-import { OP_BWD_DW, OP_BWD_STEPS, OP_FORWARD, OP_GEMM } from "./pool.js";
+import { checkLength, copyIn, copyOut, packPanels, packWeights, packWeightsIn, panelBytes, panelBytesIn, perThread, resolveThreads, run, runInWorkers, transpose, usefulThreads, type Job, type Phase } from "./job.js";
+import { OP_BWD_DW, OP_BWD_STEPS, OP_FORWARD, OP_FORWARD_IN, OP_GEMM } from "./pool.js";
 import { kernelRuntime } from "./runtime.js";
 
 /** Inputs of one recurrence. All arrays are row-major float32. */
@@ -227,26 +227,34 @@ function forwardJob(fn: string, args: Omit<GruForwardArgs, "xProj">, src: Forwar
   const phases: Phase[] = [];
   const counter = arena.alloc(1);
   const nt = usefulThreads(threads, B);
-  const scratchFloats = Math.max(ex.gru_fwd_scratch_floats(H), input ? ex.gru_gemm_scratch_floats(D) : 0);
+  // With inputs (D > 0) the projection x·Wx + bias runs inside each step (gru_fwd_in): xProj is never stored.
+  const fusedIn = input !== undefined && D > 0;
+  const scratchFloats = Math.max(ex.gru_fwd_scratch_floats(H, fusedIn ? D : 0), input && !fusedIn ? ex.gru_gemm_scratch_floats(0) : 0);
   const scratch = Array.from({ length: nt }, () => arena.alloc(scratchFloats));
   if (input) {
-    // xProj = x·Wx + bias, in the kernels' memory.
     xin = D > 0 ? copyIn(input.x!) : 0;
-    const wxp = D > 0 ? packPanels(input.wx!, D, 3 * H) : 0;
     const bias = copyIn(input.bias);
-    x = arena.alloc(3 * n);
-    temps.push(x, bias, ...(wxp ? [wxp] : []));
-    phases.push({ op: OP_GEMM, args: scratch.map((scr) => [xin, wxp, bias, x, scr, counter, B * T, D, 3 * H]) });
+    temps.push(bias);
+    if (fusedIn) x = bias;
+    else {
+      // D = 0: xProj is the bias on every row.
+      x = arena.alloc(3 * n);
+      temps.push(x);
+      phases.push({ op: OP_GEMM, args: scratch.map((scr) => [0, 0, bias, x, scr, counter, B * T, 0, 3 * H]) });
+    }
   } else {
     x = copyIn((src as { xProj: Float32Array }).xProj);
     temps.push(x);
   }
   const h0 = copyIn(args.h0);
-  const { fwd: pack, bwd: packT } = packWeights(args.whRU, args.whC, H, true, save);
-  const pc = pack + panelBytes(H); // the WhC panels
+  const packT = save ? packWeights(args.whRU, args.whC, H, false, true).bwd : 0;
+  const pack = fusedIn ? packWeightsIn(input.wx!, args.whRU, args.whC, D, H) : packWeights(args.whRU, args.whC, H, true, false).fwd;
+  const pc = pack + panelBytesIn(H, fusedIn ? D : 0); // the WhC panels
   const st = arena.alloc(n);
   const g = save ? arena.alloc(3 * n) : 0;
-  phases.push({ op: OP_FORWARD, args: scratch.map((scr) => [x, h0, pack, pc, st, g, scr, counter, B, T, H, clip, reverse ? 1 : 0]) });
+  const rev = reverse ? 1 : 0;
+  if (fusedIn) phases.push({ op: OP_FORWARD_IN, args: scratch.map((scr) => [xin, D, x, h0, pack, pc, st, g, scr, counter, B, T, H, clip, rev]) });
+  else phases.push({ op: OP_FORWARD, args: scratch.map((scr) => [x, h0, pack, pc, st, g, scr, counter, B, T, H, clip, rev]) });
   temps.push(pack, counter, ...scratch);
   const kept = save ? [h0, st, g, packT, ...(xin ? [xin] : [])] : [h0, st, ...(xin ? [xin] : [])];
   let states: Float32Array | undefined;

@@ -11,7 +11,7 @@ export const BLOCK_ROWS = 4;
 
 /** Bytes of the packed r/u weight panels (2·H·Hp floats, Hp = H rounded up to 8; gru.c), after which the WhC panels start. */
 export function panelBytes(H: number): number {
-  return 8 * H * Math.ceil(H / 8) * 8;
+  return panelBytesIn(H, 0);
 }
 
 
@@ -65,6 +65,28 @@ export function packWeights(whRU: Float32Array, whC: Float32Array, H: number, fo
   return { fwd, bwd };
 }
 
+
+/**
+ * Forward panels of the stacked [Wx; Wh] for a step that projects its D input columns itself
+ * (gru.c gru_pack_fwd_in): one arena block, the WhC panels (with their Wx rows) after
+ * `panelBytesIn(H, D)` bytes.
+ */
+export function packWeightsIn(wx: Float32Array, whRU: Float32Array, whC: Float32Array, D: number, H: number): number {
+  const { arena, exports: ex } = kernelRuntime();
+  const w = arena.alloc(D * 3 * H + 3 * H * H);
+  arena.f32(w, D * 3 * H).set(wx);
+  arena.f32(w + 4 * D * 3 * H, 2 * H * H).set(whRU);
+  arena.f32(w + 4 * (D * 3 * H + 2 * H * H), H * H).set(whC);
+  const p = arena.alloc(ex.gru_pack_fwd_in_floats(H, D));
+  ex.gru_pack_fwd_in(w, w + 4 * D * 3 * H, w + 4 * (D * 3 * H + 2 * H * H), p, p + panelBytesIn(H, D), D, H);
+  arena.free(w);
+  return p;
+}
+
+/** Bytes of the r/u panels of `packWeightsIn` (2·Hp·(D+H) floats). */
+export function panelBytesIn(H: number, D: number): number {
+  return 8 * (D + H) * Math.ceil(H / 8) * 8;
+}
 
 /** Copies n floats out of the arena into `out` (its length checked beforehand) or a new array. */
 export function copyOut(p: number, n: number, out?: Float32Array): Float32Array {

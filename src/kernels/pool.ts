@@ -10,7 +10,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { LfadsError, warn } from "../core/errors.js";
-import { kernelRuntime, type GruExports } from "./runtime.js";
+import { kernelRuntime, stackTop, type GruExports } from "./runtime.js";
 
 /** Kernel entry points a job can name (indices into the worker's table, KERNEL_NAMES). */
 export const OP_EXIT = 0;
@@ -23,6 +23,7 @@ export const OP_DEC_BWD_STEPS = 6;
 export const OP_DEC_GEMM_TN = 7;
 export const OP_RO_FORWARD = 8;
 export const OP_RO_BACKWARD = 9;
+export const OP_FORWARD_IN = 10;
 export type KernelOp =
   | typeof OP_FORWARD
   | typeof OP_BWD_STEPS
@@ -32,8 +33,9 @@ export type KernelOp =
   | typeof OP_DEC_BWD_STEPS
   | typeof OP_DEC_GEMM_TN
   | typeof OP_RO_FORWARD
-  | typeof OP_RO_BACKWARD;
-const KERNEL_NAMES = [null, "gru_fwd", "gru_bwd_steps", "gru_bwd_dw", "gru_gemm", "dec_fwd", "dec_bwd_steps", "dec_gemm_tn", "ro_fwd", "ro_bwd"] as const;
+  | typeof OP_RO_BACKWARD
+  | typeof OP_FORWARD_IN;
+const KERNEL_NAMES = [null, "gru_fwd", "gru_bwd_steps", "gru_bwd_dw", "gru_gemm", "dec_fwd", "dec_bwd_steps", "dec_gemm_tn", "ro_fwd", "ro_bwd", "gru_fwd_in"] as const;
 
 /**
  * Units of work (4-row blocks, weight-gradient segments) per kernel call: short calls let V8's
@@ -49,6 +51,7 @@ export function kernelFor(ex: GruExports, op: KernelOp): (...args: number[]) => 
   };
 }
 
+/** Workers besides the calling thread; each needs a stack in the first MiB (runtime.ts MAX_THREADS). */
 const MAX_WORKERS = 63;
 const MAX_ARGS = 24;
 /** Per worker: int32 words [seq, done, op, nargs, status, ready] then float64 arguments from byte 32. */
@@ -65,8 +68,9 @@ const STARTUP_TIMEOUT_MS = 30_000;
 const WORKER_SOURCE = `
 "use strict";
 const { workerData } = require("node:worker_threads");
-const { module, memory, ctl, slot } = workerData;
+const { module, memory, ctl, slot, stack } = workerData;
 const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
+ex.__stack_pointer.value = stack; // a stack of its own (runtime.ts)
 const fns = ${JSON.stringify(KERNEL_NAMES)}.map((name) => name && ex[name]);
 const i32 = new Int32Array(ctl, slot * ${SLOT_BYTES}, 8);
 const f64 = new Float64Array(ctl, slot * ${SLOT_BYTES} + 32, ${MAX_ARGS});
@@ -139,7 +143,7 @@ function ensureWorkers(n: number): void {
     Atomics.store(words, READY, 0);
     Atomics.store(words, SEQ, 0);
     Atomics.store(words, DONE, 0);
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctl, slot }, execArgv: [] });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctl, slot, stack: stackTop(slot + 1) }, execArgv: [] });
     // Idle workers must not keep the process alive.
     worker.unref();
     workers.push(worker);

@@ -27,8 +27,11 @@ export interface GruExports {
   gru_pack_fwd(wru: number, wc: number, pru: number, pc: number, H: number): void;
   gru_pack_bwd(wru: number, wc: number, pruT: number, pcT: number, H: number): void;
   gru_pack_fwd_floats(H: number): number;
+  gru_pack_fwd_in(wx: number, wru: number, wc: number, pru: number, pc: number, D: number, H: number): void;
+  gru_pack_fwd_in_floats(H: number, D: number): number;
   gru_pack_bwd_floats(H: number): number;
-  gru_fwd_scratch_floats(H: number): number;
+  /** D: input columns projected inside each step (gru_fwd_in; 0: none). */
+  gru_fwd_scratch_floats(H: number, D: number): number;
   /** D: input width of a projected recurrence (−1: none). */
   gru_bwd_scratch_floats(H: number, D: number): number;
   gru_pack_panels(w: number, p: number, K: number, N: number): void;
@@ -36,6 +39,7 @@ export interface GruExports {
   gru_gemm_scratch_floats(K: number): number;
   /** At most the last argument's number of work units (4-row blocks or weight-gradient segments) per call; returns how many it did. */
   gru_fwd(...args: number[]): number;
+  gru_fwd_in(...args: number[]): number;
   gru_bwd_steps(...args: number[]): number;
   gru_bwd_dw(...args: number[]): number;
   gru_gemm(...args: number[]): number;
@@ -57,6 +61,8 @@ export interface GruExports {
   /** n floats in place through the read-out's vectorised exp (accuracy tests). */
   ro_exp(p: number, n: number): void;
   gru_add(dst: number, src: number, n: number): void;
+  /** The shadow-stack pointer (exported so that each thread's instance gets its own stack). */
+  __stack_pointer: { value: number };
 }
 
 const PAGE = 65536;
@@ -65,8 +71,22 @@ const MAX_PAGES = 65536;
 /** Rows are read in whole 8-lane groups, so every block carries this much readable slack (gru.c). */
 const SLACK_BYTES = 64;
 const ALIGN = 64;
-/** The kernels use no data, stack or globals; the first MiB is left alone all the same. */
+/**
+ * The kernels have no data or globals but the shadow-stack pointer (clang spills a few vectors there).
+ * The first MiB holds the threads' stacks: thread i (0: the calling thread, i ≥ 1: worker i − 1) grows
+ * down from STACKS_BASE + (i + 1)·STACK_BYTES; the arena starts above them.
+ */
 const ARENA_BASE = 1 << 20;
+const STACKS_BASE = 128 << 10;
+const STACK_BYTES = 8 << 10;
+/** Threads that have a stack of their own in the first MiB. */
+const MAX_THREADS = (ARENA_BASE - STACKS_BASE) / STACK_BYTES;
+
+/** The initial shadow-stack pointer of thread i (see ARENA_BASE). */
+export function stackTop(thread: number): number {
+  if (!(Number.isInteger(thread) && thread >= 0 && thread < MAX_THREADS)) throw new LfadsError(`GRU kernels: thread ${thread} has no stack (at most ${MAX_THREADS} threads)`);
+  return STACKS_BASE + (thread + 1) * STACK_BYTES;
+}
 
 /**
  * First-fit allocator over the shared memory, in bytes. A handful of blocks live at a time (one
@@ -188,6 +208,8 @@ export function kernelRuntime(): KernelRuntime {
   const memory = new wasmApi.Memory({ initial: 256, maximum: MAX_PAGES, shared: true });
   // Not named `exports`: in the CommonJS that tsc emits, that would shadow the module's own exports.
   const kernels = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as GruExports;
+  if (!kernels.__stack_pointer) throw new LfadsError(`GRU kernels: ${wasmPath()} does not export its stack pointer; rebuild it with scripts/build-wasm.sh`);
+  kernels.__stack_pointer.value = stackTop(0);
   runtime = { module, memory, exports: kernels, arena: new Arena(memory) };
   return runtime;
 }
