@@ -130,7 +130,7 @@ export class Decoder {
     const con = this.controller!;
     const gen = this.generator;
     const { B, G, T, C, U, fbDim, abDim, conW, ab } = this.controllerInput(inp);
-    const maskOf = (shape: [number, number, number]): Float32Array | undefined => (inp.dropout === noDropout ? undefined : (inp.dropout(tf.ones(shape)).dataSync() as Float32Array));
+    const maskOf = (shape: [number, number, number]): Float32Array | undefined => dropoutMask(inp.dropout, shape);
     const fbMask = fbDim > 0 ? maskOf([B, T, fbDim]) : undefined;
     const genW = gen.inputWeights();
     const rest = inp.extGen

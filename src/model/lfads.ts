@@ -9,6 +9,7 @@ import { Rng } from "../core/rng.js";
 import { controllerInputDim, encoderInputDim, generatorInputDim, validateConfig, type LfadsConfig } from "./config.js";
 import { Decoder, noDropout, type CoSource, type DecoderOutputs, type Dropout } from "./decoder.js";
 import { BidirectionalEncoder } from "./encoder.js";
+import { tensorsFilledBy } from "./host-tensors.js";
 import { Linear } from "./linear.js";
 import type { NoiseSource } from "./noise.js";
 import { logLikelihood, outputParams } from "./observation.js";
@@ -94,7 +95,13 @@ export interface LfadsForward {
 /** Dropout with masks from `noise` (identity at keep probability 1); `mask` draws the same masks as plain arrays. */
 function makeDropout(keep: number, noise: NoiseSource): Dropout {
   if (keep >= 1) return noDropout;
-  const apply = <X extends tf.Tensor>(x: X): X => tf.mul(x, tf.tensor(noise.dropoutMask(x.size, keep), x.shape)) as X;
+  // The mask is drawn straight into its tensor's memory (host-tensors.ts): no array to copy in.
+  const maskTensor = (shape: number[]): tf.Tensor =>
+    tensorsFilledBy([shape], ([m]) => {
+      const drawn = noise.dropoutMask(m!.length, keep, m);
+      if (drawn !== m) m!.set(drawn);
+    })[0]!;
+  const apply = <X extends tf.Tensor>(x: X): X => tf.mul(x, maskTensor(x.shape)) as X;
   return Object.assign(apply, { mask: (n: number) => noise.dropoutMask(n, keep) });
 }
 

@@ -8,8 +8,11 @@ import type { Rng } from "../core/rng.js";
 export interface NoiseSource {
   /** `n` independent standard normal values. */
   normal(n: number): Float32Array;
-  /** Inverted-dropout multipliers (TF `tf.nn.dropout`): 1/keepProb with probability keepProb, else 0. */
-  dropoutMask(n: number, keepProb: number): Float32Array;
+  /**
+   * Inverted-dropout multipliers (TF `tf.nn.dropout`): 1/keepProb with probability keepProb, else 0;
+   * written into `out` (length n, e.g. a view of the tensor that will hold them) where given.
+   */
+  dropoutMask(n: number, keepProb: number, out?: Float32Array): Float32Array;
 }
 
 const TWO_POW_32 = 4294967296;
@@ -31,8 +34,8 @@ export class RngNoise implements NoiseSource {
     return out;
   }
 
-  dropoutMask(n: number, keepProb: number): Float32Array {
-    const out = new Float32Array(n);
+  dropoutMask(n: number, keepProb: number, into?: Float32Array): Float32Array {
+    const out = into ?? new Float32Array(n);
     // One 32-bit draw per element: kept iff u < keepProb (u uniform on [0,1) in steps of 2^-32).
     // The xoshiro128** step of core/rng.ts is inlined on local state (same stream, ~4× faster than
     // a method call per element; masks are millions of values per training step).
@@ -49,7 +52,7 @@ export class RngNoise implements NoiseSource {
       s0 = (s0 ^ s3) >>> 0;
       s2 = (s2 ^ t) >>> 0;
       s3 = ((s3 << 11) | (s3 >>> 21)) >>> 0;
-      if (r < threshold) out[i] = scale;
+      out[i] = r < threshold ? scale : 0;
     }
     this.rng.setState([s0, s1, s2, s3]);
     return out;
