@@ -40,8 +40,10 @@ test("the replacement wasm kernels (Slice, Unpack, SplitV, transposed BatchMatMu
     const x = tf.tensor3d(Array.from({ length: 4 * 5 * 6 }, (_, i) => i * 0.37 - 3), [4, 5, 6]);
     const a = tf.tensor3d(Array.from({ length: 2 * 3 * 4 }, (_, i) => Math.sin(i)), [2, 3, 4]);
     const b = tf.tensor3d(Array.from({ length: 2 * 3 * 5 }, (_, i) => Math.cos(i)), [2, 3, 5]);
+    const wide = tf.tensor3d(Array.from({ length: 3 * 4 * 40 }, (_, i) => i * 0.11 - 5), [3, 4, 40]); // rows copied with one set each
     return tf.tidy(() => [
       tf.slice(x, [1, 2, 1], [2, 3, 4]),
+      tf.slice(wide, [0, 1, 3], [3, 2, 20]),
       tf.slice(x, [2, 0, 0], [1, 5, 6]),
       tf.unstack(x, 1)[3]!,
       tf.split(x, [2, 4], 2)[1]!,
