@@ -319,3 +319,41 @@ int dec_gemm_tn(const float *A, const float *mask, int M, int ones, const float 
   }
   return did;
 }
+
+/* ---------------------------------------------------------------------------------------------- */
+/* The controller's encoder input from the CI encoder's two directions (instead of tfjs slices,      */
+/* concats and a dropout multiply over [B,T,H1+H2]): ab[b,t] = [cf[b,t-lag] | cb[b,t+lag]] * mask,   */
+/* zero where the shifted step falls outside [0, T). cb may be 0 (H2 = 0), mask may be 0 (none).     */
+
+INLINE void row_copy(float *d, const float *s, const float *m, int n) {
+  if (!s)
+    for (int i = 0; i < n; i++) d[i] = 0.0f;
+  else if (m)
+    for (int i = 0; i < n; i++) d[i] = s[i] * m[i];
+  else
+    for (int i = 0; i < n; i++) d[i] = s[i];
+}
+
+EXPORT(dec_ab_join)
+void dec_ab_join(float *ab, const float *cf, const float *cb, const float *mask, int B, int T, int H1, int H2, int lag) {
+  const int A = H1 + H2;
+  for (int b = 0; b < B; b++)
+    for (int t = 0; t < T; t++) {
+      const int o = (b * T + t) * A;
+      const float *m = mask ? mask + o : 0;
+      row_copy(ab + o, t >= lag ? cf + (b * T + t - lag) * H1 : 0, m, H1);
+      if (H2) row_copy(ab + o + H1, t + lag < T ? cb + (b * T + t + lag) * H2 : 0, m ? m + H1 : 0, H2);
+    }
+}
+
+/* The gradient back: dcf[b,s] = (dab * mask)[b,s+lag, :H1], dcb[b,s] = (dab * mask)[b,s-lag, H1:]. */
+EXPORT(dec_ab_split)
+void dec_ab_split(const float *dab, const float *mask, float *dcf, float *dcb, int B, int T, int H1, int H2, int lag) {
+  const int A = H1 + H2;
+  for (int b = 0; b < B; b++)
+    for (int s = 0; s < T; s++) {
+      const int of = (b * T + s + lag) * A, ob = (b * T + s - lag) * A;
+      row_copy(dcf + (b * T + s) * H1, s + lag < T ? dab + of : 0, mask && s + lag < T ? mask + of : 0, H1);
+      if (H2) row_copy(dcb + (b * T + s) * H2, s >= lag ? dab + ob + H1 : 0, mask && s >= lag ? mask + ob + H1 : 0, H2);
+    }
+}

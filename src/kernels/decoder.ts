@@ -40,8 +40,10 @@ export interface DecoderDims {
 export interface DecoderForwardArgs extends DecoderDims {
   /** A: width of the controller's encoder input (the lagged CI-encoder states). */
   readonly abDim: number;
-  /** The controller's encoder input [B,T,A] (dropped out). */
-  readonly ab: Float32Array;
+  /** The controller's encoder input [B,T,A] (dropped out); or give `abFrom`. */
+  readonly ab?: Float32Array;
+  /** The same input as the CI encoder's states, shifted and dropped out in the kernels. */
+  readonly abFrom?: AbSource;
   /** Its projection [A,3C] and all the controller's biases [3C] (not the +1 forget bias). */
   readonly abW: Float32Array;
   readonly abB: Float32Array;
@@ -51,9 +53,13 @@ export interface DecoderForwardArgs extends DecoderDims {
   readonly s0: Float32Array; // [B,G]
   /** Standard-normal noise [B,T,U]: u_t = mean + exp(logvar/2)·eps; absent: u_t = mean. */
   readonly eps?: Float32Array;
-  /** Dropout masks (0 or 1/keep_prob) of the fed-back factors [B,T,F] and of the generator states [B,T,G]. */
-  readonly fbMask?: Float32Array;
-  readonly genMask?: Float32Array;
+  /**
+   * Dropout masks (0 or 1/keep_prob) of the fed-back factors [B,T,F] and of the generator states
+   * [B,T,G]: arrays, or functions that fill them in place in the kernels' memory (called in the order
+   * abFrom's mask, fbMask, genMask).
+   */
+  readonly fbMask?: MaskSource;
+  readonly genMask?: MaskSource;
   readonly conWhRU: Float32Array; // [C,2C]
   readonly conWhC: Float32Array; // [C,C]
   readonly genWhRU: Float32Array; // [G,2G]
@@ -64,6 +70,33 @@ export interface DecoderForwardArgs extends DecoderDims {
   readonly genWu: Float32Array; // [U,3G]
   readonly facW: Float32Array; // [G,F]
   readonly threads?: number;
+}
+
+/** Dropout multipliers: given, or written in place by the function when the kernels need them. */
+export type MaskSource = Float32Array | ((out: Float32Array) => void);
+
+/** A mask's arena block: a copy of the array, or filled in place. */
+function maskIn(m: MaskSource, n: number): number {
+  if (m instanceof Float32Array) return copyIn(m);
+  const { arena } = kernelRuntime();
+  const p = arena.alloc(n);
+  m(arena.f32(p, n));
+  return p;
+}
+
+/**
+ * The controller's encoder input from the CI encoder's directions (dec_ab_join in decoder.c):
+ * ab[b,t] = [cf[b,t−lag] | cb[b,t+lag]] ⊙ mask, zero where the shifted step falls outside [0, T).
+ */
+export interface AbSource {
+  /** Forward states [B,T,cfDim] and (non-causal) reverse states [B,T,cbDim]. */
+  readonly cf: Float32Array;
+  readonly cb?: Float32Array;
+  readonly cfDim: number;
+  readonly cbDim: number;
+  readonly lag: number;
+  /** The [B,T,abDim] dropout multipliers (absent: no dropout). */
+  readonly fillMask?: MaskSource;
 }
 
 export interface DecoderOutputs {
@@ -101,7 +134,10 @@ export interface DecoderCotangents {
 }
 
 export interface DecoderGradients {
-  readonly dAb: Float32Array; // [B,T,A]
+  /** [B,T,A] for an `ab` input; with `abFrom`, dCf [B,T,cfDim] and dCb [B,T,cbDim] instead. */
+  readonly dAb: Float32Array | undefined;
+  readonly dCf?: Float32Array | undefined;
+  readonly dCb?: Float32Array | undefined;
   readonly dAbW: Float32Array; // [A,3C]
   readonly dAbB: Float32Array; // [3C]
   /** Same shape as `rest`. */
@@ -165,8 +201,14 @@ export class DecoderSaved {
     readonly ptr: Partial<Record<Field, number>>,
     /** Weights (for the transposed panels). */
     readonly w: Pick<DecoderForwardArgs, "abW" | "conWhRU" | "conWhC" | "genWhRU" | "genWhC" | "fbW" | "postW" | "genWu" | "facW">,
+    /** With `abFrom`: how to split dab back, and its mask's arena block (0: none). */
+    readonly abSplit?: { readonly cfDim: number; readonly cbDim: number; readonly lag: number; readonly mask: number },
   ) {
-    registry.register(this, blocks(ptr), this);
+    registry.register(this, this.allBlocks(), this);
+  }
+
+  private allBlocks(): number[] {
+    return [...blocks(this.ptr), ...(this.abSplit?.mask ? [this.abSplit.mask] : [])];
   }
 
   release(): void {
@@ -174,7 +216,7 @@ export class DecoderSaved {
     this.released = true;
     registry.unregister(this);
     const { arena } = kernelRuntime();
-    for (const b of blocks(this.ptr)) arena.free(b);
+    for (const b of this.allBlocks()) arena.free(b);
   }
 }
 
@@ -191,15 +233,23 @@ function checkForward(fn: string, a: DecoderForwardArgs): void {
   if (B * T * Math.max(3 * C, 3 * G, A) * 4 >= 2 ** 31) throw new ShapeError(`${fn}: batch·time·max(3·con, 3·gen, abDim) = ${B * T * Math.max(3 * C, 3 * G, A)} floats is too large for one call; use a smaller batch`);
   if (!(a.clip > 0)) throw new ParamError(`${fn}: clip must be > 0 (Infinity for none), got ${a.clip}`);
   const bt = `[batch=${B}, time=${T}`;
-  checkLength(fn, "ab", a.ab, B * T * A, `${bt}, abDim=${A}]`);
+  if ((a.ab === undefined) === (a.abFrom === undefined)) throw new ParamError(`${fn}: give exactly one of ab and abFrom`);
+  if (a.ab) checkLength(fn, "ab", a.ab, B * T * A, `${bt}, abDim=${A}]`);
+  const f = a.abFrom;
+  if (f) {
+    if (f.cfDim + f.cbDim !== A) throw new ShapeError(`${fn}: abFrom.cfDim + abFrom.cbDim = ${f.cfDim + f.cbDim} must equal abDim = ${A}`);
+    if (!Number.isInteger(f.lag) || f.lag < 0) throw new ParamError(`${fn}: abFrom.lag must be a non-negative integer, got ${f.lag}`);
+    checkLength(fn, "abFrom.cf", f.cf, B * T * f.cfDim, `${bt}, cfDim=${f.cfDim}]`);
+    if (f.cbDim > 0) checkLength(fn, "abFrom.cb", f.cb ?? new Float32Array(0), B * T * f.cbDim, `${bt}, cbDim=${f.cbDim}]`);
+  }
   checkLength(fn, "abW", a.abW, A * 3 * C, `[abDim=${A}, 3·con=${3 * C}]`);
   checkLength(fn, "abB", a.abB, 3 * C, `[3·con=${3 * C}]`);
   if (a.rest.length !== 3 * G) checkLength(fn, "rest", a.rest, B * T * 3 * G, `${bt}, 3·gen=${3 * G}] or [${3 * G}]`);
   checkLength(fn, "k0", a.k0, B * C, `[batch=${B}, con=${C}]`);
   checkLength(fn, "s0", a.s0, B * G, `[batch=${B}, gen=${G}]`);
   if (a.eps) checkLength(fn, "eps", a.eps, B * T * U, `${bt}, co=${U}]`);
-  if (a.fbMask) checkLength(fn, "fbMask", a.fbMask, B * T * F, `${bt}, factors=${F}]`);
-  if (a.genMask) checkLength(fn, "genMask", a.genMask, B * T * G, `${bt}, gen=${G}]`);
+  if (a.fbMask instanceof Float32Array) checkLength(fn, "fbMask", a.fbMask, B * T * F, `${bt}, factors=${F}]`);
+  if (a.genMask instanceof Float32Array) checkLength(fn, "genMask", a.genMask, B * T * G, `${bt}, gen=${G}]`);
   checkLength(fn, "conWhRU", a.conWhRU, 2 * C * C, `[${C}, ${2 * C}]`);
   checkLength(fn, "conWhC", a.conWhC, C * C, `[${C}, ${C}]`);
   checkLength(fn, "genWhRU", a.genWhRU, 2 * G * G, `[${G}, ${2 * G}]`);
@@ -238,7 +288,7 @@ function forwardInto(a: DecoderForwardArgs, save: boolean, out: DecoderOutputTar
   const n = B * T;
   const restFull = a.rest.length !== 3 * G;
   // Blocks kept for backward when saving, freed at the end otherwise.
-  const abIn = copyIn(a.ab);
+  const { ab: abIn, mask: abMask } = a.ab ? { ab: copyIn(a.ab), mask: 0 } : joinAb(a.abFrom!, B, T);
   const kept: Partial<Record<Field, number>> = {
     k0: copyIn(a.k0),
     s0: copyIn(a.s0),
@@ -248,8 +298,8 @@ function forwardInto(a: DecoderForwardArgs, save: boolean, out: DecoderOutputTar
     mv: arena.alloc(n * 2 * U),
     u: arena.alloc(n * U),
     ...(a.eps ? { eps: copyIn(a.eps) } : {}),
-    ...(a.fbMask ? { mfb: copyIn(a.fbMask) } : {}),
-    ...(a.genMask ? { mgen: copyIn(a.genMask) } : {}),
+    ...(a.fbMask ? { mfb: maskIn(a.fbMask, n * F) } : {}),
+    ...(a.genMask ? { mgen: maskIn(a.genMask, n * G) } : {}),
     ...(save ? { cg: arena.alloc(n * 3 * C), gg: arena.alloc(n * 3 * G), ...(a.feedback ? { fbIn: arena.alloc(n * F) } : {}) } : {}),
   };
   // Both cells project their small in-loop inputs inside the step: the fed-back factors (F columns) and u_t (U).
@@ -272,7 +322,7 @@ function forwardInto(a: DecoderForwardArgs, save: boolean, out: DecoderOutputTar
   const counter = arena.alloc(1);
   const nt = usefulThreads(threads, B);
   const scratch = Array.from({ length: nt }, () => arena.alloc(Math.max(ex.dec_scratch_floats(args), ex.gru_gemm_scratch_floats(A))));
-  const free = [args, counter, abW, abB, ...scratch, ...blocks({ ...temps, cPc: undefined, gPc: undefined }), ...(save ? [] : [abIn])];
+  const free = [args, counter, abW, abB, ...scratch, ...blocks({ ...temps, cPc: undefined, gPc: undefined }), ...(save ? [] : [abIn, ...(abMask ? [abMask] : [])])];
   const freeAll = (blocks: number[]): void => blocks.forEach((p) => arena.free(p));
   run({
     phases: [
@@ -292,7 +342,7 @@ function forwardInto(a: DecoderForwardArgs, save: boolean, out: DecoderOutputTar
       if (!save) freeAll(blocks(kept));
     },
     abort() {
-      freeAll([...free, ...blocks(kept), ...(save ? [abIn] : [])]);
+      freeAll([...free, ...blocks(kept), ...(save ? [abIn, ...(abMask ? [abMask] : [])] : [])]);
     },
   });
   return save
@@ -306,8 +356,22 @@ function forwardInto(a: DecoderForwardArgs, save: boolean, out: DecoderOutputTar
         postW: a.postW.slice(),
         genWu: a.genWu.slice(),
         facW: a.facW.slice(),
-      })
+      }, a.abFrom ? { cfDim: a.abFrom.cfDim, cbDim: a.abFrom.cbDim, lag: a.abFrom.lag, mask: abMask } : undefined)
     : undefined;
+}
+
+/** ab [B,T,A] in the kernels' memory from `abFrom` (dec_ab_join), and its mask's block (0: none), kept for backward. */
+function joinAb(f: AbSource, B: number, T: number): { ab: number; mask: number } {
+  const { arena, exports: ex } = kernelRuntime();
+  const n = B * T * (f.cfDim + f.cbDim);
+  const cf = copyIn(f.cf);
+  const cb = f.cbDim > 0 ? copyIn(f.cb!) : 0;
+  const mask = f.fillMask ? maskIn(f.fillMask, n) : 0;
+  const ab = arena.alloc(n);
+  ex.dec_ab_join(ab, cf, cb, mask, B, T, f.cfDim, f.cbDim, f.lag);
+  arena.free(cf);
+  if (cb) arena.free(cb);
+  return { ab, mask };
 }
 
 function checkTargets(fn: string, a: DecoderDims, out: DecoderOutputTargets): void {
@@ -433,8 +497,20 @@ export function decoderBackward(saved: DecoderSaved, cot: DecoderCotangents, opt
         sum(part.fb, F * 3 * C);
       }
       const o = options.out ?? {};
+      const split = saved.abSplit;
+      let dCf: Float32Array | undefined, dCb: Float32Array | undefined;
+      if (split) {
+        const cf = arena.alloc(n * split.cfDim);
+        const cb = split.cbDim > 0 ? arena.alloc(n * split.cbDim) : 0;
+        ex.dec_ab_split(dAb, split.mask, cf, cb, B, T, split.cfDim, split.cbDim, split.lag);
+        dCf = copyOut(cf, n * split.cfDim, o.dCf);
+        if (cb) dCb = copyOut(cb, n * split.cbDim, o.dCb);
+        arena.free(cf);
+        if (cb) arena.free(cb);
+      }
       grads = {
-        dAb: copyOut(dAb, n * A, o.dAb),
+        dAb: split ? undefined : copyOut(dAb, n * A, o.dAb),
+        ...(split ? { dCf, dCb } : {}),
         dAbW: copyOut(part.ab, A * 3 * C, o.dAbW),
         dAbB: copyOut(part.ab + 4 * A * 3 * C, 3 * C, o.dAbB),
         dRest: d.restFull ? copyOut(temps.dXg!, n * 3 * G, o.dRest) : copyOut(part.genIn + 4 * U * 3 * G, 3 * G, o.dRest),

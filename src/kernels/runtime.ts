@@ -51,6 +51,8 @@ export interface GruExports {
   dec_fwd(...args: number[]): number;
   dec_bwd_steps(...args: number[]): number;
   dec_gemm_tn(...args: number[]): number;
+  dec_ab_join(ab: number, cf: number, cb: number, mask: number, B: number, T: number, H1: number, H2: number, lag: number): void;
+  dec_ab_split(dab: number, mask: number, dcf: number, dcb: number, B: number, T: number, H1: number, H2: number, lag: number): void;
   /** The Poisson read-out (readout.c): its argument block's size in 32-bit words, per-thread scratch, segments. */
   ro_args_words(): number;
   ro_scratch_floats(args: number): number;

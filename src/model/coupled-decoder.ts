@@ -12,6 +12,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { hostValues, isTapeOn, multiOutputOp, tensorsFilledBy } from "./host-tensors.js";
 
+/** Dropout multipliers written in place into the given array (drawn when the implementation asks). */
+export type MaskFill = (out: Float32Array) => void;
+
 export interface CoupledDims {
   batch: number;
   time: number;
@@ -25,15 +28,17 @@ export interface CoupledDims {
 
 export interface CoupledArrays extends CoupledDims {
   abDim: number;
-  ab: Float32Array;
+  /** The controller's encoder input from the CI encoder's states: [cf_{t−lag} | cb_{t+lag}] ⊙ mask. */
+  abFrom: { cf: Float32Array; cb?: Float32Array; cfDim: number; cbDim: number; lag: number; fillMask?: MaskFill };
   abW: Float32Array;
   abB: Float32Array;
   rest: Float32Array;
   k0: Float32Array;
   s0: Float32Array;
   eps?: Float32Array;
-  fbMask?: Float32Array;
-  genMask?: Float32Array;
+  /** Drawn in this order: the ab mask, fbMask, genMask (as the composite loop draws them). */
+  fbMask?: MaskFill;
+  genMask?: MaskFill;
   conWhRU: Float32Array;
   conWhC: Float32Array;
   genWhRU: Float32Array;
@@ -67,7 +72,8 @@ export interface CoupledCotangents {
 
 /** Where the implementation writes the gradients w.r.t. the inputs (dFbW only with feedback). */
 export interface CoupledGradTargets {
-  dAb: Float32Array;
+  dCf: Float32Array;
+  dCb?: Float32Array;
   dAbW: Float32Array;
   dAbB: Float32Array;
   dRest: Float32Array;
@@ -110,10 +116,14 @@ export function activeCoupledDecoder(): CoupledDecoderImpl | null {
   return fused && fused.supportsBackend(tf.getBackend()) ? fused : null;
 }
 
-/** Differentiable inputs of the op, in order (fbW last, only with feedback). */
+/** Differentiable inputs of the op, in order (cb only for a non-causal controller, fbW only with feedback). */
 export interface CoupledTensors {
-  /** The controller's encoder input [B,T,A] (dropped out), its weights [A,3C] and the controller's biases [1,3C]. */
-  ab: tf.Tensor3D;
+  /**
+   * The CI encoder's states [B,T,H] (the controller reads [cf_{t−lag}, cb_{t+lag}], dropped out), the
+   * weights of that input [A,3C] and the controller's biases [1,3C].
+   */
+  cf: tf.Tensor3D;
+  cb?: tf.Tensor3D;
   abW: tf.Tensor2D;
   abB: tf.Tensor2D;
   /** [B,T,3G] or [1,3G] */
@@ -131,11 +141,13 @@ export interface CoupledTensors {
   fbW?: tf.Tensor2D;
 }
 
-/** Data (no gradient): noise [B,T,U] and dropout masks. */
+/** Data (no gradient): noise [B,T,U], the controller-input lag and the dropout masks (absent: none). */
 export interface CoupledData {
   eps?: Float32Array;
-  fbMask?: Float32Array;
-  genMask?: Float32Array;
+  lag: number;
+  abMask?: MaskFill;
+  fbMask?: MaskFill;
+  genMask?: MaskFill;
 }
 
 export interface CoupledOutputs {
@@ -148,9 +160,9 @@ export interface CoupledOutputs {
   co: tf.Tensor3D;
 }
 
-const ORDER = ["ab", "abW", "abB", "rest", "k0", "s0", "conWhRU", "conWhC", "genWhRU", "genWhC", "postW", "postB", "genWu", "facW", "fbW"] as const;
+const ORDER = ["cf", "cb", "abW", "abB", "rest", "k0", "s0", "conWhRU", "conWhC", "genWhRU", "genWhC", "postW", "postB", "genWu", "facW", "fbW"] as const;
 /** The gradient target of each input, in ORDER. */
-const GRAD_OF = ["dAb", "dAbW", "dAbB", "dRest", "dk0", "ds0", "dConWhRU", "dConWhC", "dGenWhRU", "dGenWhC", "dPostW", "dPostB", "dGenWu", "dFacW", "dFbW"] as const;
+const GRAD_OF = ["dCf", "dCb", "dAbW", "dAbB", "dRest", "dk0", "ds0", "dConWhRU", "dConWhC", "dGenWhRU", "dGenWhC", "dPostW", "dPostB", "dGenWu", "dFacW", "dFbW"] as const;
 
 /**
  * Runs the coupled loop through `impl` as one op with an output per result (a multi-output kernel
@@ -160,12 +172,17 @@ const GRAD_OF = ["dAb", "dAbW", "dAbB", "dRest", "dk0", "ds0", "dConWhRU", "dCon
  */
 export function coupledDecoderOp(impl: CoupledDecoderImpl, x: CoupledTensors, data: CoupledData, dims: CoupledDims, conStates: boolean): CoupledOutputs {
   const { batch: B, time: T, con: C, gen: G, co: U, factors: F } = dims;
-  const keys = ORDER.filter((k) => k !== "fbW" || dims.feedback);
+  const keys = ORDER.filter((k) => (k !== "fbW" || dims.feedback) && (k !== "cb" || x.cb));
   const inputs = keys.map((k) => x[k]!);
+  const cfDim = x.cf.shape[2];
+  const cbDim = x.cb ? x.cb.shape[2] : 0;
   const arrays = (ts: readonly tf.Tensor[]): CoupledArrays => {
     const v: Partial<Record<(typeof ORDER)[number], Float32Array>> = {};
     keys.forEach((k, i) => (v[k] = hostValues(ts[i]!)));
-    return { ...dims, ...data, abDim: x.ab.shape[2], ...(v as Omit<CoupledArrays, keyof CoupledDims | "abDim">) };
+    const { cf, cb, ...rest } = v;
+    const masks = { ...(data.fbMask ? { fbMask: data.fbMask } : {}), ...(data.genMask ? { genMask: data.genMask } : {}) };
+    const abFrom = { cf: cf!, ...(cb ? { cb } : {}), cfDim, cbDim, lag: data.lag, ...(data.abMask ? { fillMask: data.abMask } : {}) };
+    return { ...dims, ...(data.eps ? { eps: data.eps } : {}), ...masks, abDim: cfDim + cbDim, abFrom, ...(rest as Omit<CoupledArrays, keyof CoupledDims | "abDim" | "abFrom">) };
   };
   // Output order: s, f, [k], mean, logvar, u.
   const shapes = [[B, T, G], [B, T, F], ...(conStates ? [[B, T, C]] : []), [B, T, U], [B, T, U], [B, T, U]];
@@ -184,7 +201,7 @@ export function coupledDecoderOp(impl: CoupledDecoderImpl, x: CoupledTensors, da
           const [dS, dF, ...rest] = dys.map(hostValues) as [Float32Array, Float32Array, ...Float32Array[]];
           const [dK, dMean, dLogvar, dU] = conStates ? rest : [undefined, ...rest];
           const targets: Partial<Record<(typeof GRAD_OF)[number], Float32Array>> = {};
-          keys.forEach((_, i) => (targets[GRAD_OF[i]!] = g[i]!));
+          keys.forEach((k, i) => (targets[GRAD_OF[ORDER.indexOf(k)]!] = g[i]!));
           impl.backward(saved!, { dS, dF, ...(dK ? { dK } : {}), dMean: dMean!, dLogvar: dLogvar!, dU: dU! }, targets as CoupledGradTargets);
         },
       );

@@ -23,12 +23,20 @@ import type { Readout } from "./readin-readout.js";
 
 /**
  * Elementwise dropout with masks from the model's noise source (`noDropout` when keep_prob = 1).
- * `mask(n)` draws the n multipliers that applying it to n values would draw, as a plain array.
+ * `mask(n)` draws the n multipliers that applying it to n values would draw, as a plain array;
+ * `maskInto(out)` the same into `out`.
  */
-export type Dropout = (<T extends tf.Tensor>(x: T) => T) & { readonly mask?: (n: number) => Float32Array };
+export type Dropout = (<T extends tf.Tensor>(x: T) => T) & { readonly mask?: (n: number) => Float32Array; readonly maskInto?: (out: Float32Array) => void };
 
 /** The dropout of keep_prob = 1: so that the fused decoder can tell that there are no masks to draw. */
 export const noDropout: Dropout = (x) => x;
+
+/** `dropout`'s masks as an in-place filler (undefined for `noDropout`): each call draws the next mask. */
+export function maskFill(dropout: Dropout): ((out: Float32Array) => void) | undefined {
+  if (dropout === noDropout) return undefined;
+  if (dropout.maskInto) return dropout.maskInto;
+  return (out) => out.set(dropoutMask(dropout, [out.length])!);
+}
 
 /**
  * The multipliers `dropout` would apply to a tensor of `shape`, drawn now (the same draws, in the same
@@ -48,10 +56,10 @@ export type CoSource =
 export interface DecoderInputs {
   /** s_{−1} [B,G]. */
   genIc: tf.Tensor2D;
-  /** cf_{t−lag} [B,T,H_ci] (zeros where t−lag < 0); with a controller only. */
-  cfLag?: tf.Tensor3D;
-  /** cb_{t+lag} [B,T,H_ci] (zeros where t+lag ≥ T); absent for a causal controller. */
-  cbLag?: tf.Tensor3D;
+  /** The CI encoder's forward states cf [B,T,H_ci]; with a controller only. It reads cf_{t−lag}. */
+  cf?: tf.Tensor3D;
+  /** Its reverse states cb [B,T,H_ci], read as cb_{t+lag}; absent for a causal controller. */
+  cb?: tf.Tensor3D;
   /** Dropped-out external inputs for the generator [B,T,X], when injected there. */
   extGen?: tf.Tensor3D;
   co?: CoSource;
@@ -129,14 +137,13 @@ export class Decoder {
     const cfg = this.cfg;
     const con = this.controller!;
     const gen = this.generator;
-    const { B, G, T, C, U, fbDim, abDim, conW, ab } = this.controllerInput(inp);
-    const maskOf = (shape: [number, number, number]): Float32Array | undefined => dropoutMask(inp.dropout, shape);
-    const fbMask = fbDim > 0 ? maskOf([B, T, fbDim]) : undefined;
+    const { B, G, T, C, U, fbDim, abDim, conW } = this.controllerDims(inp);
+    // The masks are drawn when the kernels fill them, in the composite loop's order: ab, feedback, generator.
+    const fill = maskFill(inp.dropout);
     const genW = gen.inputWeights();
     const rest = inp.extGen
       ? tf.reshape(tf.add(tf.matMul(tf.reshape(inp.extGen, [B * T, gen.inDim - U]), tf.slice(genW, [U, 0], [gen.inDim - U, 3 * G])), gen.bias()), [B, T, 3 * G])
       : tf.reshape(gen.bias(), [1, 3 * G]);
-    const genMask = maskOf([B, T, G]);
     const post = this.coPosterior!.fused();
     const eps = inp.co?.kind === "posterior-sample" ? (tf.transpose(inp.co.eps, [1, 0, 2]).dataSync() as Float32Array) : undefined;
     const cw = con.recurrent();
@@ -144,7 +151,8 @@ export class Decoder {
     const out = coupledDecoderOp(
       impl,
       {
-        ab,
+        cf: inp.cf!,
+        ...(inp.cb ? { cb: inp.cb } : {}),
         abW: tf.slice(conW, [0, 0], [abDim, 3 * C]),
         abB: tf.reshape(con.bias(), [1, 3 * C]),
         rest,
@@ -160,30 +168,44 @@ export class Decoder {
         facW: this.factors.weight(),
         ...(fbDim > 0 ? { fbW: tf.slice(conW, [abDim, 0], [fbDim, 3 * C]) } : {}),
       },
-      { ...(eps ? { eps } : {}), ...(fbMask ? { fbMask } : {}), ...(genMask ? { genMask } : {}) },
+      { ...(eps ? { eps } : {}), lag: cfg.controllerInputLag, ...(fill ? { abMask: fill, ...(fbDim > 0 ? { fbMask: fill } : {}), genMask: fill } : {}) },
       { batch: B, time: T, con: C, gen: G, co: U, factors: cfg.factorsDim, feedback: fbDim > 0, clip: cfg.cellClipValue },
       inp.conStates ?? true,
     );
     return out;
   }
 
-  /**
-   * Sizes, the controller's input weights [abDim + fbDim, 3C] and the encoder part of its input
-   * [cf, cb], dropped out (the first mask either coupled path draws).
-   */
-  private controllerInput(inp: DecoderInputs): { B: number; G: number; T: number; C: number; U: number; fbDim: number; abDim: number; conW: tf.Tensor2D; ab: tf.Tensor3D } {
+  /** Sizes and the controller's input weights [abDim + fbDim, 3C]. */
+  private controllerDims(inp: DecoderInputs): { B: number; G: number; T: number; C: number; U: number; fbDim: number; abDim: number; conW: tf.Tensor2D } {
     const cfg = this.cfg;
     const [B, G] = inp.genIc.shape;
     const fbDim = feedbackDim(cfg);
-    const ab = inp.dropout(inp.cbLag ? (tf.concat([inp.cfLag!, inp.cbLag], 2) as tf.Tensor3D) : inp.cfLag!);
-    return { B, G, T: cfg.numSteps, C: cfg.conDim, U: cfg.coDim, fbDim, abDim: this.controller!.inDim - fbDim, conW: this.controller!.inputWeights(), ab };
+    return { B, G, T: cfg.numSteps, C: cfg.conDim, U: cfg.coDim, fbDim, abDim: this.controller!.inDim - fbDim, conW: this.controller!.inputWeights() };
+  }
+
+  /**
+   * The encoder part of the controller's input, [cf_{t−lag}, cb_{t+lag}] (zeros where the lagged step
+   * falls outside [0, T)), dropped out: the first mask either coupled path draws.
+   */
+  private controllerInput(inp: DecoderInputs): tf.Tensor3D {
+    const lag = this.cfg.controllerInputLag;
+    const shift = (x: tf.Tensor3D, forward: boolean): tf.Tensor3D => {
+      const [B, T, H] = x.shape;
+      if (lag === 0) return x;
+      if (lag >= T) return tf.zeros([B, T, H]);
+      const z = tf.zeros([B, lag, H]);
+      return (forward ? tf.concat([z, tf.slice(x, [0, 0, 0], [B, T - lag, H])], 1) : tf.concat([tf.slice(x, [0, lag, 0], [B, T - lag, H]), z], 1)) as tf.Tensor3D;
+    };
+    const cf = shift(inp.cf!, true);
+    return inp.dropout(inp.cb ? (tf.concat([cf, shift(inp.cb, false)], 2) as tf.Tensor3D) : cf);
   }
 
   private coupled(inp: DecoderInputs): DecoderOutputs {
     const cfg = this.cfg;
     const con = this.controller!;
     const gen = this.generator;
-    const { B, G, T, C, U, fbDim, abDim, conW, ab } = this.controllerInput(inp);
+    const { B, G, T, C, U, fbDim, abDim, conW } = this.controllerDims(inp);
+    const ab = this.controllerInput(inp);
     const timeMajor = (x: tf.Tensor3D): tf.Tensor2D[] => tf.unstack(tf.transpose(x, [1, 0, 2])) as tf.Tensor2D[];
 
     // Controller input: the encoder part is projected for all steps at once.

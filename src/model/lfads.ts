@@ -53,9 +53,9 @@ export interface LfadsEncoding {
   /** g0 posterior [B,I] and prior [1,I] (c_ic_dim > 0). */
   post?: Gaussian;
   prior?: Gaussian;
-  /** Lagged CI encoder states cf_{t−lag} / cb_{t+lag} [B,T,H_ci] (c_co_dim > 0; cb absent for a causal controller). */
-  cfLag?: tf.Tensor3D;
-  cbLag?: tf.Tensor3D;
+  /** CI encoder states cf / cb [B,T,H_ci], not yet lagged (c_co_dim > 0; cb absent for a causal controller). */
+  cf?: tf.Tensor3D;
+  cb?: tf.Tensor3D;
 }
 
 export interface DecodeOptions extends ForwardOptions {
@@ -92,17 +92,17 @@ export interface LfadsForward {
   outputs?: LfadsOutputs;
 }
 
-/** Dropout with masks from `noise` (identity at keep probability 1); `mask` draws the same masks as plain arrays. */
+/** Dropout with masks from `noise` (identity at keep probability 1); `mask`/`maskInto` draw the same masks as plain arrays. */
 function makeDropout(keep: number, noise: NoiseSource): Dropout {
   if (keep >= 1) return noDropout;
+  const maskInto = (out: Float32Array): void => {
+    const drawn = noise.dropoutMask(out.length, keep, out);
+    if (drawn !== out) out.set(drawn);
+  };
   // The mask is drawn straight into its tensor's memory (host-tensors.ts): no array to copy in.
-  const maskTensor = (shape: number[]): tf.Tensor =>
-    tensorsFilledBy([shape], ([m]) => {
-      const drawn = noise.dropoutMask(m!.length, keep, m);
-      if (drawn !== m) m!.set(drawn);
-    })[0]!;
+  const maskTensor = (shape: number[]): tf.Tensor => tensorsFilledBy([shape], ([m]) => maskInto(m!))[0]!;
   const apply = <X extends tf.Tensor>(x: X): X => tf.mul(x, maskTensor(x.shape)) as X;
-  return Object.assign(apply, { mask: (n: number) => noise.dropoutMask(n, keep) });
+  return Object.assign(apply, { mask: (n: number) => noise.dropoutMask(n, keep), maskInto });
 }
 
 /**
@@ -244,19 +244,11 @@ export class LfadsModel {
       out.prior = this.icPrior!.params();
     }
 
-    // Controller inputs, lagged: cf_{t−lag}, cb_{t+lag}.
+    // Controller inputs (the decoder lags them: cf_{t−lag}, cb_{t+lag}).
     if (this.ciEncoder) {
       const enc = this.ciEncoder.encode(e, encOpts);
-      const lag = c.controllerInputLag;
-      const shift = (x: tf.Tensor3D, forward: boolean): tf.Tensor3D => {
-        const H = x.shape[2];
-        if (lag === 0) return x;
-        if (lag >= T) return tf.zeros([B, T, H]);
-        const z = tf.zeros([B, lag, H]);
-        return (forward ? tf.concat([z, tf.slice(x, [0, 0, 0], [B, T - lag, H])], 1) : tf.concat([tf.slice(x, [0, lag, 0], [B, T - lag, H]), z], 1)) as tf.Tensor3D;
-      };
-      out.cfLag = shift(enc.fwd, true);
-      if (enc.rev) out.cbLag = shift(enc.rev, false);
+      out.cf = enc.fwd;
+      if (enc.rev) out.cb = enc.rev;
     }
     return out;
   }
@@ -310,8 +302,8 @@ export class LfadsModel {
         eps = tf.tensor3d(noise.normal(T * B * c.coDim), [T, B, c.coDim]);
         co = { kind: "posterior-sample", eps };
       }
-      const cbLag = enc.cbLag ? pick(enc.cbLag) : undefined;
-      dec = this.decoder.run({ genIc, cfLag: pick(enc.cfLag!), ...(cbLag ? { cbLag } : {}), ...(extGen ? { extGen } : {}), co, readout, dropout, conStates: opts.outputs ?? false, deferFactors });
+      const cb = enc.cb ? pick(enc.cb) : undefined;
+      dec = this.decoder.run({ genIc, cf: pick(enc.cf!), ...(cb ? { cb } : {}), ...(extGen ? { extGen } : {}), co, readout, dropout, conStates: opts.outputs ?? false, deferFactors });
     } else {
       dec = this.decoder.run({ genIc, ...(extGen ? { extGen } : {}), readout, dropout, deferFactors });
     }
@@ -373,7 +365,7 @@ export class LfadsModel {
       const zeros = tf.zeros([B, T, H]) as tf.Tensor3D;
       const u = this.decoder.arPrior.sample(tf.tensor3d(noise.normal(B * T * c.coDim), [B, T, c.coDim]));
       const co: CoSource = { kind: "prior", samples: tf.transpose(u, [1, 0, 2]) as tf.Tensor3D };
-      dec = this.decoder.run({ genIc, cfLag: zeros, ...(c.doCausalController ? {} : { cbLag: zeros }), co, readout, dropout: noDropout });
+      dec = this.decoder.run({ genIc, cf: zeros, ...(c.doCausalController ? {} : { cb: zeros }), co, readout, dropout: noDropout });
     } else dec = this.decoder.run({ genIc, readout, dropout: noDropout });
     const raw = tf.reshape(readout.apply(tf.reshape(dec.factors!, [B * T, c.factorsDim])), [B, T, -1]) as tf.Tensor3D;
     const o = this.collect(dec, dec.factors!, genIc, raw, undefined, undefined);

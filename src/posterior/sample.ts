@@ -327,7 +327,7 @@ function makeBatch(c: LfadsConfig, datasetIndex: number, ds: DatasetData, s: Spl
 
 /** The tensors of an encoding that belong to it (not the model's variables). */
 function ownTensors(enc: LfadsEncoding): tf.Tensor[] {
-  const all: (tf.Tensor | undefined)[] = [enc.data, enc.extGen, enc.post?.mean, enc.post?.logvar, enc.prior?.mean, enc.prior?.logvar, enc.cfLag, enc.cbLag];
+  const all: (tf.Tensor | undefined)[] = [enc.data, enc.extGen, enc.post?.mean, enc.post?.logvar, enc.prior?.mean, enc.prior?.logvar, enc.cf, enc.cb];
   return all.filter((x): x is tf.Tensor => x !== undefined && !(x instanceof tf.Variable));
 }
 

@@ -46,6 +46,52 @@ it("decoder kernels: 1 and 3 threads give bitwise identical outputs and gradient
   for (const x of one) assert.ok(x.some((v) => v !== 0));
 });
 
+it("decoder kernels: abFrom (the CI states lagged, joined and dropped out in the kernels) = the same ab given whole, bitwise", () => {
+  const [B, T, H1, H2] = [5, 7, 3, 4];
+  for (const [lag, causal, dropout] of [[1, false, true], [0, false, false], [2, true, true], [9, false, true]] as const) {
+    const base = args(B, T, { A: H1 + (causal ? 0 : H2), C: 6, G: 5, U: 2, F: 3 }, 3);
+    const rng = new Rng(4);
+    const r = (n: number): Float32Array => Float32Array.from({ length: n }, () => rng.normal());
+    const cf = r(B * T * H1), cb = causal ? undefined : r(B * T * H2);
+    const A = base.abDim;
+    const mask = dropout ? Float32Array.from({ length: B * T * A }, () => (rng.uniform() < 0.7 ? 1 / 0.7 : 0)) : undefined;
+    // The reference: ab built here, [cf_{t−lag} | cb_{t+lag}] ⊙ mask.
+    const ab = new Float32Array(B * T * A);
+    for (let b = 0; b < B; b++)
+      for (let t = 0; t < T; t++) {
+        const o = (b * T + t) * A;
+        for (let j = 0; j < H1; j++) ab[o + j] = t >= lag ? cf[(b * T + t - lag) * H1 + j]! : 0;
+        if (cb) for (let j = 0; j < H2; j++) ab[o + H1 + j] = t + lag < T ? cb[(b * T + t + lag) * H2 + j]! : 0;
+        if (mask) for (let j = 0; j < A; j++) ab[o + j]! *= mask[o + j]!;
+      }
+    const { ab: _unused, ...rest } = base;
+    const whole = decoderForward({ ...rest, ab }, { save: true });
+    let filled = 0;
+    const parts = decoderForward({ ...rest, abFrom: { cf, ...(cb ? { cb } : {}), cfDim: H1, cbDim: cb ? H2 : 0, lag, ...(mask ? { fillMask: (out: Float32Array) => { filled++; out.set(mask); } } : {}) } }, { save: true });
+    assert.equal(filled, mask ? 1 : 0);
+    for (const k of ["k", "s", "f", "mv", "u"] as const) assert.deepEqual(parts[k], whole[k], `${k}, lag ${lag}`);
+    const n = B * T;
+    const cot = { dS: r(n * base.gen), dF: r(n * base.factors), dMV: r(n * 2 * base.co) };
+    const gw = decoderBackward(whole.saved!, cot);
+    const gp = decoderBackward(parts.saved!, cot);
+    assert.equal(gp.dAb, undefined);
+    // dcf[s] = (dab ⊙ mask)[s+lag, :H1], dcb[s] = (dab ⊙ mask)[s−lag, H1:], zero where that step is outside [0, T).
+    for (let b = 0; b < B; b++)
+      for (let s = 0; s < T; s++) {
+        for (let j = 0; j < H1; j++) {
+          const o = (b * T + s + lag) * A + j;
+          assert.equal(gp.dCf![(b * T + s) * H1 + j], s + lag < T ? Math.fround(gw.dAb![o]! * (mask ? mask[o]! : 1)) : 0);
+        }
+        if (cb)
+          for (let j = 0; j < H2; j++) {
+            const o = (b * T + s - lag) * A + H1 + j;
+            assert.equal(gp.dCb![(b * T + s) * H2 + j], s >= lag ? Math.fround(gw.dAb![o]! * (mask ? mask[o]! : 1)) : 0);
+          }
+      }
+    for (const k of ["dAbW", "dAbB", "dRest", "dConWhRU", "dGenWhC", "dPostW", "dFacW", "dFbW"] as const) assert.deepEqual(gp[k], gw[k], `${k}, lag ${lag}`);
+  }
+});
+
 it("decoder kernels: every call returns the memory it took (saved, released, forward only)", () => {
   const a = args(6, 5, { A: 4, C: 8, G: 8, U: 2, F: 3 }, 2);
   runAll(a, 2); // warm: the arena grows once

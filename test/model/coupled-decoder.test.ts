@@ -26,8 +26,8 @@ interface Case {
 const CASES: Case[] = [
   { name: "feedback, dropout, sampled u", over: { c_co_dim: 2, c_con_dim: 5, c_ci_enc_dim: 4 }, keepProb: 0.7, latents: "sample", B: 6 },
   { name: "feedback, no dropout, mean u", over: { c_co_dim: 3, c_con_dim: 9, c_gen_dim: 11, c_factors_dim: 5 }, keepProb: 1, latents: "mean", B: 5 },
-  { name: "no feedback, causal controller", over: { c_co_dim: 1, c_do_feed_factors_to_controller: false, c_do_causal_controller: true }, keepProb: 0.8, latents: "sample", B: 7 },
-  { name: "state clipping active", over: { c_co_dim: 2, c_cell_clip_value: 0.3, c_gen_dim: 8 }, keepProb: 0.9, latents: "sample", B: 4 },
+  { name: "no feedback, causal controller, lag 2", over: { c_co_dim: 1, c_do_feed_factors_to_controller: false, c_do_causal_controller: true, c_controller_input_lag: 2 }, keepProb: 0.8, latents: "sample", B: 7 },
+  { name: "state clipping active, lag 0", over: { c_co_dim: 2, c_cell_clip_value: 0.3, c_gen_dim: 8, c_controller_input_lag: 0 }, keepProb: 0.9, latents: "sample", B: 4 },
 ];
 
 const T = 7;
