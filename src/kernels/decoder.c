@@ -45,22 +45,6 @@ EXPORT(dec_args_words) int dec_args_words(void) { return (int)(sizeof(DecArgs) /
 
 INLINE int imax(int a, int b) { return a > b ? a : b; }
 
-/* exp for |x| <= 88 (Cephes expf: range reduction by ln 2, degree-6 polynomial), relative error ~1e-7. */
-INLINE v4 v_exp(v4 x) {
-  x = wasm_f32x4_pmin(wasm_f32x4_pmax(x, SPL(-87.3f)), SPL(88.3f));
-  v4 n = wasm_f32x4_nearest(MUL(x, SPL(1.44269504088896341f)));
-  v4 r = SUB(SUB(x, MUL(n, SPL(0.693359375f))), MUL(n, SPL(-2.12194440e-4f)));
-  v4 p = SPL(1.9875691500e-4f);
-  p = ADD(MUL(p, r), SPL(1.3981999507e-3f));
-  p = ADD(MUL(p, r), SPL(8.3334519073e-3f));
-  p = ADD(MUL(p, r), SPL(4.1665795894e-2f));
-  p = ADD(MUL(p, r), SPL(1.6666665459e-1f));
-  p = ADD(MUL(p, r), SPL(5.0000001201e-1f));
-  p = ADD(MUL(MUL(p, r), r), ADD(r, SPL(1.0f)));
-  v4 e = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
-  return MUL(p, e);
-}
-
 /* C[m][0..N) = init[m] (row stride ldi; 0: zeros) + tile . P for mr rows, P in panels of K rows. */
 INLINE void rows_gemm(const int mr, const float *tile, const float *P, int K, int N, const float *init, int ldi,
                       float *C, int ldc) {

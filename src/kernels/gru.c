@@ -60,7 +60,7 @@ EXPORT(gru_pack_bwd) void gru_pack_bwd(const float *wru, const float *wc, float 
 
 EXPORT(gru_pack_fwd_floats) int gru_pack_fwd_floats(int H) { return 3 * pad8(H) * H; }
 
-/* Forward panels of the stacked [Wx; Wh] for gru_fwd_in: like gru_pack_fwd with K = D + H rows per  */
+/* Forward panels of the stacked [Wx; Wh] for gru_fwd with D > 0: as gru_pack_fwd, K = D + H rows per */
 /* panel, rows 0..D-1 from wx [D,3H] (r|u|c columns) and rows D.. from wru [H,2H] / wc [H,H].          */
 EXPORT(gru_pack_fwd_in) void gru_pack_fwd_in(const float *wx, const float *wru, const float *wc, float *pru, float *pc,
                                             int D, int H) {
@@ -92,7 +92,8 @@ INLINE void fwd_rows(const int mr, const float *x, const float *xin, int D, cons
     const int ldh = s == 0 ? H : ld;
     const int o = t * H;
     const int in = D > 0;
-    fwd_step(mr, in ? x : x + 3 * o, in ? 0 : ld3, in ? xin + t * D : 0, T * D, D, hp, ldh, pru, pc, st + o, gs ? gs + 3 * o : 0, ld, ld3, scr, H, clip);
+    fwd_step(mr, in ? x : x + 3 * o, in ? 0 : ld3, in ? xin + t * D : 0, T * D, D, hp, ldh, pru, pc, st + o,
+             gs ? gs + 3 * o : 0, ld, ld3, scr, H, clip);
   }
 }
 
@@ -101,42 +102,22 @@ EXPORT(gru_fwd_scratch_floats) int gru_fwd_scratch_floats(int H, int D) { return
 
 
 /* Forward over all nb batch rows, sharing 4-row blocks through *next (0 at the start).            */
-/* gs (the gates [nb,T,3H], r|u|c per row like x) may be 0: forward only, nothing saved.            */
+/* gs (the gates [nb,T,3H], r|u|c per row like xProj) may be 0: forward only, nothing saved.        */
+/* D = 0: x is xProj [nb,T,3H] (every bias included). D > 0: x is the biases [3H] (not the +1       */
+/* forget bias) and xin the inputs [nb,T,D], projected inside each step with the stacked panels of */
+/* gru_pack_fwd_in, so xProj is never stored.                                                      */
 EXPORT(gru_fwd)
-int gru_fwd(const float *x, const float *h0, const float *pru, const float *pc, float *st, float *gs, float *scr,
-            int *next, int nb, int T, int H, float clip, int reverse, int max_units) {
+int gru_fwd(const float *x, const float *xin, int D, const float *h0, const float *pru, const float *pc, float *st,
+            float *gs, float *scr, int *next, int nb, int T, int H, float clip, int reverse, int max_units) {
   const v4 vclip = SPL(clip);
   const int ld = T * H;
   int did = 0;
   for (int b; did < max_units && (b = take(next, MR)) < nb; did++) {
     const int o = b * ld;
     float *g = gs ? gs + 3 * o : 0;
-#define FWD_ROWS(mr) fwd_rows(mr, x + 3 * o, 0, 0, h0 + b * H, pru, pc, st + o, g, scr, T, H, vclip, reverse)
+    const float *xb = D > 0 ? x : x + 3 * o, *xinb = D > 0 ? xin + b * T * D : 0;
+#define FWD_ROWS(mr) fwd_rows(mr, xb, xinb, D, h0 + b * H, pru, pc, st + o, g, scr, T, H, vclip, reverse)
     switch (nb - b) { /* the last block may have 1..3 rows; each size is its own register allocation */
-      case 1: FWD_ROWS(1); break;
-      case 2: FWD_ROWS(2); break;
-      case 3: FWD_ROWS(3); break;
-      default: FWD_ROWS(MR);
-    }
-#undef FWD_ROWS
-  }
-  return did;
-}
-
-
-/* The forward with the input projection inside each step: xProj = x . Wx + bias is never stored.  */
-/* x [nb,T,D] (D >= 1), bias [3H] (not the +1 forget bias); pru/pc from gru_pack_fwd_in.          */
-EXPORT(gru_fwd_in)
-int gru_fwd_in(const float *x, int D, const float *bias, const float *h0, const float *pru, const float *pc, float *st,
-               float *gs, float *scr, int *next, int nb, int T, int H, float clip, int reverse, int max_units) {
-  const v4 vclip = SPL(clip);
-  const int ld = T * H;
-  int did = 0;
-  for (int b; did < max_units && (b = take(next, MR)) < nb; did++) {
-    const int o = b * ld;
-    float *g = gs ? gs + 3 * o : 0;
-#define FWD_ROWS(mr) fwd_rows(mr, bias, x + b * T * D, D, h0 + b * H, pru, pc, st + o, g, scr, T, H, vclip, reverse)
-    switch (nb - b) {
       case 1: FWD_ROWS(1); break;
       case 2: FWD_ROWS(2); break;
       case 3: FWD_ROWS(3); break;

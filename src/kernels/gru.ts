@@ -21,7 +21,7 @@
  */
 import { ParamError, ShapeError } from "../core/errors.js";
 import { checkLength, copyIn, copyOut, packPanels, packWeights, packWeightsIn, panelBytes, panelBytesIn, perThread, resolveThreads, run, runInWorkers, transpose, usefulThreads, type Job, type Phase } from "./job.js";
-import { OP_BWD_DW, OP_BWD_STEPS, OP_FORWARD, OP_FORWARD_IN, OP_GEMM } from "./pool.js";
+import { OP_BWD_DW, OP_BWD_STEPS, OP_FORWARD, OP_GEMM } from "./pool.js";
 import { kernelRuntime } from "./runtime.js";
 
 /** Inputs of one recurrence. All arrays are row-major float32. */
@@ -227,7 +227,7 @@ function forwardJob(fn: string, args: Omit<GruForwardArgs, "xProj">, src: Forwar
   const phases: Phase[] = [];
   const counter = arena.alloc(1);
   const nt = usefulThreads(threads, B);
-  // With inputs (D > 0) the projection x·Wx + bias runs inside each step (gru_fwd_in): xProj is never stored.
+  // With inputs (D > 0) the projection x·Wx + bias runs inside each step (gru.c gru_fwd): xProj is never stored.
   const fusedIn = input !== undefined && D > 0;
   const scratchFloats = Math.max(ex.gru_fwd_scratch_floats(H, fusedIn ? D : 0), input && !fusedIn ? ex.gru_gemm_scratch_floats(0) : 0);
   const scratch = Array.from({ length: nt }, () => arena.alloc(scratchFloats));
@@ -253,8 +253,8 @@ function forwardJob(fn: string, args: Omit<GruForwardArgs, "xProj">, src: Forwar
   const st = arena.alloc(n);
   const g = save ? arena.alloc(3 * n) : 0;
   const rev = reverse ? 1 : 0;
-  if (fusedIn) phases.push({ op: OP_FORWARD_IN, args: scratch.map((scr) => [xin, D, x, h0, pack, pc, st, g, scr, counter, B, T, H, clip, rev]) });
-  else phases.push({ op: OP_FORWARD, args: scratch.map((scr) => [x, h0, pack, pc, st, g, scr, counter, B, T, H, clip, rev]) });
+  const Din = fusedIn ? D : 0;
+  phases.push({ op: OP_FORWARD, args: scratch.map((scr) => [x, xin, Din, h0, pack, pc, st, g, scr, counter, B, T, H, clip, rev]) });
   temps.push(pack, counter, ...scratch);
   const kept = save ? [h0, st, g, packT, ...(xin ? [xin] : [])] : [h0, st, ...(xin ? [xin] : [])];
   let states: Float32Array | undefined;

@@ -23,7 +23,6 @@ export const OP_DEC_BWD_STEPS = 6;
 export const OP_DEC_GEMM_TN = 7;
 export const OP_RO_FORWARD = 8;
 export const OP_RO_BACKWARD = 9;
-export const OP_FORWARD_IN = 10;
 export type KernelOp =
   | typeof OP_FORWARD
   | typeof OP_BWD_STEPS
@@ -33,9 +32,8 @@ export type KernelOp =
   | typeof OP_DEC_BWD_STEPS
   | typeof OP_DEC_GEMM_TN
   | typeof OP_RO_FORWARD
-  | typeof OP_RO_BACKWARD
-  | typeof OP_FORWARD_IN;
-const KERNEL_NAMES = [null, "gru_fwd", "gru_bwd_steps", "gru_bwd_dw", "gru_gemm", "dec_fwd", "dec_bwd_steps", "dec_gemm_tn", "ro_fwd", "ro_bwd", "gru_fwd_in"] as const;
+  | typeof OP_RO_BACKWARD;
+const KERNEL_NAMES = [null, "gru_fwd", "gru_bwd_steps", "gru_bwd_dw", "gru_gemm", "dec_fwd", "dec_bwd_steps", "dec_gemm_tn", "ro_fwd", "ro_bwd"] as const;
 
 /**
  * Units of work (4-row blocks, weight-gradient segments) per kernel call: short calls let V8's

@@ -30,7 +30,7 @@ export interface GruExports {
   gru_pack_fwd_in(wx: number, wru: number, wc: number, pru: number, pc: number, D: number, H: number): void;
   gru_pack_fwd_in_floats(H: number, D: number): number;
   gru_pack_bwd_floats(H: number): number;
-  /** D: input columns projected inside each step (gru_fwd_in; 0: none). */
+  /** D: input columns projected inside each step (gru_fwd with D > 0; 0: none). */
   gru_fwd_scratch_floats(H: number, D: number): number;
   /** D: input width of a projected recurrence (−1: none). */
   gru_bwd_scratch_floats(H: number, D: number): number;
@@ -39,7 +39,6 @@ export interface GruExports {
   gru_gemm_scratch_floats(K: number): number;
   /** At most the last argument's number of work units (4-row blocks or weight-gradient segments) per call; returns how many it did. */
   gru_fwd(...args: number[]): number;
-  gru_fwd_in(...args: number[]): number;
   gru_bwd_steps(...args: number[]): number;
   gru_bwd_dw(...args: number[]): number;
   gru_gemm(...args: number[]): number;

@@ -47,6 +47,29 @@ INLINE v4 v_tanh(v4 x) {
 
 INLINE v4 v_sigmoid(v4 x) { return ADD(SPL(0.5f), MUL(SPL(0.5f), v_tanh(MUL(SPL(0.5f), x)))); }
 
+/* exp for |x| <= 88 (Cephes expf: Cody-Waite reduction by ln 2 in two parts, then                   */
+/* 1 + r + r^2 P5(r)), max relative error ~1.2e-7 (test/kernels/readout.test.ts measures it; decoder.c and readout.c use it). The     */
+/* clamp keeps 2^n a normal float: no inf for x <= 88.3, and exp(-87.3) ~ 1e-38 stands in for smaller. */
+/* n = round(x log2 e) by adding 1.5 * 2^23, whose float then holds n in its low mantissa bits: the   */
+/* same n as f32x4.nearest (ties to even), and 2^n from an integer add and shift instead of V8's long */
+/* saturating float-to-int sequence.                                                                  */
+INLINE v4 v_exp(v4 x) {
+  x = wasm_f32x4_pmin(wasm_f32x4_pmax(x, SPL(-87.3f)), SPL(88.3f));
+  const v4 t = ADD(MUL(x, SPL(1.44269504088896341f)), SPL(12582912.0f));
+  const v4 n = SUB(t, SPL(12582912.0f));
+  v4 r = SUB(SUB(x, MUL(n, SPL(0.693359375f))), MUL(n, SPL(-2.12194440e-4f)));
+  v4 p = SPL(1.9875691500e-4f);
+  p = ADD(MUL(p, r), SPL(1.3981999507e-3f));
+  p = ADD(MUL(p, r), SPL(8.3334519073e-3f));
+  p = ADD(MUL(p, r), SPL(4.1665795894e-2f));
+  p = ADD(MUL(p, r), SPL(1.6666665459e-1f));
+  p = ADD(MUL(p, r), SPL(5.0000001201e-1f));
+  p = ADD(MUL(MUL(p, r), r), ADD(r, SPL(1.0f)));
+  /* t's bits are 0x4B400000 + n; shifted by 23 the constant part vanishes, leaving (n + 127) << 23. */
+  const v4 e = wasm_i32x4_add(wasm_i32x4_shl(t, 23), wasm_i32x4_splat(127 << 23));
+  return MUL(p, e);
+}
+
 INLINE v4 v_clip(v4 x, v4 lim) { return wasm_f32x4_pmin(wasm_f32x4_pmax(x, wasm_f32x4_neg(lim)), lim); }
 
 /* Stores the first n (1..8) lanes of the 8-lane group (a, b): a row tail must not spill into the  */

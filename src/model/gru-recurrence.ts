@@ -172,17 +172,8 @@ export interface GruRecurrenceInputOptions extends GruRecurrenceOptions {
  * if `inputGrad`, x. A fused implementation with `forwardInput` runs all of it in one call; without
  * a gradient tape recording, its `forwardInputOnly` keeps nothing for backward.
  */
-export function gruRecurrenceInput(
-  x: tf.Tensor3D | null,
-  wx: tf.Tensor2D | null,
-  bias: tf.Tensor2D,
-  h0: tf.Tensor2D,
-  whRu: tf.Tensor2D,
-  whC: tf.Tensor2D,
-  steps: number,
-  opts: GruRecurrenceInputOptions,
-): tf.Tensor3D {
-  return recurrenceInput(x, wx, bias, h0, whRu, whC, steps, opts, false) as tf.Tensor3D;
+export function gruRecurrenceInput(...args: RecurrenceInputArgs): tf.Tensor3D {
+  return recurrenceInput(args, false) as tf.Tensor3D;
 }
 
 /**
@@ -191,20 +182,12 @@ export function gruRecurrenceInput(
  * in its own memory (for backward) instead of handing over [B,T,H] and taking back a gradient that
  * is zero but for one step.
  */
-export function gruFinalStateInput(
-  x: tf.Tensor3D | null,
-  wx: tf.Tensor2D | null,
-  bias: tf.Tensor2D,
-  h0: tf.Tensor2D,
-  whRu: tf.Tensor2D,
-  whC: tf.Tensor2D,
-  steps: number,
-  opts: GruRecurrenceInputOptions,
-): tf.Tensor2D {
-  return recurrenceInput(x, wx, bias, h0, whRu, whC, steps, opts, true) as tf.Tensor2D;
+export function gruFinalStateInput(...args: RecurrenceInputArgs): tf.Tensor2D {
+  return recurrenceInput(args, true) as tf.Tensor2D;
 }
 
-function recurrenceInput(
+/** The operands of `gruRecurrenceInput` / `gruFinalStateInput`. */
+type RecurrenceInputArgs = [
   x: tf.Tensor3D | null,
   wx: tf.Tensor2D | null,
   bias: tf.Tensor2D,
@@ -213,8 +196,10 @@ function recurrenceInput(
   whC: tf.Tensor2D,
   steps: number,
   opts: GruRecurrenceInputOptions,
-  finalOnly: boolean,
-): tf.Tensor {
+];
+
+function recurrenceInput(args: RecurrenceInputArgs, finalOnly: boolean): tf.Tensor {
+  const [x, wx, bias, h0, whRu, whC, steps, opts] = args;
   const B = h0.shape[0];
   const H = whC.shape[0];
   const D = x && wx ? wx.shape[0] : 0;
@@ -225,7 +210,7 @@ function recurrenceInput(
   if (bias.size !== 3 * H) throw new ShapeError(`gruRecurrenceInput: bias has shape [${bias.shape.join(", ")}], expected [1, ${3 * H}]`);
   const impl = fused && fused.supportsBackend(tf.getBackend()) && fused.forwardInput && fused.backwardInput ? fused : null;
   if (!impl || (finalOnly && !impl.finalStates)) {
-    const all = impl ? recurrenceInput(x, wx, bias, h0, whRu, whC, steps, opts, false) : compositeInput(x, wx, bias, h0, whRu, whC, steps, opts);
+    const all = impl ? recurrenceInput(args, false) : compositeInput(...args);
     return finalOnly ? tf.reshape(tf.slice(all, [0, opts.reverse ? 0 : steps - 1, 0], [B, 1, H]), [B, H]) : all;
   }
   const dims: GruInputDims = { ...checkShapes([B, steps, 3 * H], h0, whRu, whC, opts), inDim: D, ...(finalOnly ? { finalOnly } : {}) };
@@ -271,7 +256,7 @@ function recurrenceInput(
 }
 
 /** The composite path: the projection by tfjs ops, then `gruRecurrence`. */
-function compositeInput(x: tf.Tensor3D | null, wx: tf.Tensor2D | null, bias: tf.Tensor2D, h0: tf.Tensor2D, whRu: tf.Tensor2D, whC: tf.Tensor2D, steps: number, opts: GruRecurrenceOptions): tf.Tensor3D {
+function compositeInput(...[x, wx, bias, h0, whRu, whC, steps, opts]: RecurrenceInputArgs): tf.Tensor3D {
   const B = h0.shape[0];
   const H = whC.shape[0];
   const D = x && wx ? wx.shape[0] : 0;
