@@ -97,12 +97,13 @@ INLINE void bwd_step(const int mr, const float *dS, int ldd, const float *st, in
         da_u[h] = MUL(MUL(MUL(dhp, SUB(hv, c)), u), omu);
         ST(dhc + m * Hp + j + 4 * h, MUL(dhp, u));
       }
-      store_t(dacT + 4 * j, m, da_c[0], da_c[1], n);
-      store_t(druT + 4 * (H + j), m, da_u[0], da_u[1], n);
       store8(dX + m * ldx + H + j, da_u[0], da_u[1], n);
       store8(dX + m * ldx + 2 * H + j, da_c[0], da_c[1], n);
     }
   }
+  /* The A operands of the dh products, transposed from the dX rows just written (4x4 shuffles for */
+  /* a full block instead of a lane store per value).                                                */
+  pack_rows(mr, dacT, dX + 2 * H, ldx, H);
   /* d(r*h) = da_c . WhC^T; then dr = d(r*h) * h and dh += d(r*h) * r. */
   for (int p = 0; p < np; p++) {
     zero_acc(mr, acc);
@@ -117,10 +118,13 @@ INLINE void bwd_step(const int mr, const float *dS, int ldd, const float *st, in
         float *d = dhc + m * Hp + j + 4 * h;
         ST(d, ADD(LD(d), MUL(acc[m][h], r)));
       }
-      store_t(druT + 4 * j, m, da_r[0], da_r[1], n);
       store8(dX + m * ldx + j, da_r[0], da_r[1], n);
     }
   }
+  /* da_r then da_u: packing H columns may write up to 3 junk entries past them, which the second */
+  /* pack overwrites.                                                                                */
+  pack_rows(mr, druT, dX, ldx, H);
+  pack_rows(mr, druT + 4 * H, dX + H, ldx, H);
   /* dh += [da_r, da_u] . WhRU^T (inner dimension 2H). */
   for (int p = 0; p < np; p++) {
     const int j = p * NR;
