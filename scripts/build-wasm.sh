@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds src/kernels/wasm/gru.wasm from src/kernels/gru.c, decoder.c and readout.c (clang + wasm-ld, wasm32 + SIMD128, shared
+# Builds src/kernels/wasm/gru.wasm from src/kernels/gru.c, decoder.c, readout.c and mask.c (clang + wasm-ld, wasm32 + SIMD128, shared
 # memory). The .wasm is committed, so an install needs no clang; this script is for kernel changes.
 #
 #   scripts/build-wasm.sh           rebuild src/kernels/wasm/gru.wasm and record the toolchain
@@ -13,7 +13,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-srcs=("$root/src/kernels/gru.c" "$root/src/kernels/decoder.c" "$root/src/kernels/readout.c")
+srcs=("$root/src/kernels/gru.c" "$root/src/kernels/decoder.c" "$root/src/kernels/readout.c" "$root/src/kernels/mask.c")
 out_dir=$root/src/kernels/wasm
 CLANG=${CLANG:-clang}
 WASM_LD=${WASM_LD:-wasm-ld}

@@ -62,6 +62,8 @@ export interface GruExports {
   /** n floats in place through the read-out's vectorised exp (accuracy tests). */
   ro_exp(p: number, n: number): void;
   gru_add(dst: number, src: number, n: number): void;
+  /** mask.c: n dropout multipliers from the xoshiro128** state at `state` (4 words, advanced in place). */
+  rng_dropout_mask(state: number, out: number, n: number, threshold: number, all: number, scale: number): void;
   /** The shadow-stack pointer (exported so that each thread's instance gets its own stack). */
   __stack_pointer: { value: number };
 }
@@ -155,6 +157,11 @@ export class Arena {
   /** A Float32Array view of `n` floats at byte offset `off` (a fresh view: growth replaces the buffer). */
   f32(off: number, n: number): Float32Array {
     return new Float32Array(this.memory.buffer, off, n);
+  }
+
+  /** A Uint32Array view of `n` words at byte offset `off`. */
+  u32(off: number, n: number): Uint32Array {
+    return new Uint32Array(this.memory.buffer, off, n);
   }
 
   /** Grows the memory so that a block of `size` bytes fits at the end; returns its free-list index. */

@@ -13,8 +13,10 @@ import { installWasmKernels } from "./wasm-kernels.js";
 import { wasmGruImplementation } from "../kernels/gru-impl.js";
 import { wasmDecoderImplementation } from "../kernels/decoder-impl.js";
 import { wasmReadoutImplementation } from "../kernels/readout-impl.js";
+import { dropoutMaskInto } from "../kernels/mask.js";
 import { setCoupledDecoderImplementation } from "./coupled-decoder.js";
 import { setGruImplementation } from "./gru-recurrence.js";
+import { setMaskGenerator } from "./noise.js";
 import { setPoissonReadoutImplementation } from "./poisson-readout.js";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
@@ -120,9 +122,11 @@ function useFusedGru(backend: BackendName): void {
     setGruImplementation(null);
     setCoupledDecoderImplementation(null);
     setPoissonReadoutImplementation(null);
+    setMaskGenerator(null);
     return;
   }
   setGruImplementation(wasmGruImplementation);
   setCoupledDecoderImplementation(wasmDecoderImplementation);
   setPoissonReadoutImplementation(wasmReadoutImplementation);
+  setMaskGenerator(dropoutMaskInto);
 }

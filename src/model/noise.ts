@@ -17,6 +17,20 @@ export interface NoiseSource {
 
 const TWO_POW_32 = 4294967296;
 
+/**
+ * A faster generator of exactly the same masks (the same values, the same final Rng state): the
+ * WebAssembly kernels' (src/kernels/mask.ts), installed by backend.ts. Null: the loop below.
+ */
+export type MaskGenerator = (state: Uint32Array, out: Float32Array, keepProb: number) => void;
+let fastMasks: MaskGenerator | null = null;
+
+/** Draw dropout masks with `gen` (null: the JavaScript loop); returns the previous one. */
+export function setMaskGenerator(gen: MaskGenerator | null): MaskGenerator | null {
+  const prev = fastMasks;
+  fastMasks = gen;
+  return prev;
+}
+
 export class RngNoise implements NoiseSource {
   constructor(readonly rng: Rng) {}
 
@@ -36,6 +50,12 @@ export class RngNoise implements NoiseSource {
 
   dropoutMask(n: number, keepProb: number, into?: Float32Array): Float32Array {
     const out = into ?? new Float32Array(n);
+    if (fastMasks) {
+      const state = Uint32Array.from(this.rng.getState());
+      fastMasks(state, out, keepProb);
+      this.rng.setState([state[0]!, state[1]!, state[2]!, state[3]!]);
+      return out;
+    }
     // One 32-bit draw per element: kept iff u < keepProb (u uniform on [0,1) in steps of 2^-32).
     // The xoshiro128** step of core/rng.ts is inlined on local state (same stream, ~4× faster than
     // a method call per element; masks are millions of values per training step).

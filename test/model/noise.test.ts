@@ -1,7 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Rng } from "../../src/core/rng.js";
-import { RngNoise } from "../../src/model/noise.js";
+import { dropoutMaskInto } from "../../src/kernels/mask.js";
+import { kernelRuntime } from "../../src/kernels/runtime.js";
+import { RngNoise, setMaskGenerator } from "../../src/model/noise.js";
 
 test("dropout masks follow the Rng stream exactly and keep ≈ keep_prob of the entries, scaled by 1/keep_prob", () => {
   const a = new Rng(5);
@@ -25,4 +27,36 @@ test("normal noise has unit variance and is fully determined by the Rng state (c
   const r2 = new Rng(0);
   r2.setState(state);
   assert.deepEqual(new RngNoise(r2).normal(10001), x);
+});
+
+test("the kernels' mask generator gives the JavaScript loop's masks and final Rng state, in place or copied", () => {
+  const prev = setMaskGenerator(null);
+  try {
+    for (const keep of [0.95, 0.5, 0.3, 1 - 2 ** -33, 2 ** -31]) {
+      for (const n of [1, 7, 10001]) {
+        const a = new Rng(11), b = new Rng(11);
+        setMaskGenerator(null);
+        const ref = new RngNoise(a).dropoutMask(n, keep);
+        setMaskGenerator(dropoutMaskInto);
+        const got = new RngNoise(b).dropoutMask(n, keep);
+        assert.deepEqual(got, ref, `keep ${keep}, n ${n}`);
+        assert.deepEqual(b.getState(), a.getState(), `state after keep ${keep}, n ${n}`);
+      }
+    }
+    // Into the kernels' own memory (a mask the kernels will read): written in place.
+    const { arena } = kernelRuntime();
+    const p = arena.alloc(5000);
+    try {
+      const view = arena.f32(p, 5000);
+      setMaskGenerator(null);
+      const ref = new RngNoise(new Rng(3)).dropoutMask(5000, 0.8);
+      setMaskGenerator(dropoutMaskInto);
+      assert.equal(new RngNoise(new Rng(3)).dropoutMask(5000, 0.8, view), view);
+      assert.deepEqual(Array.from(view), Array.from(ref));
+    } finally {
+      arena.free(p);
+    }
+  } finally {
+    setMaskGenerator(prev);
+  }
 });
