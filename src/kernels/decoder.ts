@@ -402,6 +402,9 @@ export function decoderBackward(saved: DecoderSaved, cot: DecoderCotangents, opt
   if (cot.dLogvar) checkLength(fn, "dLogvar", cot.dLogvar, n * U, `${bt}, co=${U}]`);
   if (cot.dK) checkLength(fn, "dK", cot.dK, n * C, `${bt}, con=${C}]`);
   if (cot.dU) checkLength(fn, "dU", cot.dU, n * U, `${bt}, co=${U}]`);
+  const split = saved.abSplit;
+  if (split && options.out?.dCf) checkLength(fn, "out.dCf", options.out.dCf, n * split.cfDim, `${bt}, cfDim=${split.cfDim}]`);
+  if (split && options.out?.dCb) checkLength(fn, "out.dCb", options.out.dCb, n * split.cbDim, `${bt}, cbDim=${split.cbDim}]`);
   const threads = resolveThreads(fn, options.threads);
   const { arena, exports: ex } = kernelRuntime();
   const w = saved.w;
@@ -497,7 +500,6 @@ export function decoderBackward(saved: DecoderSaved, cot: DecoderCotangents, opt
         sum(part.fb, F * 3 * C);
       }
       const o = options.out ?? {};
-      const split = saved.abSplit;
       let dCf: Float32Array | undefined, dCb: Float32Array | undefined;
       if (split) {
         const cf = arena.alloc(n * split.cfDim);

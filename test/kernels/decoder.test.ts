@@ -112,4 +112,16 @@ it("decoder kernels: a wrong-sized input names the field, its expected shape and
   const a = args(4, 3, { A: 4, C: 8, G: 8, U: 2, F: 3 }, 3);
   assert.throws(() => decoderForward({ ...a, genMask: new Float32Array(5) }, { save: false }), /genMask must have 96 elements \[batch=4, time=3, gen=8\], got 5/);
   assert.throws(() => decoderForward({ ...a, fbW: undefined }, { save: false }), /fbW must have 72 elements/);
+  // abFrom: the CI states in place of ab.
+  const cf = new Float32Array(4 * 3 * 3), cb = new Float32Array(4 * 3 * 1);
+  const { ab: _ab, ...noAb } = a;
+  assert.throws(() => decoderForward(noAb, { save: false }), /give exactly one of ab and abFrom/);
+  assert.throws(() => decoderForward({ ...a, abFrom: { cf, cb, cfDim: 3, cbDim: 1, lag: 1 } }, { save: false }), /give exactly one of ab and abFrom/);
+  assert.throws(() => decoderForward({ ...noAb, abFrom: { cf, cb, cfDim: 3, cbDim: 2, lag: 1 } }, { save: false }), /abFrom.cfDim \+ abFrom.cbDim = 5 must equal abDim = 4/);
+  assert.throws(() => decoderForward({ ...noAb, abFrom: { cf, cb, cfDim: 3, cbDim: 1, lag: -1 } }, { save: false }), /abFrom.lag must be a non-negative integer, got -1/);
+  assert.throws(() => decoderForward({ ...noAb, abFrom: { cf: new Float32Array(5), cb, cfDim: 3, cbDim: 1, lag: 1 } }, { save: false }), /abFrom.cf must have 36 elements \[batch=4, time=3, cfDim=3\], got 5/);
+  const saved = decoderForward({ ...noAb, abFrom: { cf, cb, cfDim: 3, cbDim: 1, lag: 1 } }, { save: true }).saved!;
+  const cot = { dS: new Float32Array(4 * 3 * 8), dF: new Float32Array(4 * 3 * 3), dMV: new Float32Array(4 * 3 * 4) };
+  assert.throws(() => decoderBackward(saved, cot, { out: { dCf: new Float32Array(7) } }), /out.dCf must have 36 elements \[batch=4, time=3, cfDim=3\], got 7/);
+  releaseDecoderSaved(saved);
 });
