@@ -156,7 +156,8 @@ export class Decoder {
         abW: tf.slice(conW, [0, 0], [abDim, 3 * C]),
         abB: tf.reshape(con.bias(), [1, 3 * C]),
         rest,
-        k0: tf.tile(this.conC0!, [B, 1]) as tf.Tensor2D,
+        // Broadcast by an add, not tf.tile: Tile's gradient is one Slice and one Add per row (as in encoder.ts).
+        k0: tf.add(tf.zeros([B, C]), this.conC0!) as tf.Tensor2D,
         s0: inp.genIc,
         conWhRU: cw.whRu,
         conWhC: cw.whC,
