@@ -7,6 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { ShapeError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
 import { controllerInputDim, encoderInputDim, generatorInputDim, validateConfig, type LfadsConfig } from "./config.js";
+import { activeCoupledDecoder } from "./coupled-decoder.js";
 import { Decoder, noDropout, type CoSource, type DecoderOutputs, type Dropout } from "./decoder.js";
 import { BidirectionalEncoder } from "./encoder.js";
 import { tensorsFilledBy } from "./host-tensors.js";
@@ -15,7 +16,7 @@ import type { NoiseSource } from "./noise.js";
 import { logLikelihood, outputParams } from "./observation.js";
 import { ParamStore, type ParamInfo, type WeightMap, type WeightValue } from "./params.js";
 import { activePoissonReadout, poissonReadoutOp } from "./poisson-readout.js";
-import { DiagGaussianFromInput, IcPrior, klControllerOutputs, klGaussians, type Gaussian } from "./priors.js";
+import { DiagGaussianFromInput, IcPrior, klControllerOutputs, klControllerOutputsFused, klGaussians, type Gaussian } from "./priors.js";
 import { Readin, Readout } from "./readin-readout.js";
 
 /** One batch, all trials from one dataset. */
@@ -324,7 +325,10 @@ export class LfadsModel {
       logLik = logLikelihood(c.outputDist, raw, data, lg);
     }
     let klCo: tf.Tensor1D = tf.zeros([B]);
-    if (this.decoder.arPrior) {
+    if (this.decoder.arPrior && activeCoupledDecoder()) {
+      // With the fused decoder, the KL term is one op too (the composite below stays the reference).
+      klCo = klControllerOutputsFused(dec.co!, eps, dec.coLogvar!, this.decoder.arPrior);
+    } else if (this.decoder.arPrior) {
       const epsBTU = eps ? (tf.transpose(eps, [1, 0, 2]) as tf.Tensor3D) : tf.zeros([B, T, c.coDim]);
       klCo = klControllerOutputs(dec.co!, epsBTU as tf.Tensor3D, dec.coLogvar!, this.decoder.arPrior);
     }

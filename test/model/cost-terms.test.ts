@@ -8,7 +8,7 @@ import { l2Cost } from "../../src/model/l2.js";
 import { coMeanCorrCost } from "../../src/model/lfads.js";
 import { RngNoise } from "../../src/model/noise.js";
 import { gaussianLogLik, lgammaRowSums, outputParams, poissonLogLik } from "../../src/model/observation.js";
-import { Ar1Prior, klControllerOutputs, klGaussians } from "../../src/model/priors.js";
+import { Ar1Prior, klControllerOutputs, klControllerOutputsFused, klGaussians } from "../../src/model/priors.js";
 import { ParamStore } from "../../src/model/params.js";
 import { batchOf, counts, tinyModel } from "./tiny.js";
 
@@ -69,6 +69,40 @@ test("AR(1) prior log-density and the sampled controller-output KL match the han
   const want = u.reduce((a, _, t) => a + -0.5 * (lv[t]! + LOG2PI + eps[t]! ** 2) - logp[t]!, 0);
   close(klControllerOutputs(tf.tensor3d(u, [1, 3, 1]), tf.tensor3d(eps, [1, 3, 1]), tf.tensor3d(lv, [1, 3, 1]), prior).dataSync()[0]!, want);
   store.dispose();
+});
+
+test("the fused controller-output KL equals the composite one, value and every gradient (cpu and wasm; eps given or zero; T = 1)", async () => {
+  for (const backend of ["cpu", "wasm"] as const) {
+    await selectBackend(backend);
+    for (const [B, T, U, withEps] of [[3, 6, 2, true], [2, 5, 3, false], [4, 1, 2, true]] as const) {
+      const store = new ParamStore(new Rng(1));
+      const prior = new Ar1Prior(store, U, 7, 0.2, true, true);
+      const rng = new Rng(2);
+      const r = (n: number, s: number): number[] => Array.from({ length: n }, () => s * rng.normal());
+      const u = tf.tensor3d(r(B * T * U, 1), [B, T, U]);
+      const lv = tf.tensor3d(r(B * T * U, 0.5), [B, T, U]);
+      const epsTBU = withEps ? tf.tensor3d(r(T * B * U, 1), [T, B, U]) : undefined;
+      const epsBTU = epsTBU ? (tf.transpose(epsTBU, [1, 0, 2]) as tf.Tensor3D) : tf.zeros([B, T, U]) as tf.Tensor3D;
+      const w = tf.tensor1d(r(B, 1));
+      const vars = [prior.logevars, prior.logatau];
+      const run = (fused: boolean): { value: Float32Array; grads: Float32Array[] } => {
+        const loss = (a: tf.Tensor, b: tf.Tensor): tf.Scalar => {
+          const kl = fused ? klControllerOutputsFused(a as tf.Tensor3D, epsTBU, b as tf.Tensor3D, prior) : klControllerOutputs(a as tf.Tensor3D, epsBTU, b as tf.Tensor3D, prior);
+          return tf.sum(tf.mul(kl, w));
+        };
+        const value = (fused ? klControllerOutputsFused(u, epsTBU, lv, prior) : klControllerOutputs(u, epsBTU, lv, prior)).dataSync() as Float32Array;
+        const g = tf.grads(loss)([u, lv]);
+        const gv = tf.variableGrads(() => loss(u, lv), vars).grads;
+        return { value, grads: [...g.map((t) => t.dataSync() as Float32Array), ...vars.map((v) => gv[v.name]!.dataSync() as Float32Array)] };
+      };
+      const ref = run(false);
+      const got = run(true);
+      got.value.forEach((v, i) => close(v, ref.value[i]!, 1e-4));
+      got.grads.forEach((g, k) => g.forEach((v, i) => close(v, ref.grads[k]![i]!, 1e-4)));
+      assert.ok(got.grads.every((g) => g.some((v) => v !== 0)), `${backend}: every gradient reaches its input`);
+      store.dispose();
+    }
+  }
 });
 
 test("co_mean_corr cost: mean over pairs and trials of 0.5·(Σ_t μ_i μ_j)²", async () => {
