@@ -13,6 +13,7 @@ import * as tf from "@tensorflow/tfjs";
 import { feedbackDim, type LfadsConfig } from "./config.js";
 import { activeCoupledDecoder, coupledDecoderOp, type CoupledDecoderImpl } from "./coupled-decoder.js";
 import { GenGru } from "./gru-cell.js";
+import { hostValues } from "./host-tensors.js";
 import { forgetBias3, gruRecurrenceInput, gruStep } from "./gru-recurrence.js";
 import { Linear } from "./linear.js";
 import { feedbackRates } from "./observation.js";
@@ -30,6 +31,13 @@ export type Dropout = (<T extends tf.Tensor>(x: T) => T) & { readonly mask?: (n:
 
 /** The dropout of keep_prob = 1: so that the fused decoder can tell that there are no masks to draw. */
 export const noDropout: Dropout = (x) => x;
+
+/** [T,B,U] values → a new [B,T,U] array. */
+function batchMajor(tbu: Float32Array, T: number, B: number, U: number): Float32Array {
+  const out = new Float32Array(tbu.length);
+  for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) for (let j = 0; j < U; j++) out[(b * T + t) * U + j] = tbu[(t * B + b) * U + j]!;
+  return out;
+}
 
 /** `dropout`'s masks as an in-place filler (undefined for `noDropout`): each call draws the next mask. */
 export function maskFill(dropout: Dropout): ((out: Float32Array) => void) | undefined {
@@ -145,7 +153,7 @@ export class Decoder {
       ? tf.reshape(tf.add(tf.matMul(tf.reshape(inp.extGen, [B * T, gen.inDim - U]), tf.slice(genW, [U, 0], [gen.inDim - U, 3 * G])), gen.bias()), [B, T, 3 * G])
       : tf.reshape(gen.bias(), [1, 3 * G]);
     const post = this.coPosterior!.fused();
-    const eps = inp.co?.kind === "posterior-sample" ? (tf.transpose(inp.co.eps, [1, 0, 2]).dataSync() as Float32Array) : undefined;
+    const eps = inp.co?.kind === "posterior-sample" ? batchMajor(hostValues(inp.co.eps), T, B, U) : undefined;
     const cw = con.recurrent();
     const gw = gen.recurrent();
     const out = coupledDecoderOp(
