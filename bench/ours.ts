@@ -32,6 +32,8 @@ export interface OursTiming {
   peak_rss_mb: number;
   /** tfjs backend, e.g. "wasm (SIMD, 1 thread)" */
   backend: string;
+  /** which fused-kernel build ran (gru.wasm or gru-fma.wasm) and on how many threads */
+  kernels: string;
   /** total cost of the last timed step (a sanity value) */
   last_cost: number;
 }
@@ -85,6 +87,11 @@ function benchCounts(c: BenchCase, rng: { normal(): number; poisson(l: number): 
 
 function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024; // kB → MiB
+}
+
+async function kernelsDescription(): Promise<string> {
+  const [{ kernelRuntime }, { defaultThreads }] = await Promise.all([import("../src/kernels/runtime.js"), import("../src/kernels/pool.js")]);
+  return `${kernelRuntime().file}, ${defaultThreads()} threads`;
 }
 
 /** Time `steps` training steps of the lfads-ts model on `c` (after `warmup` untimed ones). */
@@ -158,6 +165,7 @@ export async function timeTrainingStep(c: BenchCase, opts: TimingOptions): Promi
       min_ms: sorted[0]!,
       peak_rss_mb: peakRssMb(),
       backend: info.description,
+      kernels: await kernelsDescription(),
       last_cost: lastCost,
     };
   } finally {

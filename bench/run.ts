@@ -79,6 +79,8 @@ export interface CaseResult {
   /** every peer measurement, by thread count */
   peer_runs: { threads: number; median_ms: number; mean_ms: number; peak_rss_mb: number }[];
   ours_backend: string | null;
+  /** the fused-kernel build and thread count (gru.wasm or gru-fma.wasm) */
+  ours_kernels: string | null;
   /** why ours or the peer has no number, if so */
   skipped?: string[];
   steps: number;
@@ -230,12 +232,14 @@ async function main(): Promise<void> {
     let oursCpu: number | null = null;
     let rss: number | null = null;
     let backend: string | null = null;
+    let kernels: string | null = null;
     if ("ok" in ours) {
       oursMs = ours.ok.median_ms;
       oursCpu = ours.ok.median_cpu_ms;
       rss = ours.ok.peak_rss_mb;
       backend = ours.ok.backend;
-      log(`${c.name}: ours median ${oursMs.toFixed(1)} ms (${backend})`);
+      kernels = ours.ok.kernels;
+      log(`${c.name}: ours median ${oursMs.toFixed(1)} ms (${backend}; kernels ${kernels})`);
     } else {
       skipped.push(`ours: ${"skipped" in ours ? ours.skipped : ours.failed}`);
       log(`${c.name}: ours has no number: ${"skipped" in ours ? ours.skipped : ours.failed}`);
@@ -264,6 +268,7 @@ async function main(): Promise<void> {
       peer_peak_rss_mb: best?.peak_rss_mb ?? null,
       peer_runs: peerRuns,
       ours_backend: backend,
+      ours_kernels: kernels,
       ...(skipped.length ? { skipped } : {}),
       steps,
       warmup,

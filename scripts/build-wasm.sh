@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Builds src/kernels/wasm/gru.wasm from src/kernels/gru.c, decoder.c, readout.c and mask.c (clang + wasm-ld, wasm32 + SIMD128, shared
-# memory). The .wasm is committed, so an install needs no clang; this script is for kernel changes.
+# Builds src/kernels/wasm/gru.wasm and gru-fma.wasm from src/kernels/gru.c, decoder.c, readout.c and mask.c (clang + wasm-ld,
+# wasm32 + SIMD128, shared memory; node for the opcode rewrite). The .wasm files are committed, so an install needs no
+# clang; this script is for kernel changes.
 #
-#   scripts/build-wasm.sh           rebuild src/kernels/wasm/gru.wasm and record the toolchain
+#   scripts/build-wasm.sh           rebuild both modules and record the toolchain
 #   scripts/build-wasm.sh --check   rebuild into a temporary folder and compare byte for byte with the
-#                                   committed file; exit 0 if equal, 1 if different, 3 if it cannot
+#                                   committed files; exit 0 if equal, 1 if different, 3 if it cannot
 #                                   tell (no clang, or not the clang that built the committed file)
 #
 # The build is deterministic: no debug info, no names, no producers section (--strip-all), and no
@@ -39,36 +40,53 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# Two modules from the same sources: gru.wasm (SIMD128) and gru-fma.wasm (the micro-kernel's
+# multiply-adds as relaxed-SIMD f32x4.relaxed_madd; simd.h's MADD). clang 14 emits the relaxed-SIMD
+# prototype's opcode for it, which scripts/wasm-relaxed-fma.mjs rewrites into the standard one.
+# runtime.ts loads gru-fma.wasm where the engine accepts relaxed SIMD, else gru.wasm.
+#
 # -matomics/-mbulk-memory: required for a shared memory (and memset/memcpy become memory.fill/copy).
 # -mmutable-globals: so that the shadow-stack pointer can be exported (see below).
 # -disable-lsr: loop strength reduction rewrites the micro-kernel's pointer + constant addresses into
 # separate i32.add instructions; without it they become load offsets, which V8 folds into x64
 # addressing (about 5% faster matmuls).
-objs=()
-for src in "${srcs[@]}"; do
-  obj=$tmp/$(basename "$src" .c).o
-  "$CLANG" --target=wasm32 -O3 -msimd128 -matomics -mbulk-memory -mmutable-globals -ffreestanding -nostdlib -mllvm -disable-lsr \
-    -Wall -Wextra -Werror -c "$src" -o "$obj"
-  objs+=("$obj")
-done
-# Several threads run instances of this module on one memory. Code that spills to the shadow stack
-# (clang does, e.g. for a vector whose lanes are read by a runtime index) would have every thread
-# use the same stack memory: the stack pointer is exported, and runtime.ts gives each instance its
-# own stack before it runs anything.
-"$WASM_LD" --no-entry --import-memory --shared-memory --max-memory=4294967296 --strip-all \
-  --export=__stack_pointer "${objs[@]}" -o "$tmp/gru.wasm"
+build_variant() { # <output name> <extra clang flags...>
+  local name=$1
+  shift
+  local objs=() src obj
+  for src in "${srcs[@]}"; do
+    obj=$tmp/$(basename "$src" .c)-$name.o
+    "$CLANG" --target=wasm32 -O3 -msimd128 -matomics -mbulk-memory -mmutable-globals -ffreestanding -nostdlib -mllvm -disable-lsr \
+      -Wall -Wextra -Werror "$@" -c "$src" -o "$obj"
+    objs+=("$obj")
+  done
+  # Several threads run instances of this module on one memory. Code that spills to the shadow stack
+  # (clang does, e.g. for a vector whose lanes are read by a runtime index) would have every thread
+  # use the same stack memory: the stack pointer is exported, and runtime.ts gives each instance its
+  # own stack before it runs anything.
+  "$WASM_LD" --no-entry --import-memory --shared-memory --max-memory=4294967296 --strip-all \
+    --export=__stack_pointer "${objs[@]}" -o "$tmp/$name"
+}
+build_variant gru.wasm
+build_variant gru-fma.proto.wasm -mrelaxed-simd -DLFADS_FMA
+node "$root/scripts/wasm-relaxed-fma.mjs" "$tmp/gru-fma.proto.wasm" "$tmp/gru-fma.wasm" >/dev/null
+outputs=(gru.wasm gru-fma.wasm)
 
 if [ "$mode" = check ]; then
-  if cmp -s "$tmp/gru.wasm" "$out_dir/gru.wasm"; then
-    echo "build-wasm: $out_dir/gru.wasm matches its source"
-    exit 0
-  fi
-  echo "build-wasm: $out_dir/gru.wasm differs from a fresh build of ${srcs[*]}; run scripts/build-wasm.sh" >&2
-  exit 1
+  for f in "${outputs[@]}"; do
+    if ! cmp -s "$tmp/$f" "$out_dir/$f"; then
+      echo "build-wasm: $out_dir/$f differs from a fresh build of ${srcs[*]}; run scripts/build-wasm.sh" >&2
+      exit 1
+    fi
+  done
+  echo "build-wasm: ${outputs[*]} in $out_dir match their sources"
+  exit 0
 fi
 
 mkdir -p "$out_dir"
-cp "$tmp/gru.wasm" "$out_dir/gru.wasm"
-chmod 644 "$out_dir/gru.wasm"
+for f in "${outputs[@]}"; do
+  cp "$tmp/$f" "$out_dir/$f"
+  chmod 644 "$out_dir/$f"
+  echo "build-wasm: wrote $out_dir/$f ($(wc -c <"$out_dir/$f") bytes, $toolchain)"
+done
 echo "$toolchain" >"$out_dir/TOOLCHAIN"
-echo "build-wasm: wrote $out_dir/gru.wasm ($(wc -c <"$out_dir/gru.wasm") bytes, $toolchain)"

@@ -54,8 +54,8 @@ INLINE void fwd_step(const int mr, const float *x, int ldx, const float *xin, in
       const float *xm = x + m * ldx + 2 * H + j, *hm = hp + m * ldh + j;
       v4 c0 = v_tanh(ADD(acc[m][0], LD(xm))), c1 = v_tanh(ADD(acc[m][1], LD(xm + 4)));
       v4 u0 = LD(ub + m * Hp + j), u1 = LD(ub + m * Hp + j + 4);
-      v4 h0 = ADD(MUL(u0, LD(hm)), MUL(SUB(SPL(1.0f), u0), c0));
-      v4 h1 = ADD(MUL(u1, LD(hm + 4)), MUL(SUB(SPL(1.0f), u1), c1));
+      v4 h0 = MADD(u0, LD(hm), MUL(SUB(SPL(1.0f), u0), c0));
+      v4 h1 = MADD(u1, LD(hm + 4), MUL(SUB(SPL(1.0f), u1), c1));
       store8(st + m * ld + j, v_clip(h0, clip), v_clip(h1, clip), n);
       if (gs) {
         float *g = gs + m * ldg + j;

@@ -8,6 +8,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import { LfadsError } from "../core/errors.js";
 
 /** The parts of the WebAssembly JS API used here (tsconfig's lib has no DOM, so no global types). */
@@ -189,35 +190,64 @@ export class Arena {
 /** The compiled module, its shared memory, the main thread's instance and the allocator. */
 export interface KernelRuntime {
   readonly module: object;
+  /** Which build was loaded (chooseKernelFile). */
+  readonly file: KernelFile;
   readonly memory: WasmMemory;
   readonly exports: GruExports;
   readonly arena: Arena;
 }
 
 /**
- * Where gru.wasm lies: beside the running file (src/kernels/ under tsx, or dist/kernels/ when the
+ * Where a kernel module lies: beside the running file (src/kernels/ under tsx, or dist/kernels/ when the
  * build copied it there), else in the package's src/kernels/wasm/ (tsc copies no .wasm into dist/).
  */
-export function wasmPath(): string {
-  const candidates = [join(__dirname, "wasm", "gru.wasm"), join(__dirname, "..", "..", "src", "kernels", "wasm", "gru.wasm")];
+export function wasmPath(file: KernelFile = "gru.wasm"): string {
+  const candidates = [join(__dirname, "wasm", file), join(__dirname, "..", "..", "src", "kernels", "wasm", file)];
   const found = candidates.find((p) => existsSync(p));
   if (!found) {
-    throw new LfadsError(`GRU kernels: gru.wasm not found (looked in ${candidates.join(", ")}); run npm run build:wasm`);
+    throw new LfadsError(`GRU kernels: ${file} not found (looked in ${candidates.join(", ")}); run npm run build:wasm`);
   }
   return found;
 }
 
+/** The two builds of the same kernels (scripts/build-wasm.sh): plain SIMD128, and with relaxed-SIMD multiply-adds. */
+export type KernelFile = "gru.wasm" | "gru-fma.wasm";
+
+/** Node 20's V8 (11.3) validates relaxed SIMD only behind this flag; from V8 11.4 (Node 22) it is on by default. */
+const RELAXED_SIMD_FLAG = "--experimental-wasm-relaxed-simd";
+
+/**
+ * Which build runs. gru-fma.wasm (its micro-kernel ~25% faster: simd.h's MADD) wherever the engine accepts
+ * relaxed SIMD, turning on V8's flag for it first where it exists but is off (a wasm feature flag: it only
+ * widens what validates, and must be set before the module is compiled); else gru.wasm.
+ * LFADS_WASM_FMA=0 picks gru.wasm, =1 insists on gru-fma.wasm.
+ */
+export function chooseKernelFile(env: string | undefined = process.env.LFADS_WASM_FMA): { file: KernelFile; bytes: Uint8Array } {
+  if (env !== undefined && env !== "" && env !== "0" && env !== "1") {
+    throw new LfadsError(`LFADS_WASM_FMA=${JSON.stringify(env)}: expected 0 (plain SIMD128 kernels) or 1 (relaxed-SIMD multiply-add kernels); unset it to choose automatically`);
+  }
+  const plain = (): { file: KernelFile; bytes: Uint8Array } => ({ file: "gru.wasm", bytes: readFileSync(wasmPath("gru.wasm")) });
+  if (env === "0") return plain();
+  const bytes = readFileSync(wasmPath("gru-fma.wasm"));
+  const validate = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate;
+  if (!validate(bytes)) setFlagsFromString(RELAXED_SIMD_FLAG);
+  if (validate(bytes)) return { file: "gru-fma.wasm", bytes };
+  if (env === "1") throw new LfadsError(`LFADS_WASM_FMA=1: this engine (Node ${process.versions.node}, V8 ${process.versions.v8}) does not accept relaxed SIMD, even with ${RELAXED_SIMD_FLAG}; unset LFADS_WASM_FMA to use the plain kernels`);
+  return plain();
+}
+
 let runtime: KernelRuntime | undefined;
 
-/** Loads and instantiates gru.wasm synchronously, once per process. */
+/** Loads and instantiates the kernels synchronously, once per process. */
 export function kernelRuntime(): KernelRuntime {
   if (runtime) return runtime;
-  const module = new wasmApi.Module(readFileSync(wasmPath()));
+  const { file, bytes } = chooseKernelFile();
+  const module = new wasmApi.Module(bytes);
   const memory = new wasmApi.Memory({ initial: 256, maximum: MAX_PAGES, shared: true });
   // Not named `exports`: in the CommonJS that tsc emits, that would shadow the module's own exports.
   const kernels = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as GruExports;
-  if (!kernels.__stack_pointer) throw new LfadsError(`GRU kernels: ${wasmPath()} does not export its stack pointer; rebuild it with scripts/build-wasm.sh`);
+  if (!kernels.__stack_pointer) throw new LfadsError(`GRU kernels: ${wasmPath(file)} does not export its stack pointer; rebuild it with scripts/build-wasm.sh`);
   kernels.__stack_pointer.value = stackTop(0);
-  runtime = { module, memory, exports: kernels, arena: new Arena(memory) };
+  runtime = { module, file, memory, exports: kernels, arena: new Arena(memory) };
   return runtime;
 }

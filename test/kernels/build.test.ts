@@ -7,7 +7,7 @@ import { kernelRuntime, stackTop, wasmPath, wasmApi } from "../../src/kernels/ru
 
 const root = join(__dirname, "..", "..");
 
-it("the committed gru.wasm is a fresh, deterministic build of its C sources (when the recorded clang is here)", (t) => {
+it("the committed gru.wasm and gru-fma.wasm are fresh, deterministic builds of their C sources (when the recorded clang is here)", (t) => {
   const r = spawnSync("bash", [join(root, "scripts", "build-wasm.sh"), "--check"], { encoding: "utf8" });
   if (r.status === 3) {
     t.skip(r.stderr.trim());
