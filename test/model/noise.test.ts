@@ -33,7 +33,7 @@ test("the kernels' mask generator gives the JavaScript loop's masks and final Rn
   const prev = setMaskGenerator(null);
   try {
     for (const keep of [0.95, 0.5, 0.3, 1 - 2 ** -33, 2 ** -31]) {
-      for (const n of [1, 7, 10001]) {
+      for (const n of [1, 7, 8, 11, 12, 10001]) {
         const a = new Rng(11), b = new Rng(11);
         setMaskGenerator(null);
         const ref = new RngNoise(a).dropoutMask(n, keep);
