@@ -3,10 +3,11 @@
  * kept iff draw < threshold), for src/model/noise.ts: the same values and the same final state as its
  * JavaScript loop. Conventions as in gru.c (no globals; the state lives in the caller's memory).
  *
- * One generator step is a chain of ~8 dependent integer operations, so the scalar loop runs at its
- * latency (~9 cycles per draw). Here four consecutive states of the one stream sit in the four lanes
- * of a vector (lane j: state i + j); each round emits draws i..i+3 and advances every lane by four
- * steps, so the lanes' chains run side by side and the draws come out in the stream's own order.
+ * One generator step is a chain of ~8 dependent integer operations, so a scalar loop runs at its
+ * latency (~10 cycles per draw here). Four consecutive states of the one stream sit in the four lanes
+ * of a vector instead (lane j: state i + j); each round emits draws i..i+3 and advances every lane by
+ * four steps, so the lanes' chains run side by side (~5 cycles per draw) and the draws come out in
+ * the stream's own order.
  */
 #include "simd.h"
 
