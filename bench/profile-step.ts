@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const gi = await import("../src/model/gru-recurrence.js");
   const prev = gi.setGruImplementation(null)!;
   // Every method of the implementation, timed (keyed by their dims argument).
-  const wrapped: Record<string, unknown> = { name: prev.name, keepsInputs: prev.keepsInputs, supportsBackend: (b: string) => prev.supportsBackend(b) };
+  const wrapped: Record<string, unknown> = { name: prev.name, keepsInputs: prev.keepsInputs, finalStates: prev.finalStates, supportsBackend: (b: string) => prev.supportsBackend(b) };
   for (const m of ["forward", "backward", "forwardInput", "backwardInput", "forwardInputOnly"] as const) {
     const f = prev[m] as ((...a: unknown[]) => unknown) | undefined;
     if (!f) continue;
