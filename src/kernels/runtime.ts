@@ -220,16 +220,19 @@ const RELAXED_SIMD_FLAG = "--experimental-wasm-relaxed-simd";
  * Which build runs. gru-fma.wasm (its micro-kernel ~25% faster: simd.h's MADD) wherever the engine accepts
  * relaxed SIMD, turning on V8's flag for it first where it exists but is off (a wasm feature flag: it only
  * widens what validates, and must be set before the module is compiled); else gru.wasm.
- * LFADS_WASM_FMA=0 picks gru.wasm, =1 insists on gru-fma.wasm.
+ * LFADS_WASM_FMA=0 picks gru.wasm, =1 insists on gru-fma.wasm. `validate` is the engine's (tests pass one
+ * that refuses, to stand for an engine without relaxed SIMD).
  */
-export function chooseKernelFile(env: string | undefined = process.env.LFADS_WASM_FMA): { file: KernelFile; bytes: Uint8Array } {
+export function chooseKernelFile(
+  env: string | undefined = process.env.LFADS_WASM_FMA,
+  validate: (bytes: Uint8Array) => boolean = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate,
+): { file: KernelFile; bytes: Uint8Array } {
   if (env !== undefined && env !== "" && env !== "0" && env !== "1") {
     throw new LfadsError(`LFADS_WASM_FMA=${JSON.stringify(env)}: expected 0 (plain SIMD128 kernels) or 1 (relaxed-SIMD multiply-add kernels); unset it to choose automatically`);
   }
   const plain = (): { file: KernelFile; bytes: Uint8Array } => ({ file: "gru.wasm", bytes: readFileSync(wasmPath("gru.wasm")) });
   if (env === "0") return plain();
   const bytes = readFileSync(wasmPath("gru-fma.wasm"));
-  const validate = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate;
   if (!validate(bytes)) setFlagsFromString(RELAXED_SIMD_FLAG);
   if (validate(bytes)) return { file: "gru-fma.wasm", bytes };
   if (env === "1") throw new LfadsError(`LFADS_WASM_FMA=1: this engine (Node ${process.versions.node}, V8 ${process.versions.v8}) does not accept relaxed SIMD, even with ${RELAXED_SIMD_FLAG}; unset LFADS_WASM_FMA to use the plain kernels`);

@@ -117,6 +117,15 @@ it("LFADS_WASM_FMA accepts only 0 or 1, and says so", () => {
   assert.throws(() => chooseKernelFile("yes"), /LFADS_WASM_FMA="yes": expected 0 \(plain SIMD128 kernels\) or 1 \(relaxed-SIMD multiply-add kernels\); unset it/);
 });
 
+it("an engine that refuses relaxed SIMD gets gru.wasm, and LFADS_WASM_FMA=1 there is an error that says why", () => {
+  const refuses = (): boolean => false;
+  assert.equal(chooseKernelFile("", refuses).file, "gru.wasm");
+  assert.throws(() => chooseKernelFile("1", refuses), /LFADS_WASM_FMA=1: this engine \(Node [\d.]+, V8 [^)]+\) does not accept relaxed SIMD, even with --experimental-wasm-relaxed-simd; unset LFADS_WASM_FMA/);
+  // The plain build is valid wasm for any engine with SIMD128; the FMA build only with relaxed SIMD.
+  const wasm = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
+  assert.equal(wasm.validate(chooseKernelFile("", refuses).bytes), true);
+});
+
 it("three LFADS training steps give the same cost, KL and gradient norm with either build (float32 rounding apart)", () => {
   const run = (v: string): { file: string; steps: { cost: number; kl: number; gradNorm: number }[] } => {
     const r = spawnSync(process.execPath, ["--import", "tsx", join(__dirname, "fixtures", "train-steps.ts")], { encoding: "utf8", cwd: root, env: { ...process.env, LFADS_WASM_FMA: v } });
