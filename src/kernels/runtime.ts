@@ -20,6 +20,7 @@ export interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
   Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+  validate(bytes: Uint8Array): boolean;
 }
 export const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -225,7 +226,7 @@ const RELAXED_SIMD_FLAG = "--experimental-wasm-relaxed-simd";
  */
 export function chooseKernelFile(
   env: string | undefined = process.env.LFADS_WASM_FMA,
-  validate: (bytes: Uint8Array) => boolean = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate,
+  validate: (bytes: Uint8Array) => boolean = (bytes) => wasmApi.validate(bytes),
 ): { file: KernelFile; bytes: Uint8Array } {
   if (env !== undefined && env !== "" && env !== "0" && env !== "1") {
     throw new LfadsError(`LFADS_WASM_FMA=${JSON.stringify(env)}: expected 0 (plain SIMD128 kernels) or 1 (relaxed-SIMD multiply-add kernels); unset it to choose automatically`);

@@ -74,9 +74,8 @@ it("the opcode rewrite turns clang 14's prototype f32x4.fma into f32x4.relaxed_m
   const site = proto.length - 1 /* end */ - 4 /* v128.store */ - 2; // the opcode's LEB128 bytes
   assert.deepEqual(diff, [site, site + 1]);
   assert.deepEqual([...out.subarray(site - 1, site + 2)], [0xfd, 0x85, 0x02]);
-  const wasm = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
-  assert.equal(wasm.validate(proto), false, "the prototype opcode is not valid wasm");
-  if (!wasm.validate(out)) {
+  assert.equal(wasmApi.validate(proto), false, "the prototype opcode is not valid wasm");
+  if (!wasmApi.validate(out)) {
     t.skip(`this engine (V8 ${process.versions.v8}) does not run relaxed SIMD`);
     return;
   }
@@ -103,10 +102,10 @@ it("the opcode rewrite refuses clang 14's other prototype relaxed opcodes and fi
 });
 
 it("both kernel builds export the same entry points; the FMA build is the one loaded where the engine takes relaxed SIMD", () => {
-  const wasm = (globalThis as unknown as { WebAssembly: { Module: { exports(m: object): { name: string }[] }; validate(b: Uint8Array): boolean } }).WebAssembly;
+  const wasm = (globalThis as unknown as { WebAssembly: { Module: { exports(m: object): { name: string }[] } } }).WebAssembly;
   const names = (f: "gru.wasm" | "gru-fma.wasm"): string[] => wasm.Module.exports(new wasmApi.Module(readFileSync(wasmPath(f)))).map((e) => e.name).sort();
   assert.deepEqual(names("gru-fma.wasm"), names("gru.wasm"));
-  const fmaAccepted = wasm.validate(readFileSync(wasmPath("gru-fma.wasm")));
+  const fmaAccepted = wasmApi.validate(readFileSync(wasmPath("gru-fma.wasm")));
   const forcedPlain = process.env.LFADS_WASM_FMA === "0";
   assert.equal(kernelRuntime().file, fmaAccepted && !forcedPlain ? "gru-fma.wasm" : "gru.wasm");
   assert.equal(chooseKernelFile("0").file, "gru.wasm");
@@ -122,8 +121,7 @@ it("an engine that refuses relaxed SIMD gets gru.wasm, and LFADS_WASM_FMA=1 ther
   assert.equal(chooseKernelFile("", refuses).file, "gru.wasm");
   assert.throws(() => chooseKernelFile("1", refuses), /LFADS_WASM_FMA=1: this engine \(Node [\d.]+, V8 [^)]+\) does not accept relaxed SIMD, even with --experimental-wasm-relaxed-simd; unset LFADS_WASM_FMA/);
   // The plain build is valid wasm for any engine with SIMD128; the FMA build only with relaxed SIMD.
-  const wasm = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
-  assert.equal(wasm.validate(chooseKernelFile("", refuses).bytes), true);
+  assert.equal(wasmApi.validate(chooseKernelFile("", refuses).bytes), true);
 });
 
 it("three LFADS training steps give the same cost, KL and gradient norm with either build (float32 rounding apart)", () => {
@@ -134,9 +132,8 @@ it("three LFADS training steps give the same cost, KL and gradient norm with eit
   };
   const plain = run("0");
   assert.equal(plain.file, "gru.wasm");
-  const wasm = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
   chooseKernelFile("");
-  if (!wasm.validate(readFileSync(wasmPath("gru-fma.wasm")))) return; // an engine without relaxed SIMD: only one build to run
+  if (!wasmApi.validate(readFileSync(wasmPath("gru-fma.wasm")))) return; // an engine without relaxed SIMD: only one build to run
   const fma = run("1");
   assert.equal(fma.file, "gru-fma.wasm");
   for (let i = 0; i < 3; i++) {
