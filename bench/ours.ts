@@ -47,7 +47,7 @@ interface Modules {
   lfads: typeof import("../src/model/lfads.js");
   config: typeof import("../src/model/config.js");
   observation: typeof import("../src/model/observation.js");
-  backend: typeof import("../src/model/backend.js");
+  backend: typeof import("../src/model/ops/backend.js");
   trainer: typeof import("../src/train/trainer.js");
   trainConfig: typeof import("../src/train/train-config.js");
   runParams: typeof import("../src/params/run-params.js");
@@ -60,7 +60,7 @@ async function loadModules(): Promise<Modules> {
       import("../src/model/lfads.js"),
       import("../src/model/config.js"),
       import("../src/model/observation.js"),
-      import("../src/model/backend.js"),
+      import("../src/model/ops/backend.js"),
       import("../src/train/trainer.js"),
       import("../src/train/train-config.js"),
       import("../src/params/run-params.js"),

@@ -23,7 +23,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../src/core/rng.js";
 import { writeArray, writeH5Atomic } from "../src/io/h5.js";
-import { selectBackend } from "../src/model/backend.js";
+import { selectBackend } from "../src/model/ops/backend.js";
 import { modelConfigFromRunParams } from "../src/model/config.js";
 import { LfadsModel } from "../src/model/lfads.js";
 import { RngNoise } from "../src/model/noise.js";

@@ -6,9 +6,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../src/core/rng.js";
-import { selectBackend } from "../src/model/backend.js";
+import { selectBackend } from "../src/model/ops/backend.js";
 import { modelConfigFromRunParams } from "../src/model/config.js";
-import { activeGruImplementation } from "../src/model/gru-recurrence.js";
+import { activeGruImplementation } from "../src/model/ops/gru-recurrence.js";
 import { LfadsModel } from "../src/model/lfads.js";
 import { lgammaRowSums } from "../src/model/observation.js";
 import { RunParams } from "../src/params/run-params.js";
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     tf.unregisterKernel(k.kernelName, "wasm");
     tf.registerKernel({ ...k, kernelFunc: timed((args: Parameters<tf.KernelFunc>[0]) => `${k.kernelName} ${Object.values(args.inputs).map((t) => `[${t!.shape.join(",")}]`).join(" ")}`, orig) as tf.KernelFunc });
   }
-  const gi = await import("../src/model/gru-recurrence.js");
+  const gi = await import("../src/model/ops/gru-recurrence.js");
   const prev = gi.setGruImplementation(null)!;
   // Every method of the implementation, timed (keyed by their dims argument).
   const wrapped: Record<string, unknown> = { name: prev.name, keepsInputs: prev.keepsInputs, finalStates: prev.finalStates, supportsBackend: (b: string) => prev.supportsBackend(b) };
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     }, f.bind(prev));
   }
   gi.setGruImplementation(wrapped as unknown as typeof prev);
-  const cd = await import("../src/model/coupled-decoder.js");
+  const cd = await import("../src/model/ops/coupled-decoder.js");
   const dec = cd.setCoupledDecoderImplementation(null);
   if (dec) {
     cd.setCoupledDecoderImplementation({
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     });
   }
   // The fused Poisson read-out, timed; READOUT=composite profiles the composite tfjs ops instead (before/after).
-  const pr = await import("../src/model/poisson-readout.js");
+  const pr = await import("../src/model/ops/poisson-readout.js");
   const ro = pr.setPoissonReadoutImplementation(null);
   if (ro && process.env["READOUT"] !== "composite") {
     pr.setPoissonReadoutImplementation({

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm "prepare" hook of a development checkout: link node_modules/lfads-ts -> .. so that notebooks in
 // the checkout can `import … from "lfads-ts"` (tslab resolves cell types with Node10 rules, which ignore
-// a package's self-reference). Same rule as ensureSelfLink in src/kernel/package-root.ts.
+// a package's self-reference). Same rule as ensureSelfLink in src/core/package-root.ts.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");

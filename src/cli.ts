@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LfadsError, closestName } from "./core/errors.js";
-import { packageRoot } from "./kernel/package-root.js";
+import { packageRoot } from "./core/package-root.js";
 import { UsageError, parseArgs } from "./cli/args.js";
 import type { CliIO, Command } from "./cli/command.js";
 import { commands } from "./cli/commands.js";

@@ -36,8 +36,8 @@ export { trainingDisplay } from "./display/index.js";
 export type { TrainingDisplayOptions } from "./display/index.js";
 
 // Jupyter kernel spec
-export { installKernelSpec, kernelSpec } from "./kernel/index.js";
-export type { KernelJson, InstallTarget, KernelSpecOptions } from "./kernel/index.js";
+export { installKernelSpec, kernelSpec } from "./jupyter/index.js";
+export type { KernelJson, InstallTarget, KernelSpecOptions } from "./jupyter/index.js";
 
 // multi-session alignment (stitching)
 export { computeAlignment, validateAlignment, parseAlignmentExtraArgs, alignmentReconstructionData, ALIGNMENT_APPROACHES } from "./align/index.js";
@@ -88,10 +88,10 @@ export { r2Score, bitsPerSpike, poissonNll, posteriorRateR2, posteriorBitsPerSpi
 export type { LoadPosteriorMeansOptions, PosteriorMeanKind, FitLogRow, R2Result, TrialSplit } from "./posterior/index.js";
 
 // TF LFADS's run_lfads.py: its flags, the files it writes (`runLfads` itself is in "lfads-ts/tf")
-export { RUN_LFADS_FLAGS, RUN_LFADS_KINDS, parseRunLfadsArgv, runParamsFromFlags } from "./cli/run-lfads-flags.js";
-export type { RunLfadsFlag, RunLfadsKind, RunLfadsArgs, FlagValue } from "./cli/run-lfads-flags.js";
-export { readModelRuns } from "./cli/run-lfads-files.js";
-export type { H5Values } from "./cli/run-lfads-files.js";
+export { RUN_LFADS_FLAGS, RUN_LFADS_KINDS, parseRunLfadsArgv, runParamsFromFlags } from "./run-lfads/flags.js";
+export type { RunLfadsFlag, RunLfadsKind, RunLfadsArgs, FlagValue } from "./run-lfads/flags.js";
+export { readModelRuns } from "./run-lfads/files.js";
+export type { H5Values } from "./run-lfads/files.js";
 export { loadRunPosteriorMeans, loadRunFitLog, loadRunTrainedParams, scoreRun } from "./posterior/index.js";
 export type { RunPosteriorOptions, RunScore, ScoreRunOptions } from "./posterior/index.js";
 export { RUN_PARAMS_FILE, readRunParamsFile, writeRunParamsFile } from "./runs/index.js";

@@ -4,8 +4,8 @@
  */
 
 // backend
-export { selectBackend, currentBackend } from "./model/backend.js";
-export type { BackendInfo, BackendName } from "./model/backend.js";
+export { selectBackend, currentBackend } from "./model/ops/backend.js";
+export type { BackendInfo, BackendName } from "./model/ops/backend.js";
 
 // model
 export { LfadsModel, coMeanCorrCost } from "./model/lfads.js";
@@ -20,9 +20,9 @@ export { RngNoise } from "./model/noise.js";
 export type { NoiseSource } from "./model/noise.js";
 
 // the GRU recurrence op and its fused-kernel switch point
-export { gruRecurrence, setGruImplementation, activeGruImplementation } from "./model/gru-recurrence.js";
-export type { GruRecurrenceImpl, GruDims, GruForwardOutput, GruBackwardInput, GruGradients, GruRecurrenceOptions } from "./model/gru-recurrence.js";
-export { jsGruImplementation } from "./model/gru-js.js";
+export { gruRecurrence, setGruImplementation, activeGruImplementation } from "./model/ops/gru-recurrence.js";
+export type { GruRecurrenceImpl, GruDims, GruForwardOutput, GruBackwardInput, GruGradients, GruRecurrenceOptions } from "./model/ops/gru-recurrence.js";
+export { jsGruImplementation } from "./model/ops/gru-js.js";
 
 // training
 export { trainRun } from "./train/train-run.js";
@@ -44,5 +44,5 @@ export type {
 } from "./posterior/sample.js";
 
 // TF LFADS's run_lfads.py (every --kind), for notebooks; the CLI is `lfads run-lfads`
-export { runLfads, flagsToArgv } from "./cli/run-lfads-run.js";
-export type { RunLfadsOptions, RunLfadsResult, RunLfadsTrainResult } from "./cli/run-lfads-run.js";
+export { runLfads, flagsToArgv } from "./run-lfads/run.js";
+export type { RunLfadsOptions, RunLfadsResult, RunLfadsTrainResult } from "./run-lfads/run.js";

@@ -22,7 +22,7 @@
  */
 import type { Array3D, NumericArray } from "../core/array3d.js";
 import { DataError, ParamError, ShapeError, didYouMean, warn } from "../core/errors.js";
-import { type Mat, type RidgeCvResult, logspace, lstsq, mat, pca, ridgeCv } from "./linalg.js";
+import { type Mat, type RidgeCvResult, logspace, lstsq, mat, pca, ridgeCv } from "../core/linalg.js";
 
 /** A trial's condition label. NaN (numbers) or "" (strings) excludes the trial from alignment. */
 export type ConditionId = number | string;

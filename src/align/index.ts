@@ -21,5 +21,5 @@ export type {
   ReconstructionPanel,
   ReconstructionTrace,
 } from "./reconstruction.js";
-export { pca, lstsq, ridgeCv, logspace, matlabSignConvention, mat } from "./linalg.js";
-export type { Mat, PcaResult, LstsqResult, RidgeCvOptions, RidgeCvResult } from "./linalg.js";
+export { pca, lstsq, ridgeCv, logspace, matlabSignConvention, mat } from "../core/linalg.js";
+export type { Mat, PcaResult, LstsqResult, RidgeCvOptions, RidgeCvResult } from "../core/linalg.js";

@@ -2,10 +2,9 @@
  * A small argv parser: `--flag=value`, `--flag value`, boolean `--flag` / `--no-flag`, short aliases
  * (`-h`), positionals, and `--` to end options. Unknown flags fail naming the closest known one.
  */
-import { LfadsError, closestName } from "../core/errors.js";
+import { UsageError, closestName } from "../core/errors.js";
 
-/** Bad command-line usage; the CLI prints the message and a pointer to `--help`, exit code 2. */
-export class UsageError extends LfadsError {}
+export { UsageError };
 
 export interface OptionSpec {
   /** Long name without dashes, kebab-case (`sys-prefix`). */

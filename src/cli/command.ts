@@ -3,13 +3,10 @@
  * commands.ts; heavy dependencies (TensorFlow.js, HDF5) are loaded inside `run` with `await import(…)`
  * so that `lfads --help` and light commands start fast.
  */
+import type { CliIO } from "../core/errors.js";
 import type { OptionSpec, ParsedArgs } from "./args.js";
 
-/** Output channels of a command (the process's stdout/stderr, or buffers in tests). */
-export interface CliIO {
-  out(text: string): void;
-  err(text: string): void;
-}
+export type { CliIO };
 
 export interface Command {
   /** The word after `lfads` (or after the parent command for subcommands). */

@@ -14,7 +14,7 @@ import { writeModelParamsCommand } from "./write-model-params.js";
 import { runLfadsCommand } from "./run-lfads.js";
 import { plotFitlogCommand } from "./plot-fitlog.js";
 import { figureCommand } from "./figure.js";
-import { queueCommands } from "../queue/commands.js";
+import { queueCommands } from "./queue-commands.js";
 
 const COMMANDS: Command[] = [demoCommand, hashCommand, kernelCommand, synthCommand, trainCommand, posteriorCommand, priorSampleCommand, writeModelParamsCommand, runLfadsCommand, plotFitlogCommand, figureCommand, ...queueCommands];
 

@@ -28,7 +28,7 @@ export const demoCommand: Command = {
   ],
   async run(args, io) {
     const { buildLorenzDemo } = await import("../demo/lorenz-demo.js");
-    const { prepare } = await import("../runs/prepare.js");
+    const { prepare } = await import("../prepare/prepare.js");
     const out = path.resolve(String(args.options.out ?? "lfads_demo"));
     const until = (args.options.until as DemoStage | undefined) ?? DEMO_STAGES[DEMO_STAGES.length - 1]!;
     const quick = Boolean(args.options.quick);

@@ -1,5 +1,5 @@
 /** `lfads kernel install|spec`: the Jupyter kernel spec that runs this package's tslab. */
-import { DEFAULT_DISPLAY_NAME, DEFAULT_KERNEL_NAME, installKernelSpec, kernelSpec, type InstallTarget } from "../kernel/install.js";
+import { DEFAULT_DISPLAY_NAME, DEFAULT_KERNEL_NAME, installKernelSpec, kernelSpec, type InstallTarget } from "../jupyter/install.js";
 import type { OptionSpec, ParsedArgs } from "./args.js";
 import { UsageError } from "./args.js";
 import type { Command } from "./command.js";

@@ -14,7 +14,7 @@ import { readH5 } from "../io/h5.js";
 import type { FitLog } from "../posterior/fit-log.js";
 import { UsageError } from "./args.js";
 import type { Command } from "./command.js";
-import { checkpointFromIndex, checkpointStep } from "./run-lfads-files.js";
+import { checkpointFromIndex, checkpointStep } from "../run-lfads/files.js";
 
 /** The folder holding fitlog.csv (and checkpoints) for a save folder, a run folder, or a fitlog.csv path. */
 export function fitlogFolder(target: string): string {

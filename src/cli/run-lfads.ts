@@ -6,7 +6,7 @@
  */
 import type { ParsedArgs } from "./args.js";
 import type { Command } from "./command.js";
-import { flagHelp, parseRunLfadsArgv, RUN_LFADS_KINDS, type RunLfadsArgs } from "./run-lfads-flags.js";
+import { flagHelp, parseRunLfadsArgv, RUN_LFADS_KINDS, type RunLfadsArgs } from "../run-lfads/flags.js";
 
 /** Flags parsed by `parse`, handed to `run` with the ParsedArgs object they belong to. */
 const parsedFlags = new WeakMap<ParsedArgs, RunLfadsArgs>();
@@ -53,7 +53,7 @@ export const runLfadsCommand: Command = {
   },
   async run(args, io) {
     const flags = parsedFlags.get(args) ?? parseRunLfadsArgv([]);
-    const { runParsed } = await import("./run-lfads-run.js");
+    const { runParsed } = await import("../run-lfads/run.js");
     await runParsed(flags, { io });
     return 0;
   },

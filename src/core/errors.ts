@@ -24,6 +24,15 @@ export class DataError extends LfadsError {}
 /** A feature the original LFADS has, but which this build does not (yet) implement. */
 export class NotSupportedError extends LfadsError {}
 
+/** Bad command-line usage; the CLI prints the message and a pointer to `--help`, exit code 2. */
+export class UsageError extends LfadsError {}
+
+/** Output channels of a command-line operation (the process's stdout/stderr, or buffers in tests). */
+export interface CliIO {
+  out(text: string): void;
+  err(text: string): void;
+}
+
 const seenWarnings = new Map<string, number>();
 let warningSink: (message: string) => void = (m) => process.stderr.write(`lfads warning: ${m}\n`);
 

@@ -28,7 +28,7 @@ import type { Figure } from "../display/plots/figure.js";
 import { writeReport } from "../display/report/report.js";
 import { RunParams, type RunParamsInit } from "../params/run-params.js";
 import { VERSION_PER_SPEC_DATA } from "../runs/layout.js";
-import { prepare, type AlignmentProvider, type PrepareResult } from "../runs/prepare.js";
+import { prepare, type AlignmentProvider, type PrepareResult } from "../prepare/prepare.js";
 import type { Run } from "../runs/run.js";
 import { RunCollection } from "../runs/run-collection.js";
 import { RunSpec } from "../runs/run-spec.js";

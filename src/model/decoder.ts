@@ -11,14 +11,14 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { feedbackDim, type LfadsConfig } from "./config.js";
-import { activeCoupledDecoder, coupledDecoderOp, type CoupledDecoderImpl } from "./coupled-decoder.js";
+import { activeCoupledDecoder, coupledDecoderOp, type CoupledDecoderImpl } from "./ops/coupled-decoder.js";
 import { GenGru } from "./gru-cell.js";
-import { hostValues } from "./host-tensors.js";
-import { forgetBias3, gruRecurrenceInput, gruStep } from "./gru-recurrence.js";
+import { hostValues } from "./ops/host-tensors.js";
+import { forgetBias3, gruRecurrenceInput, gruStep } from "./ops/gru-recurrence.js";
 import { Linear } from "./linear.js";
 import { feedbackRates } from "./observation.js";
 import type { ParamStore } from "./params.js";
-import type { FactorsSource } from "./poisson-readout.js";
+import type { FactorsSource } from "./ops/poisson-readout.js";
 import { Ar1Prior, DiagGaussianFromInput } from "./priors.js";
 import type { Readout } from "./readin-readout.js";
 

@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { EncoderGru } from "./gru-cell.js";
-import { gruFinalStateInput, gruRecurrenceInput } from "./gru-recurrence.js";
+import { gruFinalStateInput, gruRecurrenceInput } from "./ops/gru-recurrence.js";
 import type { ParamStore } from "./params.js";
 
 export interface EncoderStates {

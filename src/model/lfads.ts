@@ -7,15 +7,15 @@ import * as tf from "@tensorflow/tfjs";
 import { ShapeError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
 import { controllerInputDim, encoderInputDim, generatorInputDim, validateConfig, type LfadsConfig } from "./config.js";
-import { activeCoupledDecoder } from "./coupled-decoder.js";
+import { activeCoupledDecoder } from "./ops/coupled-decoder.js";
 import { Decoder, noDropout, type CoSource, type DecoderOutputs, type Dropout } from "./decoder.js";
 import { BidirectionalEncoder } from "./encoder.js";
-import { tensorsFilledBy } from "./host-tensors.js";
+import { tensorsFilledBy } from "./ops/host-tensors.js";
 import { Linear } from "./linear.js";
 import type { NoiseSource } from "./noise.js";
 import { logLikelihood, outputParams } from "./observation.js";
 import { ParamStore, type ParamInfo, type WeightMap, type WeightValue } from "./params.js";
-import { activePoissonReadout, poissonReadoutOp } from "./poisson-readout.js";
+import { activePoissonReadout, poissonReadoutOp } from "./ops/poisson-readout.js";
 import { DiagGaussianFromInput, IcPrior, klControllerOutputs, klControllerOutputsFused, klGaussians, type Gaussian } from "./priors.js";
 import { Readin, Readout } from "./readin-readout.js";
 

@@ -7,7 +7,7 @@
  * - the g0 KL (analytic) and the controller-output KL (one-sample, same samples as the generator).
  */
 import * as tf from "@tensorflow/tfjs";
-import { hostValues, multiOutputOp, tensorsFilledBy } from "./host-tensors.js";
+import { hostValues, multiOutputOp, tensorsFilledBy } from "./ops/host-tensors.js";
 import { Linear } from "./linear.js";
 import type { ParamStore } from "./params.js";
 

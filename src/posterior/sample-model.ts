@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LayoutError, ParamError, warn } from "../core/errors.js";
-import { selectBackend, type BackendInfo, type BackendName } from "../model/backend.js";
+import { selectBackend, type BackendInfo, type BackendName } from "../model/ops/backend.js";
 import { modelConfigFromRunParams, type LfadsConfig } from "../model/config.js";
 import { LfadsModel } from "../model/lfads.js";
 import type { RunParams } from "../params/run-params.js";

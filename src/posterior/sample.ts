@@ -60,7 +60,7 @@ import { LayoutError, ParamError } from "../core/errors.js";
 import { progress as progressDisplay, type Progress } from "../display/progress.js";
 import { show } from "../display/show.js";
 import { readH5, writeH5Atomic, type H5Dataset, type H5File } from "../io/h5.js";
-import type { BackendInfo } from "../model/backend.js";
+import type { BackendInfo } from "../model/ops/backend.js";
 import type { LfadsConfig } from "../model/config.js";
 import type { LfadsBatch, LfadsEncoding } from "../model/lfads.js";
 import { l2Cost } from "../model/l2.js";

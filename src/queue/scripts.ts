@@ -10,7 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
-import { packageRoot } from "../kernel/package-root.js";
+import { packageRoot } from "../core/package-root.js";
 import type { Run } from "../runs/run.js";
 
 export const TRAIN_SCRIPT = "lfads_train.sh";

@@ -16,7 +16,7 @@ import { expandHome, resolveSelection, type DatasetCollection, type Selection } 
 import { writeFileAtomic } from "../io/atomic.js";
 import { RunParams } from "../params/run-params.js";
 import { checkVersion, DEFAULT_RC_VERSION } from "./layout.js";
-import { prepare, type PrepareOptions, type PrepareResult } from "./prepare.js";
+import { prepare, type PrepareOptions, type PrepareResult } from "../prepare/prepare.js";
 import { Run } from "./run.js";
 import { RunSpec, checkFolderName } from "./run-spec.js";
 import { runCollectionDisplay, runCollectionSummaryText } from "./summary.js";

@@ -7,7 +7,7 @@ import type { Dataset } from "../data/dataset.js";
 import type { DatasetCollection } from "../data/dataset-collection.js";
 import type { RunParams } from "../params/run-params.js";
 import { RUN_MARKERS, commonDataPath, inputInfoFileName, lfadsInputFileName, runPath, sequenceFileName } from "./layout.js";
-import { prepareRuns, type PrepareOptions, type PrepareResult } from "./prepare.js";
+import { prepareRuns, type PrepareOptions, type PrepareResult } from "../prepare/prepare.js";
 import type { RunCollection } from "./run-collection.js";
 import type { RunSpec } from "./run-spec.js";
 import { runDisplay } from "./summary.js";

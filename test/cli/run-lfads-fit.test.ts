@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { main, type CliIO } from "../../src/cli.js";
-import { readModelRuns } from "../../src/cli/run-lfads-files.js";
+import { readModelRuns } from "../../src/run-lfads/files.js";
 import { r2Score } from "../../src/posterior/scores.js";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "lfads-g2p5-"));

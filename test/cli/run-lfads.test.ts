@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { main, type CliIO } from "../../src/cli.js";
-import { readModelRuns } from "../../src/cli/run-lfads-files.js";
+import { readModelRuns } from "../../src/run-lfads/files.js";
 import { writeSynthDataset } from "../../src/data/synth/write.js";
 import { loadFitLog } from "../../src/posterior/fit-log.js";
 import { loadPosteriorMeans } from "../../src/posterior/read-posterior.js";

@@ -1,6 +1,6 @@
 /**
  * The coupled decoder kernels on their own (the model-level comparison with the composite loop is
- * test/model/coupled-decoder.test.ts): any thread count gives bitwise the same outputs and
+ * test/model/ops/coupled-decoder.test.ts): any thread count gives bitwise the same outputs and
  * gradients, a batch with a remainder block and odd widths work, and every call gives back the
  * kernels' memory it took.
  */

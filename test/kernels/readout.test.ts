@@ -1,6 +1,6 @@
 /**
  * The fused Poisson read-out kernels on their own (the model-level comparison with the composite tfjs
- * ops is test/model/poisson-readout.test.ts): forward and backward against a float64 reference on odd
+ * ops is test/model/ops/poisson-readout.test.ts): forward and backward against a float64 reference on odd
  * sizes (rows not a multiple of 4, N and F not multiples of 4 or 8), with and without the factors
  * stage and its mask, bitwise identical results for 1 and 3 threads, the exp's accuracy, and every
  * call giving back the kernels' memory it took.

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../src/core/rng.js";
-import { selectBackend } from "../../src/model/backend.js";
+import { selectBackend } from "../../src/model/ops/backend.js";
 import { lfadsCost } from "../../src/model/cost.js";
 import { l2Cost } from "../../src/model/l2.js";
 import { coMeanCorrCost } from "../../src/model/lfads.js";

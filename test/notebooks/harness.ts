@@ -10,7 +10,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { ensureSelfLink, installKernelSpec, packageRoot } from "../../src/kernel/index.js";
+import { ensureSelfLink, installKernelSpec, packageRoot } from "../../src/jupyter/index.js";
 
 /** Debian's interpreter: the `python3` first on PATH may be a pyenv without Jupyter. */
 export const PYTHON = "/usr/bin/python3";

@@ -1,6 +1,6 @@
 /**
  * Test fixture: write an `inputInfo_<ds>.h5` sidecar straight from the layout `readInputInfo` documents,
- * independently of the prepare step's writer (src/runs/input-files.ts), so reader tests do not depend
+ * independently of the prepare step's writer (src/prepare/input-files.ts), so reader tests do not depend
  * on prepare and a drift between the two shows up as a failing test.
  */
 import type { Array3D } from "../../src/core/array3d.js";

@@ -296,7 +296,7 @@ describe("round trip through our writer (samplePosterior on a Gaussian-output ru
     const { generateLorenzDatasets } = await import("../../src/data/lorenz.js");
     const { RunCollection } = await import("../../src/runs/run-collection.js");
     const { RunSpec } = await import("../../src/runs/run-spec.js");
-    const { prepare } = await import("../../src/runs/prepare.js");
+    const { prepare } = await import("../../src/prepare/prepare.js");
     const { trainRun } = await import("../../src/train/train-run.js");
     const { samplePosterior } = await import("../../src/posterior/sample.js");
     const { readArray, readH5 } = await import("../../src/io/h5.js");

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { ShapeError } from "../../src/core/errors.js";
 import { Rng } from "../../src/core/rng.js";
-import { selectBackend } from "../../src/model/backend.js";
+import { selectBackend } from "../../src/model/ops/backend.js";
 import type { LfadsBatch, LfadsForward, LfadsModel } from "../../src/model/lfads.js";
 import type { NoiseSource } from "../../src/model/noise.js";
 import type { RunParamsInit } from "../../src/params/run-params.js";

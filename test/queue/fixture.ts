@@ -8,7 +8,7 @@ import { Dataset } from "../../src/data/dataset.js";
 import { DatasetCollection } from "../../src/data/dataset-collection.js";
 import { generateLorenzDatasets } from "../../src/data/lorenz.js";
 import { RunParams } from "../../src/params/run-params.js";
-import { prepare } from "../../src/runs/prepare.js";
+import { prepare } from "../../src/prepare/prepare.js";
 import { RunCollection } from "../../src/runs/run-collection.js";
 import { RunSpec } from "../../src/runs/run-spec.js";
 import { writeRunParamsFile } from "../../src/runs/run-params-file.js";

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { selectBackend } from "../../src/model/backend.js";
+import { selectBackend } from "../../src/model/ops/backend.js";
 import { AdamTf1, globalNormScale } from "../../src/train/adam.js";
 
 test("Adam follows TF1 semantics with ε = 0.1 (hand-computed steps)", async () => {

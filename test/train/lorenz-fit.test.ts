@@ -28,12 +28,12 @@ import { Rng } from "../../src/core/rng.js";
 import { buildLorenzDemo } from "../../src/demo/lorenz-demo.js";
 import { readArray, readH5 } from "../../src/io/h5.js";
 import { modelConfigFromRunParams } from "../../src/model/config.js";
-import { activeGruImplementation } from "../../src/model/gru-recurrence.js";
+import { activeGruImplementation } from "../../src/model/ops/gru-recurrence.js";
 import { LfadsModel } from "../../src/model/lfads.js";
 import { RngNoise } from "../../src/model/noise.js";
 import type { RunParams } from "../../src/params/run-params.js";
 import { r2Score } from "../../src/posterior/scores.js";
-import { prepare } from "../../src/runs/prepare.js";
+import { prepare } from "../../src/prepare/prepare.js";
 import { loadCheckpoint } from "../../src/train/checkpoint.js";
 import { trainRun } from "../../src/train/train-run.js";
 

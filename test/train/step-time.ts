@@ -5,9 +5,9 @@
  * ("fused" plugs src/kernels' wasmGruImplementation in through setGruImplementation).
  */
 import { Rng } from "../../src/core/rng.js";
-import { selectBackend, type BackendName } from "../../src/model/backend.js";
+import { selectBackend, type BackendName } from "../../src/model/ops/backend.js";
 import { modelConfigFromRunParams } from "../../src/model/config.js";
-import { activeGruImplementation, setGruImplementation } from "../../src/model/gru-recurrence.js";
+import { activeGruImplementation, setGruImplementation } from "../../src/model/ops/gru-recurrence.js";
 import { LfadsModel } from "../../src/model/lfads.js";
 import { lgammaRowSums } from "../../src/model/observation.js";
 import { RunParams } from "../../src/params/run-params.js";

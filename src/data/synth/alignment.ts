@@ -14,7 +14,7 @@
  * The PCs' signs follow MATLAB's convention (largest |coefficient| positive); numpy's `eigh` leaves
  * them arbitrary, so a column of ours may be the negative of Python's.
  */
-import { lstsq, mat, pca } from "../../align/linalg.js";
+import { lstsq, mat, pca } from "../../core/linalg.js";
 import { ShapeError } from "../../core/errors.js";
 
 /**

@@ -23,7 +23,7 @@
  * The network does not depend on the seed (like the fixed checkpoint); it is built from a fixed
  * internal seed.
  */
-import { lstsq, mat } from "../../align/linalg.js";
+import { lstsq, mat } from "../../core/linalg.js";
 import { ParamError } from "../../core/errors.js";
 import { Rng } from "../../core/rng.js";
 import type { NormalSource } from "./data-rnn.js";

@@ -4,7 +4,7 @@
  * by condition.
  */
 import { DataError, ParamError } from "../../core/errors.js";
-import { pca, type Mat } from "../../align/linalg.js";
+import { pca, type Mat } from "../../core/linalg.js";
 import type { PosteriorMeans } from "../../posterior/posterior-means.js";
 import type { ConditionIds } from "../../posterior/read-input-info.js";
 import { applyStyle, Figure, type FigureStyle, type PlotlyLayout, type PlotlyTrace } from "./figure.js";

@@ -9,7 +9,7 @@ import { DataError } from "../core/errors.js";
 import type { CheckedDatasetData } from "../data/dataset-data.js";
 import { rebin, splitTrainValid } from "../data/rebin-split.js";
 import type { AlignmentForDataset } from "./input-files.js";
-import type { Run } from "./run.js";
+import type { Run } from "../runs/run.js";
 
 export function alignmentFromParams(run: Run, data: readonly CheckedDatasetData[]): AlignmentForDataset[] {
   const p = run.params;

@@ -27,11 +27,11 @@ import { rebinFactor, splitTrainValid } from "../data/rebin-split.js";
 import { symlinkRelative } from "../io/atomic.js";
 import { alignmentFromParams } from "./alignment-provider.js";
 import { writeInputInfoFile, writeLfadsInputFile, type AlignmentForDataset } from "./input-files.js";
-import { VERSION_PER_SPEC_DATA } from "./layout.js";
-import type { Run } from "./run.js";
-import { writeRunParamsFile } from "./run-params-file.js";
-import type { RunCollection } from "./run-collection.js";
-import type { RunSpec } from "./run-spec.js";
+import { VERSION_PER_SPEC_DATA } from "../runs/layout.js";
+import type { Run } from "../runs/run.js";
+import { writeRunParamsFile } from "../runs/run-params-file.js";
+import type { RunCollection } from "../runs/run-collection.js";
+import type { RunSpec } from "../runs/run-spec.js";
 
 export interface PrepareProgress {
   done: number;

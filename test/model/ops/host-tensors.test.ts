@@ -1,12 +1,12 @@
 /**
- * The tfjs ↔ kernel bridge (src/model/host-tensors.ts) on both CPU-side backends: values read in
+ * The tfjs ↔ kernel bridge (src/model/ops/host-tensors.ts) on both CPU-side backends: values read in
  * place, tensors filled in place, and a multi-output op whose gradients reach every input.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { selectBackend } from "../../src/model/backend.js";
-import { hostValues, multiOutputOp, tensorsFilledBy } from "../../src/model/host-tensors.js";
+import { selectBackend } from "../../../src/model/ops/backend.js";
+import { hostValues, multiOutputOp, tensorsFilledBy } from "../../../src/model/ops/host-tensors.js";
 
 for (const backend of ["cpu", "wasm"] as const) {
   test(`host-tensors (${backend}): hostValues, tensorsFilledBy and a two-output op with its gradient`, async () => {

@@ -7,16 +7,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "../../src/core/rng.js";
-import { wasmReadoutImplementation } from "../../src/kernels/readout-impl.js";
-import { selectBackend } from "../../src/model/backend.js";
-import { lfadsCost } from "../../src/model/cost.js";
-import { dropoutMask, noDropout, type Dropout } from "../../src/model/decoder.js";
-import { RngNoise } from "../../src/model/noise.js";
-import { activePoissonReadout, poissonReadoutOp, setPoissonReadoutImplementation, type PoissonReadoutImpl } from "../../src/model/poisson-readout.js";
-import type { RunParamsInit } from "../../src/params/run-params.js";
-import { assertClose, randn } from "../kernels/gru-reference.js";
-import { batchOf, counts, maxRelDiff, tinyModel } from "./tiny.js";
+import { Rng } from "../../../src/core/rng.js";
+import { wasmReadoutImplementation } from "../../../src/kernels/readout-impl.js";
+import { selectBackend } from "../../../src/model/ops/backend.js";
+import { lfadsCost } from "../../../src/model/cost.js";
+import { dropoutMask, noDropout, type Dropout } from "../../../src/model/decoder.js";
+import { RngNoise } from "../../../src/model/noise.js";
+import { activePoissonReadout, poissonReadoutOp, setPoissonReadoutImplementation, type PoissonReadoutImpl } from "../../../src/model/ops/poisson-readout.js";
+import type { RunParamsInit } from "../../../src/params/run-params.js";
+import { assertClose, randn } from "../../kernels/gru-reference.js";
+import { batchOf, counts, maxRelDiff, tinyModel } from "../tiny.js";
 
 const BACKENDS = ["cpu", "wasm"] as const;
 

@@ -1,12 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { ShapeError } from "../../src/core/errors.js";
-import { selectBackend } from "../../src/model/backend.js";
-import { jsGruImplementation } from "../../src/model/gru-js.js";
-import { activeGruImplementation, forgetBias3, gruRecurrence, gruStep, setGruImplementation } from "../../src/model/gru-recurrence.js";
-import { maxRelDiff } from "./tiny.js";
-import { wasmGruImplementation } from "../../src/kernels/gru-impl.js";
+import { ShapeError } from "../../../src/core/errors.js";
+import { selectBackend } from "../../../src/model/ops/backend.js";
+import { jsGruImplementation } from "../../../src/model/ops/gru-js.js";
+import { activeGruImplementation, forgetBias3, gruRecurrence, gruStep, setGruImplementation } from "../../../src/model/ops/gru-recurrence.js";
+import { maxRelDiff } from "../tiny.js";
+import { wasmGruImplementation } from "../../../src/kernels/gru-impl.js";
 
 // These tests check the composite op (the reference) unless they plug an implementation in themselves;
 // selectBackend would otherwise install the fused wasm kernels by default.

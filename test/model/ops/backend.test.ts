@@ -1,12 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { ParamError } from "../../src/core/errors.js";
-import { Rng } from "../../src/core/rng.js";
-import { currentBackend, selectBackend } from "../../src/model/backend.js";
-import { lfadsCost } from "../../src/model/cost.js";
-import { RngNoise } from "../../src/model/noise.js";
-import { batchOf, counts, maxRelDiff, tinyModel } from "./tiny.js";
+import { ParamError } from "../../../src/core/errors.js";
+import { Rng } from "../../../src/core/rng.js";
+import { currentBackend, selectBackend } from "../../../src/model/ops/backend.js";
+import { lfadsCost } from "../../../src/model/cost.js";
+import { RngNoise } from "../../../src/model/noise.js";
+import { batchOf, counts, maxRelDiff, tinyModel } from "../tiny.js";
 
 /** Cost and gradients of a tiny model with a controller on the active backend. */
 function costAndGrads(): { cost: number; grads: Map<string, Float32Array> } {

@@ -24,7 +24,7 @@
  * same contract, used to test the plumbing and as a reference for kernel authors.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ShapeError } from "../core/errors.js";
+import { ShapeError } from "../../core/errors.js";
 import { hostValues, isTapeOn, tensorsFilledBy } from "./host-tensors.js";
 
 export interface GruDims {

@@ -12,7 +12,7 @@ import { generateLorenzDatasets } from "../../src/data/lorenz.js";
 import { rebin, splitTrainValid } from "../../src/data/rebin-split.js";
 import { readArray, readH5, type H5File } from "../../src/io/h5.js";
 import { RunParams } from "../../src/params/run-params.js";
-import { prepare, type AlignmentProvider, type PrepareProgress } from "../../src/runs/prepare.js";
+import { prepare, type AlignmentProvider, type PrepareProgress } from "../../src/prepare/prepare.js";
 import { RunCollection } from "../../src/runs/run-collection.js";
 import { RunSpec } from "../../src/runs/run-spec.js";
 import type { Run } from "../../src/runs/run.js";

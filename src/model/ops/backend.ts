@@ -8,15 +8,15 @@
  * override that cannot be honoured is an error, never a silent fallback.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ParamError } from "../core/errors.js";
+import { ParamError } from "../../core/errors.js";
 import { installWasmKernels } from "./wasm-kernels.js";
-import { wasmGruImplementation } from "../kernels/gru-impl.js";
-import { wasmDecoderImplementation } from "../kernels/decoder-impl.js";
-import { wasmReadoutImplementation } from "../kernels/readout-impl.js";
-import { dropoutMaskInto } from "../kernels/mask.js";
+import { wasmGruImplementation } from "../../kernels/gru-impl.js";
+import { wasmDecoderImplementation } from "../../kernels/decoder-impl.js";
+import { wasmReadoutImplementation } from "../../kernels/readout-impl.js";
+import { dropoutMaskInto } from "../../kernels/mask.js";
 import { setCoupledDecoderImplementation } from "./coupled-decoder.js";
 import { setGruImplementation } from "./gru-recurrence.js";
-import { setMaskGenerator } from "./noise.js";
+import { setMaskGenerator } from "../noise.js";
 import { setPoissonReadoutImplementation } from "./poisson-readout.js";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";

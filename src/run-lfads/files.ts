@@ -11,7 +11,7 @@ import { LayoutError, ShapeError } from "../core/errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { readH5, type H5Dataset, type H5Group } from "../io/h5.js";
 import { listInputFilesByStem, type InputFile } from "../train/input-files.js";
-import { MAX_INT, RUN_LFADS_FLAGS, type FlagValue } from "./run-lfads-flags.js";
+import { MAX_INT, RUN_LFADS_FLAGS, type FlagValue } from "./flags.js";
 
 /** Names and sizes of the datasets of a stem, as run_lfads.py records them. */
 export interface InputSummary {

@@ -6,14 +6,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "../../src/core/rng.js";
-import { wasmDecoderImplementation } from "../../src/kernels/decoder-impl.js";
-import { selectBackend } from "../../src/model/backend.js";
-import { activeCoupledDecoder, setCoupledDecoderImplementation } from "../../src/model/coupled-decoder.js";
-import { lfadsCost } from "../../src/model/cost.js";
-import { RngNoise } from "../../src/model/noise.js";
-import type { RunParamsInit } from "../../src/params/run-params.js";
-import { batchOf, counts, maxRelDiff, tinyModel } from "./tiny.js";
+import { Rng } from "../../../src/core/rng.js";
+import { wasmDecoderImplementation } from "../../../src/kernels/decoder-impl.js";
+import { selectBackend } from "../../../src/model/ops/backend.js";
+import { activeCoupledDecoder, setCoupledDecoderImplementation } from "../../../src/model/ops/coupled-decoder.js";
+import { lfadsCost } from "../../../src/model/cost.js";
+import { RngNoise } from "../../../src/model/noise.js";
+import type { RunParamsInit } from "../../../src/params/run-params.js";
+import { batchOf, counts, maxRelDiff, tinyModel } from "../tiny.js";
 
 interface Case {
   name: string;

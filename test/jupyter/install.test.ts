@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { installKernelSpec, kernelSpec, kernelsDir, userDataDir } from "../../src/kernel/install.js";
-import { ensureSelfLink, packageRoot } from "../../src/kernel/package-root.js";
+import { installKernelSpec, kernelSpec, kernelsDir, userDataDir } from "../../src/jupyter/install.js";
+import { ensureSelfLink, packageRoot } from "../../src/core/package-root.js";
 import { LfadsError } from "../../src/core/errors.js";
 
 const root = packageRoot();

@@ -3,9 +3,9 @@
  * Listed in src/cli/commands.ts; the queue modules are loaded inside `run`.
  */
 import * as path from "node:path";
-import { UsageError } from "../cli/args.js";
-import type { OptionSpec, ParsedArgs } from "../cli/args.js";
-import type { CliIO, Command } from "../cli/command.js";
+import { UsageError } from "./args.js";
+import type { OptionSpec, ParsedArgs } from "./args.js";
+import type { CliIO, Command } from "./command.js";
 
 const SLURM_OPTIONS: OptionSpec[] = [
   { name: "partition", type: "string", valueName: "<name>", help: "Slurm partition (checked against sinfo)" },
@@ -57,7 +57,7 @@ function trainArgs(args: ParsedArgs): { trainArgs?: string[] } {
 }
 
 async function runLocalCommand(rcDir: string, args: ParsedArgs, io: CliIO): Promise<number> {
-  const { runLocal } = await import("./local.js");
+  const { runLocal } = await import("../queue/local.js");
   const result = await withSignals(
     (signal) => runLocal(rcDir, { workers: num(args, "workers"), threads: num(args, "threads"), onlyIncomplete: !args.options.rerun, signal, ...trainArgs(args) }),
     (sig) => io.err(`\nlfads run: ${sig}: stopping the running trainings (they resume from their checkpoints next time)\n`),
@@ -76,7 +76,7 @@ async function runLocalCommand(rcDir: string, args: ParsedArgs, io: CliIO): Prom
 }
 
 async function runSlurmCommand(rcDir: string, args: ParsedArgs, io: CliIO): Promise<number> {
-  const { submitSlurm } = await import("./slurm.js");
+  const { submitSlurm } = await import("../queue/slurm.js");
   const gres = str(args, "gres") ?? (args.options.gpu ? "gpu:1" : undefined);
   if (args.options.gpu && str(args, "gres")) throw new UsageError("give either --gpu or --gres, not both");
   const extra = str(args, "sbatch-args")?.split(/\s+/).filter(Boolean);
@@ -167,8 +167,8 @@ const runOneCommand: Command = {
   options: [{ name: "retrain", type: "boolean", help: "run the train stage even if lfads.done.train says it finished (resumes from the last checkpoint)" }],
   positionals: [1, Infinity],
   async run(args, io) {
-    const { executeRun } = await import("./execute.js");
-    const { checkRunFolder } = await import("./sweep-runs.js");
+    const { executeRun } = await import("../queue/execute.js");
+    const { checkRunFolder } = await import("../queue/sweep-runs.js");
     const dir = checkRunFolder(args.positionals[0]!);
     const env = process.env;
     const slurmJob = env["SLURM_ARRAY_JOB_ID"] && env["SLURM_ARRAY_TASK_ID"] ? `${env["SLURM_ARRAY_JOB_ID"]}_${env["SLURM_ARRAY_TASK_ID"]}` : env["SLURM_JOB_ID"];
@@ -215,7 +215,7 @@ const statusCommand: Command = {
   options: [{ name: "json", type: "boolean", help: "print the status as JSON" }],
   positionals: [1, 1],
   async run(args, io) {
-    const { sweepStatus, formatStatus } = await import("./status.js");
+    const { sweepStatus, formatStatus } = await import("../queue/status.js");
     const s = sweepStatus(path.resolve(args.positionals[0]!));
     io.out(args.options.json ? `${JSON.stringify(s, null, 2)}\n` : formatStatus(s));
     return s.counts.done === s.runs.length ? 0 : s.counts.failed > 0 ? 1 : 3;
@@ -232,7 +232,7 @@ const cancelCommand: Command = {
   ].join("\n"),
   positionals: [1, 1],
   async run(args, io) {
-    const { cancelSlurm } = await import("./slurm.js");
+    const { cancelSlurm } = await import("../queue/slurm.js");
     const r = cancelSlurm(path.resolve(args.positionals[0]!));
     if (r.cancelled.length === 0 && r.finished.length === 0) io.out(`No Slurm jobs recorded for ${r.rcDir}.\n`);
     else {

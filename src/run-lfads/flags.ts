@@ -15,10 +15,9 @@
  * - lfads-ts additions: `max_epochs`, `max_steps`, `seed` (TF trains until the learning rate falls
  *   below learning_rate_stop and has no seed flag).
  */
-import { closestName, ParamError } from "../core/errors.js";
+import { closestName, ParamError, UsageError } from "../core/errors.js";
 import { RunParams, validateParam, type RunParamsInit } from "../params/run-params.js";
 import { PARAM_SPECS, type ParamName, type ParamValue } from "../params/table.js";
-import { UsageError } from "./args.js";
 
 export type FlagType = "string" | "int" | "float" | "bool" | "list";
 export type FlagValue = string | number | boolean | readonly number[];

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from
 import { homedir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { LfadsError } from "../core/errors.js";
-import { ensureSelfLink, packageRoot } from "./package-root.js";
+import { ensureSelfLink, packageRoot } from "../core/package-root.js";
 
 export const DEFAULT_KERNEL_NAME = "lfads-ts";
 export const DEFAULT_DISPLAY_NAME = "TypeScript (lfads-ts)";

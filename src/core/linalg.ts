@@ -13,7 +13,7 @@
  * tall inputs.
  */
 import { EigenvalueDecomposition, Matrix, SingularValueDecomposition } from "ml-matrix";
-import { DataError, ParamError, ShapeError } from "../core/errors.js";
+import { DataError, ParamError, ShapeError } from "./errors.js";
 
 /** A dense row-major matrix: element (i, j) at `data[i * cols + j]`. */
 export interface Mat {

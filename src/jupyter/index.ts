@@ -12,4 +12,4 @@ export {
   type InstallTarget,
   type InstalledKernel,
 } from "./install.js";
-export { packageRoot, ensureSelfLink } from "./package-root.js";
+export { packageRoot, ensureSelfLink } from "../core/package-root.js";

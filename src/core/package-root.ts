@@ -1,7 +1,7 @@
 /** Locating this package on disk, and making it importable by its own name from notebooks inside it. */
 import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { dirname, join, sep } from "node:path";
-import { LfadsError } from "../core/errors.js";
+import { LfadsError } from "./errors.js";
 
 export const PACKAGE_NAME = "lfads-ts";
 

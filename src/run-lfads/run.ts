@@ -21,14 +21,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DataError, LayoutError, LfadsError, NotSupportedError, ParamError, ShapeError, warn } from "../core/errors.js";
+import { DataError, LayoutError, LfadsError, NotSupportedError, ParamError, ShapeError, UsageError, warn, type CliIO } from "../core/errors.js";
 import type { RunParams } from "../params/run-params.js";
 import type { TrainProgress } from "../train/progress.js";
 import { RUN_MANAGER_STEM } from "../train/input-files.js";
-import { UsageError } from "./args.js";
-import type { CliIO } from "./command.js";
-import { checkpointFromIndex, checkpointStep, inputSummary, tfHyperparameters, writeTfHyperparameters, type InputSummary } from "./run-lfads-files.js";
-import { formatFlagValue, MAX_INT, parseRunLfadsArgv, runLfadsFlag, runParamsFromFlags, type FlagValue, type RunLfadsArgs, type RunLfadsKind } from "./run-lfads-flags.js";
+import { checkpointFromIndex, checkpointStep, inputSummary, tfHyperparameters, writeTfHyperparameters, type InputSummary } from "./files.js";
+import { formatFlagValue, MAX_INT, parseRunLfadsArgv, runLfadsFlag, runParamsFromFlags, type FlagValue, type RunLfadsArgs, type RunLfadsKind } from "./flags.js";
 
 export interface RunLfadsOptions {
   /** Where messages go (default: the process's stdout / stderr). */

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { main, type CliIO } from "../../src/cli.js";
 import { UsageError } from "../../src/cli/args.js";
-import { MAX_INT, parseRunLfadsArgv, RUN_LFADS_FLAGS, runParamsFromFlags } from "../../src/cli/run-lfads-flags.js";
+import { MAX_INT, parseRunLfadsArgv, RUN_LFADS_FLAGS, runParamsFromFlags } from "../../src/run-lfads/flags.js";
 import { PARAM_TABLE } from "../../src/params/table.js";
 
 /** lfads-model.md §6, verbatim: flag → run_lfads.py default. */
