@@ -1,6 +1,7 @@
 // @ts-check
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import stageOrder from "./eslint/stage-order.mjs";
 
 const TF_ALLOWED = ["src/model/**", "src/train/**", "src/posterior/**", "src/tf.ts", "test/**", "bench/**"];
 
@@ -22,5 +23,11 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": ["error", { patterns: [{ group: ["@tensorflow/*"], message: "TensorFlow.js may only be imported in src/model, src/train, src/posterior and src/tf.ts" }] }],
     },
+  },
+  {
+    // Rooms import only their own and earlier rooms of the stage order (eslint/stage-order.mjs lists it).
+    files: ["src/**/*.ts"],
+    plugins: { stages: stageOrder },
+    rules: { "stages/stage-order": ["error", { srcDir: `${import.meta.dirname}/src` }] },
   },
 );
