@@ -10,7 +10,6 @@
 import * as path from "node:path";
 import { checkDatasetData, isoDate, parseDatetime, type CheckedDatasetData, type DatasetData } from "./dataset-data.js";
 import { readDatasetFile, readDatasetFileInfo } from "./read-dataset-file.js";
-import type { DatasetCollection } from "./dataset-collection.js";
 
 export type DatasetLoader = (ds: Dataset) => Promise<DatasetData> | DatasetData;
 
@@ -45,6 +44,17 @@ export function datasetNameFromPath(relPath: string): string {
   return path.basename(relPath, path.extname(relPath)).replace(/,/g, "_");
 }
 
+/**
+ * What a dataset sees of the collection that holds it (a DatasetCollection). An interface rather than
+ * the class, so that dataset.ts and dataset-collection.ts do not import each other.
+ */
+export interface DatasetOwner {
+  readonly name: string;
+  readonly path: string;
+  readonly datasets: readonly Dataset[];
+  addDataset(ds: Dataset): void;
+}
+
 export class Dataset {
   static matlabClass = "LFADS.Dataset";
 
@@ -52,7 +62,7 @@ export class Dataset {
   readonly relPath: string;
   comment: string;
   /** Owning collection (set by `DatasetCollection.addDataset`). */
-  collection: DatasetCollection | undefined;
+  collection: DatasetOwner | undefined;
 
   infoLoaded = false;
   subject = "";
@@ -66,7 +76,7 @@ export class Dataset {
   private readonly infoLoader: DatasetInfoLoader | undefined;
 
   /** Create a dataset at `relPath` (relative to the collection path) and add it to `collection`, replacing one with the same name. */
-  constructor(collection: DatasetCollection | undefined, relPath: string, options: DatasetOptions = {}) {
+  constructor(collection: DatasetOwner | undefined, relPath: string, options: DatasetOptions = {}) {
     this.relPath = relPath;
     this.name = datasetNameFromPath(relPath);
     this.comment = options.comment ?? "";

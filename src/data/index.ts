@@ -1,6 +1,6 @@
 /** Datasets, the default file loader, split/re-bin and the Lorenz demo generator. */
 export { Dataset, datasetNameFromPath } from "./dataset.js";
-export type { DatasetInfo, DatasetInfoLoader, DatasetLoader, DatasetOptions, LoadDataOptions } from "./dataset.js";
+export type { DatasetInfo, DatasetOwner, DatasetInfoLoader, DatasetLoader, DatasetOptions, LoadDataOptions } from "./dataset.js";
 export { DatasetCollection, expandHome, renderInfoTable, resolveSelection } from "./dataset-collection.js";
 export type { DatasetInfoRow, DatasetInfoTable, Selection } from "./dataset-collection.js";
 export { checkDatasetData, datenumToDate, isoDate, parseDatetime } from "./dataset-data.js";

@@ -14,7 +14,7 @@ import { pathToFileURL } from "node:url";
 import { LfadsError, ParamError } from "../../core/errors.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { escapeHtml } from "../../core/format.js";
-import type { PlotlyLayout, PlotlyTrace } from "../plots/figure.js";
+import type { PlotlyLayout, PlotlyTrace } from "../plots/plotly-types.js";
 import { withBrowser, withScratchPage } from "./session.js";
 import { browserCall, COMPOSE_PNG, COUNT_DRAWN_PLOTS, PLOTLY_TO_IMAGE } from "./browser-scripts.js";
 

@@ -18,12 +18,9 @@ import { showBundle } from "../show.js";
 import { saveFigure, renderFigure, type ImageFormat, type SaveOptions } from "../export/export.js";
 import { plotlyLoaderJs, scriptJson } from "./plotly-js.js";
 
-/** One plotly trace (`{type: "scatter", x, y, …}`), as plain JSON. */
-export type PlotlyTrace = { [key: string]: unknown };
-/** A plotly layout object, as plain JSON. */
-export type PlotlyLayout = { [key: string]: unknown };
-/** A plotly config object (`{displaylogo: false, …}`). */
-export type PlotlyConfig = { [key: string]: unknown };
+import type { PlotlyConfig, PlotlyLayout, PlotlyTrace } from "./plotly-types.js";
+
+export type { PlotlyConfig, PlotlyLayout, PlotlyTrace };
 
 /** What a Figure is made from: plotly's own figure shape. Typed arrays are accepted and copied to plain arrays. */
 export interface FigureSpec {
