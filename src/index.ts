@@ -88,10 +88,8 @@ export { r2Score, bitsPerSpike, poissonNll, posteriorRateR2, posteriorBitsPerSpi
 export type { LoadPosteriorMeansOptions, PosteriorMeanKind, FitLogRow, R2Result, TrialSplit } from "./posterior/index.js";
 
 // TF LFADS's run_lfads.py: its flags, the files it writes (`runLfads` itself is in "lfads-ts/tf")
-export { RUN_LFADS_FLAGS, RUN_LFADS_KINDS, parseRunLfadsArgv, runParamsFromFlags } from "./run-lfads/flags.js";
-export type { RunLfadsFlag, RunLfadsKind, RunLfadsArgs, FlagValue } from "./run-lfads/flags.js";
-export { readModelRuns } from "./run-lfads/files.js";
-export type { H5Values } from "./run-lfads/files.js";
+export { RUN_LFADS_FLAGS, RUN_LFADS_KINDS, parseRunLfadsArgv, runParamsFromFlags, readModelRuns } from "./run-lfads/index.js";
+export type { RunLfadsFlag, RunLfadsKind, RunLfadsArgs, FlagValue, H5Values } from "./run-lfads/index.js";
 export { loadRunPosteriorMeans, loadRunFitLog, loadRunTrainedParams, scoreRun } from "./posterior/index.js";
 export type { RunPosteriorOptions, RunScore, ScoreRunOptions } from "./posterior/index.js";
 export { RUN_PARAMS_FILE, readRunParamsFile, writeRunParamsFile } from "./runs/index.js";

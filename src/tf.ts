@@ -44,5 +44,5 @@ export type {
 } from "./posterior/sample.js";
 
 // TF LFADS's run_lfads.py (every --kind), for notebooks; the CLI is `lfads run-lfads`
-export { runLfads, flagsToArgv } from "./run-lfads/run.js";
-export type { RunLfadsOptions, RunLfadsResult, RunLfadsTrainResult } from "./run-lfads/run.js";
+export { runLfads, flagsToArgv } from "./run-lfads/index.js";
+export type { RunLfadsOptions, RunLfadsResult, RunLfadsTrainResult } from "./run-lfads/index.js";

@@ -14,7 +14,8 @@ import { readH5 } from "../io/h5.js";
 import type { FitLog } from "../posterior/fit-log.js";
 import { UsageError } from "./args.js";
 import type { Command } from "./command.js";
-import { checkpointFromIndex, checkpointStep } from "../run-lfads/files.js";
+import { readNewestHyperparameters } from "../train/hyperparameters.js";
+import { checkpointFromIndex } from "../run-lfads/files.js";
 
 /** The folder holding fitlog.csv (and checkpoints) for a save folder, a run folder, or a fitlog.csv path. */
 export function fitlogFolder(target: string): string {
@@ -30,19 +31,6 @@ function parseState(s: string): unknown {
   return JSON.parse(s, (_k, x: unknown) => (typeof x === "string" && x.startsWith("__num:") ? Number(x.slice(6)) : x));
 }
 
-function newestHyperparameters(dir: string): Record<string, unknown> | undefined {
-  const files = fs.readdirSync(dir).filter((f) => /^hyperparameters-\d+\.txt$/.test(f));
-  files.sort((a, b) => checkpointStep(b.replace(/\.txt$/, "")) - checkpointStep(a.replace(/\.txt$/, "")));
-  for (const f of files) {
-    try {
-      return JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as Record<string, unknown>;
-    } catch {
-      continue;
-    }
-  }
-  return undefined;
-}
-
 /**
  * Learning rate during each fit-log epoch, from the newest rolling checkpoint's schedule (its history
  * has one entry per epoch, +∞ where the rate was decayed after that epoch) and the decay factor.
@@ -50,7 +38,7 @@ function newestHyperparameters(dir: string): Record<string, unknown> | undefined
  */
 export async function learningRatesOf(dir: string, log: FitLog): Promise<(number | null)[] | undefined> {
   const ckpt = checkpointFromIndex(dir, "checkpoint");
-  const hps = newestHyperparameters(dir);
+  const hps = readNewestHyperparameters(dir)?.values;
   const factor = Number(hps?.["learning_rate_decay_factor"]);
   if (!ckpt || !(factor > 0 && factor <= 1)) return undefined;
   let state: { lr?: { learningRate?: number; history?: number[] } } | undefined;

@@ -1,26 +1,26 @@
 /**
  * TensorFlow-free file helpers of `lfads run-lfads`: the data dimensions of a stem's input files, the
- * `hyperparameters-<step>.txt` TF writes (run_lfads.py `build_hyperparameter_dict` + the data
- * dimensions), checkpoint steps from TF-style checkpoint names, and `readModelRuns`, a reader for the
- * HDF5 files run_lfads.py writes (`model_runs_*`, `model_params`, input files) that returns every numeric
- * dataset as float64.
+ * flags run_lfads.py records in `hyperparameters-<step>.txt` (written by train/hyperparameters.ts),
+ * checkpoint steps from TF-style checkpoint names, and `readModelRuns`, a reader for the HDF5 files
+ * run_lfads.py writes (`model_runs_*`, `model_params`, input files) that returns every numeric dataset
+ * as float64.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LayoutError, ShapeError } from "../core/errors.js";
-import { writeFileAtomic } from "../io/atomic.js";
 import { readH5, type H5Dataset, type H5Group } from "../io/h5.js";
+import type { HyperparametersData } from "../train/hyperparameters.js";
 import { listInputFilesByStem, type InputFile } from "../train/input-files.js";
-import { MAX_INT, RUN_LFADS_FLAGS, type FlagValue } from "./flags.js";
+import { RUN_LFADS_FLAGS, type FlagValue } from "./flags.js";
 
 /** Names and sizes of the datasets of a stem, as run_lfads.py records them. */
-export interface InputSummary {
+export interface InputSummary extends HyperparametersData {
   files: InputFile[];
   /** T of the first dataset (TF takes it from the first file). */
   numSteps: number;
   datasetNames: string[];
-  /** Neurons per dataset (`train_data.shape[2]`). */
-  datasetDims: Record<string, number>;
+  /** Name and neurons (`train_data.shape[2]`) of each dataset, in file order. */
+  datasets: { name: string; numNeurons: number }[];
 }
 
 function shapeOf(f: H5Group, key: string, file: string): number[] {
@@ -32,44 +32,25 @@ function shapeOf(f: H5Group, key: string, file: string): number[] {
 /** Read only the shapes of `train_data` in every input file of the stem. */
 export async function inputSummary(dataDir: string, stem: string): Promise<InputSummary> {
   const files = listInputFilesByStem(dataDir, stem);
-  const dims: Record<string, number> = {};
+  const datasets: InputSummary["datasets"] = [];
   let numSteps = -1;
   for (const f of files) {
     const shape = await readH5(f.file, (h) => shapeOf(h, "train_data", f.file));
     if (shape.length !== 3) throw new ShapeError(`train_data in ${f.file} has shape [${shape.join(", ")}], expected [trials, time, neurons]`);
     if (numSteps < 0) numSteps = shape[1]!;
-    dims[f.name] = shape[2]!;
+    datasets.push({ name: f.name, numNeurons: shape[2]! });
   }
-  return { files, numSteps, datasetNames: files.map((f) => f.name), datasetDims: dims };
+  return { files, numSteps, datasetNames: files.map((f) => f.name), datasets };
 }
 
 /**
- * The dict run_lfads.py saves as `hyperparameters-<step>.txt`: the flags of `build_hyperparameter_dict`
- * (booleans as "true"/"false", num_steps_for_gen_ic clamped to T), then kind, dataset_names,
- * dataset_dims, num_steps and ndatasets.
+ * The flags run_lfads.py's `build_hyperparameter_dict` records in hyperparameters-<step>.txt: its own
+ * (not the Run Manager's or lfads-ts's additions), without allow_gpu_growth, which it leaves out.
  */
-export function tfHyperparameters(values: Readonly<Record<string, FlagValue>>, data: InputSummary): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const f of RUN_LFADS_FLAGS) {
-    if (f.source !== "run_lfads.py" || f.name === "kind" || f.name === "allow_gpu_growth") continue;
-    let v: FlagValue = values[f.name]!;
-    if (f.name === "num_steps_for_gen_ic") v = Math.min(v as number, data.numSteps);
-    out[f.name] = typeof v === "boolean" ? (v ? "true" : "false") : v;
-  }
-  out["kind"] = values["kind"];
-  out["dataset_names"] = data.datasetNames;
-  out["dataset_dims"] = data.datasetDims;
-  out["num_steps"] = data.numSteps;
-  out["ndatasets"] = data.datasetNames.length;
+export function recordedFlags(values: Readonly<Record<string, FlagValue>>): Record<string, FlagValue> {
+  const out: Record<string, FlagValue> = {};
+  for (const f of RUN_LFADS_FLAGS) if (f.source === "run_lfads.py" && f.name !== "allow_gpu_growth") out[f.name] = values[f.name]!;
   return out;
-}
-
-/** Write `<saveDir>/hyperparameters-<step>.txt` (JSON). Returns its path. */
-export function writeTfHyperparameters(saveDir: string, step: number, hps: Record<string, unknown>): string {
-  const file = path.join(saveDir, `hyperparameters-${step}.txt`);
-  // sys.maxsize ("all") exactly as Python writes it, not as the nearest double.
-  writeFileAtomic(file, JSON.stringify(hps).replaceAll(String(MAX_INT), "9223372036854775807") + "\n");
-  return file;
 }
 
 /** Global step in a TF-style checkpoint name (`lfads_vae.ckpt-1200.h5` → 1200), 0 when absent. */

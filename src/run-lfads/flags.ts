@@ -18,6 +18,9 @@
 import { closestName, ParamError, UsageError } from "../core/errors.js";
 import { RunParams, validateParam, type RunParamsInit } from "../params/run-params.js";
 import { PARAM_SPECS, type ParamName, type ParamValue } from "../params/table.js";
+import { MAX_INT, pythonNumberText } from "../train/hyperparameters.js";
+
+export { MAX_INT };
 
 export type FlagType = "string" | "int" | "float" | "bool" | "list";
 export type FlagValue = string | number | boolean | readonly number[];
@@ -38,26 +41,24 @@ export interface RunLfadsFlag {
 export const RUN_LFADS_KINDS = ["train", "posterior_sample_and_average", "posterior_push_mean", "prior_sample", "write_model_params"] as const;
 export type RunLfadsKind = (typeof RUN_LFADS_KINDS)[number];
 
-/** Python's sys.maxsize, the TF default of `num_steps_for_gen_ic` and `ps_nexamples_to_process` ("all"). */
-export const MAX_INT = 2 ** 63 - 1;
-
+/** `param: false`: a RunParams property that this flag does not set (the flag only prints a note). */
 type Def = [name: string, type: FlagType, def: FlagValue, help: string, extra?: { choices?: readonly string[]; param?: false }];
 
 /** run_lfads.py, in its order (help texts shortened from its flag definitions). */
 const TF_FLAGS: Def[] = [
-  ["kind", "string", "train", "what to do: train, posterior_sample_and_average, posterior_push_mean, prior_sample or write_model_params", { choices: RUN_LFADS_KINDS, param: false }],
+  ["kind", "string", "train", "what to do: train, posterior_sample_and_average, posterior_push_mean, prior_sample or write_model_params", { choices: RUN_LFADS_KINDS }],
   ["output_dist", "string", "poisson", "observation model: 'poisson' (integer counts) or 'gaussian' (float data)", { choices: ["poisson", "gaussian"] }],
   ["allow_gpu_growth", "bool", false, "TF GPU memory growth; no effect in TensorFlow.js (a note is printed when set)", { param: false }],
-  ["data_dir", "string", "/tmp/rnn_synth_data_v1.0/", "folder of the input HDF5 files", { param: false }],
-  ["data_filename_stem", "string", "chaotic_rnn_inputs_g1p5", "every file of data_dir whose name starts with this is a dataset, named by the rest after one separator (Run Manager inputs: lfads)", { param: false }],
-  ["lfads_save_dir", "string", "/tmp/lfads_chaotic_rnn_inputs_g1p5/", "folder for checkpoints, fitlog.csv and outputs (created if missing)", { param: false }],
-  ["checkpoint_pb_load_name", "string", "checkpoint", "checkpoint index to load for the sampling kinds: 'checkpoint' (latest) or 'checkpoint_lve' (lowest validation error)", { param: false }],
-  ["checkpoint_name", "string", "lfads_vae", "checkpoint file prefix (only the default is supported)", { param: false }],
-  ["output_filename_stem", "string", "", "prefix replacing model_runs_ in the output files of the sampling kinds", { param: false }],
+  ["data_dir", "string", "/tmp/rnn_synth_data_v1.0/", "folder of the input HDF5 files"],
+  ["data_filename_stem", "string", "chaotic_rnn_inputs_g1p5", "every file of data_dir whose name starts with this is a dataset, named by the rest after one separator (Run Manager inputs: lfads)"],
+  ["lfads_save_dir", "string", "/tmp/lfads_chaotic_rnn_inputs_g1p5/", "folder for checkpoints, fitlog.csv and outputs (created if missing)"],
+  ["checkpoint_pb_load_name", "string", "checkpoint", "checkpoint index to load for the sampling kinds: 'checkpoint' (latest) or 'checkpoint_lve' (lowest validation error)"],
+  ["checkpoint_name", "string", "lfads_vae", "checkpoint file prefix (only the default is supported)"],
+  ["output_filename_stem", "string", "", "prefix replacing model_runs_ in the output files of the sampling kinds"],
   ["device", "string", "gpu:0", "TF device; no effect in TensorFlow.js, which picks its backend (LFADS_BACKEND overrides; a note is printed when set)", { param: false }],
-  ["csv_log", "string", "fitlog", "name of the fit log (.csv appended; only the default is supported)", { param: false }],
+  ["csv_log", "string", "fitlog", "name of the fit log (.csv appended; only the default is supported)"],
   ["max_ckpt_to_keep", "int", 5, "rolling checkpoints to keep"],
-  ["ps_nexamples_to_process", "int", MAX_INT, "trials to process per split in posterior_sample_and_average / posterior_push_mean (sys.maxsize: all)", { param: false }],
+  ["ps_nexamples_to_process", "int", MAX_INT, "trials to process per split in posterior_sample_and_average / posterior_push_mean (sys.maxsize: all)"],
   ["max_ckpt_to_keep_lve", "int", 5, "lowest-validation-error checkpoints to keep"],
   ["ext_input_dim", "int", 0, "dimension of the external inputs (train_ext_input / valid_ext_input)"],
   ["num_steps_for_gen_ic", "int", MAX_INT, "time steps the IC encoder reads (clamped to T)"],
@@ -92,9 +93,9 @@ const TF_FLAGS: Def[] = [
   ["learning_rate_n_to_compare", "int", 6, "an epoch cost above the max of this many previous ones decays the learning rate"],
   ["max_grad_norm", "float", 200.0, "global gradient-norm clip"],
   ["cell_clip_value", "float", 5.0, "recurrent state clip"],
-  ["do_train_io_only", "bool", false, "train only the read-in and read-out affine maps", { param: false }],
-  ["do_train_encoder_only", "bool", false, "train only the IC encoder and g0 posterior", { param: false }],
-  ["do_reset_learning_rate", "bool", false, "restart the learning rate at learning_rate_init when resuming", { param: false }],
+  ["do_train_io_only", "bool", false, "train only the read-in and read-out affine maps"],
+  ["do_train_encoder_only", "bool", false, "train only the IC encoder and g0 posterior"],
+  ["do_reset_learning_rate", "bool", false, "restart the learning rate at learning_rate_init when resuming"],
   ["do_train_readin", "bool", true, "train the read-in matrices of stitched / aligned models"],
   ["keep_prob", "float", 0.95, "dropout keep probability"],
   ["temporal_spike_jitter_width", "int", 0, "jitter spikes by up to this many bins during training (Poisson)"],
@@ -123,15 +124,23 @@ const RUN_MANAGER_FLAGS: Def[] = [
 
 /** lfads-ts additions. */
 const LFADS_TS_FLAGS: Def[] = [
-  ["max_epochs", "int", 0, "train: stop after this many epochs in total (0 = no limit; TF stops only at learning_rate_stop)", { param: false }],
-  ["max_steps", "int", 0, "train: stop after this many steps in total (0 = no limit)", { param: false }],
-  ["seed", "int", 0, "seed of initialisation, batching, dropout and posterior sampling", { param: false }],
+  ["max_epochs", "int", 0, "train: stop after this many epochs in total (0 = no limit; TF stops only at learning_rate_stop)"],
+  ["max_steps", "int", 0, "train: stop after this many steps in total (0 = no limit)"],
+  ["seed", "int", 0, "seed of initialisation, batching, dropout and posterior sampling"],
 ];
+
+/**
+ * The RunParams property a flag sets, from the RunParams table: `c_<flag>` where that property is one
+ * the Run Manager passes to the trainer as `--<flag>` (`cli`).
+ */
+function paramOf(name: string, extra: Def[4]): ParamName | undefined {
+  const spec = PARAM_SPECS.get(`c_${name}`);
+  return spec?.cli && extra?.param !== false ? (spec.name as ParamName) : undefined;
+}
 
 function build(defs: Def[], source: FlagSource): RunLfadsFlag[] {
   return defs.map(([name, type, def, help, extra]) => {
-    const param = extra?.param === false ? undefined : (`c_${name}` as ParamName);
-    if (param !== undefined && !PARAM_SPECS.has(param)) throw new Error(`run-lfads flag table: ${param} is not a RunParams property`);
+    const param = paramOf(name, extra);
     return { name, type, default: def, help, source, ...(extra?.choices ? { choices: extra.choices } : {}), ...(param ? { param } : {}) };
   });
 }
@@ -280,8 +289,7 @@ export function runParamsFromFlags(args: RunLfadsArgs): RunParams {
 /** A value as it would be typed on the command line. */
 export function formatFlagValue(v: FlagValue): string {
   if (Array.isArray(v)) return v.join(",");
-  if (v === MAX_INT) return "9223372036854775807";
-  return String(v);
+  return typeof v === "number" ? pythonNumberText(v) : String(v);
 }
 
 /** One line per flag, grouped by source, for `--help`. */

@@ -24,8 +24,9 @@ import * as path from "node:path";
 import { DataError, LayoutError, LfadsError, NotSupportedError, ParamError, ShapeError, UsageError, warn, type CliIO } from "../core/errors.js";
 import type { RunParams } from "../params/run-params.js";
 import type { TrainProgress } from "../train/progress.js";
+import { hyperparametersPath, readNewestHyperparameters, tfHyperparameters, writeHyperparameters } from "../train/hyperparameters.js";
 import { RUN_MANAGER_STEM } from "../train/input-files.js";
-import { checkpointFromIndex, checkpointStep, inputSummary, tfHyperparameters, writeTfHyperparameters, type InputSummary } from "./files.js";
+import { checkpointFromIndex, checkpointStep, inputSummary, recordedFlags, type InputSummary } from "./files.js";
 import { formatFlagValue, MAX_INT, parseRunLfadsArgv, runLfadsFlag, runParamsFromFlags, type FlagValue, type RunLfadsArgs, type RunLfadsKind } from "./flags.js";
 
 export interface RunLfadsOptions {
@@ -139,18 +140,19 @@ async function runChecked(args: RunLfadsArgs, options: RunLfadsOptions): Promise
   const stem = String(v.data_filename_stem);
   const saveDir = path.resolve(String(v.lfads_save_dir));
   const summary = await inputSummary(dataDir, stem);
-  const hps = tfHyperparameters(v, summary);
+  const flags = recordedFlags(v);
   fs.mkdirSync(saveDir, { recursive: true });
   io.out(`lfads run-lfads --kind=${kind}: ${summary.files.length} dataset(s) from ${dataDir} with stem '${stem}' (${summary.datasetNames.join(", ")}), T = ${summary.numSteps}; saving in ${saveDir}\n`);
   const base = { kind, saveDir, dataDir, datasetNames: summary.datasetNames, params };
 
-  if (kind === "train") return { ...base, ...(await train(args, params, { dataDir, stem, saveDir, hps, seed, maxEpochs, maxSteps }, io, options)) };
+  if (kind === "train") return { ...base, ...(await train(args, params, { dataDir, stem, saveDir, flags, seed, maxEpochs, maxSteps }, io, options)) };
 
   const load = String(v.checkpoint_pb_load_name) || "checkpoint";
   const ckptFile = resolveCheckpointFile(saveDir, load);
   const step = checkpointStep(ckptFile);
   io.out(`  restoring ${path.basename(ckptFile)} (step ${step}, --checkpoint_pb_load_name=${load})\n`);
   const prefix = String(v.output_filename_stem);
+  const hps = tfHyperparameters(flags, kind, summary);
   const files: string[] = [];
   const stage = new Staging(saveDir);
   try {
@@ -198,7 +200,7 @@ async function runChecked(args: RunLfadsArgs, options: RunLfadsOptions): Promise
   } finally {
     stage.dispose();
   }
-  files.push(writeTfHyperparameters(saveDir, step, hps));
+  files.push(writeHyperparameters(saveDir, step, hps));
   for (const f of files) io.out(`  wrote ${f}\n`);
   return { ...base, files, checkpoint: ckptFile, step };
 }
@@ -207,7 +209,8 @@ interface TrainSetup {
   dataDir: string;
   stem: string;
   saveDir: string;
-  hps: Record<string, unknown>;
+  /** The flags hyperparameters-<step>.txt records (trainRun writes it). */
+  flags: Record<string, FlagValue>;
   seed: number;
   maxEpochs: number;
   maxSteps: number;
@@ -217,28 +220,23 @@ async function train(args: RunLfadsArgs, params: RunParams, s: TrainSetup, io: C
   const v = args.values;
   const { trainRun } = await import("../train/train-run.js");
   const { formatProgress } = await import("../train/progress.js");
-  const resumeStep = checkpointStep(checkpointFromIndex(s.saveDir, "checkpoint"));
-  let hpsFile: string | undefined;
-  // trainRun writes its own hyperparameters-<step>.txt when it starts; replace it with run_lfads.py's.
-  const writeHps = (): void => void (hpsFile = writeTfHyperparameters(s.saveDir, resumeStep, s.hps));
   const trainOnly = v.do_train_io_only === true ? "io" : v.do_train_encoder_only === true ? "encoder" : undefined;
   if (trainOnly) io.out(`  training only the ${trainOnly === "io" ? "read-in and read-out maps (--do_train_io_only)" : "IC encoder and g0 posterior (--do_train_encoder_only)"}\n`);
   const r = await trainRun(
     { inputDir: s.dataDir, outputDir: s.saveDir, params, doneFile: path.join(s.saveDir, "lfads.done"), dataFilenameStem: s.stem },
     {
-      quiet: true, seed: s.seed,
+      quiet: true, seed: s.seed, flags: s.flags,
       ...(s.maxEpochs > 0 ? { maxEpochs: s.maxEpochs } : {}), ...(s.maxSteps > 0 ? { maxSteps: s.maxSteps } : {}),
       ...(v.do_reset_learning_rate === true ? { resetLearningRate: true } : {}), ...(trainOnly ? { trainOnly } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       onProgress: async (p) => {
-        if (hpsFile === undefined) writeHps();
         if (options.onProgress) await options.onProgress(p);
         else if (p.kind === "epoch" || params.values.c_debug_print_each_step) io.out(`${formatProgress(p)}\n`);
       },
     },
   );
-  writeHps();
-  const files = [hpsFile!, ...(r.modelParams ? [r.modelParams] : [])];
+  // trainRun wrote hyperparameters-<step>.txt at the step it started from.
+  const files = [hyperparametersPath(s.saveDir, r.resumedFromStep ?? 0), ...(r.modelParams ? [r.modelParams] : [])];
   if (r.resumedFromStep !== undefined) io.out(`  resumed from step ${r.resumedFromStep}\n`);
   io.out(`  ${r.stopReason === "aborted" ? "aborted" : `done (${r.stopReason})`} after ${r.epochs} epochs, ${r.steps} steps (${r.secondsPerStep.toFixed(3)} s/step, ${r.backend.description})\n`);
   for (const f of [r.checkpoint, r.lveCheckpoint, ...files]) if (f) io.out(`  wrote ${f}\n`);
@@ -323,7 +321,7 @@ async function withArchitectureHint(saveDir: string, hps: Record<string, unknown
     await fn();
   } catch (e) {
     if (!(e instanceof LayoutError) || !/does not fit the model/.test(e.message)) throw e;
-    const saved = newestHyperparameters(saveDir);
+    const saved = readNewestHyperparameters(saveDir);
     if (!saved) throw e;
     const diffs = Object.keys(hps)
       .filter((k) => !NOT_ARCHITECTURE.has(k) && k in saved.values && JSON.stringify(saved.values[k]) !== JSON.stringify(hps[k]))
@@ -331,17 +329,4 @@ async function withArchitectureHint(saveDir: string, hps: Record<string, unknown
     if (diffs.length === 0) throw e;
     throw new LayoutError(`${e.message} Use the flags of the training run: ${path.basename(saved.file)} has ${diffs.slice(0, 8).join(", ")}${diffs.length > 8 ? ", …" : ""}`, { cause: e });
   }
-}
-
-function newestHyperparameters(saveDir: string): { file: string; values: Record<string, unknown> } | undefined {
-  const files = fs.readdirSync(saveDir).filter((f) => /^hyperparameters-\d+\.txt$/.test(f));
-  files.sort((a, b) => checkpointStep(b.replace(/\.txt$/, "")) - checkpointStep(a.replace(/\.txt$/, "")));
-  for (const f of files) {
-    try {
-      return { file: path.join(saveDir, f), values: JSON.parse(fs.readFileSync(path.join(saveDir, f), "utf8")) as Record<string, unknown> };
-    } catch {
-      continue;
-    }
-  }
-  return undefined;
 }

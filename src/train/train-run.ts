@@ -13,21 +13,22 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LfadsError, ParamError } from "../core/errors.js";
-import { Rng } from "../core/rng.js";
 import type { RunParams } from "../params/run-params.js";
 import { selectBackend, type BackendInfo, type BackendName } from "../model/ops/backend.js";
 import { modelConfigFromRunParams } from "../model/config.js";
 import { activeGruImplementation } from "../model/ops/gru-recurrence.js";
 import { LfadsModel } from "../model/lfads.js";
-import { epochBatches } from "./batching.js";
+import type { LfadsConfig } from "../model/config.js";
+import { checkBatchSize, epochBatches, type SplitSize } from "./batching.js";
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
 import { TrainingDivergedError } from "./errors.js";
 import { fitlogLine, writeFitlog, type EpochCosts } from "./fitlog.js";
-import { loadLfadsInputs } from "./input-data.js";
+import { runManagerFlags, tfHyperparameters, writeHyperparameters, type HyperparameterFlags } from "./hyperparameters.js";
+import { loadLfadsInputs, type InputData } from "./input-data.js";
 import { listInputFilesByStem, RUN_MANAGER_STEM } from "./input-files.js";
-import { hyperparametersJson, writeHyperparameters, writeModelParams } from "./outputs.js";
+import { writeModelParams } from "./outputs.js";
 import { formatProgress, type ProgressCallback, type TrainProgress } from "./progress.js";
-import { trainConfigFromRunParams } from "./train-config.js";
+import { trainConfigFromRunParams, type TrainConfig } from "./train-config.js";
 import { Trainer, type StepStats, type TrainSubset } from "./trainer.js";
 import { RUN_MARKERS } from "../runs/layout.js";
 
@@ -42,13 +43,13 @@ export interface TrainRunSpec {
   dataFilenameStem?: string;
 }
 
-/** Anything with a run folder and its params (e.g. a Run of src/runs). */
 /**
  * Marker of a finished training, in the run folder. `lfads.done` itself means "trained and posterior
  * sampled" (the queue writes it after both stages, as the Run Manager's queue did).
  */
 export const TRAIN_DONE_FILE = RUN_MARKERS.trainDone;
 
+/** Anything with a run folder and its params (e.g. a Run of src/runs). */
 export interface RunLike {
   path: string;
   params: RunParams;
@@ -78,6 +79,11 @@ export interface TrainRunOptions {
    * read-outs (`do_train_io_only`), "encoder" = the IC encoder and the g0 posterior (`do_train_encoder_only`).
    */
   trainOnly?: TrainSubset;
+  /**
+   * The run_lfads.py flags that hyperparameters-<step>.txt records (`lfads run-lfads` passes those it
+   * was given). Default: the flags the Run Manager passes for the params (runManagerFlags).
+   */
+  flags?: HyperparameterFlags;
 }
 
 export type StopReason = "learning_rate" | "max_epochs" | "max_steps" | "aborted";
@@ -106,16 +112,22 @@ function resolveTarget(target: string | RunLike | TrainRunSpec, opts: TrainRunOp
   return { ...target, doneFile: target.doneFile ?? path.join(path.dirname(target.outputDir), TRAIN_DONE_FILE), dataFilenameStem: target.dataFilenameStem ?? RUN_MANAGER_STEM };
 }
 
-function mean(xs: StepStats[], key: "cost" | "recon" | "kl"): number {
-  return xs.reduce((a, s) => a + s[key], 0) / Math.max(1, xs.length);
+/** What training needs, read and checked before a model is built. */
+interface TrainingSetup {
+  spec: Required<TrainRunSpec>;
+  backend: BackendInfo;
+  /** Backend and GRU implementation, for progress lines. */
+  backendLabel: string;
+  tcfg: TrainConfig;
+  mcfg: LfadsConfig;
+  data: InputData;
+  trainSizes: SplitSize[];
+  validSizes: SplitSize[];
 }
 
-const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
-
-export async function trainRun(target: string | RunLike | TrainRunSpec, options: TrainRunOptions = {}): Promise<TrainRunResult> {
-  const spec = resolveTarget(target, options);
+/** Pick the backend, load the inputs and derive the configs; fails on c_batch_size before any file is written. */
+async function prepareTraining(spec: Required<TrainRunSpec>, options: TrainRunOptions): Promise<TrainingSetup> {
   const backend = await selectBackend(options.backend);
-  const backendLabel = `${backend.description} / ${activeGruImplementation()}`;
   const nd = listInputFilesByStem(spec.inputDir, spec.dataFilenameStem).length;
   const tcfg = trainConfigFromRunParams(spec.params, Math.max(1, nd));
   const v = spec.params.values;
@@ -126,128 +138,209 @@ export async function trainRun(target: string | RunLike | TrainRunSpec, options:
   });
   const trainSizes = data.datasets.map((d) => ({ name: d.name, numTrials: d.train.numTrials }));
   const validSizes = data.datasets.map((d) => ({ name: d.name, numTrials: d.valid.numTrials }));
-  epochBatches(tcfg.batchSize, trainSizes, new Rng(0), "train"); // fail fast on c_batch_size
-  epochBatches(tcfg.batchSize, validSizes, new Rng(0), "valid");
+  checkBatchSize(tcfg.batchSize, trainSizes, "train");
+  checkBatchSize(tcfg.batchSize, validSizes, "valid");
   fs.mkdirSync(spec.outputDir, { recursive: true });
+  return { spec, backend, backendLabel: `${backend.description} / ${activeGruImplementation()}`, tcfg, mcfg, data, trainSizes, validSizes };
+}
 
-  const seed = options.seed ?? 0;
-  const model = new LfadsModel(mcfg, { seed });
-  const trainer = new Trainer(model, data, tcfg, seed, options.trainOnly);
-  const log = (line: string): void => {
-    if (!options.quiet) process.stdout.write(line + "\n");
-  };
-  try {
-    let lastCkpt = latestCheckpoint(spec.outputDir, "rolling");
-    let lastCkptStep = 0;
-    let lveCkpt = latestCheckpoint(spec.outputDir, "lve");
-    let resumedFrom: number | undefined;
-    if (lastCkpt) {
-      trainer.restore(await loadCheckpoint(lastCkpt));
-      resumedFrom = lastCkptStep = trainer.step;
-      if (options.resetLearningRate) trainer.schedule.learningRate = tcfg.learningRateInit;
-      log(`lfads: resuming from ${path.basename(lastCkpt)} (step ${trainer.step}, ${trainer.epochsDone} epochs done)`);
-    }
-    writeFitlog(spec.outputDir, trainer.fitlog);
-    writeHyperparameters(spec.outputDir, trainer.step, hyperparametersJson(spec.params, { numSteps: data.numSteps, datasets: mcfg.datasets }, { dataDir: spec.inputDir, saveDir: spec.outputDir, stem: spec.dataFilenameStem }, tcfg));
+function mean(xs: StepStats[], key: "cost" | "recon" | "kl"): number {
+  return xs.reduce((a, s) => a + s[key], 0) / Math.max(1, xs.length);
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/**
+ * One trainRun call: the model and trainer, the checkpoints written so far, and the timing of this
+ * call's steps. Steps: resume, writeStartFiles, then runEpoch until stopReason says why to stop, then finish.
+ */
+class TrainingSession {
+  readonly model: LfadsModel;
+  readonly trainer: Trainer;
+  private lastCkpt: string | undefined;
+  private lastCkptStep = 0;
+  private lveCkpt: string | undefined;
+  private resumedFrom: number | undefined;
+  /** When training started (after resuming and writing the start files), for elapsedSeconds. */
+  private t0 = 0;
+  private stepSeconds = 0;
+  private stepsThisCall = 0;
+
+  constructor(
+    private readonly setup: TrainingSetup,
+    private readonly options: TrainRunOptions,
+  ) {
+    const seed = options.seed ?? 0;
+    this.model = new LfadsModel(setup.mcfg, { seed });
+    this.trainer = new Trainer(this.model, setup.data, setup.tcfg, seed, options.trainOnly);
+  }
+
+  private log(line: string): void {
+    if (!this.options.quiet) process.stdout.write(line + "\n");
+  }
+
+  /** Continue from the newest rolling checkpoint, if any (the LVE one is only remembered). */
+  async resume(): Promise<void> {
+    const { outputDir } = this.setup.spec;
+    this.lastCkpt = latestCheckpoint(outputDir, "rolling");
+    this.lveCkpt = latestCheckpoint(outputDir, "lve");
+    if (!this.lastCkpt) return;
+    const trainer = this.trainer;
+    trainer.restore(await loadCheckpoint(this.lastCkpt));
+    this.resumedFrom = this.lastCkptStep = trainer.step;
+    if (this.options.resetLearningRate) trainer.schedule.learningRate = this.setup.tcfg.learningRateInit;
+    this.log(`lfads: resuming from ${path.basename(this.lastCkpt)} (step ${trainer.step}, ${trainer.epochsDone} epochs done)`);
+  }
+
+  /** fitlog.csv as of the checkpoint, hyperparameters-<step>.txt, no done marker; the variables when verbose. */
+  writeStartFiles(): void {
+    const { spec, data, mcfg, tcfg } = this.setup;
+    writeFitlog(spec.outputDir, this.trainer.fitlog);
+    const flags = this.options.flags ?? runManagerFlags(spec.params, { dataDir: spec.inputDir, saveDir: spec.outputDir, stem: spec.dataFilenameStem }, tcfg);
+    writeHyperparameters(spec.outputDir, this.trainer.step, tfHyperparameters(flags, "train", { numSteps: data.numSteps, datasets: mcfg.datasets }));
     fs.rmSync(spec.doneFile, { force: true });
     if (tcfg.verbose) {
-      for (const p of model.variables()) log(`    ${p.name} [${p.shape.join(", ")}]${p.trainable ? "" : " (fixed)"}`);
-      log(`Total model parameters: ${model.parameterCount()}`);
+      for (const p of this.model.variables()) this.log(`    ${p.name} [${p.shape.join(", ")}]${p.trainable ? "" : " (fixed)"}`);
+      this.log(`Total model parameters: ${this.model.parameterCount()}`);
     }
-    log(`lfads: training on ${backendLabel}`);
+    this.log(`lfads: training on ${this.setup.backendLabel}`);
+    this.t0 = performance.now();
+  }
 
-    const t0 = performance.now();
-    let stepSeconds = 0;
-    let stepsThisCall = 0;
-    let stopReason: StopReason | undefined;
-    const divergence = (epoch: number) => (s: StepStats): never => {
-      const where = lastCkpt ? `${lastCkpt} (step ${lastCkptStep})` : "none (no checkpoint written yet)";
-      throw new TrainingDivergedError(
-        `training stopped: non-finite ${Number.isFinite(s.cost) ? "gradient norm" : "cost"} (cost ${s.cost}, gradient norm ${s.gradNorm}) at step ${trainer.step} (epoch ${epoch}); last good checkpoint: ${where}. ` +
-          `Restarting resumes from that checkpoint; lowering c_learning_rate_init or c_cell_clip_value usually helps.`,
-        trainer.step,
-        lastCkpt,
-      );
-    };
-    const emit = async (p: TrainProgress): Promise<void> => {
-      if (options.onProgress) await options.onProgress(p);
-      else if (p.kind === "epoch" || tcfg.printEachStep) log(formatProgress(p));
-    };
+  /** Why to stop before the next epoch, if at all. */
+  stopReason(): StopReason | undefined {
+    const { maxEpochs, maxSteps } = this.options;
+    if (maxEpochs !== undefined && this.trainer.epochsDone >= maxEpochs) return "max_epochs";
+    if (maxSteps !== undefined && this.trainer.step >= maxSteps) return "max_steps";
+    if (this.trainer.schedule.shouldStop()) return "learning_rate";
+    return undefined;
+  }
 
-    for (;;) {
-      if (options.maxEpochs !== undefined && trainer.epochsDone >= options.maxEpochs) stopReason = "max_epochs";
-      else if (options.maxSteps !== undefined && trainer.step >= options.maxSteps) stopReason = "max_steps";
-      else if (trainer.schedule.shouldStop()) stopReason = "learning_rate";
-      if (stopReason) break;
-      const epoch = trainer.epochsDone;
-      const batches = epochBatches(tcfg.batchSize, trainSizes, trainer.rng, "train");
-      const tr: StepStats[] = [];
-      const tEpoch = performance.now();
-      for (const ref of batches) {
-        if (options.signal?.aborted) return result("aborted");
-        if (options.maxSteps !== undefined && trainer.step >= options.maxSteps) break;
-        const ts = performance.now();
-        const s = trainer.trainStep(ref, divergence(epoch));
-        stepSeconds += (performance.now() - ts) / 1000;
-        stepsThisCall += 1;
-        tr.push(s);
-        await emit(progress("step", epoch, tr.length, batches.length, s, undefined, tEpoch));
-        await yieldToEventLoop();
-      }
-      const last = tr[tr.length - 1];
-      if (!last) throw new LfadsError("trainRun: an epoch ran no training step"); // unreachable: the loop head checks maxSteps
-      const va = epochBatches(tcfg.batchSize, validSizes, trainer.rng, "valid").map((ref) => trainer.evalBatch(ref, "valid"));
-      const trainMeans: EpochCosts = { total: mean(tr, "cost"), recon: mean(tr, "recon"), kl: mean(tr, "kl") };
-      const validMeans: EpochCosts = { total: mean(va, "cost"), recon: mean(va, "recon"), kl: mean(va, "kl") };
-      trainer.fitlog.push(fitlogLine({ epoch, step: trainer.step, train: trainMeans, valid: validMeans, l2: last.l2, klWeight: last.weights.kl, l2Weight: last.weights.l2 }));
-      writeFitlog(spec.outputDir, trainer.fitlog);
-      trainer.schedule.afterEpoch(trainMeans.total);
-      trainer.validCount += 1;
-      trainer.epochsDone += 1;
-      const rampsDone = last.weights.kl >= 1 && (last.weights.l2 >= 1 || (v.c_l2_gen_scale === 0 && v.c_l2_con_scale === 0));
-      if (rampsDone && trainer.validCount >= 2 && validMeans.total < trainer.lowestValidCost) {
-        trainer.lowestValidCost = validMeans.total;
-        lveCkpt = await saveCheckpoint(spec.outputDir, "lve", trainer.snapshot(backend.name), tcfg.maxCkptToKeepLve);
-      }
-      if (trainer.epochsDone % Math.max(1, options.checkpointEveryEpochs ?? 1) === 0) {
-        lastCkpt = await saveCheckpoint(spec.outputDir, "rolling", trainer.snapshot(backend.name), tcfg.maxCkptToKeep);
-        lastCkptStep = trainer.step;
-      }
-      const ep = progress("epoch", epoch, tr.length, batches.length, { ...last, cost: trainMeans.total, recon: trainMeans.recon, kl: trainMeans.kl }, validMeans, tEpoch);
-      await emit(ep);
+  /** Train one epoch (cut short at maxSteps), then validate and checkpoint. False when aborted. */
+  async runEpoch(): Promise<boolean> {
+    const { tcfg, trainSizes } = this.setup;
+    const { maxSteps, signal } = this.options;
+    const trainer = this.trainer;
+    const epoch = trainer.epochsDone;
+    const batches = epochBatches(tcfg.batchSize, trainSizes, trainer.rng, "train");
+    const steps: StepStats[] = [];
+    const tEpoch = performance.now();
+    for (const ref of batches) {
+      if (signal?.aborted) return false;
+      if (maxSteps !== undefined && trainer.step >= maxSteps) break;
+      const ts = performance.now();
+      const s = trainer.trainStep(ref, (bad) => this.diverged(bad, epoch));
+      this.stepSeconds += (performance.now() - ts) / 1000;
+      this.stepsThisCall += 1;
+      steps.push(s);
+      await this.emit(this.progress("step", epoch, steps.length, batches.length, s, undefined, tEpoch));
+      await yieldToEventLoop();
     }
+    await this.endEpoch(epoch, steps, batches.length, tEpoch);
+    return true;
+  }
 
-    if (!lastCkpt || lastCkptStep !== trainer.step) {
-      lastCkpt = await saveCheckpoint(spec.outputDir, "rolling", trainer.snapshot(backend.name), tcfg.maxCkptToKeep);
-      lastCkptStep = trainer.step;
+  /** Validation costs, the fit-log line, the learning-rate schedule, the checkpoints and the epoch report. */
+  private async endEpoch(epoch: number, steps: StepStats[], stepsPerEpoch: number, tEpoch: number): Promise<void> {
+    const { spec, tcfg, validSizes, backend } = this.setup;
+    const trainer = this.trainer;
+    const last = steps[steps.length - 1];
+    if (!last) throw new LfadsError("trainRun: an epoch ran no training step"); // unreachable: stopReason checks maxSteps
+    const va = epochBatches(tcfg.batchSize, validSizes, trainer.rng, "valid").map((ref) => trainer.evalBatch(ref, "valid"));
+    const trainMeans: EpochCosts = { total: mean(steps, "cost"), recon: mean(steps, "recon"), kl: mean(steps, "kl") };
+    const validMeans: EpochCosts = { total: mean(va, "cost"), recon: mean(va, "recon"), kl: mean(va, "kl") };
+    trainer.fitlog.push(fitlogLine({ epoch, step: trainer.step, train: trainMeans, valid: validMeans, l2: last.l2, klWeight: last.weights.kl, l2Weight: last.weights.l2 }));
+    writeFitlog(spec.outputDir, trainer.fitlog);
+    trainer.schedule.afterEpoch(trainMeans.total);
+    trainer.validCount += 1;
+    trainer.epochsDone += 1;
+    const v = spec.params.values;
+    const rampsDone = last.weights.kl >= 1 && (last.weights.l2 >= 1 || (v.c_l2_gen_scale === 0 && v.c_l2_con_scale === 0));
+    if (rampsDone && trainer.validCount >= 2 && validMeans.total < trainer.lowestValidCost) {
+      trainer.lowestValidCost = validMeans.total;
+      this.lveCkpt = await saveCheckpoint(spec.outputDir, "lve", trainer.snapshot(backend.name), tcfg.maxCkptToKeepLve);
     }
+    if (trainer.epochsDone % Math.max(1, this.options.checkpointEveryEpochs ?? 1) === 0) await this.saveRolling();
+    const epochStats = { ...last, cost: trainMeans.total, recon: trainMeans.recon, kl: trainMeans.kl };
+    await this.emit(this.progress("epoch", epoch, steps.length, stepsPerEpoch, epochStats, validMeans, tEpoch));
+  }
+
+  private async saveRolling(): Promise<string> {
+    const { spec, tcfg, backend } = this.setup;
+    this.lastCkpt = await saveCheckpoint(spec.outputDir, "rolling", this.trainer.snapshot(backend.name), tcfg.maxCkptToKeep);
+    this.lastCkptStep = this.trainer.step;
+    return this.lastCkpt;
+  }
+
+  /** A rolling checkpoint of the last step, model_params from the LVE checkpoint (else that one), the done marker. */
+  async finish(reason: StopReason): Promise<TrainRunResult> {
+    const { spec } = this.setup;
+    const rolling = this.lastCkpt && this.lastCkptStep === this.trainer.step ? this.lastCkpt : await this.saveRolling();
     const modelParams = path.join(spec.outputDir, "model_params");
-    await writeModelParams(modelParams, await loadCheckpoint(lveCkpt ?? lastCkpt));
+    await writeModelParams(modelParams, await loadCheckpoint(this.lveCkpt ?? rolling));
     fs.writeFileSync(spec.doneFile, "");
-    log(`lfads: done (${stopReason}) after ${trainer.epochsDone} epochs, ${trainer.step} steps`);
-    return result(stopReason, modelParams);
+    this.log(`lfads: done (${reason}) after ${this.trainer.epochsDone} epochs, ${this.trainer.step} steps`);
+    return this.result(reason, modelParams);
+  }
 
-    function progress(kind: "step" | "epoch", epoch: number, k: number, n: number, s: StepStats, valid: EpochCosts | undefined, tEpoch: number): TrainProgress {
-      const elapsed = (performance.now() - t0) / 1000;
-      const p: TrainProgress = {
-        kind, step: trainer.step, epoch, stepInEpoch: k, stepsPerEpoch: n,
-        trainCost: s.cost, trainRecon: s.recon, trainKl: s.kl,
-        l2Cost: s.l2, klWeight: s.weights.kl, l2Weight: s.weights.l2, learningRate: trainer.schedule.learningRate,
-        stepsPerSecond: k / Math.max(1e-9, (performance.now() - tEpoch) / 1000), elapsedSeconds: elapsed, backend: backendLabel,
-      };
-      if (kind === "step") p.gradNorm = s.gradNorm;
-      if (valid) Object.assign(p, { validCost: valid.total, validRecon: valid.recon, validKl: valid.kl });
-      return p;
-    }
+  result(reason: StopReason, modelParamsPath?: string): TrainRunResult {
+    return {
+      outputDir: this.setup.spec.outputDir, stopReason: reason, epochs: this.trainer.epochsDone, steps: this.trainer.step, resumedFromStep: this.resumedFrom,
+      checkpoint: this.lastCkpt, lveCheckpoint: this.lveCkpt, modelParams: modelParamsPath, backend: this.setup.backend,
+      secondsPerStep: this.stepSeconds / Math.max(1, this.stepsThisCall),
+    };
+  }
 
-    function result(reason: StopReason, modelParamsPath?: string): TrainRunResult {
-      return {
-        outputDir: spec.outputDir, stopReason: reason, epochs: trainer.epochsDone, steps: trainer.step, resumedFromStep: resumedFrom,
-        checkpoint: lastCkpt, lveCheckpoint: lveCkpt, modelParams: modelParamsPath, backend, secondsPerStep: stepSeconds / Math.max(1, stepsThisCall),
-      };
+  private diverged(s: StepStats, epoch: number): never {
+    const step = this.trainer.step;
+    const where = this.lastCkpt ? `${this.lastCkpt} (step ${this.lastCkptStep})` : "none (no checkpoint written yet)";
+    throw new TrainingDivergedError(
+      `training stopped: non-finite ${Number.isFinite(s.cost) ? "gradient norm" : "cost"} (cost ${s.cost}, gradient norm ${s.gradNorm}) at step ${step} (epoch ${epoch}); last good checkpoint: ${where}. ` +
+        `Restarting resumes from that checkpoint; lowering c_learning_rate_init or c_cell_clip_value usually helps.`,
+      step,
+      this.lastCkpt,
+    );
+  }
+
+  private async emit(p: TrainProgress): Promise<void> {
+    if (this.options.onProgress) await this.options.onProgress(p);
+    else if (p.kind === "epoch" || this.setup.tcfg.printEachStep) this.log(formatProgress(p));
+  }
+
+  private progress(kind: "step" | "epoch", epoch: number, k: number, n: number, s: StepStats, valid: EpochCosts | undefined, tEpoch: number): TrainProgress {
+    const p: TrainProgress = {
+      kind, step: this.trainer.step, epoch, stepInEpoch: k, stepsPerEpoch: n,
+      trainCost: s.cost, trainRecon: s.recon, trainKl: s.kl,
+      l2Cost: s.l2, klWeight: s.weights.kl, l2Weight: s.weights.l2, learningRate: this.trainer.schedule.learningRate,
+      stepsPerSecond: k / Math.max(1e-9, (performance.now() - tEpoch) / 1000), elapsedSeconds: (performance.now() - this.t0) / 1000, backend: this.setup.backendLabel,
+    };
+    if (kind === "step") p.gradNorm = s.gradNorm;
+    if (valid) Object.assign(p, { validCost: valid.total, validRecon: valid.recon, validKl: valid.kl });
+    return p;
+  }
+
+  dispose(): void {
+    this.trainer.dispose();
+    this.model.dispose();
+  }
+}
+
+/**
+ * Train a run folder (params in `options.params`), a Run, or explicit folders until a stop reason holds;
+ * the file header lists what it writes.
+ */
+export async function trainRun(target: string | RunLike | TrainRunSpec, options: TrainRunOptions = {}): Promise<TrainRunResult> {
+  const setup = await prepareTraining(resolveTarget(target, options), options);
+  const session = new TrainingSession(setup, options);
+  try {
+    await session.resume();
+    session.writeStartFiles();
+    for (;;) {
+      const reason = session.stopReason();
+      if (reason) return await session.finish(reason);
+      if (!(await session.runEpoch())) return session.result("aborted");
     }
   } finally {
-    trainer.dispose();
-    model.dispose();
+    session.dispose();
   }
 }
