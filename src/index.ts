@@ -60,9 +60,12 @@ export type {
 export { writeSynthDataset, generateSynthDataset, SYNTH_PRESETS, SYNTH_PRESET_NAMES, resolveSynth } from "./data/synth/index.js";
 export type { SynthDataset, SynthSession, SynthSplit, SynthOptions, SynthPreset, SynthPresetName, SynthFileSummary, SynthWriteOptions } from "./data/synth/index.js";
 
-// runs and the on-disk tree
-export { RunSpec, Run, RunCollection, prepare, prepareRuns, needsAlignment, alignmentFromParams } from "./runs/index.js";
-export type { DatasetSelection, ParamSearch, RunSpecSearch, RunCollectionOptions, PrepareOptions, PrepareProgress, PrepareResult, AlignmentProvider } from "./runs/index.js";
+// runs and the on-disk tree; Run and RunCollection are the facade's, with prepare(), loadPosteriorMeans(), score(), …
+export { Run, RunCollection } from "./facade/index.js";
+export { RunSpec } from "./runs/index.js";
+export type { DatasetSelection, ParamSearch, RunSpecSearch, RunCollectionOptions } from "./runs/index.js";
+export { prepare, prepareRuns, needsAlignment, alignmentFromParams } from "./prepare/index.js";
+export type { PrepareOptions, PrepareProgress, PrepareResult, AlignmentProvider } from "./prepare/index.js";
 
 // display: figures, static export, reports
 export {

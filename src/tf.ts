@@ -36,12 +36,18 @@ export { loadCheckpoint, latestCheckpoint } from "./train/checkpoint.js";
 export type { Checkpoint, TrainerState, CheckpointKind } from "./train/checkpoint.js";
 export { modelParamsKey } from "./train/outputs.js";
 
-// posterior sampling, prior samples and model_params from a trained run
-export { samplePosterior, writePriorSamples, writeModelParams, posteriorFileName, defaultBatchTrials } from "./posterior/sample.js";
+// posterior sampling (with the default progress display), prior samples and model_params from a trained run
+export { samplePosterior } from "./facade/sample-posterior.js";
+export { posteriorFileName } from "./posterior/sample.js";
 export type {
-  SamplePosteriorOptions, SamplePosteriorResult, PosteriorProgress, PosteriorFileResult, PosteriorSampleKind, PriorSampleOptions, PriorSampleResult,
-  WriteModelParamsOptions, SampleTarget, SampleTargetSpec, CheckpointChoice,
+  SamplePosteriorOptions, SamplePosteriorResult, PosteriorProgress, PosteriorFileResult, PosteriorSampleKind, SampleTarget, SampleTargetSpec, CheckpointChoice,
+  PosteriorReporter, PosteriorFileReporter, PosteriorFileInfo, PosteriorSampleInfo,
 } from "./posterior/sample.js";
+export { defaultBatchTrials } from "./posterior/sample-shared.js";
+export { writePriorSamples } from "./posterior/prior-sample.js";
+export type { PriorSampleOptions, PriorSampleResult } from "./posterior/prior-sample.js";
+export { writeModelParams } from "./posterior/write-model-params.js";
+export type { WriteModelParamsOptions } from "./posterior/write-model-params.js";
 
 // TF LFADS's run_lfads.py (every --kind), for notebooks; the CLI is `lfads run-lfads`
 export { runLfads, flagsToArgv } from "./run-lfads/index.js";

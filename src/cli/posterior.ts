@@ -43,7 +43,7 @@ export const posteriorCommand: Command = {
     const maxTrials = intOption(args, "max-trials", 1);
     const seed = intOption(args, "seed");
     const o = args.options;
-    const { samplePosterior } = await import("../posterior/sample.js");
+    const { samplePosterior } = await import("../facade/sample-posterior.js");
     const { value: r, received } = await withStopSignals(
       (signal) =>
         samplePosterior(dir, {

@@ -27,7 +27,7 @@ export const priorSampleCommand: Command = {
     const seed = intOption(args, "seed");
     const ds = args.options["dataset"];
     const datasetIndex = datasetOption(typeof ds === "string" ? ds : undefined, await runDatasetNames(dir));
-    const { writePriorSamples } = await import("../posterior/sample.js");
+    const { writePriorSamples } = await import("../posterior/prior-sample.js");
     const o = args.options;
     const r = await writePriorSamples(dir, {
       params,

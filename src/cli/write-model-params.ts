@@ -15,7 +15,7 @@ export const writeModelParamsCommand: Command = {
   positionals: [1, 1],
   async run(args, io) {
     const dir = resolveRunDir(args.positionals[0]!);
-    const { writeModelParams } = await import("../posterior/sample.js");
+    const { writeModelParams } = await import("../posterior/write-model-params.js");
     const c = args.options["checkpoint"];
     const r = await writeModelParams(dir, typeof c === "string" ? { checkpoint: c as "lve" | "latest" } : {});
     io.out(`lfads write-model-params: step ${r.step} (${r.checkpoint}) → ${r.file}\n`);

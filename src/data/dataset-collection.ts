@@ -4,7 +4,9 @@
  */
 import * as os from "node:os";
 import * as path from "node:path";
+import type { InspectOptions } from "node:util";
 import { DataError, ParamError, didYouMean } from "../core/errors.js";
+import { inspectRendered, renderHtml, renderText } from "../core/renderers.js";
 import type { Dataset, DatasetInfo } from "./dataset.js";
 import { isoDate } from "./dataset-data.js";
 
@@ -186,8 +188,19 @@ export class DatasetCollection {
     return lines.join("\n");
   }
 
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return this.toString();
+  /** The MATLAB-style text display (same as `toString()`). */
+  toText(): string {
+    return renderText(this);
+  }
+
+  /** The notebook HTML view: name, path and the dataset info table (registered by src/display). */
+  toHtml(): string {
+    return renderHtml(this);
+  }
+
+  /** Inside Jupyter a cell ending in this value renders its HTML view; elsewhere the text display. */
+  [Symbol.for("nodejs.util.inspect.custom")](depth: number, options: InspectOptions | undefined): string {
+    return inspectRendered(this, depth, options, () => this.toString());
   }
 }
 

@@ -8,6 +8,8 @@
  * the static `matlabClass`.
  */
 import * as path from "node:path";
+import type { InspectOptions } from "node:util";
+import { inspectRendered, renderHtml, renderText } from "../core/renderers.js";
 import { checkDatasetData, isoDate, parseDatetime, type CheckedDatasetData, type DatasetData } from "./dataset-data.js";
 import { readDatasetFile, readDatasetFileInfo } from "./read-dataset-file.js";
 
@@ -184,7 +186,18 @@ export class Dataset {
     return lines.join("\n");
   }
 
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return this.toString();
+  /** The MATLAB-style text display (same as `toString()`). */
+  toText(): string {
+    return renderText(this);
+  }
+
+  /** The notebook HTML view: name, file, collection and info (registered by src/display). */
+  toHtml(): string {
+    return renderHtml(this);
+  }
+
+  /** Inside Jupyter a cell ending in this value renders its HTML view; elsewhere the text display. */
+  [Symbol.for("nodejs.util.inspect.custom")](depth: number, options: InspectOptions | undefined): string {
+    return inspectRendered(this, depth, options, () => this.toString());
   }
 }

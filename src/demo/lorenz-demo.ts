@@ -10,8 +10,8 @@ import { DatasetCollection } from "../data/dataset-collection.js";
 import { generateLorenzDatasets, type LorenzOptions } from "../data/lorenz.js";
 import { RunParams, type RunParamsInit } from "../params/run-params.js";
 import { generateSweep } from "../params/sweep.js";
-import { RunCollection } from "../runs/run-collection.js";
 import { RunSpec } from "../runs/run-spec.js";
+import { RunCollection } from "../facade/run-collection.js";
 
 /** The docs' parameter values (seed 001): 2-ms bins, no controller, batch 150, 64-unit RNNs, early stop. */
 export const DOC_PARAMS: RunParamsInit = {

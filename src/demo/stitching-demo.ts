@@ -29,9 +29,10 @@ import { writeReport } from "../display/report/report.js";
 import { RunParams, type RunParamsInit } from "../params/run-params.js";
 import { VERSION_PER_SPEC_DATA } from "../runs/layout.js";
 import { prepare, type AlignmentProvider, type PrepareResult } from "../prepare/prepare.js";
-import type { Run } from "../runs/run.js";
-import { RunCollection } from "../runs/run-collection.js";
+import type { Run as RunData } from "../runs/run.js";
 import { RunSpec } from "../runs/run-spec.js";
+import type { Run } from "../facade/run.js";
+import { RunCollection } from "../facade/run-collection.js";
 import { DOC_PARAMS, ensureLorenzDatasets } from "./lorenz-demo.js";
 
 /** The docs' stitching params ("first_attempt_stitching"): `param_Qr2PeG data_RE1kuL`. */
@@ -135,14 +136,14 @@ export async function buildStitchingDemo(opts: StitchingDemoOptions): Promise<St
  * averages, global PCs, per-dataset regression), with everything the reconstruction plot needs.
  * Its `matrices`/`biases` are the `alignment_matrix_cxf`/`alignment_bias_c` that `prepare` writes.
  */
-export async function computeRunAlignment(run: Run): Promise<AlignmentResult> {
+export async function computeRunAlignment(run: RunData): Promise<AlignmentResult> {
   const data: CheckedDatasetData[] = [];
   for (const ds of run.datasets) data.push(ds.loadedData ?? (await ds.loadData({ keep: false })));
   return alignmentOfData(run, data);
 }
 
 /** The alignment of `run` from its datasets' loaded data (what `prepare`'s default provider computes). */
-function alignmentOfData(run: Run, data: readonly CheckedDatasetData[]): AlignmentResult {
+function alignmentOfData(run: RunData, data: readonly CheckedDatasetData[]): AlignmentResult {
   const p = run.params;
   const input = data.map((d, i) => {
     const name = run.datasets[i]!.name;
@@ -166,8 +167,8 @@ function alignmentOfData(run: Run, data: readonly CheckedDatasetData[]): Alignme
  * An alignment provider for `prepare` that computes what the default one does and keeps the full
  * results (for the reconstruction plot) in `results`, so that the data are not loaded twice.
  */
-export function recordingAlignmentProvider(): { provider: AlignmentProvider; results: Map<Run, AlignmentResult> } {
-  const results = new Map<Run, AlignmentResult>();
+export function recordingAlignmentProvider(): { provider: AlignmentProvider; results: Map<RunData, AlignmentResult> } {
+  const results = new Map<RunData, AlignmentResult>();
   const provider: AlignmentProvider = (run, data) => {
     const r = alignmentOfData(run, data);
     results.set(run, r);
@@ -188,7 +189,7 @@ export function defaultAlignmentConditions(result: AlignmentResult): AlignmentRe
  * The alignment reconstruction figure of a stitched run (default: 3 factors × the docs' conditions,
  * time in ms). Pass `alignment` to reuse a `computeRunAlignment` result.
  */
-export async function plotRunAlignment(run: Run, opts: AlignmentPlotOptions & { alignment?: AlignmentResult } = {}): Promise<Figure> {
+export async function plotRunAlignment(run: RunData, opts: AlignmentPlotOptions & { alignment?: AlignmentResult } = {}): Promise<Figure> {
   const { alignment, ...plotOpts } = opts;
   const result = alignment ?? (await computeRunAlignment(run));
   return plotAlignmentReconstruction(result, {
@@ -211,7 +212,7 @@ export interface AlignmentFigureFiles {
  * Write the alignment reconstruction figure of `run` as `<folder>/alignment_reconstruction.html`
  * (self-contained, works offline) and `.svg` (through headless Chromium, when available).
  */
-export async function writeAlignmentFigure(run: Run, folder: string, alignment?: AlignmentResult): Promise<AlignmentFigureFiles> {
+export async function writeAlignmentFigure(run: RunData, folder: string, alignment?: AlignmentResult): Promise<AlignmentFigureFiles> {
   const result = alignment ?? (await computeRunAlignment(run));
   const fig = await plotRunAlignment(run, { alignment: result });
   const base = path.join(folder, "alignment_reconstruction");

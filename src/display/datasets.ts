@@ -9,13 +9,13 @@
  * and dark Jupyter themes: text colour is inherited, greys are translucent, and every solid background
  * sets its own text colour.
  *
- * Importing this module gives Dataset and DatasetCollection `toText()`, `toHtml()` and a rich
- * `util.inspect`, so a cell ending in `dc` renders the info table in Jupyter.
+ * Importing this module registers the displays behind Dataset's and DatasetCollection's `toText()`,
+ * `toHtml()` and rich `util.inspect`, so a cell ending in `dc` renders the info table in Jupyter.
  */
 import { escapeHtml } from "../core/format.js";
 import { Dataset } from "../data/dataset.js";
 import { DatasetCollection } from "../data/dataset-collection.js";
-import { attachRichDisplay } from "./inspect.js";
+import { registerDisplay } from "./inspect.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Shared HTML kit (also used by runs.ts)
@@ -158,25 +158,7 @@ export function datasetToHtml(d: Dataset): string {
   return container("lfads-dataset", parts);
 }
 
-// Display is a later stage than data, so the rendering is attached here rather than in the classes;
+// Display is a later stage than data, so the classes look their renderers up (src/core/renderers.ts);
 // the text view is each class's MATLAB-style toString().
-attachRichDisplay(DatasetCollection.prototype, { text: (dc) => dc.toString(), html: datasetCollectionToHtml });
-attachRichDisplay(Dataset.prototype, { text: (d) => d.toString(), html: datasetToHtml });
-
-declare module "../data/dataset-collection.js" {
-  interface DatasetCollection {
-    /** The MATLAB-style text display (same as `toString()`). */
-    toText(): string;
-    /** The notebook HTML view: name, path and the dataset info table. */
-    toHtml(): string;
-  }
-}
-
-declare module "../data/dataset.js" {
-  interface Dataset {
-    /** The MATLAB-style text display (same as `toString()`). */
-    toText(): string;
-    /** The notebook HTML view: name, file, collection and info. */
-    toHtml(): string;
-  }
-}
+registerDisplay(DatasetCollection, { text: (dc) => dc.toString(), html: datasetCollectionToHtml });
+registerDisplay(Dataset, { text: (d) => d.toString(), html: datasetToHtml });

@@ -3,8 +3,13 @@
  * `_repr_html_`), so a `[util.inspect.custom]` hook that sends the HTML bundle as a side effect and
  * returns a one-line text makes `par` on the last line of a cell render as a table. Outside a kernel
  * the hook returns the full text display, as MATLAB's `disp` would.
+ *
+ * The lfads-ts value classes declare that hook themselves and find their renderers in the registry of
+ * src/core/renderers.ts; `registerDisplay` fills it, and importing this module makes `richInspect` the
+ * hook's body. `attachRichDisplay` gives other classes (a notebook's own) the same behaviour.
  */
 import { inspect, type InspectOptions } from "node:util";
+import { registerRenderers, setRichInspector, type Renderers } from "../core/renderers.js";
 import { inKernel } from "./bridge.js";
 import { bundleOf, showBundle } from "./show.js";
 
@@ -29,6 +34,13 @@ export function richInspect(x: object, short: string, depth: number, options: In
   if (!inKernel()) return bundleText(x);
   showBundle(bundleOf(x));
   return short;
+}
+
+setRichInspector(richInspect);
+
+/** Register the text and HTML displays of an lfads-ts class that declares `toText()`/`toHtml()` (and its subclasses). */
+export function registerDisplay<T extends object>(cls: abstract new (...args: never[]) => T, renderers: Renderers<T>): void {
+  registerRenderers(cls, renderers);
 }
 
 function bundleText(x: object): string {

@@ -3,13 +3,13 @@
  * for notebooks (defaults greyed, changes highlighted next to their default, docs as tooltips, tuning
  * frequency colour-coded as in the hyperparameter docs), and the one-line and summary.txt forms (§9.2).
  *
- * Importing this module gives RunParams `toText()`, `toHtml()` and a rich `util.inspect`, so a cell
- * ending in `par` renders the table in Jupyter.
+ * Importing this module registers the displays behind RunParams' `toText()`, `toHtml()` and rich
+ * `util.inspect`, so a cell ending in `par` renders the table in Jupyter.
  */
 import { escapeHtml } from "../core/format.js";
 import { RunParams, displayValue } from "../params/run-params.js";
 import { GROUP_TITLES, PARAM_TABLE, type ParamGroup, type ParamName, type ParamSpec, type ParamValue } from "../params/table.js";
-import { attachRichDisplay } from "./inspect.js";
+import { registerDisplay } from "./inspect.js";
 import { matlabDisplay } from "./matlab.js";
 
 /** The subset of RunParams the displays read (subclasses and look-alikes work too). */
@@ -164,14 +164,5 @@ export function paramsToHtml(p: Params, options: ParamsHtmlOptions = {}): string
   return out.join("\n");
 }
 
-// Display is a later stage than params, so the rendering is attached here rather than in the class.
-attachRichDisplay(RunParams.prototype, { text: paramsToText, html: (p) => paramsToHtml(p), short: paramsHeader });
-
-declare module "../params/run-params.js" {
-  interface RunParams {
-    /** The MATLAB-style grouped text display. */
-    toText(): string;
-    /** The notebook HTML view (hashes, changed values, all parameters by group). */
-    toHtml(): string;
-  }
-}
+// Display is a later stage than params, so the class looks its renderers up (src/core/renderers.ts).
+registerDisplay(RunParams, { text: paramsToText, html: (p) => paramsToHtml(p), short: paramsHeader });

@@ -11,8 +11,9 @@
  *   trained         lfads.done.train (training finished) or lfads.done (trained and posterior sampled)
  *   failed          lfads.failed, written when the last attempt failed
  *
- * Importing this module gives the three classes `toText()`, `toHtml()` and a rich `util.inspect`, so a
- * cell ending in `rc` renders the params table, run specs and the runs grid in Jupyter.
+ * Importing this module registers the displays behind the three classes' `toText()`, `toHtml()` and
+ * rich `util.inspect` (subclasses such as the facade's Run and RunCollection inherit them), so a cell
+ * ending in `rc` renders the params table, run specs and the runs grid in Jupyter.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -22,7 +23,7 @@ import { Run } from "../runs/run.js";
 import { RunCollection } from "../runs/run-collection.js";
 import { RunSpec } from "../runs/run-spec.js";
 import { code, container, datasetsTableHtml, esc, htmlTable, infoNotLoadedNote, matlabClassOf, MONO, MUTED, mutedLine, section, titleLine, type Cell } from "./datasets.js";
-import { attachRichDisplay } from "./inspect.js";
+import { registerDisplay } from "./inspect.js";
 import { paramsToHtml } from "./run-params.js";
 import { RUN_MARKERS } from "../runs/layout.js";
 
@@ -233,35 +234,8 @@ export function runToHtml(r: Run): string {
   return container("lfads-run", parts);
 }
 
-// Display is a later stage than runs, so the rendering is attached here rather than in the classes;
+// Display is a later stage than runs, so the classes look their renderers up (src/core/renderers.ts);
 // the text view is each class's MATLAB-style toString().
-attachRichDisplay(RunCollection.prototype, { text: (rc) => rc.toString(), html: runCollectionToHtml });
-attachRichDisplay(RunSpec.prototype, { text: (s) => s.toString(), html: runSpecToHtml });
-attachRichDisplay(Run.prototype, { text: (r) => r.toString(), html: runToHtml });
-
-declare module "../runs/run-collection.js" {
-  interface RunCollection {
-    /** The MATLAB-style text display (same as `toString()`). */
-    toText(): string;
-    /** The notebook HTML view: header, params and run-spec tables, and the runs grid with each run's state on disk. */
-    toHtml(): string;
-  }
-}
-
-declare module "../runs/run-spec.js" {
-  interface RunSpec {
-    /** The MATLAB-style text display (same as `toString()`). */
-    toText(): string;
-    /** The notebook HTML view: name, collection and its datasets' info. */
-    toHtml(): string;
-  }
-}
-
-declare module "../runs/run.js" {
-  interface Run {
-    /** The MATLAB-style text display (same as `toString()`). */
-    toText(): string;
-    /** The notebook HTML view: state on disk, folders, params and datasets. */
-    toHtml(): string;
-  }
-}
+registerDisplay(RunCollection, { text: (rc) => rc.toString(), html: runCollectionToHtml });
+registerDisplay(RunSpec, { text: (s) => s.toString(), html: runSpecToHtml });
+registerDisplay(Run, { text: (r) => r.toString(), html: runToHtml });

@@ -2,8 +2,10 @@
  * RunParams: one immutable set of hyperparameters. Construct it from the values that differ from the
  * defaults; derive variants with `with()`. Hashes and folder names follow the MATLAB Run Manager exactly.
  */
+import { inspect, type InspectOptions } from "node:util";
 import { ParamError, didYouMean } from "../core/errors.js";
 import { formatF, formatG } from "../core/format.js";
+import { inspectRendered, renderHtml, renderText } from "../core/renderers.js";
 import { matlabHash6, toMatlabValue, type MatlabValue } from "./hash.js";
 import {
   PARAM_SPECS,
@@ -276,6 +278,21 @@ export class RunParams {
 
   toJSON(): RunParamsInit {
     return this.nonDefaultValues(true);
+  }
+
+  /** The MATLAB-style grouped text display (registered by src/display). */
+  toText(): string {
+    return renderText(this);
+  }
+
+  /** The notebook HTML view: hashes, changed values, all parameters by group (registered by src/display). */
+  toHtml(): string {
+    return renderHtml(this);
+  }
+
+  /** Inside Jupyter a cell ending in `par` renders the HTML table; elsewhere the text display. */
+  [Symbol.for("nodejs.util.inspect.custom")](depth: number, options: InspectOptions | undefined): string {
+    return inspectRendered(this, depth, options, () => inspect(this, { ...options, customInspect: false }));
   }
 }
 

@@ -11,6 +11,6 @@ export { ModelTrainedParams, loadModelTrainedParams } from "./trained-params.js"
 export type { LoadModelTrainedParamsOptions } from "./trained-params.js";
 export { r2Score, poissonNll, bitsPerSpike, posteriorRateR2, posteriorBitsPerSpike, splitTrials } from "./scores.js";
 export type { R2Result, ScoreOptions, TrialSplit, PosteriorScoreOptions } from "./scores.js";
-// Run-level loaders and scores; importing run-results also adds run.loadPosteriorMeans() & co. to Run.
+// Run-level loaders and scores (the facade's run.loadPosteriorMeans() & co. call these).
 export { loadRunPosteriorMeans, loadRunFitLog, loadRunTrainedParams, scoreRun } from "./run-results.js";
 export type { RunPosteriorOptions, RunScore, ScoreRunOptions } from "./run-results.js";

@@ -1,17 +1,12 @@
 /**
  * A run's results from its folder, by Run: posterior means, fit log, trained parameters and scores,
  * with the paths, dataset names, bin width and data hash taken from the Run (run-manager.md §8.1).
- * TF-free. Importing this module (the `lfads-ts` entry does) also gives every Run the MATLAB-style methods
- *
- *   await run.loadPosteriorMeans({ kind?, datasetIndices?, reload? })   → PosteriorMeans[] (one per dataset)
- *   run.loadFitLog()                                                    → FitLog
- *   run.loadFitLog({ dataFrame: true })                                 → danfojs-node DataFrame (optional peer)
- *   await run.loadModelTrainedParams()                                  → ModelTrainedParams
- *   await run.score({ split? })                                         → RunScore[] (R² vs truth, bits/spike)
+ * TF-free. The facade's Run (src/facade/run.ts) calls these as `run.loadPosteriorMeans()`,
+ * `run.loadFitLog()`, `run.loadModelTrainedParams()` and `run.score()`.
  */
 import * as fs from "node:fs";
 import { ParamError } from "../core/errors.js";
-import { Run } from "../runs/run.js";
+import type { Run } from "../runs/run.js";
 import { loadFitLog, type FitLog, type FitLogDataFrame, type LoadFitLogOptions } from "./fit-log.js";
 import { OUTPUT_DISTS, type OutputDist, type PosteriorFormat, type PosteriorMeans } from "./posterior-means.js";
 import { loadPosteriorMeans } from "./read-posterior.js";
@@ -153,32 +148,3 @@ export async function scoreRun(run: Run, options: ScoreRunOptions = {}): Promise
     return s;
   });
 }
-
-declare module "../runs/run.js" {
-  interface Run {
-    /** The run's posterior means, one per dataset (see `loadRunPosteriorMeans`). */
-    loadPosteriorMeans(options?: RunPosteriorOptions): Promise<PosteriorMeans[]>;
-    /** `lfadsOutput/fitlog.csv` as a FitLog (see `loadFitLog`). */
-    loadFitLog(options?: LoadFitLogOptions & { dataFrame?: false }): FitLog;
-    /** `lfadsOutput/fitlog.csv` as a danfojs-node DataFrame of the tidy rows (needs the optional danfojs-node). */
-    loadFitLog(options: LoadFitLogOptions & { dataFrame: true }): FitLogDataFrame;
-    loadFitLog(options?: LoadFitLogOptions): FitLog | FitLogDataFrame;
-    /** `lfadsOutput/model_params` as ModelTrainedParams. */
-    loadModelTrainedParams(): Promise<ModelTrainedParams>;
-    /** R² vs truth and bits/spike per dataset (see `scoreRun`). */
-    score(options?: ScoreRunOptions): Promise<RunScore[]>;
-  }
-}
-
-Run.prototype.loadPosteriorMeans = function (this: Run, options?: RunPosteriorOptions): Promise<PosteriorMeans[]> {
-  return loadRunPosteriorMeans(this, options);
-};
-Run.prototype.loadFitLog = function (this: Run, options?: LoadFitLogOptions): FitLog | FitLogDataFrame {
-  return loadRunFitLog(this, options);
-} as Run["loadFitLog"];
-Run.prototype.loadModelTrainedParams = function (this: Run): Promise<ModelTrainedParams> {
-  return loadRunTrainedParams(this);
-};
-Run.prototype.score = function (this: Run, options?: ScoreRunOptions): Promise<RunScore[]> {
-  return scoreRun(this, options);
-};

@@ -175,7 +175,7 @@ async function runChecked(args: RunLfadsArgs, options: RunLfadsOptions): Promise
         if (r.aborted) throw new LfadsError("posterior sampling was aborted; the files of the splits not finished were not written");
         for (const f of r.written) files.push(prefix === "" ? f : stage.publish(f, prefix + path.basename(f).replace(/^model_runs_/, "")));
       } else if (kind === "prior_sample") {
-        const { writePriorSamples } = await import("../posterior/sample.js");
+        const { writePriorSamples } = await import("../posterior/prior-sample.js");
         let datasetIndex = 0;
         if (prefix !== "") {
           // run_lfads.py passes output_filename_stem as write_model_samples's dataset_name.
@@ -191,7 +191,7 @@ async function runChecked(args: RunLfadsArgs, options: RunLfadsOptions): Promise
         io.out(`  ${r.numSamples} trials from the prior, read out through ${r.datasetName}\n`);
         files.push(r.file);
       } else {
-        const { writeModelParams } = await import("../posterior/sample.js");
+        const { writeModelParams } = await import("../posterior/write-model-params.js");
         const outDir = prefix === "" ? saveDir : stage.outputs();
         const r = await writeModelParams({ outputDir: outDir }, { checkpointFile: ckptFile });
         files.push(prefix === "" ? r.file : stage.publish(r.file, `${prefix}_model_params`));

@@ -1,13 +1,9 @@
-/** RunSpec × RunParams grids, their on-disk layout, summaries and prepare(). */
+/** RunSpec × RunParams grids, their on-disk layout and summaries (the plain data classes; see src/facade for the methods users call). */
 export { RunSpec, checkFolderName } from "./run-spec.js";
 export type { DatasetSelection } from "./run-spec.js";
 export { Run } from "./run.js";
 export { RunCollection } from "./run-collection.js";
 export type { ParamSearch, RunCollectionOptions, RunSpecSearch } from "./run-collection.js";
-export { needsAlignment, prepare, prepareRuns } from "../prepare/prepare.js";
-export { alignmentFromParams } from "../prepare/alignment-provider.js";
-export type { AlignmentForDataset, AlignmentProvider, PrepareOptions, PrepareProgress, PrepareResult } from "../prepare/prepare.js";
-export { INPUT_INFO_FORMAT, toInt64, writeInputInfoFile, writeLfadsInputFile } from "../prepare/input-files.js";
 export {
   DEFAULT_RC_VERSION,
   VERSION_PER_SPEC_DATA,

@@ -7,16 +7,20 @@
  * which picks the data-hash rule. MATLAB copies rc.version into params only from the second
  * `addParams` call on (reference §1.5 quirk); we never rewrite params, so a params' hashes do not
  * depend on how it was added. The docs' trees (e.g. data_RE1kuL under rc.version 201801) agree.
+ *
+ * This is the plain data class; `prepare()` and the Runs with result loaders come from its subclass in
+ * src/facade/run-collection.ts (what `lfads-ts` exports), which overrides `createRun`.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { InspectOptions } from "node:util";
 import { ParamError, didYouMean, warn } from "../core/errors.js";
+import { inspectRendered, renderHtml, renderText } from "../core/renderers.js";
 import type { Dataset } from "../data/dataset.js";
 import { expandHome, resolveSelection, type DatasetCollection, type Selection } from "../data/dataset-collection.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { RunParams } from "../params/run-params.js";
 import { checkVersion, DEFAULT_RC_VERSION } from "./layout.js";
-import { prepare, type PrepareOptions, type PrepareResult } from "../prepare/prepare.js";
 import { Run } from "./run.js";
 import { RunSpec, checkFolderName } from "./run-spec.js";
 import { runCollectionDisplay, runCollectionSummaryText } from "./summary.js";
@@ -32,7 +36,8 @@ export type RunSpecSearch = string | number | RunSpec | readonly (string | numbe
 /** Params by `param_XXXXXX`, bare `XXXXXX`, RunParams (by hash) or 1-based index/indices (or a mask). */
 export type ParamSearch = string | number | RunParams | readonly (string | number | RunParams)[] | readonly boolean[];
 
-export class RunCollection {
+/** `R`: the class of the collection's runs (a subclass names its own and overrides `createRun`). */
+export class RunCollection<R extends Run = Run> {
   static matlabClass = "LFADS.RunCollection";
 
   readonly name: string;
@@ -42,7 +47,7 @@ export class RunCollection {
   private versionValue: number;
   private paramList: RunParams[] = [];
   private specList: RunSpec[] = [];
-  private grid: Run[][] = [];
+  private grid: R[][] = [];
 
   /** `new RunCollection("~/lorenz_example/runs", "example", dc)` → folder `<rootPath>/<name>`. */
   constructor(rootPath: string, name: string, datasetCollection: DatasetCollection, options: RunCollectionOptions = {}) {
@@ -73,12 +78,12 @@ export class RunCollection {
     return this.specList;
   }
   /** `runs[s][p]`: nRunSpecs × nParams. */
-  get runs(): readonly (readonly Run[])[] {
+  get runs(): readonly (readonly R[])[] {
     return this.grid;
   }
   /** All runs in MATLAB linear order (for each params, every spec). */
-  get runList(): Run[] {
-    const out: Run[] = [];
+  get runList(): R[] {
+    const out: R[] = [];
     for (let p = 0; p < this.nParams; p++) for (let s = 0; s < this.nRunSpecs; s++) out.push(this.grid[s]![p]!);
     return out;
   }
@@ -202,9 +207,14 @@ export class RunCollection {
     this.grid = this.specList.map((s) =>
       this.paramList.map((p, j) => {
         const keep = old.find((r) => r.runSpec === s && r.params.paramHash === p.paramHash && r.paramIndexInRunCollection === j + 1);
-        return keep ?? new Run(this, s, p, j + 1);
+        return keep ?? this.createRun(s, p, j + 1);
       }),
     );
+  }
+
+  /** The Run of one grid cell (`paramIndex` 1-based). A subclass that names its own `R` must override this. */
+  protected createRun(runSpec: RunSpec, params: RunParams, paramIndex: number): R {
+    return new Run(this, runSpec, params, paramIndex) as R;
   }
 
   /** 0-based indices of run specs matching `search`; errors name what was not found. */
@@ -258,14 +268,14 @@ export class RunCollection {
    * Runs of the selected specs × params (omitted = all), in MATLAB linear order (specs fastest).
    * `rc.findRuns("single_dataset001", 1)`, `rc.findRuns(undefined, "param_YOs74u")`.
    */
-  findRuns(specSearch?: RunSpecSearch, paramSearch?: ParamSearch): Run[] {
+  findRuns(specSearch?: RunSpecSearch, paramSearch?: ParamSearch): R[] {
     const rows = specSearch === undefined ? this.specList.map((_, i) => i) : this.findRunSpecIndices(specSearch);
     const cols = paramSearch === undefined ? this.paramList.map((_, i) => i) : this.findParamIndices(paramSearch);
     return cols.flatMap((p) => rows.map((s) => this.grid[s]![p]!));
   }
 
   /** Exactly one run; errors if the search matches none or several. */
-  findRun(specSearch?: RunSpecSearch, paramSearch?: ParamSearch): Run {
+  findRun(specSearch?: RunSpecSearch, paramSearch?: ParamSearch): R {
     const runs = this.findRuns(specSearch, paramSearch);
     if (runs.length !== 1) {
       throw new ParamError(`RunCollection "${this.name}".findRun: the search matches ${runs.length} runs; name one run spec and one params (e.g. findRun("single_dataset001", 1)) or use findRuns`);
@@ -286,17 +296,23 @@ export class RunCollection {
     return file;
   }
 
-  /** Write every run's LFADS input files, links and `summary.txt` (see `prepare`). */
-  prepare(options: PrepareOptions = {}): Promise<PrepareResult> {
-    return prepare(this, options);
-  }
-
   toString(): string {
     return runCollectionDisplay(this);
   }
 
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return this.toString();
+  /** The MATLAB-style text display (same as `toString()`). */
+  toText(): string {
+    return renderText(this);
+  }
+
+  /** The notebook HTML view: header, params and run-spec tables, the runs grid with each run's state on disk (registered by src/display). */
+  toHtml(): string {
+    return renderHtml(this);
+  }
+
+  /** Inside Jupyter a cell ending in `rc` renders its HTML view; elsewhere the text display. */
+  [Symbol.for("nodejs.util.inspect.custom")](depth: number, options: InspectOptions | undefined): string {
+    return inspectRendered(this, depth, options, () => this.toString());
   }
 }
 

@@ -2,7 +2,9 @@
  * RunSpec: names one model "row" and the datasets it trains on (MATLAB `LFADS.RunSpec`). Datasets are
  * chosen by 1-based index, logical mask, name or Dataset object, as in the Run Manager docs.
  */
+import type { InspectOptions } from "node:util";
 import { ParamError } from "../core/errors.js";
+import { inspectRendered, renderHtml, renderText } from "../core/renderers.js";
 import type { Dataset } from "../data/dataset.js";
 import { resolveSelection, type DatasetCollection } from "../data/dataset-collection.js";
 import { runSpecDisplay, runSpecSummaryText } from "./summary.js";
@@ -100,7 +102,18 @@ export class RunSpec {
     return runSpecDisplay(this);
   }
 
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return this.toString();
+  /** The MATLAB-style text display (same as `toString()`). */
+  toText(): string {
+    return renderText(this);
+  }
+
+  /** The notebook HTML view: name, collection and its datasets' info (registered by src/display). */
+  toHtml(): string {
+    return renderHtml(this);
+  }
+
+  /** Inside Jupyter a cell ending in this value renders its HTML view; elsewhere the text display. */
+  [Symbol.for("nodejs.util.inspect.custom")](depth: number, options: InspectOptions | undefined): string {
+    return inspectRendered(this, depth, options, () => this.toString());
   }
 }

@@ -1,13 +1,16 @@
 /**
  * Run: one LFADS model = one (RunSpec, RunParams) pair of a RunCollection (MATLAB `LFADS.Run`).
- * Building one touches no files; every path of the Run Manager layout is a getter.
+ * Building one touches no files; every path of the Run Manager layout is a getter. The methods that
+ * act on a run's files (`prepare()`, `loadPosteriorMeans()`, `score()`, …) belong to the notebook-facing
+ * subclass in src/facade/run.ts, which the RunCollection that users build makes.
  */
 import * as path from "node:path";
+import type { InspectOptions } from "node:util";
+import { inspectRendered, renderHtml, renderText } from "../core/renderers.js";
 import type { Dataset } from "../data/dataset.js";
 import type { DatasetCollection } from "../data/dataset-collection.js";
 import type { RunParams } from "../params/run-params.js";
 import { RUN_MARKERS, commonDataPath, inputInfoFileName, lfadsInputFileName, runPath, sequenceFileName } from "./layout.js";
-import { prepareRuns, type PrepareOptions, type PrepareResult } from "../prepare/prepare.js";
 import type { RunCollection } from "./run-collection.js";
 import type { RunSpec } from "./run-spec.js";
 import { runDisplay } from "./summary.js";
@@ -152,16 +155,22 @@ export class Run {
     return this.runCollection === other.runCollection && this.runSpec.equals(other.runSpec) && this.params.equals(other.params);
   }
 
-  /** Write this run's LFADS input files and links (see `prepare`). */
-  prepare(options: PrepareOptions = {}): Promise<PrepareResult> {
-    return prepareRuns([this], options);
-  }
-
   toString(): string {
     return runDisplay(this);
   }
 
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return this.toString();
+  /** The MATLAB-style text display (same as `toString()`). */
+  toText(): string {
+    return renderText(this);
+  }
+
+  /** The notebook HTML view: state on disk, folders, params and datasets (registered by src/display). */
+  toHtml(): string {
+    return renderHtml(this);
+  }
+
+  /** Inside Jupyter a cell ending in this run renders its HTML view; elsewhere the text display. */
+  [Symbol.for("nodejs.util.inspect.custom")](depth: number, options: InspectOptions | undefined): string {
+    return inspectRendered(this, depth, options, () => this.toString());
   }
 }

@@ -1,0 +1,58 @@
+/**
+ * The Run users get from a RunCollection: the plain data class of src/runs plus the MATLAB Run
+ * Manager's methods, each a one-line call into the stage that does the work (prepare/ writes the
+ * inputs; the TF-free readers of posterior/ load and score the outputs).
+ *
+ *   await run.prepare()                                                  → PrepareResult
+ *   await run.loadPosteriorMeans({ kind?, datasetIndices?, reload? })   → PosteriorMeans[] (one per dataset)
+ *   run.loadFitLog()                                                    → FitLog
+ *   run.loadFitLog({ dataFrame: true })                                 → danfojs-node DataFrame (optional peer)
+ *   await run.loadModelTrainedParams()                                  → ModelTrainedParams
+ *   await run.score({ split? })                                         → RunScore[] (R² vs truth, bits/spike)
+ */
+import type { RunParams } from "../params/run-params.js";
+import type { FitLog, FitLogDataFrame, LoadFitLogOptions } from "../posterior/fit-log.js";
+import type { PosteriorMeans } from "../posterior/posterior-means.js";
+import { loadRunFitLog, loadRunPosteriorMeans, loadRunTrainedParams, scoreRun, type RunPosteriorOptions, type RunScore, type ScoreRunOptions } from "../posterior/run-results.js";
+import type { ModelTrainedParams } from "../posterior/trained-params.js";
+import { prepareRuns, type PrepareOptions, type PrepareResult } from "../prepare/prepare.js";
+import { Run as RunData } from "../runs/run.js";
+import type { RunSpec } from "../runs/run-spec.js";
+import type { RunCollection } from "./run-collection.js";
+
+export class Run extends RunData {
+  declare readonly runCollection: RunCollection;
+
+  constructor(runCollection: RunCollection, runSpec: RunSpec, params: RunParams, paramIndexInRunCollection: number) {
+    super(runCollection, runSpec, params, paramIndexInRunCollection);
+  }
+
+  /** Write this run's LFADS input files and links (see `prepare`). */
+  prepare(options: PrepareOptions = {}): Promise<PrepareResult> {
+    return prepareRuns([this], options);
+  }
+
+  /** The run's posterior means, one per dataset (see `loadRunPosteriorMeans`). */
+  loadPosteriorMeans(options?: RunPosteriorOptions): Promise<PosteriorMeans[]> {
+    return loadRunPosteriorMeans(this, options);
+  }
+
+  /** `lfadsOutput/fitlog.csv` as a FitLog (see `loadFitLog`). */
+  loadFitLog(options?: LoadFitLogOptions & { dataFrame?: false }): FitLog;
+  /** `lfadsOutput/fitlog.csv` as a danfojs-node DataFrame of the tidy rows (needs the optional danfojs-node). */
+  loadFitLog(options: LoadFitLogOptions & { dataFrame: true }): FitLogDataFrame;
+  loadFitLog(options?: LoadFitLogOptions): FitLog | FitLogDataFrame;
+  loadFitLog(options?: LoadFitLogOptions): FitLog | FitLogDataFrame {
+    return loadRunFitLog(this, options);
+  }
+
+  /** `lfadsOutput/model_params` as ModelTrainedParams. */
+  loadModelTrainedParams(): Promise<ModelTrainedParams> {
+    return loadRunTrainedParams(this);
+  }
+
+  /** R² vs truth and bits/spike per dataset (see `scoreRun`). */
+  score(options?: ScoreRunOptions): Promise<RunScore[]> {
+    return scoreRun(this, options);
+  }
+}
