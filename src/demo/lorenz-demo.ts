@@ -11,7 +11,7 @@ import { generateLorenzDatasets, type LorenzOptions } from "../data/lorenz.js";
 import { RunParams, type RunParamsInit } from "../params/run-params.js";
 import { generateSweep } from "../params/sweep.js";
 import { RunSpec } from "../runs/run-spec.js";
-import { RunCollection } from "../facade/run-collection.js";
+import { RunCollection } from "../facade/runs.js";
 
 /** The docs' parameter values (seed 001): 2-ms bins, no controller, batch 150, 64-unit RNNs, early stop. */
 export const DOC_PARAMS: RunParamsInit = {

@@ -31,8 +31,8 @@ import { VERSION_PER_SPEC_DATA } from "../runs/layout.js";
 import { prepare, type AlignmentProvider, type PrepareResult } from "../prepare/prepare.js";
 import type { Run as RunData } from "../runs/run.js";
 import { RunSpec } from "../runs/run-spec.js";
-import type { Run } from "../facade/run.js";
-import { RunCollection } from "../facade/run-collection.js";
+import type { Run } from "../facade/runs.js";
+import { RunCollection } from "../facade/runs.js";
 import { DOC_PARAMS, ensureLorenzDatasets } from "./lorenz-demo.js";
 
 /** The docs' stitching params ("first_attempt_stitching"): `param_Qr2PeG data_RE1kuL`. */

@@ -3,5 +3,4 @@
  * TensorFlow.js half (samplePosterior with its default progress display) is sample-posterior.ts,
  * exported by `lfads-ts/tf` only.
  */
-export { Run } from "./run.js";
-export { RunCollection } from "./run-collection.js";
+export { Run, RunCollection } from "./runs.js";

@@ -1,7 +1,7 @@
 /**
  * A run's results from its folder, by Run: posterior means, fit log, trained parameters and scores,
  * with the paths, dataset names, bin width and data hash taken from the Run (run-manager.md §8.1).
- * TF-free. The facade's Run (src/facade/run.ts) calls these as `run.loadPosteriorMeans()`,
+ * TF-free. The facade's Run (src/facade/runs.ts) calls these as `run.loadPosteriorMeans()`,
  * `run.loadFitLog()`, `run.loadModelTrainedParams()` and `run.score()`.
  */
 import * as fs from "node:fs";

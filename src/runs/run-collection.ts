@@ -9,7 +9,7 @@
  * depend on how it was added. The docs' trees (e.g. data_RE1kuL under rc.version 201801) agree.
  *
  * This is the plain data class; `prepare()` and the Runs with result loaders come from its subclass in
- * src/facade/run-collection.ts (what `lfads-ts` exports), which overrides `createRun`.
+ * src/facade/runs.ts (what `lfads-ts` exports), which overrides `createRun`.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -2,7 +2,7 @@
  * Run: one LFADS model = one (RunSpec, RunParams) pair of a RunCollection (MATLAB `LFADS.Run`).
  * Building one touches no files; every path of the Run Manager layout is a getter. The methods that
  * act on a run's files (`prepare()`, `loadPosteriorMeans()`, `score()`, …) belong to the notebook-facing
- * subclass in src/facade/run.ts, which the RunCollection that users build makes.
+ * subclass in src/facade/runs.ts, which the RunCollection that users build makes.
  */
 import * as path from "node:path";
 import type { InspectOptions } from "node:util";
@@ -11,9 +11,19 @@ import type { Dataset } from "../data/dataset.js";
 import type { DatasetCollection } from "../data/dataset-collection.js";
 import type { RunParams } from "../params/run-params.js";
 import { RUN_MARKERS, commonDataPath, inputInfoFileName, lfadsInputFileName, runPath, sequenceFileName } from "./layout.js";
-import type { RunCollection } from "./run-collection.js";
 import type { RunSpec } from "./run-spec.js";
 import { runDisplay } from "./summary.js";
+
+/**
+ * What a run reads of the collection that holds it (a RunCollection). An interface rather than the
+ * class, so that run.ts and run-collection.ts do not import each other.
+ */
+export interface RunOwner {
+  readonly name: string;
+  readonly path: string;
+  readonly version: number;
+  readonly runList: readonly Run[];
+}
 
 export class Run {
   static matlabClass = "LFADS.Run";
@@ -21,7 +31,7 @@ export class Run {
   comment = "";
 
   constructor(
-    readonly runCollection: RunCollection,
+    readonly runCollection: RunOwner,
     readonly runSpec: RunSpec,
     readonly params: RunParams,
     /** 1-based column of these params in the collection. */

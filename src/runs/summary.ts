@@ -5,9 +5,38 @@
  */
 import { PARAM_TABLE, type ParamValue } from "../params/table.js";
 import { displayValue, type RunParams } from "../params/run-params.js";
-import type { Run } from "./run.js";
-import type { RunCollection } from "./run-collection.js";
-import type { RunSpec } from "./run-spec.js";
+
+// What the displays read of a run spec, a run and a collection. Structural types, so that the classes'
+// files import this module and not the reverse (no import cycle).
+interface HasHeader {
+  firstLineHeader(): string;
+}
+interface RunSpecView extends HasHeader {
+  readonly nDatasets: number;
+  readonly datasets: readonly HasHeader[];
+  readonly datasetIndsInCollection: readonly number[];
+  readonly datasetCollection: { readonly name: string };
+}
+interface RunView {
+  readonly name: string;
+  readonly nDatasets: number;
+  readonly path: string;
+  readonly pathCommonData: string;
+  readonly params: RunParams;
+  readonly datasets: readonly HasHeader[];
+  readonly datasetCollection: { readonly name: string };
+}
+interface RunCollectionView {
+  readonly name: string;
+  readonly path: string;
+  readonly nRunsTotal: number;
+  readonly nDatasets: number;
+  readonly nRunSpecs: number;
+  readonly nParams: number;
+  readonly runSpecs: readonly RunSpecView[];
+  readonly params: readonly RunParams[];
+  readonly datasetCollection: { readonly name: string; readonly path: string };
+}
 
 /** Display class name of RunParams (it is a value class owned by src/params). */
 export const RUN_PARAMS_CLASS = "LFADS.RunParams";
@@ -41,7 +70,7 @@ export function runParamsSummaryText(p: RunParams, indent = 0, index?: number): 
 }
 
 /** MATLAB `RunSpec.generateSummaryText(indent, index)`. */
-export function runSpecSummaryText(s: RunSpec, indent = 0, index?: number): string {
+export function runSpecSummaryText(s: RunSpecView, indent = 0, index?: number): string {
   const pad = " ".repeat(indent);
   const tag = index === undefined ? "" : `[runSpec ${index}] `;
   let text = `${pad}${tag}${s.firstLineHeader()}\n`;
@@ -52,7 +81,7 @@ export function runSpecSummaryText(s: RunSpec, indent = 0, index?: number): stri
 }
 
 /** MATLAB `RunCollection.generateSummaryText()`: the content of `summary.txt`. */
-export function runCollectionSummaryText(rc: RunCollection): string {
+export function runCollectionSummaryText(rc: RunCollectionView): string {
   const dc = rc.datasetCollection;
   const sep = "------------------------\n";
   let text = `${matlabClassOf(rc)} "${rc.name}" (${rc.nRunsTotal} runs total)\n`;
@@ -70,7 +99,7 @@ export function runCollectionSummaryText(rc: RunCollection): string {
 }
 
 /** The RunCollection display header (§1.5). */
-export function runCollectionDisplay(rc: RunCollection): string {
+export function runCollectionDisplay(rc: RunCollectionView): string {
   const dc = rc.datasetCollection;
   const lines = [
     `${matlabClassOf(rc)} "${rc.name}" (${rc.nRunsTotal} runs total)`,
@@ -87,14 +116,14 @@ export function runCollectionDisplay(rc: RunCollection): string {
 }
 
 /** The RunSpec display header (§1.3). */
-export function runSpecDisplay(s: RunSpec): string {
+export function runSpecDisplay(s: RunSpecView): string {
   const lines = [s.firstLineHeader(), `  ${s.nDatasets} datasets from collection ${s.datasetCollection.name}`];
   s.datasets.forEach((d, i) => lines.push(`    [ds ${s.datasetIndsInCollection[i]}] ${d.firstLineHeader()}`));
   return lines.join("\n");
 }
 
 /** The Run display header (§1.6). */
-export function runDisplay(r: Run): string {
+export function runDisplay(r: RunView): string {
   const lines = [
     `${matlabClassOf(r)} "${r.name}" (${r.nDatasets} datasets)`,
     `  Path: ${r.path}`,

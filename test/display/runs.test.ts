@@ -11,7 +11,7 @@ import { Dataset } from "../../src/data/dataset.js";
 import { DatasetCollection } from "../../src/data/dataset-collection.js";
 import { RunParams } from "../../src/params/run-params.js";
 import { generateSweep } from "../../src/params/sweep.js";
-import { RunCollection } from "../../src/facade/run-collection.js";
+import { RunCollection } from "../../src/facade/runs.js";
 import { RunSpec } from "../../src/runs/run-spec.js";
 import { bundleOf } from "../../src/display/show.js";
 import { datasetCollectionToHtml, datasetToHtml, htmlTable } from "../../src/display/datasets.js";

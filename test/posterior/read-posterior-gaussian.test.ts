@@ -22,7 +22,7 @@ import { loadPosteriorMeans } from "../../src/posterior/read-posterior.js";
 import { bareDataHash } from "../../src/posterior/read-input-info.js";
 import { scoreRun } from "../../src/posterior/run-results.js";
 import { posteriorBitsPerSpike, posteriorRateR2, r2Score } from "../../src/posterior/scores.js";
-import type { Run } from "../../src/facade/run.js";
+import type { Run } from "../../src/facade/runs.js";
 import { h5pyUnavailable, python, tempDir } from "./h5py.js";
 import { runWithOutput } from "./run-fixture.js";
 
@@ -294,7 +294,7 @@ describe("round trip through our writer (samplePosterior on a Gaussian-output ru
     const { Dataset } = await import("../../src/data/dataset.js");
     const { DatasetCollection } = await import("../../src/data/dataset-collection.js");
     const { generateLorenzDatasets } = await import("../../src/data/lorenz.js");
-    const { RunCollection } = await import("../../src/facade/run-collection.js");
+    const { RunCollection } = await import("../../src/facade/runs.js");
     const { RunSpec } = await import("../../src/runs/run-spec.js");
     const { prepare } = await import("../../src/prepare/prepare.js");
     const { trainRun } = await import("../../src/train/train-run.js");

@@ -9,9 +9,9 @@ import { Dataset } from "../../src/data/dataset.js";
 import { DatasetCollection } from "../../src/data/dataset-collection.js";
 import { RunParams } from "../../src/params/run-params.js";
 import "../../src/posterior/run-results.js";
-import { RunCollection } from "../../src/facade/run-collection.js";
+import { RunCollection } from "../../src/facade/runs.js";
 import { RunSpec } from "../../src/runs/run-spec.js";
-import type { Run } from "../../src/facade/run.js";
+import type { Run } from "../../src/facade/runs.js";
 
 export function runWithOutput(root: string, params: RunParams = new RunParams({ spikeBinMs: 2 })): Run {
   const dc = new DatasetCollection(path.join(root, "datasets"), "fixture");

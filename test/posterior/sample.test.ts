@@ -18,7 +18,7 @@ import { writePriorSamples } from "../../src/posterior/prior-sample.js";
 import { writeModelParams } from "../../src/posterior/write-model-params.js";
 import { loadTrainedModel } from "../../src/posterior/sample-model.js";
 import { RowNoise, streamId, type NoiseRequest } from "../../src/posterior/sample-noise.js";
-import type { Run } from "../../src/facade/run.js";
+import type { Run } from "../../src/facade/runs.js";
 import { prepareTinyRun } from "../runs/tiny-run.js";
 import { trainRun } from "../../src/train/train-run.js";
 import { gatherTrials } from "../../src/train/input-data.js";

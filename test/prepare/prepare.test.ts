@@ -13,9 +13,9 @@ import { rebin, splitTrainValid } from "../../src/data/rebin-split.js";
 import { readArray, readH5, type H5File } from "../../src/io/h5.js";
 import { RunParams } from "../../src/params/run-params.js";
 import { prepare, type AlignmentProvider, type PrepareProgress } from "../../src/prepare/prepare.js";
-import { RunCollection } from "../../src/facade/run-collection.js";
+import { RunCollection } from "../../src/facade/runs.js";
 import { RunSpec } from "../../src/runs/run-spec.js";
-import type { Run } from "../../src/facade/run.js";
+import type { Run } from "../../src/facade/runs.js";
 
 const PY = "/usr/bin/python3";
 const h5pyCheck = spawnSync(PY, ["-c", "import h5py"], { encoding: "utf8" });

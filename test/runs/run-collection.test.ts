@@ -5,7 +5,7 @@ import { NotSupportedError, ParamError, setWarningSink } from "../../src/core/er
 import { Dataset } from "../../src/data/dataset.js";
 import { DatasetCollection } from "../../src/data/dataset-collection.js";
 import { RunParams } from "../../src/params/run-params.js";
-import { RunCollection } from "../../src/facade/run-collection.js";
+import { RunCollection } from "../../src/facade/runs.js";
 import { RunSpec } from "../../src/runs/run-spec.js";
 
 const ROOT = "/data/lorenz_example";

@@ -6,9 +6,9 @@ import { DatasetCollection } from "../../src/data/dataset-collection.js";
 import { generateLorenzDatasets, type LorenzOptions } from "../../src/data/lorenz.js";
 import type { RunParams } from "../../src/params/run-params.js";
 import { prepare } from "../../src/prepare/prepare.js";
-import { RunCollection } from "../../src/facade/run-collection.js";
+import { RunCollection } from "../../src/facade/runs.js";
 import { RunSpec } from "../../src/runs/run-spec.js";
-import type { Run } from "../../src/facade/run.js";
+import type { Run } from "../../src/facade/runs.js";
 
 /**
  * Generates one Lorenz dataset in `<root>/datasets` (shape from `lorenz`), prepares the run

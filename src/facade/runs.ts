@@ -1,8 +1,10 @@
 /**
- * The Run users get from a RunCollection: the plain data class of src/runs plus the MATLAB Run
- * Manager's methods, each a one-line call into the stage that does the work (prepare/ writes the
- * inputs; the TF-free readers of posterior/ load and score the outputs).
+ * The Run and RunCollection users get from \`lfads-ts\`: the plain data classes of src/runs plus the MATLAB
+ * Run Manager's methods, each a one-line call into the stage that does the work (prepare/ writes the
+ * inputs; the TF-free readers of posterior/ load and score the outputs). Both classes live in this one
+ * file because each names the other (a run's collection, a collection's runs).
  *
+ *   await rc.prepare()                                                   → PrepareResult (inputs, links, summary.txt)
  *   await run.prepare()                                                  → PrepareResult
  *   await run.loadPosteriorMeans({ kind?, datasetIndices?, reload? })   → PosteriorMeans[] (one per dataset)
  *   run.loadFitLog()                                                    → FitLog
@@ -15,10 +17,10 @@ import type { FitLog, FitLogDataFrame, LoadFitLogOptions } from "../posterior/fi
 import type { PosteriorMeans } from "../posterior/posterior-means.js";
 import { loadRunFitLog, loadRunPosteriorMeans, loadRunTrainedParams, scoreRun, type RunPosteriorOptions, type RunScore, type ScoreRunOptions } from "../posterior/run-results.js";
 import type { ModelTrainedParams } from "../posterior/trained-params.js";
-import { prepareRuns, type PrepareOptions, type PrepareResult } from "../prepare/prepare.js";
+import { prepare, prepareRuns, type PrepareOptions, type PrepareResult } from "../prepare/prepare.js";
+import { RunCollection as RunCollectionData } from "../runs/run-collection.js";
 import { Run as RunData } from "../runs/run.js";
 import type { RunSpec } from "../runs/run-spec.js";
-import type { RunCollection } from "./run-collection.js";
 
 export class Run extends RunData {
   declare readonly runCollection: RunCollection;
@@ -54,5 +56,16 @@ export class Run extends RunData {
   /** R² vs truth and bits/spike per dataset (see `scoreRun`). */
   score(options?: ScoreRunOptions): Promise<RunScore[]> {
     return scoreRun(this, options);
+  }
+}
+
+export class RunCollection extends RunCollectionData<Run> {
+  /** Write every run's LFADS input files, links and `summary.txt` (see `prepare`). */
+  prepare(options: PrepareOptions = {}): Promise<PrepareResult> {
+    return prepare(this, options);
+  }
+
+  protected override createRun(runSpec: RunSpec, params: RunParams, paramIndex: number): Run {
+    return new Run(this, runSpec, params, paramIndex);
   }
 }
