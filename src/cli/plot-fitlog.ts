@@ -15,13 +15,14 @@ import type { FitLog } from "../posterior/fit-log.js";
 import { UsageError } from "./args.js";
 import type { Command } from "./command.js";
 import { checkpointFromIndex, checkpointStep } from "../run-lfads/files.js";
+import { CHECKPOINTS, FITLOG_FILE, LFADS_OUTPUT_DIR, isHyperparametersFileName, runOutputDir } from "../runs/layout.js";
 
 /** The folder holding fitlog.csv (and checkpoints) for a save folder, a run folder, or a fitlog.csv path. */
 export function fitlogFolder(target: string): string {
   const t = path.resolve(target);
   if (!fs.existsSync(t)) throw new LayoutError(`not found: ${t}`);
   if (!fs.statSync(t).isDirectory()) return path.dirname(t);
-  if (!fs.existsSync(path.join(t, "fitlog.csv")) && fs.existsSync(path.join(t, "lfadsOutput", "fitlog.csv"))) return path.join(t, "lfadsOutput");
+  if (!fs.existsSync(path.join(t, FITLOG_FILE)) && fs.existsSync(path.join(runOutputDir(t), FITLOG_FILE))) return runOutputDir(t);
   return t;
 }
 
@@ -31,7 +32,7 @@ function parseState(s: string): unknown {
 }
 
 function newestHyperparameters(dir: string): Record<string, unknown> | undefined {
-  const files = fs.readdirSync(dir).filter((f) => /^hyperparameters-\d+\.txt$/.test(f));
+  const files = fs.readdirSync(dir).filter(isHyperparametersFileName);
   files.sort((a, b) => checkpointStep(b.replace(/\.txt$/, "")) - checkpointStep(a.replace(/\.txt$/, "")));
   for (const f of files) {
     try {
@@ -49,7 +50,7 @@ function newestHyperparameters(dir: string): Record<string, unknown> | undefined
  * Undefined when there is no checkpoint or no hyperparameters file; null for epochs it does not cover.
  */
 export async function learningRatesOf(dir: string, log: FitLog): Promise<(number | null)[] | undefined> {
-  const ckpt = checkpointFromIndex(dir, "checkpoint");
+  const ckpt = checkpointFromIndex(dir, CHECKPOINTS.rolling.index);
   const hps = newestHyperparameters(dir);
   const factor = Number(hps?.["learning_rate_decay_factor"]);
   if (!ckpt || !(factor > 0 && factor <= 1)) return undefined;
@@ -102,9 +103,9 @@ export const plotFitlogCommand: Command = {
     const { plotTrainingCurves } = await import("../display/plots/training.js");
     const { Figure } = await import("../display/plots/figure.js");
     const log = loadFitLog(dir);
-    if (log.nEpochs === 0) throw new LayoutError(`${path.join(dir, "fitlog.csv")} has no epochs yet`);
+    if (log.nEpochs === 0) throw new LayoutError(`${path.join(dir, FITLOG_FILE)} has no epochs yet`);
     const x = args.options.x === "step" ? "step" : "epoch";
-    const title = typeof args.options.title === "string" ? args.options.title : path.basename(path.basename(dir) === "lfadsOutput" ? path.dirname(dir) : dir);
+    const title = typeof args.options.title === "string" ? args.options.title : path.basename(path.basename(dir) === LFADS_OUTPUT_DIR ? path.dirname(dir) : dir);
     const lr = await learningRatesOf(dir, log);
     const curves = plotTrainingCurves(log, { x, title: `${title}: costs`, ...(lr ? { learningRate: lr.map((v) => v ?? NaN) } : {}) });
     const xs = log.rows.map((r) => r[x]);
@@ -132,7 +133,7 @@ export const plotFitlogCommand: Command = {
       const lve = log.lveRow;
       writeReport(out, {
         title: `Training curves: ${title}`,
-        subtitle: path.join(dir, "fitlog.csv"),
+        subtitle: path.join(dir, FITLOG_FILE),
         sections: [
           {
             heading: "Costs",

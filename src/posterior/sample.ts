@@ -64,6 +64,7 @@ import type { BackendInfo } from "../model/ops/backend.js";
 import type { LfadsConfig } from "../model/config.js";
 import type { LfadsBatch, LfadsEncoding } from "../model/lfads.js";
 import { l2Cost } from "../model/l2.js";
+import { MODEL_PARAMS_FILE, MODEL_RUNS_PREFIX, MODEL_RUNS_PRIOR_SAMPLE, modelRunsFileName, runOutputDir } from "../runs/layout.js";
 import { loadCheckpoint } from "../train/checkpoint.js";
 import { gatherTrials, type DatasetData, type SplitData } from "../train/input-data.js";
 import { writeModelParams as writeModelParamsFile } from "../train/outputs.js";
@@ -149,7 +150,7 @@ export interface SamplePosteriorResult {
 
 /** TF file name of a posterior output. */
 export function posteriorFileName(datasetName: string, split: "train" | "valid", kind: PosteriorSampleKind): string {
-  return `model_runs_${datasetName}_${split}_${kind}`;
+  return modelRunsFileName(datasetName, split, kind);
 }
 
 /** Bytes of tensors budgeted for one pass (decoder rows, or trials of an encoder pass) when `batchTrials` is not given. */
@@ -218,7 +219,7 @@ function removeStaleTemps(dir: string): void {
     return;
   }
   for (const n of names) {
-    const m = /^\.model_runs_.*\.tmp-(\d+)-[a-z0-9]+$/.exec(n);
+    const m = n.startsWith(`.${MODEL_RUNS_PREFIX}`) ? /\.tmp-(\d+)-[a-z0-9]+$/.exec(n) : null;
     if (!m) continue;
     const pid = Number(m[1]);
     let alive = pid === process.pid;
@@ -657,7 +658,7 @@ export async function writePriorSamples(target: SampleTarget, options: PriorSamp
     const T = c.numSteps;
     const N = ds.numNeurons;
     const dOut = c.outputDist === "gaussian" ? 2 * N : N;
-    const file = path.join(tm.spec.outputDir, "model_runs_prior_sample");
+    const file = path.join(tm.spec.outputDir, MODEL_RUNS_PRIOR_SAMPLE);
     const { l2Term } = rampTerms(tm);
     const plan: NoiseRequest[] = [];
     if (c.icDim > 0) plan.push({ what: "g0 noise [B, ic_dim]", perRow: c.icDim, layout: "row" });
@@ -718,11 +719,11 @@ export interface WriteModelParamsOptions {
  * Needs no params: a run folder, a Run or `{ outputDir }` will do.
  */
 export async function writeModelParams(target: string | { path: string } | { outputDir: string }, options: WriteModelParamsOptions = {}): Promise<{ file: string; checkpoint: string; step: number }> {
-  const outputDir = typeof target === "string" ? path.join(path.resolve(target), "lfadsOutput") : "path" in target ? path.join(target.path, "lfadsOutput") : path.resolve(target.outputDir);
+  const outputDir = typeof target === "string" ? runOutputDir(path.resolve(target)) : "path" in target ? runOutputDir(target.path) : path.resolve(target.outputDir);
   if (typeof target === "string" && !fs.existsSync(target)) throw new LayoutError(`run folder not found: ${path.resolve(target)}`);
   const ckptFile = resolveCheckpoint(outputDir, options.checkpoint ?? "lve", options.checkpointFile);
   const ckpt = await loadCheckpoint(ckptFile);
-  const file = path.join(outputDir, "model_params");
+  const file = path.join(outputDir, MODEL_PARAMS_FILE);
   await writeModelParamsFile(file, ckpt);
   return { file, checkpoint: ckptFile, step: ckpt.state.step };
 }

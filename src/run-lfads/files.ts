@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { LayoutError, ShapeError } from "../core/errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { readH5, type H5Dataset, type H5Group } from "../io/h5.js";
+import { hyperparametersFileName } from "../runs/layout.js";
 import { listInputFilesByStem, type InputFile } from "../train/input-files.js";
 import { MAX_INT, RUN_LFADS_FLAGS, type FlagValue } from "./flags.js";
 
@@ -66,7 +67,7 @@ export function tfHyperparameters(values: Readonly<Record<string, FlagValue>>, d
 
 /** Write `<saveDir>/hyperparameters-<step>.txt` (JSON). Returns its path. */
 export function writeTfHyperparameters(saveDir: string, step: number, hps: Record<string, unknown>): string {
-  const file = path.join(saveDir, `hyperparameters-${step}.txt`);
+  const file = path.join(saveDir, hyperparametersFileName(step));
   // sys.maxsize ("all") exactly as Python writes it, not as the nearest double.
   writeFileAtomic(file, JSON.stringify(hps).replaceAll(String(MAX_INT), "9223372036854775807") + "\n");
   return file;

@@ -9,6 +9,7 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { writeArray, writeH5Atomic } from "../io/h5.js";
 import { PARAM_TABLE } from "../params/table.js";
 import type { RunParams } from "../params/run-params.js";
+import { hyperparametersFileName } from "../runs/layout.js";
 import { ADAM_BETA1, ADAM_BETA2 } from "./adam.js";
 import type { Checkpoint } from "./checkpoint.js";
 import type { TrainConfig } from "./train-config.js";
@@ -69,5 +70,5 @@ export function hyperparametersJson(params: RunParams, data: DataSummary, dirs: 
 }
 
 export function writeHyperparameters(outDir: string, step: number, json: string): void {
-  writeFileAtomic(path.join(outDir, `hyperparameters-${step}.txt`), json + "\n");
+  writeFileAtomic(path.join(outDir, hyperparametersFileName(step)), json + "\n");
 }

@@ -29,7 +29,7 @@ import { hyperparametersJson, writeHyperparameters, writeModelParams } from "./o
 import { formatProgress, type ProgressCallback, type TrainProgress } from "./progress.js";
 import { trainConfigFromRunParams } from "./train-config.js";
 import { Trainer, type StepStats, type TrainSubset } from "./trainer.js";
-import { RUN_MARKERS } from "../runs/layout.js";
+import { MODEL_PARAMS_FILE, RUN_MARKERS, runInputDir, runOutputDir } from "../runs/layout.js";
 
 /** Explicit folders, for runs outside the Run Manager layout. */
 export interface TrainRunSpec {
@@ -101,7 +101,7 @@ function resolveTarget(target: string | RunLike | TrainRunSpec, opts: TrainRunOp
     const dir = typeof target === "string" ? target : target.path;
     const params = typeof target === "string" ? opts.params : target.params;
     if (!params) throw new ParamError(`trainRun('${dir}'): pass the run's params as options.params (or call trainRun(run) with a Run)`);
-    return { inputDir: path.join(dir, "lfadsInput"), outputDir: path.join(dir, "lfadsOutput"), params, doneFile: path.join(dir, TRAIN_DONE_FILE), dataFilenameStem: RUN_MANAGER_STEM };
+    return { inputDir: runInputDir(dir), outputDir: runOutputDir(dir), params, doneFile: path.join(dir, TRAIN_DONE_FILE), dataFilenameStem: RUN_MANAGER_STEM };
   }
   return { ...target, doneFile: target.doneFile ?? path.join(path.dirname(target.outputDir), TRAIN_DONE_FILE), dataFilenameStem: target.dataFilenameStem ?? RUN_MANAGER_STEM };
 }
@@ -221,7 +221,7 @@ export async function trainRun(target: string | RunLike | TrainRunSpec, options:
       lastCkpt = await saveCheckpoint(spec.outputDir, "rolling", trainer.snapshot(backend.name), tcfg.maxCkptToKeep);
       lastCkptStep = trainer.step;
     }
-    const modelParams = path.join(spec.outputDir, "model_params");
+    const modelParams = path.join(spec.outputDir, MODEL_PARAMS_FILE);
     await writeModelParams(modelParams, await loadCheckpoint(lveCkpt ?? lastCkpt));
     fs.writeFileSync(spec.doneFile, "");
     log(`lfads: done (${stopReason}) after ${trainer.epochsDone} epochs, ${trainer.step} steps`);
