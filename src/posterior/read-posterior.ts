@@ -25,6 +25,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Array3D } from "../core/array3d.js";
 import { didYouMean, LayoutError, ParamError, ShapeError, warn } from "../core/errors.js";
+import { wholeRebinFactor } from "../data/rebin-split.js";
 import { readH5, type H5File, type H5Group } from "../io/h5.js";
 import { LFADS_INPUT_STEM, lfadsInputFileName, lfadsTorchOutputFileName, modelRunsFileName } from "../runs/layout.js";
 import {
@@ -192,11 +193,11 @@ function inputBinMsOf(info: Pick<InputInfo, "seqTimeVector" | "seqBinSizeMs">): 
 function rebinFactor(info: Pick<InputInfo, "seqTimeVector" | "seqBinSizeMs" | "file">, spikeBinMs: number): number {
   const inputBinMs = inputBinMsOf(info);
   if (inputBinMs === undefined) return 1;
-  const r = spikeBinMs / inputBinMs;
-  if (Math.abs(r - Math.round(r)) > 1e-6 || Math.round(r) < 1) {
+  const r = wholeRebinFactor(inputBinMs, spikeBinMs);
+  if (r === undefined) {
     throw new ParamError(`spikeBinMs ${spikeBinMs} is not a whole multiple of the input bin width ${inputBinMs} ms (seq_binSizeMs / seq_timeVector of ${info.file}); pass the run's spikeBinMs`);
   }
-  return Math.round(r);
+  return r;
 }
 
 /**
