@@ -17,6 +17,7 @@ import * as path from "node:path";
 import { LayoutError } from "../core/errors.js";
 import type { Figure } from "../display/plots/figure.js";
 import type { PosteriorMeans } from "../posterior/posterior-means.js";
+import { FITLOG_FILE, runInputDir, runOutputDir } from "../runs/layout.js";
 import { UsageError, type ParsedArgs } from "./args.js";
 import type { Command } from "./command.js";
 import { PARAMS_OPTION, datasetOption, resolveRunDir, runDatasetNames, runParamsOf } from "./train.js";
@@ -60,18 +61,18 @@ async function loadPosterior(dir: string, args: ParsedArgs, names: readonly stri
   const { loadPosteriorMeans, tfPosteriorFileNames, torchPosteriorFileNames } = await import("../posterior/read-posterior.js");
   const { OUTPUT_DISTS } = await import("../posterior/posterior-means.js");
   const name = names[datasetIndex]!;
-  const outDir = path.join(dir, "lfadsOutput");
+  const outDir = runOutputDir(dir);
   const candidates = [...tfPosteriorFileNames(name, "train", kind as "posterior_push_mean"), ...torchPosteriorFileNames(name)];
   if (!candidates.some((f) => fs.existsSync(path.join(outDir, f)))) {
     throw new LayoutError(
       `no posterior means of dataset ${name} (${kind}) in ${outDir} yet: run 'lfads posterior ${dir}'${args.options["kind"] !== undefined ? ` --kind ${kind}` : ""} first` +
-        (fs.existsSync(path.join(outDir, "fitlog.csv")) ? "" : " (after 'lfads train', which has not run here)"),
+        (fs.existsSync(path.join(outDir, FITLOG_FILE)) ? "" : " (after 'lfads train', which has not run here)"),
     );
   }
   const dist = String(params.c_output_dist);
   const [pm] = await loadPosteriorMeans({
     outputDir: outDir,
-    inputDir: path.join(dir, "lfadsInput"),
+    inputDir: runInputDir(dir),
     datasetNames: [name],
     spikeBinMs: params.spikeBinMs,
     dataHash: params.dataHash,
@@ -179,13 +180,14 @@ export const figureCommand: Command = {
     // 3. The figure.
     let fig: Figure;
     if (plot === "training") {
-      const outDir = path.join(dir, "lfadsOutput");
-      if (!fs.existsSync(path.join(outDir, "fitlog.csv"))) throw new LayoutError(`no ${path.join(outDir, "fitlog.csv")} yet: train the run first ('lfads train ${dir}')`);
+      const outDir = runOutputDir(dir);
+      const fitlog = path.join(outDir, FITLOG_FILE);
+      if (!fs.existsSync(fitlog)) throw new LayoutError(`no ${fitlog} yet: train the run first ('lfads train ${dir}')`);
       const { loadFitLog } = await import("../posterior/fit-log.js");
       const { plotTrainingCurves } = await import("../display/plots/training.js");
       const { learningRatesOf } = await import("./plot-fitlog.js");
       const log = loadFitLog(outDir);
-      if (log.nEpochs === 0) throw new LayoutError(`${path.join(outDir, "fitlog.csv")} has no epochs yet; wait for the first epoch of training to finish`);
+      if (log.nEpochs === 0) throw new LayoutError(`${fitlog} has no epochs yet; wait for the first epoch of training to finish`);
       const lr = await learningRatesOf(outDir, log);
       fig = plotTrainingCurves(log, lr ? { learningRate: lr.map((v) => v ?? NaN) } : {});
     } else {

@@ -16,13 +16,14 @@ import { UsageError } from "./args.js";
 import type { Command } from "./command.js";
 import { readNewestHyperparameters } from "../train/hyperparameters.js";
 import { checkpointFromIndex } from "../run-lfads/files.js";
+import { CHECKPOINTS, FITLOG_FILE, LFADS_OUTPUT_DIR, runOutputDir } from "../runs/layout.js";
 
 /** The folder holding fitlog.csv (and checkpoints) for a save folder, a run folder, or a fitlog.csv path. */
 export function fitlogFolder(target: string): string {
   const t = path.resolve(target);
   if (!fs.existsSync(t)) throw new LayoutError(`not found: ${t}`);
   if (!fs.statSync(t).isDirectory()) return path.dirname(t);
-  if (!fs.existsSync(path.join(t, "fitlog.csv")) && fs.existsSync(path.join(t, "lfadsOutput", "fitlog.csv"))) return path.join(t, "lfadsOutput");
+  if (!fs.existsSync(path.join(t, FITLOG_FILE)) && fs.existsSync(path.join(runOutputDir(t), FITLOG_FILE))) return runOutputDir(t);
   return t;
 }
 
@@ -37,7 +38,7 @@ function parseState(s: string): unknown {
  * Undefined when there is no checkpoint or no hyperparameters file; null for epochs it does not cover.
  */
 export async function learningRatesOf(dir: string, log: FitLog): Promise<(number | null)[] | undefined> {
-  const ckpt = checkpointFromIndex(dir, "checkpoint");
+  const ckpt = checkpointFromIndex(dir, CHECKPOINTS.rolling.index);
   const hps = readNewestHyperparameters(dir)?.values;
   const factor = Number(hps?.["learning_rate_decay_factor"]);
   if (!ckpt || !(factor > 0 && factor <= 1)) return undefined;
@@ -90,9 +91,9 @@ export const plotFitlogCommand: Command = {
     const { plotTrainingCurves } = await import("../display/plots/training.js");
     const { Figure } = await import("../display/plots/figure.js");
     const log = loadFitLog(dir);
-    if (log.nEpochs === 0) throw new LayoutError(`${path.join(dir, "fitlog.csv")} has no epochs yet`);
+    if (log.nEpochs === 0) throw new LayoutError(`${path.join(dir, FITLOG_FILE)} has no epochs yet`);
     const x = args.options.x === "step" ? "step" : "epoch";
-    const title = typeof args.options.title === "string" ? args.options.title : path.basename(path.basename(dir) === "lfadsOutput" ? path.dirname(dir) : dir);
+    const title = typeof args.options.title === "string" ? args.options.title : path.basename(path.basename(dir) === LFADS_OUTPUT_DIR ? path.dirname(dir) : dir);
     const lr = await learningRatesOf(dir, log);
     const curves = plotTrainingCurves(log, { x, title: `${title}: costs`, ...(lr ? { learningRate: lr.map((v) => v ?? NaN) } : {}) });
     const xs = log.rows.map((r) => r[x]);
@@ -120,7 +121,7 @@ export const plotFitlogCommand: Command = {
       const lve = log.lveRow;
       writeReport(out, {
         title: `Training curves: ${title}`,
-        subtitle: path.join(dir, "fitlog.csv"),
+        subtitle: path.join(dir, FITLOG_FILE),
         sections: [
           {
             heading: "Costs",

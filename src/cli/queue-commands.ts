@@ -3,6 +3,7 @@
  * Listed in src/cli/commands.ts; the queue modules are loaded inside `run`.
  */
 import * as path from "node:path";
+import { RUN_LOG, RUN_MARKERS } from "../runs/layout.js";
 import { UsageError } from "./args.js";
 import type { OptionSpec, ParsedArgs } from "./args.js";
 import type { CliIO, Command } from "./command.js";
@@ -172,7 +173,7 @@ const runOneCommand: Command = {
     const dir = checkRunFolder(args.positionals[0]!);
     const env = process.env;
     const slurmJob = env["SLURM_ARRAY_JOB_ID"] && env["SLURM_ARRAY_TASK_ID"] ? `${env["SLURM_ARRAY_JOB_ID"]}_${env["SLURM_ARRAY_TASK_ID"]}` : env["SLURM_JOB_ID"];
-    io.out(`lfads run-one: ${dir} (log: ${path.join(dir, "lfads.out")})\n`);
+    io.out(`lfads run-one: ${dir} (log: ${path.join(dir, RUN_LOG)})\n`);
     const out = await withSignals((signal, received) =>
       executeRun(dir, {
         signal,
@@ -196,7 +197,7 @@ const runOneCommand: Command = {
       return 0;
     }
     if (out.state === "failed") {
-      io.err(`lfads run-one: FAILED in ${out.failure.stage}: ${out.failure.reason}\n  see ${path.join(dir, "lfads.failed")} and ${out.failure.log}\n`);
+      io.err(`lfads run-one: FAILED in ${out.failure.stage}: ${out.failure.reason}\n  see ${path.join(dir, RUN_MARKERS.failed)} and ${out.failure.log}\n`);
       return 1;
     }
     io.err(`lfads run-one: interrupted\n`);

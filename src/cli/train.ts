@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { LayoutError } from "../core/errors.js";
 import type { RunParams } from "../params/run-params.js";
+import { LFADS_INPUT_DIR, runInputDir } from "../runs/layout.js";
 import { readRunParamsFile } from "../runs/run-params-file.js";
 import type { OptionSpec, ParsedArgs } from "./args.js";
 import { UsageError } from "./args.js";
@@ -16,7 +17,7 @@ import type { Command } from "./command.js";
 /** Dataset names of a prepared run folder (its lfadsInput/lfads_<name>.h5 files), in input order. */
 export async function runDatasetNames(dir: string): Promise<string[]> {
   const { listInputFilesByStem } = await import("../train/input-files.js");
-  return listInputFilesByStem(path.join(dir, "lfadsInput")).map((f) => f.name.replace(/\.h5$/, ""));
+  return listInputFilesByStem(runInputDir(dir)).map((f) => f.name.replace(/\.h5$/, ""));
 }
 
 /** `--dataset <name|n>` (name, name.h5, or 1-based position) → its index among `names`; absent → 0. */
@@ -33,8 +34,8 @@ export function resolveRunDir(dir: string): string {
   const abs = path.resolve(dir);
   if (!fs.existsSync(abs)) throw new LayoutError(`run folder not found: ${abs}`);
   if (!fs.statSync(abs).isDirectory()) throw new LayoutError(`${abs} is not a folder; give a run folder (<rc.path>/param_XXXXXX/<run name>)`);
-  if (!fs.existsSync(path.join(abs, "lfadsInput"))) {
-    throw new LayoutError(`${abs} has no lfadsInput/ folder, so it is not a prepared run; prepare its RunCollection first (prepare(rc)), or give the run folder (<rc.path>/param_XXXXXX/<run name>)`);
+  if (!fs.existsSync(runInputDir(abs))) {
+    throw new LayoutError(`${abs} has no ${LFADS_INPUT_DIR}/ folder, so it is not a prepared run; prepare its RunCollection first (prepare(rc)), or give the run folder (<rc.path>/param_XXXXXX/<run name>)`);
   }
   return abs;
 }

@@ -37,6 +37,17 @@ export function splitTrainValid(nTrials: number, trainToTestRatio: number): Trai
 }
 
 /**
+ * The whole number of input bins per output bin, `spikeBinMs / inputBinMs`, or undefined when the ratio
+ * is not a positive whole number. Float noise such as 0.3 / 0.1 = 2.9999999999999996 is tolerated. The
+ * one place the re-bin factor is derived: preparing the inputs and reading the outputs back use it.
+ */
+export function wholeRebinFactor(inputBinMs: number, spikeBinMs: number): number | undefined {
+  const ratio = spikeBinMs / inputBinMs;
+  const r = Math.round(ratio);
+  return r >= 1 && Math.abs(ratio - r) <= 1e-9 * Math.max(1, ratio) ? r : undefined;
+}
+
+/**
  * The integer number of input bins per output bin, `spikeBinMs / inputBinMs`.
  * Throws if it is not a positive integer (MATLAB: "output binsize is not divisible by input binsize").
  */
@@ -47,13 +58,11 @@ export function rebinFactor(inputBinMs: number, spikeBinMs: number): number {
   if (!(spikeBinMs > 0) || !Number.isFinite(spikeBinMs)) {
     throw new ParamError(`rebin: spikeBinMs must be a positive number of ms, got ${spikeBinMs}; set it to a multiple of the input bin width ${inputBinMs} ms`);
   }
-  const ratio = spikeBinMs / inputBinMs;
-  const r = Math.round(ratio);
-  // Tolerate float noise such as 0.3 / 0.1 = 2.9999999999999996.
-  if (r < 1 || Math.abs(ratio - r) > 1e-9 * Math.max(1, ratio)) {
+  const r = wholeRebinFactor(inputBinMs, spikeBinMs);
+  if (r === undefined) {
     throw new ParamError(
       `rebin: output binsize is not divisible by input binsize: spikeBinMs=${spikeBinMs} is not an integer multiple of the input bin width ${inputBinMs} ms ` +
-        `(ratio ${ratio}); choose spikeBinMs from ${[1, 2, 3, 4, 5].map((k) => k * inputBinMs).join(", ")}, …`,
+        `(ratio ${spikeBinMs / inputBinMs}); choose spikeBinMs from ${[1, 2, 3, 4, 5].map((k) => k * inputBinMs).join(", ")}, …`,
     );
   }
   return r;

@@ -2,20 +2,14 @@
  * Notebook (HTML) displays of RunSpec, RunCollection and Run. The text displays stay the classes' own
  * MATLAB-style `toString()` (src/runs/summary.ts).
  *
- * A run's state is read from its folder with a few `stat`/`readdir` calls (synchronous, no file is
- * opened), so a collection of hundreds of runs still displays instantly:
- *
- *   not prepared    lfadsInput/ links missing (run `await rc.prepare()`)
- *   prepared        every lfadsInput/ link resolves to its input file
- *   partly trained  lfadsOutput/ has checkpoints but no done marker (training, or stopped: it resumes)
- *   trained         lfads.done.train (training finished) or lfads.done (trained and posterior sampled)
- *   failed          lfads.failed, written when the last attempt failed
+ * Each run's state (not prepared, prepared, partly trained, trained, failed) is read from its folder by
+ * `runDiskStatus` (src/runs/run-status.ts, shared with the queue): a few `stat`/`readdir` calls, no file
+ * opened, so a collection of hundreds of runs still displays instantly.
  *
  * Importing this module registers the displays behind the three classes' `toText()`, `toHtml()` and
  * rich `util.inspect` (subclasses such as the facade's Run and RunCollection inherit them), so a cell
  * ending in `rc` renders the params table, run specs and the runs grid in Jupyter.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { PARAM_TABLE, type ParamSpec, type ParamValue } from "../params/table.js";
 import { displayValue, type RunParams } from "../params/run-params.js";
@@ -25,53 +19,13 @@ import { RunSpec } from "../runs/run-spec.js";
 import { code, container, datasetsTableHtml, esc, htmlTable, infoNotLoadedNote, matlabClassOf, MONO, MUTED, mutedLine, section, titleLine, type Cell } from "./datasets.js";
 import { registerDisplay } from "./inspect.js";
 import { paramsToHtml } from "./run-params.js";
-import { RUN_MARKERS } from "../runs/layout.js";
+import { LFADS_INPUT_DIR, LFADS_OUTPUT_DIR } from "../runs/layout.js";
+import { RUN_DISK_STATES, runDiskStatus, type RunDiskState, type RunDiskStatus } from "../runs/run-status.js";
+
+export { runDiskStatus, type RunDiskState, type RunDiskStatus };
 
 // ---------------------------------------------------------------------------------------------------
-// Run state on disk
-
-export type RunDiskState = "not prepared" | "prepared" | "partly trained" | "trained" | "failed";
-
-export interface RunDiskStatus {
-  state: RunDiskState;
-  /** One line of detail ("trained; posterior not sampled yet", "latest checkpoint at step 1200", …). */
-  detail: string;
-}
-
-const CKPT_RE = /\.ckpt-(\d+)/;
-
-// existsSync follows links, so a dangling link (input file deleted) counts as missing.
-const exists = (file: string): boolean => fs.existsSync(file);
-
-/** The newest checkpoint step in lfadsOutput/, -1 when there are checkpoint files without a step, undefined when none. */
-function latestCheckpoint(outDir: string): number | undefined {
-  let names: string[];
-  try {
-    names = fs.readdirSync(outDir);
-  } catch {
-    return undefined;
-  }
-  let step: number | undefined;
-  for (const n of names) {
-    const m = CKPT_RE.exec(n);
-    if (m) step = Math.max(step ?? -1, Number(m[1]));
-    else if (n === "checkpoint") step ??= -1;
-  }
-  return step;
-}
-
-/** Where a run stands, read cheaply and synchronously from its folder (see the module comment). */
-export function runDiskStatus(run: Run): RunDiskStatus {
-  if (exists(run.fileLFADSDone)) return { state: "trained", detail: "trained and posterior sampled (lfads.done)" };
-  if (exists(path.join(run.path, RUN_MARKERS.trainDone))) return { state: "trained", detail: "trained; posterior not sampled yet" };
-  if (exists(path.join(run.path, RUN_MARKERS.failed))) return { state: "failed", detail: `last attempt failed: see ${path.join(run.path, RUN_MARKERS.failed)}` };
-  const step = latestCheckpoint(run.pathLFADSOutput);
-  if (step !== undefined) return { state: "partly trained", detail: step >= 0 ? `latest checkpoint at step ${step}` : "has checkpoints" };
-  const links = [...run.lfadsInputLinks, ...run.lfadsInputInfoLinks];
-  const have = links.filter(exists).length;
-  if (links.length > 0 && have === links.length) return { state: "prepared", detail: "LFADS input files in place" };
-  return { state: "not prepared", detail: have > 0 ? `${have} of ${links.length} input links present; run prepare()` : "run prepare() to write the LFADS input files" };
-}
+// Run state badges
 
 // Solid backgrounds set their own text colour, so badges read the same in light and dark themes.
 const STATE_STYLE: Record<RunDiskState, string> = {
@@ -81,7 +35,6 @@ const STATE_STYLE: Record<RunDiskState, string> = {
   trained: "background:#2E7D32;color:#fff",
   failed: "background:#C62828;color:#fff",
 };
-const STATES = Object.keys(STATE_STYLE) as RunDiskState[];
 
 function badge(s: RunDiskStatus, withTitle = true): string {
   const title = withTitle && s.detail ? ` title="${esc(s.detail)}"` : "";
@@ -147,7 +100,7 @@ export function runSpecsTableHtml(specs: readonly RunSpec[]): string {
 // RunCollection
 
 function countStates(statuses: readonly RunDiskStatus[]): string {
-  const counts = STATES.map((s) => [s, statuses.filter((x) => x.state === s).length] as const).filter(([, n]) => n > 0);
+  const counts = RUN_DISK_STATES.map((s) => [s, statuses.filter((x) => x.state === s).length] as const).filter(([, n]) => n > 0);
   return counts.map(([s, n]) => `${n} ${s}`).join(" · ");
 }
 
@@ -214,8 +167,8 @@ export function runToHtml(r: Run): string {
   const pathRows: [string, string, string][] = [
     ["run folder", r.path, "scripts, logs and done markers"],
     ["data", r.pathCommonData, "shared LFADS input files (one copy per data hash)"],
-    ["lfadsInput", r.pathLFADSInput, "links to the input files (what training reads)"],
-    ["lfadsOutput", r.pathLFADSOutput, "checkpoints, fit log, posterior means"],
+    [LFADS_INPUT_DIR, r.pathLFADSInput, "links to the input files (what training reads)"],
+    [LFADS_OUTPUT_DIR, r.pathLFADSOutput, "checkpoints, fit log, posterior means"],
   ];
   const parts = [
     titleLine(matlabClassOf(r), r.name, `${r.nDatasets} dataset${r.nDatasets === 1 ? "" : "s"}`, badge(st)),

@@ -17,6 +17,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DataError, didYouMean, LayoutError, LfadsError, ParamError } from "../core/errors.js";
+import { FITLOG_FILE } from "../runs/layout.js";
 
 /** One epoch of the log. Costs are nats per trial; `*_valid` are NaN when the run had no validation set. */
 export interface FitLogRow {
@@ -282,9 +283,9 @@ export function loadFitLog(outputDirOrFile: string, options: LoadFitLogOptions &
 export function loadFitLog(outputDirOrFile: string, options?: LoadFitLogOptions): FitLog | FitLogDataFrame;
 export function loadFitLog(outputDirOrFile: string, options: LoadFitLogOptions = {}): FitLog | FitLogDataFrame {
   const asDataFrame = dataFrameOption(options);
-  const file = fs.existsSync(outputDirOrFile) && fs.statSync(outputDirOrFile).isDirectory() ? path.join(outputDirOrFile, "fitlog.csv") : outputDirOrFile;
+  const file = fs.existsSync(outputDirOrFile) && fs.statSync(outputDirOrFile).isDirectory() ? path.join(outputDirOrFile, FITLOG_FILE) : outputDirOrFile;
   if (!fs.existsSync(file)) {
-    throw new LayoutError(`fitlog.csv not found: ${file}; training writes it (one line per epoch) — train the run first (lfads train / run_lfads.py --kind=train)`);
+    throw new LayoutError(`${FITLOG_FILE} not found: ${file}; training writes it (one line per epoch) — train the run first (lfads train / run_lfads.py --kind=train)`);
   }
   if (asDataFrame) loadDanfo("loadFitLog option dataFrame: true");
   const log = FitLog.parse(fs.readFileSync(file, "utf8"), file);

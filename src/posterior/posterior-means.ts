@@ -18,6 +18,7 @@
 import { inspect } from "node:util";
 import type { Array3D, NumericArray } from "../core/array3d.js";
 import { LfadsError, ParamError, ShapeError } from "../core/errors.js";
+import { rebinFactor } from "../data/rebin-split.js";
 import type { ConditionIds } from "./read-input-info.js";
 import type { Array2D } from "./read-h5.js";
 
@@ -253,9 +254,9 @@ export class PosteriorMeans implements Readonly<PosteriorMeansData> {
   get scaleFactorCountsToRates(): number {
     return 1000 / this.spikeBinMs;
   }
-  /** Re-bin factor from the original bins to LFADS bins (`spikeBinMs / inputBinMs`), 1 when unknown. */
+  /** Re-bin factor from the original bins to LFADS bins (`spikeBinMs / inputBinMs`, a whole number), 1 when unknown. */
   get rebin(): number {
-    return this.inputBinMs === undefined ? 1 : Math.round(this.spikeBinMs / this.inputBinMs);
+    return this.inputBinMs === undefined ? 1 : rebinFactor(this.inputBinMs, this.spikeBinMs);
   }
   /** 1 for trials that have outputs (not NaN in `factors`), 0 for trials the output files did not hold. */
   get trialHasOutput(): Uint8Array {

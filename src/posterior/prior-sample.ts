@@ -10,6 +10,7 @@ import { loadTrainedModel, type LoadModelOptions, type SampleTarget } from "./sa
 import { RowNoise, streamId, type NoiseRequest } from "./sample-noise.js";
 import { defaultBatchTrials, positiveInt, rampTerms } from "./sample-shared.js";
 import { TrialSliceDataset, writeFloat64 } from "./sample-write.js";
+import { MODEL_RUNS_PRIOR_SAMPLE } from "../runs/layout.js";
 
 export interface PriorSampleOptions extends LoadModelOptions {
   /** Trials to generate (default c_batch_size, as TF generates one batch). */
@@ -49,7 +50,7 @@ export async function writePriorSamples(target: SampleTarget, options: PriorSamp
     const T = c.numSteps;
     const N = ds.numNeurons;
     const dOut = c.outputDist === "gaussian" ? 2 * N : N;
-    const file = path.join(tm.spec.outputDir, "model_runs_prior_sample");
+    const file = path.join(tm.spec.outputDir, MODEL_RUNS_PRIOR_SAMPLE);
     const { l2Term } = rampTerms(tm);
     const plan: NoiseRequest[] = [];
     if (c.icDim > 0) plan.push({ what: "g0 noise [B, ic_dim]", perRow: c.icDim, layout: "row" });

@@ -20,6 +20,7 @@
 import { array3d, swapLastAxes, type Array3D } from "../core/array3d.js";
 import { DataError, LayoutError, ShapeError } from "../core/errors.js";
 import { readH5, type H5Group } from "../io/h5.js";
+import { inputInfoFileName } from "../runs/layout.js";
 import * as fs from "node:fs";
 import { datasetOrUndefined, readFloat64, readStringList, readText, toFloat64 } from "./read-h5.js";
 
@@ -52,9 +53,7 @@ export interface InputInfo {
 }
 
 /** File name of the sidecar for dataset `ds` (e.g. `dataset001` → `inputInfo_dataset001.h5`). */
-export function inputInfoFileName(datasetName: string): string {
-  return `inputInfo_${datasetName}.h5`;
-}
+export { inputInfoFileName };
 
 /** Where the sidecar comes from, for "missing file" messages. */
 export const INPUT_INFO_WRITER = "the prepare step (prepareForLFADS / `lfads prepare`), which writes lfads_<ds>.h5 and inputInfo_<ds>.h5";

@@ -25,7 +25,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Array3D } from "../core/array3d.js";
 import { didYouMean, LayoutError, ParamError, ShapeError, warn } from "../core/errors.js";
+import { wholeRebinFactor } from "../data/rebin-split.js";
 import { readH5, type H5File, type H5Group } from "../io/h5.js";
+import { LFADS_INPUT_STEM, lfadsInputFileName, lfadsTorchOutputFileName, modelRunsFileName } from "../runs/layout.js";
 import {
   OUTPUT_DISTS,
   POSTERIOR_MEAN_KINDS,
@@ -70,13 +72,13 @@ const POSTERIOR_WRITER =
 
 /** TF LFADS file names for a kind; the first one found is used. */
 export function tfPosteriorFileNames(datasetName: string, split: "train" | "valid", kind: PosteriorMeanKind): string[] {
-  const base = `model_runs_${datasetName}.h5_${split}_`;
-  return kind === "posterior_sample_and_average" ? [`${base}posterior_sample_and_average`, `${base}posterior_sample`] : [`${base}${kind}`];
+  const name = (k: string): string => modelRunsFileName(`${datasetName}.h5`, split, k);
+  return kind === "posterior_sample_and_average" ? [name(kind), name("posterior_sample")] : [name(kind)];
 }
 
 /** lfads-torch output file names tried for a dataset. */
 export function torchPosteriorFileNames(datasetName: string): string[] {
-  return [`lfads_output_${datasetName}.h5`, `lfads_output_lfads_${datasetName}.h5`];
+  return [lfadsTorchOutputFileName(datasetName), lfadsTorchOutputFileName(`${LFADS_INPUT_STEM}_${datasetName}`)];
 }
 
 function checkKind(kind: string | undefined): PosteriorMeanKind {
@@ -191,11 +193,11 @@ function inputBinMsOf(info: Pick<InputInfo, "seqTimeVector" | "seqBinSizeMs">): 
 function rebinFactor(info: Pick<InputInfo, "seqTimeVector" | "seqBinSizeMs" | "file">, spikeBinMs: number): number {
   const inputBinMs = inputBinMsOf(info);
   if (inputBinMs === undefined) return 1;
-  const r = spikeBinMs / inputBinMs;
-  if (Math.abs(r - Math.round(r)) > 1e-6 || Math.round(r) < 1) {
+  const r = wholeRebinFactor(inputBinMs, spikeBinMs);
+  if (r === undefined) {
     throw new ParamError(`spikeBinMs ${spikeBinMs} is not a whole multiple of the input bin width ${inputBinMs} ms (seq_binSizeMs / seq_timeVector of ${info.file}); pass the run's spikeBinMs`);
   }
-  return Math.round(r);
+  return r;
 }
 
 /**
@@ -376,7 +378,7 @@ async function readTf(
 
 /** `train_truth`/`valid_truth` of the TF input `lfads_<ds>.h5` (already summed into output bins), if any. */
 async function readTfInputTruth(inputDir: string, ds: string, info: InputInfo): Promise<Array3D<Float32Array> | undefined> {
-  const file = path.join(inputDir, `lfads_${ds}.h5`);
+  const file = path.join(inputDir, lfadsInputFileName(ds));
   if (!fs.existsSync(file)) return undefined;
   return readH5(file, (f) => {
     const splits: Split[] = [

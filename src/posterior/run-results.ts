@@ -6,6 +6,7 @@
  */
 import * as fs from "node:fs";
 import { ParamError } from "../core/errors.js";
+import { LFADS_TORCH_OUTPUT_PREFIX, MODEL_RUNS_PREFIX } from "../runs/layout.js";
 import type { Run } from "../runs/run.js";
 import { loadFitLog, type FitLog, type FitLogDataFrame, type LoadFitLogOptions } from "./fit-log.js";
 import { OUTPUT_DISTS, type OutputDist, type PosteriorFormat, type PosteriorMeans } from "./posterior-means.js";
@@ -35,7 +36,7 @@ const cache = new WeakMap<Run, Map<string, CacheEntry>>();
 function outputStamp(dir: string): string {
   let names: string[];
   try {
-    names = fs.readdirSync(dir).filter((n) => n.startsWith("model_runs_") || n.startsWith("lfads_output_")).sort();
+    names = fs.readdirSync(dir).filter((n) => n.startsWith(MODEL_RUNS_PREFIX) || n.startsWith(LFADS_TORCH_OUTPUT_PREFIX)).sort();
   } catch {
     return "";
   }

@@ -11,6 +11,7 @@ import { selectBackend, type BackendInfo, type BackendName } from "../model/ops/
 import { modelConfigFromRunParams, type LfadsConfig } from "../model/config.js";
 import { LfadsModel } from "../model/lfads.js";
 import type { RunParams } from "../params/run-params.js";
+import { runInputDir, runOutputDir } from "../runs/layout.js";
 import { readRunParamsFile } from "../runs/run-params-file.js";
 import { latestCheckpoint, loadCheckpoint, type Checkpoint } from "../train/checkpoint.js";
 import { listInputFiles, loadLfadsInputs, type InputData } from "../train/input-data.js";
@@ -51,7 +52,7 @@ export function resolveSampleTarget(target: SampleTarget, params?: RunParams): S
     const dir = path.resolve(typeof target === "string" ? target : target.path);
     if (!fs.existsSync(dir)) throw new LayoutError(`run folder not found: ${dir}`);
     const p = params ?? (typeof target === "string" ? readRunParamsFile(dir).params : target.params);
-    return { inputDir: path.join(dir, "lfadsInput"), outputDir: path.join(dir, "lfadsOutput"), params: p };
+    return { inputDir: runInputDir(dir), outputDir: runOutputDir(dir), params: p };
   }
   if (!target.inputDir || !target.outputDir || !target.params) throw new ParamError("give the target as a run folder, a Run, or { inputDir, outputDir, params }");
   return { inputDir: path.resolve(target.inputDir), outputDir: path.resolve(target.outputDir), params: params ?? target.params };

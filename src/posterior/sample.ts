@@ -60,6 +60,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ParamError } from "../core/errors.js";
 import type { BackendInfo } from "../model/ops/backend.js";
+import { MODEL_RUNS_PREFIX, modelRunsFileName } from "../runs/layout.js";
 import { POSTERIOR_MEAN_KINDS } from "./posterior-means.js";
 import { loadTrainedModel, type LoadModelOptions, type SampleTarget, type TrainedModel } from "./sample-model.js";
 import type { PosteriorFileInfo, PosteriorProgress, PosteriorReporter, PosteriorSampleKind } from "./sample-progress.js";
@@ -118,7 +119,7 @@ export interface SamplePosteriorResult {
 
 /** TF file name of a posterior output. */
 export function posteriorFileName(datasetName: string, split: "train" | "valid", kind: PosteriorSampleKind): string {
-  return `model_runs_${datasetName}_${split}_${kind}`;
+  return modelRunsFileName(datasetName, split, kind);
 }
 
 function kindsOf(kind: string | undefined, fallback: string): PosteriorSampleKind[] {
@@ -137,7 +138,7 @@ function removeStaleTemps(dir: string): void {
     return;
   }
   for (const n of names) {
-    const m = /^\.model_runs_.*\.tmp-(\d+)-[a-z0-9]+$/.exec(n);
+    const m = n.startsWith(`.${MODEL_RUNS_PREFIX}`) ? /\.tmp-(\d+)-[a-z0-9]+$/.exec(n) : null;
     if (!m) continue;
     const pid = Number(m[1]);
     let alive = pid === process.pid;

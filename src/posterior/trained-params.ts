@@ -9,6 +9,7 @@ import * as path from "node:path";
 import type { Array3D } from "../core/array3d.js";
 import { LayoutError, ParamError, ShapeError } from "../core/errors.js";
 import { readH5, type H5Group } from "../io/h5.js";
+import { MODEL_PARAMS_FILE } from "../runs/layout.js";
 import { datasetOrUndefined, type Array2D } from "./read-h5.js";
 
 /** A weight matrix in TF orientation, `[rows, cols]` row-major (1-D variables are read as `[1, n]`). */
@@ -306,7 +307,7 @@ export interface LoadModelTrainedParamsOptions {
 
 /** Read `model_params`. Missing file → LayoutError naming it and the command that writes it. */
 export async function loadModelTrainedParams(opts: LoadModelTrainedParamsOptions): Promise<ModelTrainedParams> {
-  const file = opts.file ?? (opts.outputDir !== undefined ? path.join(opts.outputDir, "model_params") : undefined);
+  const file = opts.file ?? (opts.outputDir !== undefined ? path.join(opts.outputDir, MODEL_PARAMS_FILE) : undefined);
   if (file === undefined) throw new ParamError("loadModelTrainedParams: give `file` (the model_params path) or `outputDir` (the run's lfadsOutput folder)");
   if (!fs.existsSync(file)) throw new LayoutError(`model_params file not found: ${file}; it is written by ${MODEL_PARAMS_WRITER}`);
   const names = opts.datasetNames.map((d) => d.replace(/\.h5$/, ""));

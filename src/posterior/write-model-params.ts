@@ -5,6 +5,7 @@ import { LayoutError } from "../core/errors.js";
 import { loadCheckpoint } from "../train/checkpoint.js";
 import { writeModelParams as writeModelParamsFile } from "../train/outputs.js";
 import { resolveCheckpoint, type CheckpointChoice } from "./sample-model.js";
+import { MODEL_PARAMS_FILE, runOutputDir } from "../runs/layout.js";
 
 export interface WriteModelParamsOptions {
   /** Default "lve" (falling back to the latest checkpoint with a warning). */
@@ -19,11 +20,11 @@ export interface WriteModelParamsOptions {
  * Needs no params: a run folder, a Run or `{ outputDir }` will do.
  */
 export async function writeModelParams(target: string | { path: string } | { outputDir: string }, options: WriteModelParamsOptions = {}): Promise<{ file: string; checkpoint: string; step: number }> {
-  const outputDir = typeof target === "string" ? path.join(path.resolve(target), "lfadsOutput") : "path" in target ? path.join(target.path, "lfadsOutput") : path.resolve(target.outputDir);
+  const outputDir = typeof target === "string" ? runOutputDir(path.resolve(target)) : "path" in target ? runOutputDir(target.path) : path.resolve(target.outputDir);
   if (typeof target === "string" && !fs.existsSync(target)) throw new LayoutError(`run folder not found: ${path.resolve(target)}`);
   const ckptFile = resolveCheckpoint(outputDir, options.checkpoint ?? "lve", options.checkpointFile);
   const ckpt = await loadCheckpoint(ckptFile);
-  const file = path.join(outputDir, "model_params");
+  const file = path.join(outputDir, MODEL_PARAMS_FILE);
   await writeModelParamsFile(file, ckpt);
   return { file, checkpoint: ckptFile, step: ckpt.state.step };
 }

@@ -11,6 +11,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { LfadsError } from "../core/errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { runOutputDir } from "../runs/layout.js";
+import { hasMarker } from "../runs/run-status.js";
 import {
   LOG_HEADER,
   RUN_DONE,
@@ -18,7 +20,6 @@ import {
   RUN_LOG,
   RUN_TRAIN_DONE,
   acquireRun,
-  isFile,
   stageTail,
   writeFailure,
   type FailureInfo,
@@ -152,7 +153,7 @@ export async function executeRun(runDir: string, options: ExecuteOptions = {}): 
 
     let trained = false;
     for (const stage of ["train", "posterior"] as const) {
-      if (stage === "train" && !options.retrain && isFile(path.join(dir, RUN_TRAIN_DONE)) && fs.existsSync(path.join(dir, "lfadsOutput"))) {
+      if (stage === "train" && !options.retrain && hasMarker(dir, "trainDone") && fs.existsSync(runOutputDir(dir))) {
         header(`train of ${dir} already finished (${RUN_TRAIN_DONE}); going on with the posterior`);
         continue;
       }

@@ -14,9 +14,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
-import { RUN_MARKERS } from "../runs/layout.js";
+import { tailLines } from "../io/tail-lines.js";
+import { RUN_LOG, RUN_MARKERS } from "../runs/layout.js";
 
-export const RUN_LOG = "lfads.out";
+// Where a run stands is read in runs/run-status.ts (shared with the notebook displays).
+export { describeProgress, isDone, trainProgress, type TrainProgress } from "../runs/run-status.js";
+export { RUN_LOG };
 export const RUN_RUNNING = RUN_MARKERS.running;
 export const RUN_TRAIN_DONE = RUN_MARKERS.trainDone;
 export const RUN_DONE = RUN_MARKERS.done;
@@ -59,40 +62,6 @@ export interface RunningInfo {
   started: string;
   /** `<array job id>_<task id>` under Slurm. */
   slurmJob?: string;
-}
-
-export const isFile = (p: string): boolean => {
-  try {
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
-};
-
-export function isDone(runDir: string): boolean {
-  return isFile(path.join(runDir, RUN_DONE));
-}
-
-/** The last `n` lines of `file` (reading at most its last `maxBytes`); [] when it does not exist. */
-export function tailLines(file: string, n: number, maxBytes = 65536): string[] {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, "r");
-  } catch {
-    return [];
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
-    const len = Math.min(size, maxBytes);
-    const buf = Buffer.alloc(len);
-    fs.readSync(fd, buf, 0, len, size - len);
-    const lines = buf.toString("utf8").split(/\r?\n|\r/);
-    if (len < size) lines.shift(); // partial first line
-    while (lines.length > 0 && lines[lines.length - 1]!.trim() === "") lines.pop();
-    return lines.slice(-n);
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 /** The last `n` lines the latest stage wrote to the log (after its header line). */
@@ -235,42 +204,4 @@ export function acquireRun(runDir: string, info: RunningInfo): { lock: RunLock }
   const holder = readRunning(runDir);
   if (holder) return { holder };
   throw new Error(`could not create ${file}`);
-}
-
-/** Training progress read from lfadsOutput: the last fit-log line, or the newest checkpoint's step. */
-export interface TrainProgress {
-  epoch?: number;
-  step?: number;
-}
-
-const FITLOG_RE = /epoch,\s*(\d+),\s*step,\s*(\d+)/;
-const CKPT_RE = /(?:ckpt|checkpoint)[-_](\d+)/i;
-
-export function trainProgress(runDir: string): TrainProgress | undefined {
-  const out = path.join(runDir, "lfadsOutput");
-  const last = tailLines(path.join(out, "fitlog.csv"), 1, 4096)[0];
-  const m = last === undefined ? null : FITLOG_RE.exec(last);
-  if (m) return { epoch: Number(m[1]), step: Number(m[2]) };
-  let names: string[];
-  try {
-    names = fs.readdirSync(out);
-  } catch {
-    return undefined;
-  }
-  let step: number | undefined;
-  for (const n of names) {
-    const c = CKPT_RE.exec(n);
-    if (c) step = Math.max(step ?? 0, Number(c[1]));
-  }
-  if (step !== undefined) return { step };
-  return names.length > 0 ? {} : undefined;
-}
-
-/** "epoch 3, step 120" / "step 120" / "". */
-export function describeProgress(p: TrainProgress | undefined): string {
-  if (!p) return "";
-  const parts: string[] = [];
-  if (p.epoch !== undefined) parts.push(`epoch ${p.epoch}`);
-  if (p.step !== undefined) parts.push(`step ${p.step}`);
-  return parts.join(", ");
 }

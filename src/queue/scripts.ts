@@ -11,11 +11,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import { packageRoot } from "../core/package-root.js";
+import { RUN_SCRIPTS } from "../runs/layout.js";
 import type { Run } from "../runs/run.js";
 
-export const TRAIN_SCRIPT = "lfads_train.sh";
+export const TRAIN_SCRIPT = RUN_SCRIPTS.train;
 /** The MATLAB name (`Run.fileShellScriptLFADSPosteriorMeanSample`). */
-export const POSTERIOR_SCRIPT = "lfads_posterior_mean_sample.sh";
+export const POSTERIOR_SCRIPT = RUN_SCRIPTS.posteriorMeanSample;
 
 export interface RunScriptOptions {
   /** First line (default `#!/bin/bash`), followed by a blank line. */

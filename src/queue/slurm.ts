@@ -16,6 +16,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ParamError, closestName } from "../core/errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { RUN_MARKERS, SLURM_DIR, SLURM_JOBS_FILE, SLURM_LOGS_DIR, slurmArrayScriptName, slurmTasksFileName } from "../runs/layout.js";
 import { SlurmError } from "./errors.js";
 import { isDone, readRunning } from "./run-files.js";
 import { launcherCheckLines, lfadsLauncher, shellQuote, writeRunScripts } from "./scripts.js";
@@ -72,7 +73,7 @@ export interface SlurmSubmission {
   dryRun: boolean;
 }
 
-export const SLURM_JOBS_FILE = "slurm_jobs.json";
+export { SLURM_JOBS_FILE };
 
 const NOT_INSTALLED =
   "Slurm is not available here: 'sbatch' is not on PATH. On a cluster, load it first (e.g. 'module load slurm'); " +
@@ -226,7 +227,7 @@ function checkOptionText(name: string, v: string | undefined): void {
 
 /** The sbatch script of one submission. */
 export function slurmScriptText(rcDir: string, tasksFile: string, nTasks: number, options: SlurmOptions): string {
-  const logDir = path.join(rcDir, "slurm", "logs");
+  const logDir = path.join(rcDir, SLURM_DIR, SLURM_LOGS_DIR);
   const array = `0-${nTasks - 1}${options.maxConcurrent ? `%${options.maxConcurrent}` : ""}`;
   const sb = [
     `--job-name=${options.jobName ?? `lfads_${path.basename(rcDir)}`}`,
@@ -257,7 +258,7 @@ export function slurmScriptText(rcDir: string, tasksFile: string, nTasks: number
     "record_failure() {",
     '    { echo "lfads-ts: this run failed"; echo "stage: setup"; echo "exit code: 1"; echo "signal: "; echo "reason: $1";',
     '      echo "host: $(hostname)"; echo "finished: $(date -u +%Y-%m-%dT%H:%M:%SZ)"; echo "log: ' + log + '"; echo; echo "--- no output ---";',
-    '    } > "$run_dir/lfads.failed"',
+    `    } > "$run_dir/${RUN_MARKERS.failed}"`,
     "}",
     ...launcherCheckLines(lfadsLauncher(), process.execPath, 'record_failure "$msg"'),
     "",
@@ -304,12 +305,12 @@ export async function submitSlurm(source: SweepSource, options: SlurmOptions = {
 
   for (const r of runs) writeRunScripts(r.dir);
   const records = readSlurmJobs(rcDir);
-  const slurmDir = path.join(rcDir, "slurm");
-  fs.mkdirSync(path.join(slurmDir, "logs"), { recursive: true });
+  const slurmDir = path.join(rcDir, SLURM_DIR);
+  fs.mkdirSync(path.join(slurmDir, SLURM_LOGS_DIR), { recursive: true });
   let k = records.length + 1;
-  while (fs.existsSync(path.join(slurmDir, `tasks_${k}.txt`))) k++;
-  const tasksFile = path.join(slurmDir, `tasks_${k}.txt`);
-  const script = path.join(slurmDir, `lfads_array_${k}.sh`);
+  while (fs.existsSync(path.join(slurmDir, slurmTasksFileName(k)))) k++;
+  const tasksFile = path.join(slurmDir, slurmTasksFileName(k));
+  const script = path.join(slurmDir, slurmArrayScriptName(k));
   writeFileAtomic(tasksFile, runs.map((r) => `${r.dir}\n`).join(""));
   writeFileAtomic(script, slurmScriptText(rcDir, tasksFile, runs.length, options));
   fs.chmodSync(script, 0o755);

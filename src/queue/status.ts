@@ -1,22 +1,18 @@
 /**
- * `sweepStatus`: where every run of a sweep stands, read from its folder (lfads.done / lfads.failed /
- * lfads.running / lfadsOutput) and, when Slurm answers, from `squeue` for this collection's jobs.
- *
- *   done         lfads.done: trained and sampled
- *   running      a live lfads.running (local worker or Slurm task), or a running Slurm task
- *   pending      a queued Slurm array task
- *   failed       lfads.failed: the last attempt failed (stage, reason, log tail inside)
- *   interrupted  lfadsOutput has something but no process runs it: resumes from its checkpoint next time
- *   not started  nothing yet
+ * `sweepStatus`: where every run of a sweep stands, read from its folder (runs/run-status.ts: lfads.done,
+ * lfads.failed, lfadsOutput) and its lfads.running marker, and, when Slurm answers, from `squeue` for this
+ * collection's jobs. The states (done, running, pending, failed, interrupted, not started) are described
+ * in runs/run-status.ts.
  */
 import * as path from "node:path";
 import { renderTableText } from "../display/table.js";
-import { describeProgress, isDone, readFailure, readRunning, trainProgress, type FailureInfo, type RunningInfo } from "./run-files.js";
+import { RUN_MARKERS } from "../runs/layout.js";
+import { RUN_STATES, folderRunState, type RunState } from "../runs/run-status.js";
+import { describeProgress, readFailure, readRunning, trainProgress, type FailureInfo, type RunningInfo } from "./run-files.js";
 import { activeSlurmRuns, readSlurmJobs, squeueTasks, type SlurmTask } from "./slurm.js";
 import { sweepOf, type SweepSource } from "./sweep-runs.js";
 
-export type RunState = "done" | "running" | "pending" | "failed" | "interrupted" | "not started";
-export const RUN_STATES: readonly RunState[] = ["done", "running", "pending", "failed", "interrupted", "not started"];
+export { RUN_STATES, type RunState };
 
 export interface RunStatus {
   id: string;
@@ -53,7 +49,6 @@ export function sweepStatus(source: SweepSource): SweepStatus {
     const progress = describeProgress(tp);
     const marker = readRunning(r.dir);
     const sl = active.get(r.id)?.task;
-    const failure = readFailure(r.dir);
     const base = { id: r.id, dir: r.dir, progress };
     const slurmText = sl ? `Slurm ${sl.id} ${sl.state.toLowerCase()}${sl.reason && sl.reason !== "None" ? ` (${sl.reason})` : ""}` : "";
     if (marker?.alive) {
@@ -65,13 +60,14 @@ export function sweepStatus(source: SweepSource): SweepStatus {
       return { ...base, state: "running", detail: slurmText, slurm: sl };
     }
     if (sl?.state === "PENDING") return { ...base, state: "pending", detail: slurmText, slurm: sl };
-    if (isDone(r.dir)) return { ...base, state: "done", detail: "" };
+    const state = folderRunState(r.dir, tp);
+    const failure = state === "failed" ? readFailure(r.dir) : undefined;
     if (failure) {
       const how = failure.signal ? failure.signal : failure.exitCode !== null ? `exit code ${failure.exitCode}` : "";
-      return { ...base, state: "failed", detail: `${failure.stage}${how ? ` (${how})` : ""}: ${failure.reason} — see ${path.relative(sweep.rcDir, path.join(r.dir, "lfads.failed"))}`, failure };
+      return { ...base, state, detail: `${failure.stage}${how ? ` (${how})` : ""}: ${failure.reason} — see ${path.relative(sweep.rcDir, path.join(r.dir, RUN_MARKERS.failed))}`, failure };
     }
-    if (tp !== undefined) return { ...base, state: "interrupted", detail: "stopped; resumes from its latest checkpoint when the sweep runs again" };
-    return { ...base, state: "not started", detail: "" };
+    if (state === "interrupted") return { ...base, state, detail: "stopped; resumes from its latest checkpoint when the sweep runs again" };
+    return { ...base, state, detail: "" };
   });
   const counts = Object.fromEntries(RUN_STATES.map((s) => [s, runs.filter((r) => r.state === s).length])) as Record<RunState, number>;
   return { rcDir: sweep.rcDir, runs, counts, slurm: tasks !== undefined, slurmJobs: jobs };

@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { DataError, LayoutError } from "../core/errors.js";
 import { readH5 } from "../io/h5.js";
+import { LFADS_INPUT_DIR, isInputInfoFileName, isLfadsInputFileName, runInputDir } from "../runs/layout.js";
 import type { Run } from "../runs/run.js";
 import type { RunCollection } from "../runs/run-collection.js";
 
@@ -30,8 +31,6 @@ export interface Sweep {
 
 /** A RunCollection, or the path of its folder (`rc.path`). */
 export type SweepSource = RunCollection | string;
-
-const INPUT_DIR = "lfadsInput";
 
 function isDir(p: string): boolean {
   try {
@@ -55,7 +54,7 @@ export function discoverRuns(rcDir: string): SweepRun[] {
     if (!isDir(pdir)) continue;
     for (const name of fs.readdirSync(pdir).sort()) {
       const dir = path.join(pdir, name);
-      if (isDir(path.join(dir, INPUT_DIR))) runs.push(runOf(root, dir));
+      if (isDir(runInputDir(dir))) runs.push(runOf(root, dir));
     }
   }
   return runs;
@@ -79,8 +78,8 @@ export function sweepOf(source: SweepSource): Sweep {
 export function checkRunFolder(runDir: string): string {
   const dir = path.resolve(runDir);
   if (!isDir(dir)) throw new LayoutError(`run folder not found: ${dir}; prepare the RunCollection (await rc.prepare()) to create it`);
-  if (!isDir(path.join(dir, INPUT_DIR))) {
-    throw new LayoutError(`run folder ${dir} is not prepared (no ${INPUT_DIR}/ folder); run prepare for its RunCollection (await rc.prepare()) first`);
+  if (!isDir(runInputDir(dir))) {
+    throw new LayoutError(`run folder ${dir} is not prepared (no ${LFADS_INPUT_DIR}/ folder); run prepare for its RunCollection (await rc.prepare()) first`);
   }
   return dir;
 }
@@ -125,10 +124,10 @@ async function storedDataHash(file: string): Promise<string | undefined> {
  */
 export async function checkRunInputs(runDir: string): Promise<void> {
   const dir = checkRunFolder(runDir);
-  const input = path.join(dir, INPUT_DIR);
+  const input = runInputDir(dir);
   const names = fs.readdirSync(input).sort();
-  const inputs = names.filter((n) => /^lfads_.+\.h5$/.test(n));
-  if (inputs.length === 0) throw new LayoutError(`run ${dir} has no lfads_<dataset>.h5 files in ${INPUT_DIR}/; run prepare for its RunCollection again`);
+  const inputs = names.filter(isLfadsInputFileName);
+  if (inputs.length === 0) throw new LayoutError(`run ${dir} has no lfads_<dataset>.h5 files in ${LFADS_INPUT_DIR}/; run prepare for its RunCollection again`);
   for (const n of names) {
     const p = path.join(input, n);
     if (!fs.existsSync(p)) {
@@ -138,10 +137,10 @@ export async function checkRunInputs(runDir: string): Promise<void> {
       } catch {
         // not a link
       }
-      throw new LayoutError(`run ${dir}: input ${INPUT_DIR}/${n}${target} is missing (broken link: the data_* folder was moved or deleted); run prepare for its RunCollection again`);
+      throw new LayoutError(`run ${dir}: input ${LFADS_INPUT_DIR}/${n}${target} is missing (broken link: the data_* folder was moved or deleted); run prepare for its RunCollection again`);
     }
   }
-  for (const n of names.filter((x) => /^inputInfo_.+\.h5$/.test(x))) {
+  for (const n of names.filter(isInputInfoFileName)) {
     const p = path.join(input, n);
     const linked = linkedDataHash(p);
     if (linked === undefined) continue;
@@ -149,12 +148,12 @@ export async function checkRunInputs(runDir: string): Promise<void> {
     try {
       stored = await storedDataHash(p);
     } catch (e) {
-      throw new DataError(`run ${dir}: cannot read ${INPUT_DIR}/${n} (${(e as Error).message}); run prepare with { regenerate: true } to rewrite it`, { cause: e });
+      throw new DataError(`run ${dir}: cannot read ${LFADS_INPUT_DIR}/${n} (${(e as Error).message}); run prepare with { regenerate: true } to rewrite it`, { cause: e });
     }
     const bare = stored?.replace(/^data_/, "");
     if (bare !== undefined && bare !== linked) {
       throw new DataError(
-        `run ${dir}: the dataset or params changed since prepare: ${INPUT_DIR}/${n} was written for data_${bare} but links into data_${linked}; ` +
+        `run ${dir}: the dataset or params changed since prepare: ${LFADS_INPUT_DIR}/${n} was written for data_${bare} but links into data_${linked}; ` +
           `prepare the RunCollection again with { regenerate: true } (lfads-ts will not train on stale inputs)`,
       );
     }

@@ -23,6 +23,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { DataError, LayoutError, LfadsError, NotSupportedError, ParamError, ShapeError, UsageError, warn, type CliIO } from "../core/errors.js";
 import type { RunParams } from "../params/run-params.js";
+import { CHECKPOINTS, MODEL_PARAMS_FILE, MODEL_RUNS_PREFIX, RUN_MARKERS } from "../runs/layout.js";
 import type { TrainProgress } from "../train/progress.js";
 import { hyperparametersPath, readNewestHyperparameters, tfHyperparameters, writeHyperparameters } from "../train/hyperparameters.js";
 import { RUN_MANAGER_STEM } from "../train/input-files.js";
@@ -116,7 +117,7 @@ function checkNonParamFlags(args: RunLfadsArgs, kind: RunLfadsKind, io: CliIO): 
     throw new UsageError("--do_train_io_only and --do_train_encoder_only both restrict the trained variables; choose one");
   }
   const load = String(v.checkpoint_pb_load_name);
-  if (kind === "train" && load !== "checkpoint" && load !== "") {
+  if (kind === "train" && load !== CHECKPOINTS.rolling.index && load !== "") {
     throw new NotSupportedError(`not supported: --checkpoint_pb_load_name=${load} with --kind=train; training resumes from the newest rolling checkpoint ('checkpoint')`);
   }
   for (const name of ["device", "allow_gpu_growth"] as const) {
@@ -147,7 +148,7 @@ async function runChecked(args: RunLfadsArgs, options: RunLfadsOptions): Promise
 
   if (kind === "train") return { ...base, ...(await train(args, params, { dataDir, stem, saveDir, flags, seed, maxEpochs, maxSteps }, io, options)) };
 
-  const load = String(v.checkpoint_pb_load_name) || "checkpoint";
+  const load = String(v.checkpoint_pb_load_name) || CHECKPOINTS.rolling.index;
   const ckptFile = resolveCheckpointFile(saveDir, load);
   const step = checkpointStep(ckptFile);
   io.out(`  restoring ${path.basename(ckptFile)} (step ${step}, --checkpoint_pb_load_name=${load})\n`);
@@ -173,7 +174,7 @@ async function runChecked(args: RunLfadsArgs, options: RunLfadsOptions): Promise
           },
         );
         if (r.aborted) throw new LfadsError("posterior sampling was aborted; the files of the splits not finished were not written");
-        for (const f of r.written) files.push(prefix === "" ? f : stage.publish(f, prefix + path.basename(f).replace(/^model_runs_/, "")));
+        for (const f of r.written) files.push(prefix === "" ? f : stage.publish(f, prefix + path.basename(f).replace(MODEL_RUNS_PREFIX, "")));
       } else if (kind === "prior_sample") {
         const { writePriorSamples } = await import("../posterior/prior-sample.js");
         let datasetIndex = 0;
@@ -194,7 +195,7 @@ async function runChecked(args: RunLfadsArgs, options: RunLfadsOptions): Promise
         const { writeModelParams } = await import("../posterior/write-model-params.js");
         const outDir = prefix === "" ? saveDir : stage.outputs();
         const r = await writeModelParams({ outputDir: outDir }, { checkpointFile: ckptFile });
-        files.push(prefix === "" ? r.file : stage.publish(r.file, `${prefix}_model_params`));
+        files.push(prefix === "" ? r.file : stage.publish(r.file, `${prefix}_${MODEL_PARAMS_FILE}`));
       }
     });
   } finally {
@@ -223,7 +224,7 @@ async function train(args: RunLfadsArgs, params: RunParams, s: TrainSetup, io: C
   const trainOnly = v.do_train_io_only === true ? "io" : v.do_train_encoder_only === true ? "encoder" : undefined;
   if (trainOnly) io.out(`  training only the ${trainOnly === "io" ? "read-in and read-out maps (--do_train_io_only)" : "IC encoder and g0 posterior (--do_train_encoder_only)"}\n`);
   const r = await trainRun(
-    { inputDir: s.dataDir, outputDir: s.saveDir, params, doneFile: path.join(s.saveDir, "lfads.done"), dataFilenameStem: s.stem },
+    { inputDir: s.dataDir, outputDir: s.saveDir, params, doneFile: path.join(s.saveDir, RUN_MARKERS.done), dataFilenameStem: s.stem },
     {
       quiet: true, seed: s.seed, flags: s.flags,
       ...(s.maxEpochs > 0 ? { maxEpochs: s.maxEpochs } : {}), ...(s.maxSteps > 0 ? { maxSteps: s.maxSteps } : {}),
@@ -250,14 +251,14 @@ async function train(args: RunLfadsArgs, params: RunParams, s: TrainSetup, io: C
 export function resolveCheckpointFile(saveDir: string, load: string): string {
   const found = checkpointFromIndex(saveDir, load);
   if (found) return found;
-  if (load === "checkpoint_lve") {
-    const latest = checkpointFromIndex(saveDir, "checkpoint");
+  if (load === CHECKPOINTS.lve.index) {
+    const latest = checkpointFromIndex(saveDir, CHECKPOINTS.rolling.index);
     if (latest) {
       warn(`${saveDir} has no lowest-validation-error checkpoint yet (one is saved once the KL and L2 ramps are complete and the validation cost improves); using the latest checkpoint ${path.basename(latest)}`);
       return latest;
     }
   }
-  const what = load === "checkpoint" ? "no rolling checkpoint ('checkpoint' index)" : load === "checkpoint_lve" ? "no checkpoint ('checkpoint_lve' / 'checkpoint' index)" : `no checkpoint index '${load}'`;
+  const what = load === CHECKPOINTS.rolling.index ? "no rolling checkpoint ('checkpoint' index)" : load === CHECKPOINTS.lve.index ? "no checkpoint ('checkpoint_lve' / 'checkpoint' index)" : `no checkpoint index '${load}'`;
   throw new LayoutError(`${what} in ${saveDir}; train first (lfads run-lfads --kind=train with the same --lfads_save_dir)`);
 }
 

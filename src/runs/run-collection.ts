@@ -20,7 +20,7 @@ import type { Dataset } from "../data/dataset.js";
 import { expandHome, resolveSelection, type DatasetCollection, type Selection } from "../data/dataset-collection.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { RunParams } from "../params/run-params.js";
-import { checkVersion, DEFAULT_RC_VERSION } from "./layout.js";
+import { checkVersion, DEFAULT_RC_VERSION, RUN_QUEUE_POSTERIOR_MEAN_ONLY_SCRIPT, RUN_QUEUE_SCRIPT, SUMMARY_FILE, TENSORBOARD_SCRIPT } from "./layout.js";
 import { Run } from "./run.js";
 import { RunSpec, checkFolderName } from "./run-spec.js";
 import { runCollectionDisplay, runCollectionSummaryText } from "./summary.js";
@@ -119,16 +119,16 @@ export class RunCollection<R extends Run = Run> {
     return this.paramList.map((p) => path.join(this.path, p.dataHashString));
   }
   get fileShellScriptTensorboard(): string {
-    return path.join(this.path, "launch_tensorboard.sh");
+    return path.join(this.path, TENSORBOARD_SCRIPT);
   }
   get fileSummaryText(): string {
-    return path.join(this.path, "summary.txt");
+    return path.join(this.path, SUMMARY_FILE);
   }
   get fileShellScriptRunQueue(): string {
-    return path.join(this.path, "run_lfadsqueue.py");
+    return path.join(this.path, RUN_QUEUE_SCRIPT);
   }
   get fileShellScriptRunQueuePosteriorMeanOnly(): string {
-    return path.join(this.path, "run_lfadsqueue_posteriorMeanOnly.py");
+    return path.join(this.path, RUN_QUEUE_POSTERIOR_MEAN_ONLY_SCRIPT);
   }
 
   /** Add params (one or many). Params with the param hash of existing ones replace them, with a warning. */

@@ -18,9 +18,10 @@ import * as path from "node:path";
 import { DataError, LayoutError, warn } from "../core/errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { RunParams, type RunParamsInit } from "../params/run-params.js";
+import { RUN_PARAMS_FILE } from "./layout.js";
 
-/** File name of the params file inside a run folder. */
-export const RUN_PARAMS_FILE = "params.json";
+export { RUN_PARAMS_FILE };
+
 const FORMAT = "lfads-ts run params";
 const FORMAT_VERSION = 1;
 

@@ -10,7 +10,24 @@ import { inspectRendered, renderHtml, renderText } from "../core/renderers.js";
 import type { Dataset } from "../data/dataset.js";
 import type { DatasetCollection } from "../data/dataset-collection.js";
 import type { RunParams } from "../params/run-params.js";
-import { RUN_MARKERS, commonDataPath, inputInfoFileName, lfadsInputFileName, runPath, sequenceFileName } from "./layout.js";
+import {
+  EXPORT_DIR,
+  FITLOG_FILE,
+  MODEL_PARAMS_FILE,
+  RUN_DONE_POSTERIOR_MEAN_ONLY,
+  RUN_LOG,
+  RUN_LOG_POSTERIOR_MEAN_ONLY,
+  RUN_MARKERS,
+  RUN_SCRIPTS,
+  SEQUENCE_DIR,
+  commonDataPath,
+  inputInfoFileName,
+  lfadsInputFileName,
+  runInputDir,
+  runOutputDir,
+  runPath,
+  sequenceFileName,
+} from "./layout.js";
 import type { RunSpec } from "./run-spec.js";
 import { runDisplay } from "./summary.js";
 
@@ -84,14 +101,14 @@ export class Run {
     return commonDataPath(this.runCollection.path, this.params.dataHashString, this.name, this.version);
   }
   get pathSequenceFiles(): string {
-    return path.join(this.pathCommonData, "seq");
+    return path.join(this.pathCommonData, SEQUENCE_DIR);
   }
   get sequenceFileNames(): string[] {
     return this.datasetNames.map(sequenceFileName);
   }
   /** `<path>/lfadsInput`: symlinks to the shared input files. */
   get pathLFADSInput(): string {
-    return path.join(this.path, "lfadsInput");
+    return runInputDir(this.path);
   }
   /** `lfads_<ds>.h5` per dataset. */
   get lfadsInputFileNames(): string[] {
@@ -116,39 +133,39 @@ export class Run {
     return this.lfadsInputInfoFileNames.map((f) => path.join(this.pathLFADSInput, f));
   }
   get pathLFADSOutput(): string {
-    return path.join(this.path, "lfadsOutput");
+    return runOutputDir(this.path);
   }
   get pathExport(): string {
-    return path.join(this.path, "export");
+    return path.join(this.path, EXPORT_DIR);
   }
   get fileShellScriptLFADSTrain(): string {
-    return path.join(this.path, "lfads_train.sh");
+    return path.join(this.path, RUN_SCRIPTS.train);
   }
   get fileShellScriptLFADSPosteriorMeanSample(): string {
-    return path.join(this.path, "lfads_posterior_mean_sample.sh");
+    return path.join(this.path, RUN_SCRIPTS.posteriorMeanSample);
   }
   get fileShellScriptLFADSWriteModelParams(): string {
-    return path.join(this.path, "lfads_write_model_params.sh");
+    return path.join(this.path, RUN_SCRIPTS.writeModelParams);
   }
   /** Tee'd stdout + stderr of training. */
   get fileLFADSOutput(): string {
-    return path.join(this.path, "lfads.out");
+    return path.join(this.path, RUN_LOG);
   }
   /** Empty marker written when training (and sampling) succeeded. */
   get fileLFADSDone(): string {
     return path.join(this.path, RUN_MARKERS.done);
   }
   get fileLFADSOutputPosteriorMeanOnly(): string {
-    return path.join(this.path, "lfads.out.posteriorMeanOnly");
+    return path.join(this.path, RUN_LOG_POSTERIOR_MEAN_ONLY);
   }
   get fileLFADSDonePosteriorMeanOnly(): string {
-    return path.join(this.path, "lfads.done.posteriorMeanOnly");
+    return path.join(this.path, RUN_DONE_POSTERIOR_MEAN_ONLY);
   }
   get fileModelParams(): string {
-    return path.join(this.pathLFADSOutput, "model_params");
+    return path.join(this.pathLFADSOutput, MODEL_PARAMS_FILE);
   }
   get fileFitLog(): string {
-    return path.join(this.pathLFADSOutput, "fitlog.csv");
+    return path.join(this.pathLFADSOutput, FITLOG_FILE);
   }
   get sessionNameTrain(): string {
     return `train_${this.name}__${this.paramsString}`.replace(/\./g, "_");

@@ -1,11 +1,11 @@
 /**
  * Checkpoints as HDF5 files in the output folder, named like TF's: `lfads_vae.ckpt-<step>.h5`
  * (rolling) and `lfads_vae_lve.ckpt-<step>.h5` (lowest validation error), with TF-style index files
- * `checkpoint` / `checkpoint_lve` listing them oldest first. A file holds the weights (group
- * `weights`, TF names with '/' written as '|'), the Adam slots (`adam_m`, `adam_v`), `global_step`,
- * `learning_rate`, and the trainer state (LR history, RNG state, fit log lines, …) as JSON in the
- * attribute `trainer_state`. Files and indexes are written atomically; old files are deleted after
- * the index no longer names them.
+ * `checkpoint` / `checkpoint_lve` listing them oldest first (the names are CHECKPOINTS of runs/layout.ts).
+ * A file holds the weights (group `weights`, TF names with '/' written as '|'), the Adam slots
+ * (`adam_m`, `adam_v`), `global_step`, `learning_rate`, and the trainer state (LR history, RNG state,
+ * fit log lines, …) as JSON in the attribute `trainer_state`. Files and indexes are written atomically;
+ * old files are deleted after the index no longer names them.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -13,9 +13,10 @@ import { LayoutError } from "../core/errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { readArray, readH5, writeArray, writeH5Atomic, type H5Group } from "../io/h5.js";
 import type { WeightMap } from "../model/params.js";
+import { CHECKPOINTS, checkpointFileName, type CheckpointKind } from "../runs/layout.js";
 import type { LrScheduleState } from "./schedule.js";
 
-export type CheckpointKind = "rolling" | "lve";
+export type { CheckpointKind };
 
 export interface TrainerState {
   /** Global step: Adam updates applied. */
@@ -41,9 +42,6 @@ export interface Checkpoint {
   adamV: WeightMap;
 }
 
-const PREFIX: Record<CheckpointKind, string> = { rolling: "lfads_vae.ckpt-", lve: "lfads_vae_lve.ckpt-" };
-const INDEX: Record<CheckpointKind, string> = { rolling: "checkpoint", lve: "checkpoint_lve" };
-
 const toKey = (name: string): string => name.replaceAll("/", "|");
 const fromKey = (key: string): string => key.replaceAll("|", "/");
 
@@ -57,7 +55,7 @@ function parse<T>(s: string): T {
 
 /** Index file contents: latest and all paths (oldest first), relative to the output folder. */
 export function readIndex(outDir: string, kind: CheckpointKind): string[] {
-  const file = path.join(outDir, INDEX[kind]);
+  const file = path.join(outDir, CHECKPOINTS[kind].index);
   if (!fs.existsSync(file)) return [];
   const all: string[] = [];
   for (const line of fs.readFileSync(file, "utf8").split("\n")) {
@@ -69,7 +67,7 @@ export function readIndex(outDir: string, kind: CheckpointKind): string[] {
 
 function writeIndex(outDir: string, kind: CheckpointKind, all: string[]): void {
   const lines = [`model_checkpoint_path: "${all[all.length - 1] ?? ""}"`, ...all.map((p) => `all_model_checkpoint_paths: "${p}"`)];
-  writeFileAtomic(path.join(outDir, INDEX[kind]), lines.join("\n") + "\n");
+  writeFileAtomic(path.join(outDir, CHECKPOINTS[kind].index), lines.join("\n") + "\n");
 }
 
 function writeGroup(f: H5Group, group: string, weights: WeightMap): void {
@@ -90,7 +88,7 @@ function readGroup(f: H5Group, group: string, file: string): WeightMap {
 
 /** Write a checkpoint, add it to the index and delete the ones beyond `keep`. Returns its path. */
 export async function saveCheckpoint(outDir: string, kind: CheckpointKind, ckpt: Checkpoint, keep: number): Promise<string> {
-  const base = `${PREFIX[kind]}${ckpt.state.step}.h5`;
+  const base = checkpointFileName(kind, ckpt.state.step);
   const file = path.join(outDir, base);
   await writeH5Atomic(file, (f) => {
     writeGroup(f, "weights", ckpt.weights);

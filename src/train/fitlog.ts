@@ -8,6 +8,7 @@
  */
 import * as path from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
+import { FITLOG_FILE } from "../runs/layout.js";
 
 export interface EpochCosts {
   total: number;
@@ -56,5 +57,5 @@ export function fitlogLine(r: FitlogRow): string {
 }
 
 export function writeFitlog(outDir: string, lines: readonly string[]): void {
-  writeFileAtomic(path.join(outDir, "fitlog.csv"), lines.map((l) => `${l}\n`).join(""));
+  writeFileAtomic(path.join(outDir, FITLOG_FILE), lines.map((l) => `${l}\n`).join(""));
 }

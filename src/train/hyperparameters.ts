@@ -11,6 +11,7 @@ import { writeFileAtomic } from "../io/atomic.js";
 import type { RunParams } from "../params/run-params.js";
 import { PARAM_TABLE, type ParamValue } from "../params/table.js";
 import type { TrainConfig } from "./train-config.js";
+import { hyperparametersFileName, isHyperparametersFileName } from "../runs/layout.js";
 
 /** Python's sys.maxsize, run_lfads.py's "all" (default of num_steps_for_gen_ic and ps_nexamples_to_process). */
 export const MAX_INT = 2 ** 63 - 1;
@@ -73,11 +74,9 @@ export function tfHyperparameters(flags: HyperparameterFlags, kind: string, data
   return hps;
 }
 
-const FILE_NAME = /^hyperparameters-(\d+)\.txt$/;
-
 /** `<saveDir>/hyperparameters-<step>.txt`. */
 export function hyperparametersPath(saveDir: string, step: number): string {
-  return path.join(saveDir, `hyperparameters-${step}.txt`);
+  return path.join(saveDir, hyperparametersFileName(step));
 }
 
 /** JSON as Python's json.dump lays it out (`{"a": 1, "b": [1, 2]}`), numbers as Python prints them. */
@@ -97,8 +96,8 @@ export function writeHyperparameters(saveDir: string, step: number, hps: Readonl
 
 /** The newest readable hyperparameters-<step>.txt in `dir` (highest step), if any. */
 export function readNewestHyperparameters(dir: string): { file: string; values: Record<string, unknown> } | undefined {
-  const stepOf = (name: string): number => Number(FILE_NAME.exec(name)![1]);
-  const names = fs.readdirSync(dir).filter((f) => FILE_NAME.test(f));
+  const stepOf = (name: string): number => Number(/(\d+)\.txt$/.exec(name)![1]);
+  const names = fs.readdirSync(dir).filter(isHyperparametersFileName);
   for (const name of names.sort((a, b) => stepOf(b) - stepOf(a))) {
     const file = path.join(dir, name);
     try {

@@ -14,9 +14,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LayoutError, ParamError } from "../core/errors.js";
+import { LFADS_INPUT_STEM } from "../runs/layout.js";
 
 /** The stem of the Run Manager's input files (`lfads_<dataset>.h5`). */
-export const RUN_MANAGER_STEM = "lfads";
+export const RUN_MANAGER_STEM = LFADS_INPUT_STEM;
 
 export interface InputFile {
   /** Absolute or folder-relative path, as `path.join(dir, fileName)`. */

@@ -30,7 +30,7 @@ import { writeModelParams } from "./outputs.js";
 import { formatProgress, type ProgressCallback, type TrainProgress } from "./progress.js";
 import { trainConfigFromRunParams, type TrainConfig } from "./train-config.js";
 import { Trainer, type StepStats, type TrainSubset } from "./trainer.js";
-import { RUN_MARKERS } from "../runs/layout.js";
+import { MODEL_PARAMS_FILE, RUN_MARKERS, runInputDir, runOutputDir } from "../runs/layout.js";
 
 /** Explicit folders, for runs outside the Run Manager layout. */
 export interface TrainRunSpec {
@@ -107,7 +107,7 @@ function resolveTarget(target: string | RunLike | TrainRunSpec, opts: TrainRunOp
     const dir = typeof target === "string" ? target : target.path;
     const params = typeof target === "string" ? opts.params : target.params;
     if (!params) throw new ParamError(`trainRun('${dir}'): pass the run's params as options.params (or call trainRun(run) with a Run)`);
-    return { inputDir: path.join(dir, "lfadsInput"), outputDir: path.join(dir, "lfadsOutput"), params, doneFile: path.join(dir, TRAIN_DONE_FILE), dataFilenameStem: RUN_MANAGER_STEM };
+    return { inputDir: runInputDir(dir), outputDir: runOutputDir(dir), params, doneFile: path.join(dir, TRAIN_DONE_FILE), dataFilenameStem: RUN_MANAGER_STEM };
   }
   return { ...target, doneFile: target.doneFile ?? path.join(path.dirname(target.outputDir), TRAIN_DONE_FILE), dataFilenameStem: target.dataFilenameStem ?? RUN_MANAGER_STEM };
 }
@@ -276,7 +276,7 @@ class TrainingSession {
   async finish(reason: StopReason): Promise<TrainRunResult> {
     const { spec } = this.setup;
     const rolling = this.lastCkpt && this.lastCkptStep === this.trainer.step ? this.lastCkpt : await this.saveRolling();
-    const modelParams = path.join(spec.outputDir, "model_params");
+    const modelParams = path.join(spec.outputDir, MODEL_PARAMS_FILE);
     await writeModelParams(modelParams, await loadCheckpoint(this.lveCkpt ?? rolling));
     fs.writeFileSync(spec.doneFile, "");
     this.log(`lfads: done (${reason}) after ${this.trainer.epochsDone} epochs, ${this.trainer.step} steps`);

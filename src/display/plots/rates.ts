@@ -71,13 +71,15 @@ export function plotSingleTrialRates(pm: PosteriorMeans, opts: SingleTrialRatesO
     shareYRows: true,
   });
 
-  // Raw counts live on the original (finer) bins: tick times from the first LFADS bin's start.
+  // Raw counts live on the original (finer) bins: tick times from the first LFADS bin's start. Without
+  // the input bin width the re-bin factor is read off the lengths.
   let rawBinMs = pm.spikeBinMs;
   let rawT = T;
   if (wantSpikes) {
     rawT = pm.rawCounts!.shape[1];
-    rawBinMs = pm.inputBinMs ?? pm.spikeBinMs / Math.max(1, Math.round(rawT / T));
-    rawT = Math.min(rawT, Math.round((T * pm.spikeBinMs) / rawBinMs));
+    const rebin = pm.inputBinMs !== undefined ? pm.rebin : Math.max(1, Math.round(rawT / T));
+    rawBinMs = pm.inputBinMs ?? pm.spikeBinMs / rebin;
+    rawT = Math.min(rawT, T * rebin);
   }
   const t0 = pm.time[0] ?? 0;
   const truthScale = pm.scaleFactorCountsToRates;
