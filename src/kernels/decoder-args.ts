@@ -6,7 +6,7 @@ import { ParamError } from "../core/errors.js";
 import { kernelRuntime } from "./runtime.js";
 
 /** The word order of decoder.c's DecArgs. */
-export const FIELDS = [
+const FIELDS = [
   ..."B T C G U F fb mode restFull clip".split(" "),
   ..."ab rest k0 s0 eps mfb mgen".split(" "),
   ..."cPru cPc gPru gPc pPost bPost pFac".split(" "),
