@@ -1,10 +1,8 @@
 /** Stitching alignment (read-in initialisation) — TensorFlow-free. */
-export {
-  computeAlignment,
-  validateAlignment,
-  parseAlignmentExtraArgs,
-  ALIGNMENT_APPROACHES,
-} from "./alignment.js";
+export { computeAlignment } from "./alignment.js";
+export { validateAlignment } from "./validate.js";
+export { parseAlignmentExtraArgs } from "./options.js";
+export { ALIGNMENT_APPROACHES } from "./types.js";
 export type {
   AlignmentApproach,
   AlignmentDatasetInput,
@@ -13,7 +11,7 @@ export type {
   AlignmentResult,
   ConditionId,
   RidgeSelection,
-} from "./alignment.js";
+} from "./types.js";
 export { alignmentReconstructionData } from "./reconstruction.js";
 export type {
   AlignmentReconstructionData,

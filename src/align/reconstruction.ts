@@ -5,7 +5,7 @@
  * dataset's reconstruction of it through its alignment matrix. Drawing is left to display code.
  */
 import { ParamError, didYouMean } from "../core/errors.js";
-import type { AlignmentResult, ConditionId } from "./alignment.js";
+import type { AlignmentResult, ConditionId } from "./types.js";
 
 export interface AlignmentReconstructionOptions {
   /** A count n (the first n factors) or 0-based factor indices. Default: the first min(6, k). */

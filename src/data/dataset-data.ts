@@ -103,76 +103,16 @@ export function checkDatasetData(ds: string, raw: unknown): CheckedDatasetData {
     throw new DataError(`Dataset ${ds}: the loader returned ${describe(raw)} without a 'counts' field; return { counts: array3d(data, [nTrials, nChannels, nTime]), … }`);
   }
   const d = raw as DatasetData;
-  const counts = checkArray3D(ds, "counts", d.counts, "nTrials, nChannels, nTime");
+  const counts = checkCounts(ds, d.counts);
   const [nTrials, nChannels, nTime] = counts.shape;
-
-  const bad = firstNonFinite(counts.data);
-  if (bad >= 0) {
-    throw new DataError(`Dataset ${ds}: spike counts have NaN/Inf values (${counts.data[bad]} at ${where3(counts.shape, bad)}); replace missing bins with 0 or drop those trials`);
-  }
-  const notCount = firstNonCount(counts.data);
-  if (notCount >= 0) {
-    throw new DataError(
-      `Dataset ${ds}: counts must be non-negative integer spike counts, got ${counts.data[notCount]} at ${where3(counts.shape, notCount)}; ` +
-        `pass spike counts per bin, not rates (put expected rates in 'truth')`,
-    );
-  }
-
-  let timeVecMs: Float64Array;
-  if (d.timeVecMs === undefined) {
-    timeVecMs = Float64Array.from({ length: nTime }, (_, i) => i + 1);
-  } else {
-    if (!(d.timeVecMs instanceof Float64Array) && !Array.isArray(d.timeVecMs)) {
-      throw new ShapeError(`Dataset ${ds}: timeVecMs must be a numeric vector (Float64Array or number[]), got ${describe(d.timeVecMs)}`);
-    }
-    timeVecMs = Float64Array.from(d.timeVecMs as ArrayLike<number>);
-    if (timeVecMs.length !== nTime) {
-      throw new ShapeError(`Dataset ${ds}: timeVecMs has ${timeVecMs.length} entries but counts has nTime = ${nTime} bins (shape [${counts.shape.join(", ")}]); they must match`);
-    }
-    const badT = firstNonFinite(timeVecMs);
-    if (badT >= 0) throw new DataError(`Dataset ${ds}: time vector timeVecMs has NaN values (entry ${badT + 1} is ${timeVecMs[badT]}); give the time of every bin in ms`);
-  }
+  const timeVecMs = checkTimeVec(ds, d.timeVecMs, counts);
   const binWidthMs = nTime >= 2 ? timeVecMs[1]! - timeVecMs[0]! : 1;
   if (!(binWidthMs > 0)) {
     throw new DataError(`Dataset ${ds}: timeVecMs must increase (bin width timeVecMs[1] - timeVecMs[0] = ${binWidthMs} ms); give bin times in ms in ascending order`);
   }
-
-  let conditionId: Float64Array | readonly string[] | undefined;
-  if (d.conditionId !== undefined) {
-    const c = d.conditionId as unknown;
-    if (Array.isArray(c) && c.every((x) => typeof x === "string")) conditionId = Object.freeze([...(c as string[])]);
-    else if (c instanceof Float64Array || (Array.isArray(c) && c.every((x) => typeof x === "number"))) conditionId = Float64Array.from(c as ArrayLike<number>);
-    else throw new DataError(`Dataset ${ds}: conditionId must be numbers or strings (one per trial), got ${describe(c)}`);
-    if (conditionId.length !== nTrials) {
-      throw new ShapeError(`Dataset ${ds}: conditionId has ${conditionId.length} entries but counts has nTrials = ${nTrials}; give one condition per trial`);
-    }
-    if (conditionId instanceof Float64Array) {
-      const badC = firstNonFinite(conditionId);
-      if (badC >= 0) throw new DataError(`Dataset ${ds}: conditionId has NaN values (trial ${badC + 1}); give every trial a condition`);
-    }
-  }
-
-  let truth: Array3D | undefined;
-  if (d.truth !== undefined) {
-    truth = checkArray3D(ds, "truth", d.truth, "nTrials, nChannels, nTime");
-    if (truth.shape.some((n, i) => n !== counts.shape[i])) {
-      throw new ShapeError(`Dataset ${ds}: size(truth) [${truth.shape.join(", ")}] must be the same as size(counts) [${counts.shape.join(", ")}]`);
-    }
-    const badTr = firstNonFinite(truth.data);
-    if (badTr >= 0) throw new DataError(`Dataset ${ds}: truth has NaN/Inf values (${truth.data[badTr]} at ${where3(truth.shape, badTr)}); omit truth or fill it completely`);
-  }
-
-  let externalInputs: Array3D | undefined;
-  if (d.externalInputs !== undefined) {
-    externalInputs = checkArray3D(ds, "externalInputs", d.externalInputs, "nTrials, nExtInputs, nTime");
-    if (externalInputs.shape[0] !== nTrials || externalInputs.shape[2] !== nTime) {
-      throw new ShapeError(
-        `Dataset ${ds}: size(externalInputs) [${externalInputs.shape.join(", ")}] must match counts [${counts.shape.join(", ")}] along trials and time; the shape is [nTrials, nExtInputs, nTime]`,
-      );
-    }
-    const badE = firstNonFinite(externalInputs.data);
-    if (badE >= 0) throw new DataError(`Dataset ${ds}: externalInputs has NaN/Inf values (${externalInputs.data[badE]} at ${where3(externalInputs.shape, badE)})`);
-  }
+  const conditionId = d.conditionId === undefined ? undefined : checkConditionIds(ds, d.conditionId, nTrials);
+  const truth = d.truth === undefined ? undefined : checkTruth(ds, d.truth, counts);
+  const externalInputs = d.externalInputs === undefined ? undefined : checkExternalInputs(ds, d.externalInputs, counts);
 
   return {
     ...(d.subject !== undefined ? { subject: d.subject } : {}),
@@ -188,6 +128,79 @@ export function checkDatasetData(ds: string, raw: unknown): CheckedDatasetData {
     nChannels,
     nTime,
   };
+}
+
+/** Spike counts: a 3-D array of finite, non-negative integers. */
+function checkCounts(ds: string, x: unknown): Array3D {
+  const counts = checkArray3D(ds, "counts", x, "nTrials, nChannels, nTime");
+  const bad = firstNonFinite(counts.data);
+  if (bad >= 0) {
+    throw new DataError(`Dataset ${ds}: spike counts have NaN/Inf values (${counts.data[bad]} at ${where3(counts.shape, bad)}); replace missing bins with 0 or drop those trials`);
+  }
+  const notCount = firstNonCount(counts.data);
+  if (notCount >= 0) {
+    throw new DataError(
+      `Dataset ${ds}: counts must be non-negative integer spike counts, got ${counts.data[notCount]} at ${where3(counts.shape, notCount)}; ` +
+        `pass spike counts per bin, not rates (put expected rates in 'truth')`,
+    );
+  }
+  return counts;
+}
+
+/** The time of each bin in ms (default 1..nTime): one finite value per bin. */
+function checkTimeVec(ds: string, t: DatasetData["timeVecMs"], counts: Array3D): Float64Array {
+  const nTime = counts.shape[2];
+  if (t === undefined) return Float64Array.from({ length: nTime }, (_, i) => i + 1);
+  if (!(t instanceof Float64Array) && !Array.isArray(t)) {
+    throw new ShapeError(`Dataset ${ds}: timeVecMs must be a numeric vector (Float64Array or number[]), got ${describe(t)}`);
+  }
+  const timeVecMs = Float64Array.from(t as ArrayLike<number>);
+  if (timeVecMs.length !== nTime) {
+    throw new ShapeError(`Dataset ${ds}: timeVecMs has ${timeVecMs.length} entries but counts has nTime = ${nTime} bins (shape [${counts.shape.join(", ")}]); they must match`);
+  }
+  const badT = firstNonFinite(timeVecMs);
+  if (badT >= 0) throw new DataError(`Dataset ${ds}: time vector timeVecMs has NaN values (entry ${badT + 1} is ${timeVecMs[badT]}); give the time of every bin in ms`);
+  return timeVecMs;
+}
+
+/** One condition per trial, all numbers (none NaN) or all strings. */
+function checkConditionIds(ds: string, c: unknown, nTrials: number): Float64Array | readonly string[] {
+  let conditionId: Float64Array | readonly string[];
+  if (Array.isArray(c) && c.every((x) => typeof x === "string")) conditionId = Object.freeze([...(c as string[])]);
+  else if (c instanceof Float64Array || (Array.isArray(c) && c.every((x) => typeof x === "number"))) conditionId = Float64Array.from(c as ArrayLike<number>);
+  else throw new DataError(`Dataset ${ds}: conditionId must be numbers or strings (one per trial), got ${describe(c)}`);
+  if (conditionId.length !== nTrials) {
+    throw new ShapeError(`Dataset ${ds}: conditionId has ${conditionId.length} entries but counts has nTrials = ${nTrials}; give one condition per trial`);
+  }
+  if (conditionId instanceof Float64Array) {
+    const badC = firstNonFinite(conditionId);
+    if (badC >= 0) throw new DataError(`Dataset ${ds}: conditionId has NaN values (trial ${badC + 1}); give every trial a condition`);
+  }
+  return conditionId;
+}
+
+/** True expected counts: the shape of `counts`, all finite. */
+function checkTruth(ds: string, x: unknown, counts: Array3D): Array3D {
+  const truth = checkArray3D(ds, "truth", x, "nTrials, nChannels, nTime");
+  if (truth.shape.some((n, i) => n !== counts.shape[i])) {
+    throw new ShapeError(`Dataset ${ds}: size(truth) [${truth.shape.join(", ")}] must be the same as size(counts) [${counts.shape.join(", ")}]`);
+  }
+  const badTr = firstNonFinite(truth.data);
+  if (badTr >= 0) throw new DataError(`Dataset ${ds}: truth has NaN/Inf values (${truth.data[badTr]} at ${where3(truth.shape, badTr)}); omit truth or fill it completely`);
+  return truth;
+}
+
+/** External inputs: `counts`' trials and time bins, any number of inputs, all finite. */
+function checkExternalInputs(ds: string, x: unknown, counts: Array3D): Array3D {
+  const externalInputs = checkArray3D(ds, "externalInputs", x, "nTrials, nExtInputs, nTime");
+  if (externalInputs.shape[0] !== counts.shape[0] || externalInputs.shape[2] !== counts.shape[2]) {
+    throw new ShapeError(
+      `Dataset ${ds}: size(externalInputs) [${externalInputs.shape.join(", ")}] must match counts [${counts.shape.join(", ")}] along trials and time; the shape is [nTrials, nExtInputs, nTime]`,
+    );
+  }
+  const badE = firstNonFinite(externalInputs.data);
+  if (badE >= 0) throw new DataError(`Dataset ${ds}: externalInputs has NaN/Inf values (${externalInputs.data[badE]} at ${where3(externalInputs.shape, badE)})`);
+  return externalInputs;
 }
 
 /** Parse a recording date from a Date, an ISO/`Date`-parsable string or a MATLAB datenum. */

@@ -97,32 +97,9 @@ export async function prepareRuns(runs: readonly Run[], options: PrepareOptions 
   const regenerate = options.regenerate ?? false;
   const result: PrepareResult = { written: [], kept: [], linked: [] };
   checkSharedInputFiles(runs);
+  const plan = planWrites(runs, regenerate, result.kept);
 
-  // Plan: which shared files must be written. Single-dataset runs are grouped by dataset, so each dataset
-  // is loaded once; multi-dataset (and alignment) runs by run spec, whose datasets are loaded together.
-  const byDataset = new Map<Dataset, Job[]>();
-  const bySpec = new Map<RunSpec, { run: Run; jobs: Job[] }[]>();
-  const planned = new Set<string>();
-  for (const run of runs) {
-    const jobs: Job[] = [];
-    run.datasets.forEach((_, i) => {
-      const lfadsFile = run.lfadsInputFiles[i]!;
-      const infoFile = run.lfadsInputInfoFiles[i]!;
-      if (planned.has(lfadsFile)) return;
-      planned.add(lfadsFile);
-      if (!regenerate && fs.existsSync(lfadsFile) && fs.existsSync(infoFile)) result.kept.push(lfadsFile, infoFile);
-      else jobs.push({ run, dsIdx: i, lfadsFile, infoFile });
-    });
-    if (jobs.length === 0) continue;
-    if (run.nDatasets > 1 || needsAlignment(run)) {
-      bySpec.set(run.runSpec, [...(bySpec.get(run.runSpec) ?? []), { run, jobs }]);
-    } else {
-      const ds = run.datasets[0]!;
-      byDataset.set(ds, [...(byDataset.get(ds) ?? []), ...jobs]);
-    }
-  }
-
-  const total = [...byDataset.values()].reduce((n, j) => n + j.length, 0) + [...bySpec.values()].flat().reduce((n, r) => n + r.jobs.length, 0);
+  const total = [...plan.byDataset.values()].reduce((n, j) => n + j.length, 0) + [...plan.bySpec.values()].flat().reduce((n, r) => n + r.jobs.length, 0);
   let done = 0;
   const progress = (message: string): void => options.onProgress?.({ done, total, message });
   const trials = new Map<Dataset, number>();
@@ -138,11 +115,11 @@ export async function prepareRuns(runs: readonly Run[], options: PrepareOptions 
     done++;
   };
 
-  for (const [ds, jobs] of byDataset) {
+  for (const [ds, jobs] of plan.byDataset) {
     const data = await load(ds);
     for (const job of jobs) await write(job, data);
   }
-  for (const [spec, group] of bySpec) {
+  for (const [spec, group] of plan.bySpec) {
     const data: CheckedDatasetData[] = [];
     for (const ds of spec.datasets) data.push(await load(ds));
     for (const { run, jobs } of group) {
@@ -159,21 +136,57 @@ export async function prepareRuns(runs: readonly Run[], options: PrepareOptions 
   // Every run whose trial counts are known (loaded now, or dataset info loaded): runs sharing a data
   // folder can still differ in c_batch_size, which is not part of the data hash.
   for (const run of runs) batchSizeWarning(run, trials);
-
-  for (const run of runs) {
-    run.datasets.forEach((_, i) => {
-      for (const [target, link] of [
-        [run.lfadsInputFiles[i]!, run.lfadsInputLinks[i]!],
-        [run.lfadsInputInfoFiles[i]!, run.lfadsInputInfoLinks[i]!],
-      ] as const) {
-        if (ensureLink(target, link, regenerate)) result.linked.push(link);
-      }
-    });
-    // The run folder carries its params, so `lfads train <runDir>` and the queue need nothing else.
-    writeRunParamsFile(run, { force: regenerate });
-  }
+  for (const run of runs) linkRun(run, regenerate, result.linked);
   options.onProgress?.({ done, total, message: "done" });
   return result;
+}
+
+/** The shared input files to write, grouped so that each dataset is loaded once. */
+interface WritePlan {
+  /** Single-dataset runs, by dataset. */
+  readonly byDataset: Map<Dataset, Job[]>;
+  /** Multi-dataset (and alignment) runs, by run spec: its datasets are loaded together. */
+  readonly bySpec: Map<RunSpec, { run: Run; jobs: Job[] }[]>;
+}
+
+/** Which shared files must be written (each once); files already there (unless `regenerate`) go to `kept`. */
+function planWrites(runs: readonly Run[], regenerate: boolean, kept: string[]): WritePlan {
+  const byDataset = new Map<Dataset, Job[]>();
+  const bySpec = new Map<RunSpec, { run: Run; jobs: Job[] }[]>();
+  const planned = new Set<string>();
+  for (const run of runs) {
+    const jobs: Job[] = [];
+    run.datasets.forEach((_, i) => {
+      const lfadsFile = run.lfadsInputFiles[i]!;
+      const infoFile = run.lfadsInputInfoFiles[i]!;
+      if (planned.has(lfadsFile)) return;
+      planned.add(lfadsFile);
+      if (!regenerate && fs.existsSync(lfadsFile) && fs.existsSync(infoFile)) kept.push(lfadsFile, infoFile);
+      else jobs.push({ run, dsIdx: i, lfadsFile, infoFile });
+    });
+    if (jobs.length === 0) continue;
+    if (run.nDatasets > 1 || needsAlignment(run)) {
+      bySpec.set(run.runSpec, [...(bySpec.get(run.runSpec) ?? []), { run, jobs }]);
+    } else {
+      const ds = run.datasets[0]!;
+      byDataset.set(ds, [...(byDataset.get(ds) ?? []), ...jobs]);
+    }
+  }
+  return { byDataset, bySpec };
+}
+
+/** The run's lfadsInput links to the shared files (new ones into `linked`), and its params file. */
+function linkRun(run: Run, regenerate: boolean, linked: string[]): void {
+  run.datasets.forEach((_, i) => {
+    for (const [target, link] of [
+      [run.lfadsInputFiles[i]!, run.lfadsInputLinks[i]!],
+      [run.lfadsInputInfoFiles[i]!, run.lfadsInputInfoLinks[i]!],
+    ] as const) {
+      if (ensureLink(target, link, regenerate)) linked.push(link);
+    }
+  });
+  // The run folder carries its params, so `lfads train <runDir>` and the queue need nothing else.
+  writeRunParamsFile(run, { force: regenerate });
 }
 
 /**

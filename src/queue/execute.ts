@@ -23,6 +23,7 @@ import {
   stageTail,
   writeFailure,
   type FailureInfo,
+  type RunLock,
   type RunningMarker,
   type Stage,
 } from "./run-files.js";
@@ -117,70 +118,30 @@ export async function executeRun(runDir: string, options: ExecuteOptions = {}): 
   const dir = path.resolve(runDir);
   const t0 = Date.now();
   const host = os.hostname();
-  const log = path.join(dir, RUN_LOG);
-  const nTail = options.tailLines ?? 20;
   if (!fs.existsSync(dir)) {
     // checkRunInputs words this one; nothing can be written into a missing folder.
     await checkRunInputs(dir);
   }
   const got = acquireRun(dir, { pid: process.pid, host, stage: "check", started: new Date(t0).toISOString(), ...(options.slurmJob ? { slurmJob: options.slurmJob } : {}) });
   if ("holder" in got) return { state: "busy", holder: got.holder };
-  const { lock } = got;
-
-  const fail = (stage: FailureInfo["stage"], exitCode: number | null, signal: string | null, reason: string, tail = stageTail(log, nTail)): RunOutcome => {
-    const failure: FailureInfo = { stage, exitCode, signal, reason, host, finished: new Date().toISOString(), log, tail };
-    writeFailure(dir, failure);
-    return { state: "failed", failure, durationMs: Date.now() - t0 };
-  };
-  const header = (text: string): void => fs.appendFileSync(log, `${LOG_HEADER} ${text} =====\n`);
-
+  const run = new RunLog(dir, host, t0, options.tailLines ?? 20);
   try {
     fs.rmSync(path.join(dir, RUN_FAILED), { force: true });
     fs.rmSync(path.join(dir, RUN_DONE), { force: true });
     if (!options.skipInputCheck) {
-      try {
-        await checkRunInputs(dir);
-      } catch (e) {
-        if (!(e instanceof LfadsError)) throw e;
-        header(`input check of ${dir} failed at ${new Date().toISOString()} on ${host}`);
-        fs.appendFileSync(log, `${e.message}\n`);
-        return fail("check", null, null, e.message);
-      }
+      const failed = await checkInputsLogged(run);
+      if (failed) return failed;
     }
     writeRunScripts(dir, options.scripts);
     const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
-    const threads = env["LFADS_THREADS"] ? `, LFADS_THREADS=${env["LFADS_THREADS"]}` : "";
-
     let trained = false;
     for (const stage of ["train", "posterior"] as const) {
       if (stage === "train" && !options.retrain && hasMarker(dir, "trainDone") && fs.existsSync(runOutputDir(dir))) {
-        header(`train of ${dir} already finished (${RUN_TRAIN_DONE}); going on with the posterior`);
+        run.header(`train of ${dir} already finished (${RUN_TRAIN_DONE}); going on with the posterior`);
         continue;
       }
-      const script = path.join(dir, stage === "train" ? TRAIN_SCRIPT : POSTERIOR_SCRIPT);
-      lock.update({ stage });
-      options.onStage?.(stage);
-      const s0 = Date.now();
-      header(`${stage} of ${dir} started ${new Date(s0).toISOString()} on ${host} (pid ${process.pid}${options.slurmJob ? `, Slurm ${options.slurmJob}` : ""}${threads})`);
-      // Fresh training makes earlier posterior files stale: re-make them. After a skipped train stage
-      // (a retry of the posterior) the files that exist are kept, so an interrupted sampling resumes.
-      const args = stage === "train" ? (options.trainArgs ?? []) : trained ? ["--overwrite"] : [];
-      const r = await runStage(script, args, dir, log, env, options.signal, (pid) => lock.update({ ...(pid === undefined ? {} : { childPid: pid }) }));
-      const secs = ((Date.now() - s0) / 1000).toFixed(1);
-      const tail = stageTail(log, nTail);
-      header(`${stage} ended after ${secs}s: ${r.spawnError ? `could not start bash (${r.spawnError.message})` : r.signal ? describeSignal(r.signal) : `exit code ${r.code}`}`);
-      if (r.spawnError) return fail(stage, null, null, `could not start 'bash ${script}': ${r.spawnError.message}`, tail);
-      if (r.aborted && options.signal) {
-        const reason = options.interruptIsFailure?.(options.signal);
-        if (reason === undefined) return { state: "interrupted", durationMs: Date.now() - t0 };
-        return fail(stage, r.code, r.signal, reason, tail);
-      }
-      if (r.code !== 0) {
-        const what = stage === "train" ? "lfads train" : "lfads posterior";
-        const reason = r.signal ? `${what} was ${describeSignal(r.signal)}` : `${what} exited with code ${r.code}`;
-        const last = tail.filter((l) => l.trim() !== "").at(-1);
-        return fail(stage, r.code, r.signal, `${reason}${last ? `: ${last.trim().slice(0, 300)}` : ""}`, tail);
-      }
+      const failed = await runStageLogged(run, stage, trained, got.lock, env, options);
+      if (failed) return failed;
       if (stage === "train") {
         trained = true;
         writeFileAtomic(path.join(dir, RUN_TRAIN_DONE), "");
@@ -191,6 +152,78 @@ export async function executeRun(runDir: string, options: ExecuteOptions = {}): 
     writeFileAtomic(path.join(dir, RUN_DONE), "");
     return { state: "done", durationMs: Date.now() - t0 };
   } finally {
-    lock.release();
+    got.lock.release();
   }
+}
+
+/** A run's log (`lfads.out`): section headers, its last lines, and failures recorded in `lfads.failed`. */
+class RunLog {
+  readonly log: string;
+
+  constructor(
+    readonly dir: string,
+    readonly host: string,
+    readonly t0: number,
+    private readonly nTail: number,
+  ) {
+    this.log = path.join(dir, RUN_LOG);
+  }
+
+  header(text: string): void {
+    fs.appendFileSync(this.log, `${LOG_HEADER} ${text} =====\n`);
+  }
+
+  tail(): string[] {
+    return stageTail(this.log, this.nTail);
+  }
+
+  /** Writes `lfads.failed` and returns the failed outcome. */
+  fail(stage: FailureInfo["stage"], exitCode: number | null, signal: string | null, reason: string, tail = this.tail()): RunOutcome {
+    const failure: FailureInfo = { stage, exitCode, signal, reason, host: this.host, finished: new Date().toISOString(), log: this.log, tail };
+    writeFailure(this.dir, failure);
+    return { state: "failed", failure, durationMs: Date.now() - this.t0 };
+  }
+}
+
+/** The input check, its failure logged and recorded; undefined when the inputs are fine. */
+async function checkInputsLogged(run: RunLog): Promise<RunOutcome | undefined> {
+  try {
+    await checkRunInputs(run.dir);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof LfadsError)) throw e;
+    run.header(`input check of ${run.dir} failed at ${new Date().toISOString()} on ${run.host}`);
+    fs.appendFileSync(run.log, `${e.message}\n`);
+    return run.fail("check", null, null, e.message);
+  }
+}
+
+/** Runs one stage's script with headers around its output; the outcome when it did not succeed, else undefined. */
+async function runStageLogged(run: RunLog, stage: "train" | "posterior", trained: boolean, lock: RunLock, env: NodeJS.ProcessEnv, options: ExecuteOptions): Promise<RunOutcome | undefined> {
+  const script = path.join(run.dir, stage === "train" ? TRAIN_SCRIPT : POSTERIOR_SCRIPT);
+  lock.update({ stage });
+  options.onStage?.(stage);
+  const s0 = Date.now();
+  const threads = env["LFADS_THREADS"] ? `, LFADS_THREADS=${env["LFADS_THREADS"]}` : "";
+  run.header(`${stage} of ${run.dir} started ${new Date(s0).toISOString()} on ${run.host} (pid ${process.pid}${options.slurmJob ? `, Slurm ${options.slurmJob}` : ""}${threads})`);
+  // Fresh training makes earlier posterior files stale: re-make them. After a skipped train stage
+  // (a retry of the posterior) the files that exist are kept, so an interrupted sampling resumes.
+  const args = stage === "train" ? (options.trainArgs ?? []) : trained ? ["--overwrite"] : [];
+  const r = await runStage(script, args, run.dir, run.log, env, options.signal, (pid) => lock.update({ ...(pid === undefined ? {} : { childPid: pid }) }));
+  const secs = ((Date.now() - s0) / 1000).toFixed(1);
+  const tail = run.tail();
+  run.header(`${stage} ended after ${secs}s: ${r.spawnError ? `could not start bash (${r.spawnError.message})` : r.signal ? describeSignal(r.signal) : `exit code ${r.code}`}`);
+  if (r.spawnError) return run.fail(stage, null, null, `could not start 'bash ${script}': ${r.spawnError.message}`, tail);
+  if (r.aborted && options.signal) {
+    const reason = options.interruptIsFailure?.(options.signal);
+    if (reason === undefined) return { state: "interrupted", durationMs: Date.now() - run.t0 };
+    return run.fail(stage, r.code, r.signal, reason, tail);
+  }
+  if (r.code !== 0) {
+    const what = stage === "train" ? "lfads train" : "lfads posterior";
+    const reason = r.signal ? `${what} was ${describeSignal(r.signal)}` : `${what} exited with code ${r.code}`;
+    const last = tail.filter((l) => l.trim() !== "").at(-1);
+    return run.fail(stage, r.code, r.signal, `${reason}${last ? `: ${last.trim().slice(0, 300)}` : ""}`, tail);
+  }
+  return undefined;
 }

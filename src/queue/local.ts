@@ -9,7 +9,7 @@
 import { availableParallelism } from "node:os";
 import { ParamError } from "../core/errors.js";
 import { executeRun, type RunOutcome } from "./execute.js";
-import { formatDuration, progressLine, sweepDisplay, type SweepProgress, type SweepRunProgress } from "./progress.js";
+import { formatDuration, progressLine, sweepDisplay, type SweepDisplay, type SweepProgress, type SweepRunProgress } from "./progress.js";
 import { describeProgress, isDone, readFailure, trainProgress, type FailureInfo } from "./run-files.js";
 import { checkSweepInputs, sweepOf, type SweepSource } from "./sweep-runs.js";
 
@@ -72,21 +72,88 @@ export async function runLocal(source: SweepSource, options: LocalRunOptions = {
   const todo = rows.filter((r) => r.state === "queued");
   const workers = Math.max(1, Math.min(reqWorkers ?? Math.max(1, Math.floor(cores / 2)), Math.max(1, todo.length)));
   const threads = reqThreads ?? Math.max(1, Math.floor(cores / workers));
-  const t0 = Date.now();
-  const durations: number[] = [];
+  const report = new SweepReport(sweep.rcDir, rows, workers, threads, options);
 
-  const snapshot = (finished = false): SweepProgress => {
+  const skipped = rows.filter((r) => r.state === "skipped").length;
+  report.event(
+    `${sweep.runs.length} runs in ${sweep.rcDir}: ${todo.length} to train${skipped ? `, ${skipped} already done` : ""}; ` +
+      `${workers} worker${workers === 1 ? "" : "s"} × LFADS_THREADS=${threads} (${cores} cores)`,
+  );
+  const ticker = setInterval(() => report.tick(), 1000);
+  ticker.unref();
+
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < todo.length && !options.signal?.aborted) {
+      const row = todo[next++]!;
+      report.record(row, await trainRow(row, threads, !onlyIncomplete, options, report));
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: workers }, () => worker()));
+  } finally {
+    clearInterval(ticker);
+  }
+  for (const r of rows) if (r.state === "queued") r.state = "interrupted";
+  return sweepResult(sweep.rcDir, rows, report.finish());
+}
+
+/** Train then sample one run of the sweep in child processes; an unexpected error becomes a failed outcome. */
+async function trainRow(row: SweepRunProgress, threads: number, retrain: boolean, options: LocalRunOptions, report: SweepReport): Promise<RunOutcome> {
+  row.state = "running";
+  row.startedAt = Date.now();
+  row.stage = "train";
+  try {
+    return await executeRun(row.dir, {
+      env: { LFADS_THREADS: String(threads) },
+      skipInputCheck: true,
+      retrain,
+      ...(options.trainArgs ? { trainArgs: options.trainArgs } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      onStage: (stage) => {
+        row.stage = stage;
+        report.event(`${row.id}: ${stage} started`);
+      },
+    });
+  } catch (e) {
+    // Only an unexpected error (a folder removed mid-sweep, a full disk) gets here.
+    const reason = (e as Error).message;
+    return { state: "failed", durationMs: Date.now() - row.startedAt, failure: readFailure(row.dir) ?? { stage: "setup", exitCode: null, signal: null, reason, host: "", finished: new Date().toISOString(), log: "", tail: [] } };
+  }
+}
+
+/**
+ * The sweep's progress as the runs' rows change: snapshots for `onProgress`, timestamped event lines
+ * and the ticking display, and an ETA from the mean duration of the runs finished so far.
+ */
+class SweepReport {
+  private readonly t0 = Date.now();
+  private readonly durations: number[] = [];
+  private readonly display: SweepDisplay | undefined;
+
+  constructor(
+    private readonly rcDir: string,
+    private readonly rows: SweepRunProgress[],
+    private readonly workers: number,
+    private readonly threads: number,
+    private readonly options: LocalRunOptions,
+  ) {
+    this.display = options.display === false ? undefined : sweepDisplay();
+  }
+
+  snapshot(finished = false): SweepProgress {
+    const { rows } = this;
     const now = Date.now();
     const count = (s: SweepRunProgress["state"]) => rows.filter((r) => r.state === s).length;
     const running = rows.filter((r) => r.state === "running");
     let etaMs: number | undefined;
-    if (durations.length > 0) {
-      const mean = durations.reduce((a, b) => a + b, 0) / durations.length;
+    if (this.durations.length > 0) {
+      const mean = this.durations.reduce((a, b) => a + b, 0) / this.durations.length;
       const left = running.reduce((s, r) => s + Math.max(0, mean - (now - (r.startedAt ?? now))), 0) + count("queued") * mean;
-      etaMs = left / workers;
+      etaMs = left / this.workers;
     }
     return {
-      rcDir: sweep.rcDir,
+      rcDir: this.rcDir,
       total: rows.length,
       done: count("done"),
       running: running.length,
@@ -95,105 +162,71 @@ export async function runLocal(source: SweepSource, options: LocalRunOptions = {
       skipped: count("skipped"),
       busy: count("busy"),
       interrupted: count("interrupted"),
-      workers,
-      threadsPerWorker: threads,
-      elapsedMs: now - t0,
+      workers: this.workers,
+      threadsPerWorker: this.threads,
+      elapsedMs: now - this.t0,
       etaMs,
       finished,
       runs: rows.map((r) => ({ ...r })),
     };
-  };
+  }
 
-  const display = options.display === false ? undefined : sweepDisplay();
-  const clock = (): string => `[${formatDuration(Date.now() - t0).padStart(6)}]`;
-  const emit = (line?: string, withSummary = false): void => {
-    const p = snapshot();
-    options.onProgress?.(p);
+  /** Reports a change; `line` (if any) goes to the display, with the sweep summary appended when `withSummary`. */
+  event(line?: string, withSummary = false): void {
+    const p = this.snapshot();
+    this.options.onProgress?.(p);
     const summary = withSummary ? ` [${progressLine(p).replace(/^sweep: /, "")}]` : "";
-    if (line !== undefined) display?.event(p, `${clock()} ${line}${summary}`);
-  };
+    const clock = `[${formatDuration(Date.now() - this.t0).padStart(6)}]`;
+    if (line !== undefined) this.display?.event(p, `${clock} ${line}${summary}`);
+  }
 
-  const skipped = rows.filter((r) => r.state === "skipped").length;
-  emit(
-    `${sweep.runs.length} runs in ${sweep.rcDir}: ${todo.length} to train${skipped ? `, ${skipped} already done` : ""}; ` +
-      `${workers} worker${workers === 1 ? "" : "s"} × LFADS_THREADS=${threads} (${cores} cores)`,
-  );
+  /** The once-a-second update: training progress of the running runs. */
+  tick(): void {
+    for (const r of this.rows) if (r.state === "running" && r.stage === "train") r.progress = describeProgress(trainProgress(r.dir));
+    const p = this.snapshot();
+    this.options.onProgress?.(p);
+    this.display?.tick(p);
+  }
 
-  const ticker = setInterval(() => {
-    for (const r of rows) if (r.state === "running" && r.stage === "train") r.progress = describeProgress(trainProgress(r.dir));
-    const p = snapshot();
-    options.onProgress?.(p);
-    display?.tick(p);
-  }, 1000);
-  ticker.unref();
-
-  let next = 0;
-  const finish = (row: SweepRunProgress, out: RunOutcome): void => {
+  /** A run's outcome into its row, and the event line that says it. */
+  record(row: SweepRunProgress, out: RunOutcome): void {
     row.progress = undefined;
     if (out.state === "done") {
       row.state = "done";
       row.durationMs = out.durationMs;
-      durations.push(out.durationMs);
-      emit(`${row.id}: done in ${formatDuration(out.durationMs)}`, true);
+      this.durations.push(out.durationMs);
+      this.event(`${row.id}: done in ${formatDuration(out.durationMs)}`, true);
     } else if (out.state === "failed") {
       row.state = "failed";
       row.durationMs = out.durationMs;
       row.failure = out.failure;
       row.message = `${out.failure.stage}: ${out.failure.reason}`;
-      emit(`${row.id}: FAILED in ${out.failure.stage} — ${out.failure.reason} (log: ${out.failure.log})`, true);
+      this.event(`${row.id}: FAILED in ${out.failure.stage} — ${out.failure.reason} (log: ${out.failure.log})`, true);
     } else if (out.state === "busy") {
       row.state = "busy";
       const h = out.holder.info;
       row.message = `running in pid ${h.pid} on ${h.host}${h.slurmJob ? ` (Slurm ${h.slurmJob})` : ""} since ${h.started}`;
-      emit(`${row.id}: skipped, already ${row.message}`);
+      this.event(`${row.id}: skipped, already ${row.message}`);
     } else {
       row.state = "interrupted";
       row.durationMs = out.durationMs;
-      emit(`${row.id}: interrupted after ${formatDuration(out.durationMs)} (resumes from its checkpoint next time)`);
+      this.event(`${row.id}: interrupted after ${formatDuration(out.durationMs)} (resumes from its checkpoint next time)`);
     }
-  };
-
-  const worker = async (): Promise<void> => {
-    while (next < todo.length && !options.signal?.aborted) {
-      const row = todo[next++]!;
-      row.state = "running";
-      row.startedAt = Date.now();
-      row.stage = "train";
-      let out: RunOutcome;
-      try {
-        out = await executeRun(row.dir, {
-          env: { LFADS_THREADS: String(threads) },
-          skipInputCheck: true,
-          retrain: !onlyIncomplete,
-          ...(options.trainArgs ? { trainArgs: options.trainArgs } : {}),
-          ...(options.signal ? { signal: options.signal } : {}),
-          onStage: (stage) => {
-            row.stage = stage;
-            emit(`${row.id}: ${stage} started`);
-          },
-        });
-      } catch (e) {
-        // Only an unexpected error (a folder removed mid-sweep, a full disk) gets here.
-        const reason = (e as Error).message;
-        out = { state: "failed", durationMs: Date.now() - row.startedAt, failure: readFailure(row.dir) ?? { stage: "setup", exitCode: null, signal: null, reason, host: "", finished: new Date().toISOString(), log: "", tail: [] } };
-      }
-      finish(row, out);
-    }
-  };
-
-  try {
-    await Promise.all(Array.from({ length: workers }, () => worker()));
-  } finally {
-    clearInterval(ticker);
   }
-  for (const r of rows) if (r.state === "queued") r.state = "interrupted";
 
-  const progress = snapshot(true);
-  options.onProgress?.(progress);
-  display?.finish(progress);
+  /** The final snapshot, reported and shown. */
+  finish(): SweepProgress {
+    const progress = this.snapshot(true);
+    this.options.onProgress?.(progress);
+    this.display?.finish(progress);
+    return progress;
+  }
+}
+
+function sweepResult(rcDir: string, rows: readonly SweepRunProgress[], progress: SweepProgress): LocalRunResult {
   const ids = (s: SweepRunProgress["state"]) => rows.filter((r) => r.state === s).map((r) => r.id);
   return {
-    rcDir: sweep.rcDir,
+    rcDir,
     done: ids("done"),
     skipped: ids("skipped"),
     failed: rows.filter((r) => r.state === "failed").map((r) => ({ id: r.id, dir: r.dir, failure: r.failure! })),
@@ -204,4 +237,3 @@ export async function runLocal(source: SweepSource, options: LocalRunOptions = {
     progress,
   };
 }
-

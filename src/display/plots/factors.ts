@@ -185,45 +185,8 @@ export function plotFactorTrajectories3d(pm: PosteriorMeans, opts: FactorTraject
   const cm = conditionMeans(pm, pm.factors, opts, fn);
   const nc = cm.conditions.length;
   const colors = conditionColors(nc, opts.colors, fn);
-
-  // Projection: x ↦ (x − mean) · W, W F × 3.
-  let W: Float64Array;
-  let center: Float64Array;
-  let axisTitles: string[];
-  if (projection === "factors") {
-    const dims = opts.dims ?? [0, 1, 2];
-    if (dims.length !== 3) throw new ParamError(`${fn}: dims must name exactly 3 factors`);
-    pickIndices(dims, F, 3, "factor", fn);
-    W = new Float64Array(F * 3);
-    dims.forEach((f, k) => (W[f * 3 + k] = 1));
-    center = new Float64Array(F);
-    axisTitles = dims.map((f) => `factor ${f}`);
-  } else {
-    const obs = nc * T;
-    const x: Mat = { rows: F, cols: obs, data: new Float64Array(F * obs) };
-    for (let o = 0; o < obs; o++) for (let f = 0; f < F; f++) x.data[f * obs + o] = cm.mean[o * F + f]!;
-    center = new Float64Array(F);
-    const varTot = nanVariances(x, center);
-    if (obs < 4) throw new ParamError(`${fn}: PCA needs at least 4 condition-averaged time points, got ${obs}`);
-    const res = pca(x, 3, { scores: false });
-    W = new Float64Array(F * 3);
-    for (let f = 0; f < F; f++) for (let k = 0; k < 3; k++) W[f * 3 + k] = res.coeff.data[f * res.coeff.cols + k]!;
-    axisTitles = [0, 1, 2].map((k) => `PC${k + 1} (${varTot > 0 ? ((100 * res.variances[k]!) / varTot).toFixed(0) : "?"}%)`);
-  }
-  const project = (src: ArrayLike<number>, base: number): [(number | null)[], (number | null)[], (number | null)[]] => {
-    const out: [(number | null)[], (number | null)[], (number | null)[]] = [[], [], []];
-    for (let t = 0; t < T; t++) {
-      for (let k = 0; k < 3; k++) {
-        let s = 0;
-        for (let f = 0; f < F; f++) {
-          const w = W[f * 3 + k]!;
-          if (w !== 0) s += (src[base + t * F + f]! - center[f]!) * w;
-        }
-        out[k].push(num(s));
-      }
-    }
-    return out;
-  };
+  const proj = projection === "factors" ? factorAxes(F, opts.dims, fn) : pcaAxes(cm, F, T, fn);
+  const project = (src: ArrayLike<number>, base: number) => projectTrajectory(proj, src, base, F, T);
 
   const data: PlotlyTrace[] = [];
   const nSingle = opts.singleTrials ?? 0;
@@ -249,6 +212,7 @@ export function plotFactorTrajectories3d(pm: PosteriorMeans, opts: FactorTraject
       });
     }
   }
+  const axisTitles = proj.axisTitles;
   const layout: PlotlyLayout = {
     height: 550,
     margin: { l: 0, r: 0, t: opts.title !== undefined ? 50 : 10, b: 0 },
@@ -262,6 +226,55 @@ export function plotFactorTrajectories3d(pm: PosteriorMeans, opts: FactorTraject
   };
   applyStyle(layout, opts);
   return new Figure({ data, layout }, `Figure "factor trajectories" (${pm.datasetName}): ${nc} condition${nc === 1 ? "" : "s"}, ${projection === "pca" ? "top 3 PCs" : axisTitles.join(", ")}`);
+}
+
+/** A projection to 3-D: x ↦ (x − center) · W, W F × 3 row-major, and the titles of the three axes. */
+interface Projection3d {
+  readonly W: Float64Array;
+  readonly center: Float64Array;
+  readonly axisTitles: string[];
+}
+
+/** Three factors as they are (default the first three). */
+function factorAxes(F: number, dimsOpt: readonly [number, number, number] | undefined, fn: string): Projection3d {
+  const dims = dimsOpt ?? [0, 1, 2];
+  if (dims.length !== 3) throw new ParamError(`${fn}: dims must name exactly 3 factors`);
+  pickIndices(dims, F, 3, "factor", fn);
+  const W = new Float64Array(F * 3);
+  dims.forEach((f, k) => (W[f * 3 + k] = 1));
+  return { W, center: new Float64Array(F), axisTitles: dims.map((f) => `factor ${f}`) };
+}
+
+/** The top three principal components of the condition-averaged factors, titled with their share of the variance. */
+function pcaAxes(cm: ConditionMeans, F: number, T: number, fn: string): Projection3d {
+  const obs = cm.conditions.length * T;
+  const x: Mat = { rows: F, cols: obs, data: new Float64Array(F * obs) };
+  for (let o = 0; o < obs; o++) for (let f = 0; f < F; f++) x.data[f * obs + o] = cm.mean[o * F + f]!;
+  const center = new Float64Array(F);
+  const varTot = nanVariances(x, center);
+  if (obs < 4) throw new ParamError(`${fn}: PCA needs at least 4 condition-averaged time points, got ${obs}`);
+  const res = pca(x, 3, { scores: false });
+  const W = new Float64Array(F * 3);
+  for (let f = 0; f < F; f++) for (let k = 0; k < 3; k++) W[f * 3 + k] = res.coeff.data[f * res.coeff.cols + k]!;
+  const axisTitles = [0, 1, 2].map((k) => `PC${k + 1} (${varTot > 0 ? ((100 * res.variances[k]!) / varTot).toFixed(0) : "?"}%)`);
+  return { W, center, axisTitles };
+}
+
+/** The 3-D coordinates over time of the [T, F] block of `src` that starts at `base`. */
+function projectTrajectory(p: Projection3d, src: ArrayLike<number>, base: number, F: number, T: number): [(number | null)[], (number | null)[], (number | null)[]] {
+  const { W, center } = p;
+  const out: [(number | null)[], (number | null)[], (number | null)[]] = [[], [], []];
+  for (let t = 0; t < T; t++) {
+    for (let k = 0; k < 3; k++) {
+      let s = 0;
+      for (let f = 0; f < F; f++) {
+        const w = W[f * 3 + k]!;
+        if (w !== 0) s += (src[base + t * F + f]! - center[f]!) * w;
+      }
+      out[k].push(num(s));
+    }
+  }
+  return out;
 }
 
 /** NaN-ignoring mean of each row (into `mean`) and the sum of the rows' variances. */
