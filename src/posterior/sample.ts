@@ -401,7 +401,7 @@ async function writeSplit(ctx: Ctx, job: SplitJob, report: (done: number) => Pro
   const c = ctx.tm.config;
   const T = c.numSteps;
   const N = job.ds.numNeurons;
-  const dOut = c.outputDist === "gaussian" ? 2 * N : N;
+  const dOut = ctx.tm.model.observation.paramsPerNeuron * N;
   const G = c.genDim;
   const I = c.icDim;
   const E = job.E;
@@ -656,7 +656,7 @@ export async function writePriorSamples(target: SampleTarget, options: PriorSamp
     const seed = options.seed ?? 0;
     const T = c.numSteps;
     const N = ds.numNeurons;
-    const dOut = c.outputDist === "gaussian" ? 2 * N : N;
+    const dOut = tm.model.observation.paramsPerNeuron * N;
     const file = path.join(tm.spec.outputDir, "model_runs_prior_sample");
     const { l2Term } = rampTerms(tm);
     const plan: NoiseRequest[] = [];

@@ -17,6 +17,7 @@ import { Rng } from "../core/rng.js";
 import type { RunParams } from "../params/run-params.js";
 import { selectBackend, type BackendInfo, type BackendName } from "../model/ops/backend.js";
 import { modelConfigFromRunParams } from "../model/config.js";
+import { checkOutputDist } from "../model/observation/registry.js";
 import { activeGruImplementation } from "../model/ops/gru-recurrence.js";
 import { LfadsModel } from "../model/lfads.js";
 import { epochBatches } from "./batching.js";
@@ -119,7 +120,7 @@ export async function trainRun(target: string | RunLike | TrainRunSpec, options:
   const nd = listInputFilesByStem(spec.inputDir, spec.dataFilenameStem).length;
   const tcfg = trainConfigFromRunParams(spec.params, Math.max(1, nd));
   const v = spec.params.values;
-  const data = await loadLfadsInputs(spec.inputDir, { outputDist: v.c_output_dist as "poisson" | "gaussian", extInputDim: v.c_ext_input_dim, reduceTimestepsTo: tcfg.reduceTimestepsTo, stem: spec.dataFilenameStem });
+  const data = await loadLfadsInputs(spec.inputDir, { outputDist: checkOutputDist(v.c_output_dist, "c_output_dist"), extInputDim: v.c_ext_input_dim, reduceTimestepsTo: tcfg.reduceTimestepsTo, stem: spec.dataFilenameStem });
   const mcfg = modelConfigFromRunParams(spec.params, {
     numSteps: data.numSteps,
     datasets: data.datasets.map((d) => ({ name: d.name, numNeurons: d.numNeurons, ...(d.alignmentMatrix ? { alignmentMatrix: d.alignmentMatrix } : {}), ...(d.alignmentBias ? { alignmentBias: d.alignmentBias } : {}) })),
