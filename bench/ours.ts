@@ -46,7 +46,7 @@ export class OursUnavailable extends Error {
 interface Modules {
   lfads: typeof import("../src/model/lfads.js");
   config: typeof import("../src/model/config.js");
-  observation: typeof import("../src/model/observation.js");
+  observation: typeof import("../src/model/observation/poisson.js");
   backend: typeof import("../src/model/ops/backend.js");
   trainer: typeof import("../src/train/trainer.js");
   trainConfig: typeof import("../src/train/train-config.js");
@@ -59,7 +59,7 @@ async function loadModules(): Promise<Modules> {
     const [lfads, config, observation, backend, trainer, trainConfig, runParams, rng] = await Promise.all([
       import("../src/model/lfads.js"),
       import("../src/model/config.js"),
-      import("../src/model/observation.js"),
+      import("../src/model/observation/poisson.js"),
       import("../src/model/ops/backend.js"),
       import("../src/train/trainer.js"),
       import("../src/train/train-config.js"),

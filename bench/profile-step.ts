@@ -10,7 +10,7 @@ import { selectBackend } from "../src/model/ops/backend.js";
 import { modelConfigFromRunParams } from "../src/model/config.js";
 import { activeGruImplementation } from "../src/model/ops/gru-recurrence.js";
 import { LfadsModel } from "../src/model/lfads.js";
-import { lgammaRowSums } from "../src/model/observation.js";
+import { lgammaRowSums } from "../src/model/observation/poisson.js";
 import { RunParams } from "../src/params/run-params.js";
 import { epochBatches } from "../src/train/batching.js";
 import type { InputData } from "../src/train/input-data.js";

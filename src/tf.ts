@@ -15,7 +15,8 @@ export type { LfadsConfig, DatasetSpec, DataDims, OutputDist } from "./model/con
 export type { WeightMap, WeightValue, ParamInfo, L2Group } from "./model/params.js";
 export { lfadsCost } from "./model/cost.js";
 export type { CostTerms, RampWeights } from "./model/cost.js";
-export { lgammaRowSums, outputParams } from "./model/observation.js";
+export { lgammaRowSums } from "./model/observation/poisson.js";
+export { outputParams } from "./model/observation/registry.js";
 export { RngNoise } from "./model/noise.js";
 export type { NoiseSource } from "./model/noise.js";
 

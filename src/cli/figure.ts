@@ -59,7 +59,7 @@ async function loadPosterior(dir: string, args: ParsedArgs, names: readonly stri
   const params = runParamsOf(dir, args);
   const kind = typeof args.options["kind"] === "string" ? args.options["kind"] : params.posterior_mean_kind;
   const { loadPosteriorMeans, tfPosteriorFileNames, torchPosteriorFileNames } = await import("../posterior/read-posterior.js");
-  const { OUTPUT_DISTS } = await import("../posterior/posterior-means.js");
+  const { isOutputDist } = await import("../model/observation/registry.js");
   const name = names[datasetIndex]!;
   const outDir = runOutputDir(dir);
   const candidates = [...tfPosteriorFileNames(name, "train", kind as "posterior_push_mean"), ...torchPosteriorFileNames(name)];
@@ -77,7 +77,7 @@ async function loadPosterior(dir: string, args: ParsedArgs, names: readonly stri
     spikeBinMs: params.spikeBinMs,
     dataHash: params.dataHash,
     kind,
-    ...((OUTPUT_DISTS as readonly string[]).includes(dist) ? { outputDist: dist as "poisson" } : {}),
+    ...(isOutputDist(dist) ? { outputDist: dist } : {}),
   });
   return pm!;
 }

@@ -7,8 +7,9 @@
  */
 import { NotSupportedError, ParamError, ShapeError, warn } from "../core/errors.js";
 import type { RunParams } from "../params/run-params.js";
+import { checkOutputDist, type OutputDist } from "./observation/registry.js";
 
-export type OutputDist = "poisson" | "gaussian";
+export type { OutputDist };
 
 /** One dataset (session) the model reads and writes. */
 export interface DatasetSpec {
@@ -97,7 +98,7 @@ export function modelConfigFromRunParams(p: RunParams, data: DataDims): LfadsCon
   const cfg: LfadsConfig = {
     numSteps: data.numSteps,
     datasets: data.datasets,
-    outputDist: v.c_output_dist as OutputDist,
+    outputDist: checkOutputDist(v.c_output_dist, "c_output_dist"),
     icDim: v.c_ic_dim,
     icEncDim: v.c_ic_enc_dim,
     numStepsForGenIc: Math.min(v.c_num_steps_for_gen_ic, data.numSteps),

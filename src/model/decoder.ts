@@ -16,7 +16,6 @@ import { GenGru } from "./gru-cell.js";
 import { hostValues } from "./ops/host-tensors.js";
 import { forgetBias3, gruRecurrenceInput, gruStep } from "./ops/gru-recurrence.js";
 import { Linear } from "./linear.js";
-import { feedbackRates } from "./observation.js";
 import type { ParamStore } from "./params.js";
 import type { FactorsSource } from "./ops/poisson-readout.js";
 import { Ar1Prior, DiagGaussianFromInput } from "./priors.js";
@@ -240,7 +239,7 @@ export class Decoder {
     const eps = co.kind === "posterior-sample" ? (tf.unstack(co.eps) as tf.Tensor2D[]) : undefined;
     const priorU = co.kind === "prior" ? (tf.unstack(co.samples) as tf.Tensor2D[]) : undefined;
     const fbOf = (f: tf.Tensor2D, clip: boolean): tf.Tensor2D =>
-      cfg.feedbackFactorsOrRates === "factors" ? f : feedbackRates(cfg.outputDist, inp.readout.apply(f), clip);
+      cfg.feedbackFactorsOrRates === "factors" ? f : inp.readout.feedback(f, clip);
 
     const cw = con.recurrent();
     const gw = gen.recurrent();

@@ -13,7 +13,8 @@ import { BidirectionalEncoder } from "./encoder.js";
 import { tensorsFilledBy } from "./ops/host-tensors.js";
 import { Linear } from "./linear.js";
 import type { NoiseSource } from "./noise.js";
-import { logLikelihood, outputParams } from "./observation.js";
+import type { ObservationModel } from "./observation/observation-model.js";
+import { observationModel } from "./observation/registry.js";
 import { ParamStore, type ParamInfo, type WeightMap, type WeightValue } from "./params.js";
 import { activePoissonReadout, poissonReadoutOp } from "./ops/poisson-readout.js";
 import { DiagGaussianFromInput, IcPrior, klControllerOutputs, klControllerOutputsFused, klGaussians, type Gaussian } from "./priors.js";
@@ -134,6 +135,8 @@ export interface LfadsModelOptions {
 
 export class LfadsModel {
   readonly store: ParamStore;
+  /** The observation model, from c_output_dist. */
+  readonly observation: ObservationModel;
   private readonly readins: Readin[];
   private readonly readouts: Readout[];
   private readonly icEncoder: BidirectionalEncoder | undefined;
@@ -148,6 +151,7 @@ export class LfadsModel {
     validateConfig(config);
     const c = config;
     this.store = new ParamStore(new Rng(opts.seed ?? 0));
+    this.observation = observationModel(c.outputDist);
     const s = this.store;
     const din = encoderInputDim(c);
     this.readins = c.datasets.map((d) => new Readin(s, c, d));
@@ -161,7 +165,7 @@ export class LfadsModel {
     }
     if (c.coDim > 0) this.ciEncoder = new BidirectionalEncoder(s, "ci", din, c.ciEncDim, c.cellWeightScale, c.cellClipValue, !c.doCausalController);
     this.decoder = new Decoder(s, c, c.coDim > 0 ? controllerInputDim(c) : 0, generatorInputDim(c));
-    this.readouts = c.datasets.map((d) => new Readout(s, c, d));
+    this.readouts = c.datasets.map((d) => new Readout(s, c, d, this.observation));
   }
 
   /** Variables with their TF names, shapes and collections. */
@@ -294,8 +298,8 @@ export class LfadsModel {
     let eps: tf.Tensor3D | undefined;
     const readout = this.readouts[enc.datasetIndex]!;
     // The Poisson tail (the factors stage where the decoder defers it, the read-out, the likelihood) as
-    // one fused op where an implementation is active; the identity read-out and Gaussian stay composite.
-    const fused = c.outputDist === "poisson" && readout.logRates ? activePoissonReadout() : null;
+    // one fused op where an implementation is active; the identity read-out and other models stay composite.
+    const fused = this.observation.fusedPoissonReadout && readout.linear ? activePoissonReadout() : null;
     const deferFactors = fused !== null;
     if (this.ciEncoder) {
       let co: CoSource = { kind: "posterior-mean" };
@@ -314,7 +318,7 @@ export class LfadsModel {
     let raw: tf.Tensor3D | undefined;
     let logLik: tf.Tensor1D;
     if (fused) {
-      const lin = readout.logRates!;
+      const lin = readout.linear!;
       const want = { factors: opts.outputs === true, logRates: opts.outputs === true };
       const r = poissonReadoutOp(fused, data, dec.factorStage ?? { factors: dec.factors! }, lin.weight(), lin.b!, want);
       logLik = lg ? tf.sub(r.logLik, lg) : r.logLik;
@@ -322,7 +326,7 @@ export class LfadsModel {
       raw = r.logRates;
     } else {
       raw = tf.reshape(readout.apply(tf.reshape(dec.factors!, [B * T, c.factorsDim])), [B, T, -1]) as tf.Tensor3D;
-      logLik = logLikelihood(c.outputDist, raw, data, lg);
+      logLik = this.observation.logLikelihood(raw, data, lg);
     }
     let klCo: tf.Tensor1D = tf.zeros([B]);
     if (this.decoder.arPrior && activeCoupledDecoder()) {
@@ -339,7 +343,7 @@ export class LfadsModel {
   }
 
   private collect(dec: DecoderOutputs, factors: tf.Tensor3D, genIc: tf.Tensor2D, raw: tf.Tensor3D, post: Gaussian | undefined, prior: Gaussian | undefined): LfadsOutputs {
-    const o: LfadsOutputs = { factors, genStates: dec.genStates, genIcs: genIc, outputDistParams: outputParams(this.config.outputDist, raw) };
+    const o: LfadsOutputs = { factors, genStates: dec.genStates, genIcs: genIc, outputDistParams: this.observation.outputParams(raw) };
     if (dec.co) Object.assign(o, { controllerOutputs: dec.co, conStates: dec.conStates, coMeans: dec.coMean, coLogvars: dec.coLogvar });
     if (post && prior) Object.assign(o, { postG0Mean: post.mean, postG0Logvar: post.logvar, priorG0Mean: prior.mean, priorG0Logvar: prior.logvar });
     return o;

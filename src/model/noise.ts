@@ -4,6 +4,7 @@
  * checkpoint that stores the Rng state resumes it exactly.
  */
 import type { Rng } from "../core/rng.js";
+import { ImplementationSlot } from "./ops/implementation-slot.js";
 
 export interface NoiseSource {
   /** `n` independent standard normal values. */
@@ -22,13 +23,13 @@ const TWO_POW_32 = 4294967296;
  * WebAssembly kernels' (src/kernels/mask.ts), installed by backend.ts. Null: the loop below.
  */
 export type MaskGenerator = (state: Uint32Array, out: Float32Array, keepProb: number) => void;
-let fastMasks: MaskGenerator | null = null;
+
+/** The dropout masks' switch point (registry: ops/implementations.ts); backend-independent. */
+export const dropoutMaskSlot = new ImplementationSlot<MaskGenerator>("dropoutMask");
 
 /** Draw dropout masks with `gen` (null: the JavaScript loop); returns the previous one. */
 export function setMaskGenerator(gen: MaskGenerator | null): MaskGenerator | null {
-  const prev = fastMasks;
-  fastMasks = gen;
-  return prev;
+  return dropoutMaskSlot.set(gen);
 }
 
 export class RngNoise implements NoiseSource {
@@ -50,6 +51,7 @@ export class RngNoise implements NoiseSource {
 
   dropoutMask(n: number, keepProb: number, into?: Float32Array): Float32Array {
     const out = into ?? new Float32Array(n);
+    const fastMasks = dropoutMaskSlot.installed;
     if (fastMasks) {
       const state = Uint32Array.from(this.rng.getState());
       fastMasks(state, out, keepProb);

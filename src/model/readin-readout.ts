@@ -1,10 +1,12 @@
 /**
- * Per-dataset read-in (counts → encoder input) and read-out (factors → log-rates, or Gaussian
- * means ‖ log-variances), TF scopes `x_2_infac_<name>` and `glm/fac_2_…_<name>`.
+ * Per-dataset read-in (counts → encoder input) and read-out (factors → the observation model's raw
+ * parameters: log-rates, or Gaussian means ‖ log-variances), TF scopes `x_2_infac_<name>` and
+ * `glm/fac_2_…_<name>`.
  */
 import * as tf from "@tensorflow/tfjs";
 import { readinIsIdentity, type DatasetSpec, type LfadsConfig } from "./config.js";
 import { Linear } from "./linear.js";
+import type { ObservationModel } from "./observation/observation-model.js";
 import type { ParamStore } from "./params.js";
 
 function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
@@ -47,32 +49,36 @@ export class Readin {
 }
 
 export class Readout {
+  readonly observation: ObservationModel;
   private readonly linears: Linear[];
-  /** The Poisson factors → log-rates Linear; undefined for the identity read-out and for Gaussian. */
-  readonly logRates: Linear | undefined;
+  /** The read-out when it is one Linear; undefined for the identity read-out and for several heads. */
+  readonly linear: Linear | undefined;
 
-  constructor(store: ParamStore, cfg: LfadsConfig, ds: DatasetSpec) {
+  /** One Linear per head of the observation model `obs`; the first takes the alignment matrix and bias. */
+  constructor(store: ParamStore, cfg: LfadsConfig, ds: DatasetSpec, obs: ObservationModel) {
     const N = ds.numNeurons;
     const F = cfg.factorsDim;
     const W = ds.alignmentMatrix ? transpose(ds.alignmentMatrix, N, F) : undefined;
     const init = { ...(W ? { weightInit: W } : {}), ...(ds.alignmentBias ? { biasInit: ds.alignmentBias } : {}), io: true };
-    if (cfg.outputDist === "poisson") {
-      // TF identity_if_possible: one dataset with F == N reads the factors out as log-rates directly.
-      this.linears = cfg.datasets.length === 1 && F === N ? [] : [new Linear(store, `LFADS/glm/fac_2_logrates_${ds.name}`, F, N, init)];
-      this.logRates = this.linears[0];
-    } else {
-      this.linears = [
-        new Linear(store, `LFADS/glm/fac_2_means_${ds.name}`, F, N, init),
-        new Linear(store, `LFADS/glm/fac_2_logvars_${ds.name}`, F, N, { weightInit: new Float32Array(F * N), biasInit: new Float32Array(N).fill(1), io: true }),
-      ];
-      this.logRates = undefined;
-    }
+    const identity = obs.identityReadout && cfg.datasets.length === 1 && F === N;
+    this.observation = obs;
+    this.linears = identity
+      ? []
+      : obs.readoutHeads.map(({ scope, constant: c }) =>
+          new Linear(store, `LFADS/glm/${scope}_${ds.name}`, F, N, c ? { weightInit: new Float32Array(F * N).fill(c.weight), biasInit: new Float32Array(N).fill(c.bias), io: true } : init),
+        );
+    this.linear = this.linears.length === 1 ? this.linears[0] : undefined;
   }
 
-  /** f [M,F] → log-rates [M,N] (Poisson) or means ‖ log-variances [M,2N] (Gaussian). */
+  /** f [M,F] → the raw parameters [M,P·N]: log-rates (Poisson) or means ‖ log-variances (Gaussian). */
   apply(f: tf.Tensor2D): tf.Tensor2D {
     if (this.linears.length === 0) return f;
     if (this.linears.length === 1) return this.linears[0]!.apply(f);
     return tf.concat(this.linears.map((l) => l.apply(f)), 1) as tf.Tensor2D;
+  }
+
+  /** f [M,F] → what the controller gets back as "rates" [M,N] (`clip`: clip before exp). */
+  feedback(f: tf.Tensor2D, clip: boolean): tf.Tensor2D {
+    return this.observation.feedback(this.apply(f), clip);
   }
 }

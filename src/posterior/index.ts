@@ -1,5 +1,6 @@
 /** TF-free posterior results: loaders for LFADS output files, the fit log, trained params, scores. */
-export { PosteriorMeans, concatenateOverTrials, concatenateField, rebinSum, POSTERIOR_MEAN_KINDS } from "./posterior-means.js";
+export { PosteriorMeans, rebinSum, POSTERIOR_MEAN_KINDS } from "./posterior-means.js";
+export { concatenateOverTrials, concatenateField } from "./concatenate.js";
 export type { PosteriorMeanKind, PosteriorFormat, PosteriorMeansData, TrialField, ConditionAverage, OutputDist } from "./posterior-means.js";
 export { loadPosteriorMeans, tfPosteriorFileNames, torchPosteriorFileNames, timeVector } from "./read-posterior.js";
 export type { LoadPosteriorMeansOptions } from "./read-posterior.js";

@@ -10,15 +10,19 @@
  * - per-trial scalars: `Float64Array` of length `nTrials`.
  * MATLAB's arrays are the same data with the axes reversed (`dim × T × N`).
  *
- * Output distribution (`outputDist`, the run's `c_output_dist`): Poisson outputs give `rates` (spikes/s).
- * Gaussian outputs give `means` and `variances` in the data's own units per LFADS bin (no Hz conversion:
- * they are not counts), and no `rates`: reading `rates` (or `ratesPerBin()`, bits per spike) on them throws
- * an error pointing at `means`. `outputMeansPerBin()` is the distribution mean per bin for either.
+ * Output distribution (`outputDist`, the run's `c_output_dist`; its observation model, model/observation/,
+ * says which fields it fills): Poisson outputs give `rates` (spikes/s). Gaussian outputs give `means` and
+ * `variances` in the data's own units per LFADS bin (no Hz conversion: they are not counts), and no `rates`:
+ * reading `rates` (or `ratesPerBin()`, bits per spike) on them throws an error pointing at `means`.
+ * `outputMeansPerBin()` is the distribution mean per bin for either.
  */
 import { inspect } from "node:util";
-import type { Array3D, NumericArray } from "../core/array3d.js";
+import type { Array3D } from "../core/array3d.js";
 import { LfadsError, ParamError, ShapeError } from "../core/errors.js";
 import { rebinFactor } from "../data/rebin-split.js";
+import { OUTPUT_FIELDS, type ObservationModel, type OutputField } from "../model/observation/observation-model.js";
+import { poisson } from "../model/observation/poisson.js";
+import { DEFAULT_OUTPUT_DIST, OUTPUT_DISTS, isOutputDist, observationModel, type OutputDist } from "../model/observation/registry.js";
 import type { ConditionIds } from "./read-input-info.js";
 import type { Array2D } from "./read-h5.js";
 
@@ -30,8 +34,7 @@ export const POSTERIOR_MEAN_KINDS: readonly PosteriorMeanKind[] = ["posterior_sa
 export type PosteriorFormat = "tf" | "lfads-torch";
 
 /** The model's observation distribution (`c_output_dist`). */
-export type OutputDist = "poisson" | "gaussian";
-export const OUTPUT_DISTS: readonly OutputDist[] = ["poisson", "gaussian"];
+export type { OutputDist };
 
 /** Fields of shape `[trials, time, dim]`. */
 export type TrialTimeField =
@@ -137,6 +140,14 @@ function trialCount(x: { shape: readonly number[] } | Float64Array): number {
   return x instanceof Float64Array ? x.length : x.shape[0]!;
 }
 
+/** Units of the output fields, for listings and messages. */
+const FIELD_UNITS: Partial<Record<TrialField, string>> = { rates: "spikes/s", means: "data units per bin", variances: "data units²" };
+
+/** Output fields that belong to another observation model than `m` (a Gaussian PosteriorMeans' `rates`). */
+export function foreignOutputField(m: ObservationModel, k: TrialField): boolean {
+  return (OUTPUT_FIELDS as readonly string[]).includes(k) && !m.outputFields.includes(k as OutputField);
+}
+
 export class PosteriorMeans implements Readonly<PosteriorMeansData> {
   declare readonly datasetName: string;
   declare readonly kind: PosteriorMeanKind;
@@ -174,23 +185,14 @@ export class PosteriorMeans implements Readonly<PosteriorMeansData> {
   declare readonly datasetIndexByTrial: Int32Array;
 
   constructor(d: PosteriorMeansData) {
-    const dist = d.outputDist ?? "poisson";
-    if (!OUTPUT_DISTS.includes(dist)) throw new ParamError(`PosteriorMeans: outputDist must be one of ${OUTPUT_DISTS.join(", ")}; got ${JSON.stringify(dist)}`);
-    const outputs = dist === "poisson" ? d.rates : d.means;
-    const what = dist === "poisson" ? "rates" : "means";
-    if (dist === "poisson") {
-      if (!d.rates) throw new ParamError("PosteriorMeans: Poisson outputs need rates (spikes/s); for a Gaussian-output model set outputDist: \"gaussian\" and pass means (and variances)");
-      if (d.means || d.variances) throw new ParamError("PosteriorMeans: means / variances are for Gaussian outputs, but outputDist is \"poisson\"; set outputDist: \"gaussian\" (and drop rates) or drop them");
-    } else {
-      if (!d.means) throw new ParamError("PosteriorMeans: Gaussian outputs (outputDist \"gaussian\") need means, in data units per bin");
-      if (d.rates) throw new ParamError("PosteriorMeans: rates (spikes/s) are for Poisson outputs only; a Gaussian PosteriorMeans holds means and variances — drop rates");
-      const v = d.variances;
-      if (v && (v.shape[0] !== d.means.shape[0] || v.shape[1] !== d.means.shape[1] || v.shape[2] !== d.means.shape[2])) {
-        throw new ShapeError(`PosteriorMeans: variances have shape [${v.shape.join(", ")}] but means [${d.means.shape.join(", ")}]; both are [trials, T, nNeurons]`);
-      }
-    }
-    const n = outputs!.shape[0];
-    const T = outputs!.shape[1];
+    const dist = d.outputDist ?? DEFAULT_OUTPUT_DIST;
+    if (!isOutputDist(dist)) throw new ParamError(`PosteriorMeans: outputDist must be one of ${OUTPUT_DISTS.join(", ")}; got ${JSON.stringify(dist)}`);
+    const m = observationModel(dist);
+    m.checkPosteriorOutputs(d);
+    const what = m.meanField;
+    const outputs = d[what]!;
+    const n = outputs.shape[0];
+    const T = outputs.shape[1];
     if (!(d.spikeBinMs > 0)) throw new ParamError(`PosteriorMeans: spikeBinMs must be a positive number of ms; got ${d.spikeBinMs}`);
     if (d.time.length !== T) throw new ShapeError(`PosteriorMeans: time has ${d.time.length} entries but ${what} have T = ${T} bins`);
     const perTrial: [string, { shape: readonly number[] } | Float64Array | undefined][] = [
@@ -207,23 +209,29 @@ export class PosteriorMeans implements Readonly<PosteriorMeansData> {
     if (d.datasetIndexByTrial.length !== n) throw new ShapeError(`PosteriorMeans: datasetIndexByTrial has ${d.datasetIndexByTrial.length} entries, not ${n}`);
     for (const [k, v] of Object.entries(d)) if (v !== undefined) (this as Record<string, unknown>)[k] = v;
     this.outputDist = dist;
-    if (dist !== "poisson") {
+    if (foreignOutputField(m, "rates")) {
       const name = d.datasetName;
+      const use = m.outputFields.map((f) => `pm.${f} (${FIELD_UNITS[f] ?? "?"})`).join(" and ");
       Object.defineProperty(this, "rates", {
         enumerable: false,
         get(): never {
           throw new LfadsError(
-            `PosteriorMeans(${name}): no rates — the model has Gaussian outputs (outputDist "gaussian", c_output_dist = 'gaussian'), ` +
-              "and rates in spikes/s exist only for Poisson outputs; use pm.means (data units per bin) and pm.variances, or pm.outputMeansPerBin()",
+            `PosteriorMeans(${name}): no rates — the model has ${m.label} outputs (outputDist "${m.name}", c_output_dist = '${m.name}'), ` +
+              `and rates in spikes/s exist only for Poisson outputs; use ${use}, or pm.outputMeansPerBin()`,
           );
         },
       });
     }
   }
 
+  /** The observation model of the outputs (`outputDist`). */
+  private get observation(): ObservationModel {
+    return observationModel(this.outputDist);
+  }
+
   /** The per-bin output array that fixes the trial and time axes: rates (Poisson) or means (Gaussian). */
   private get outputs(): Array3D<Float32Array> {
-    return this.outputDist === "gaussian" ? this.means! : this.rates;
+    return this[this.observation.meanField]!;
   }
 
   /** Number of trials (train + valid), original order. */
@@ -282,9 +290,7 @@ export class PosteriorMeans implements Readonly<PosteriorMeansData> {
    * nNeurons]`. Poisson outputs only (throws for Gaussian ones, like `rates`).
    */
   ratesPerBin(): Array3D<Float32Array> {
-    const rates = this.rates;
-    const s = this.spikeBinMs / 1000;
-    return { data: rates.data.map((v) => v * s), shape: rates.shape };
+    return poisson.meansPerBin({ rates: this.rates }, this.spikeBinMs);
   }
 
   /**
@@ -293,7 +299,7 @@ export class PosteriorMeans implements Readonly<PosteriorMeansData> {
    * Gaussian ones. What R² against the truth compares.
    */
   outputMeansPerBin(): Array3D<Float32Array> {
-    return this.outputDist === "gaussian" ? this.means! : this.ratesPerBin();
+    return this.observation.meansPerBin(this, this.spikeBinMs);
   }
 
   /**
@@ -364,7 +370,8 @@ export class PosteriorMeans implements Readonly<PosteriorMeansData> {
 
   /** Names of the per-trial fields present (`rates` for Poisson outputs, `means` and maybe `variances` for Gaussian ones). */
   fieldsPresent(): TrialField[] {
-    return ([...TRIAL_TIME_FIELDS, ...TRIAL_VECTOR_FIELDS, ...TRIAL_SCALAR_FIELDS] as TrialField[]).filter((k) => (k === "rates" ? this.outputDist === "poisson" : this[k] !== undefined));
+    const m = this.observation;
+    return ([...TRIAL_TIME_FIELDS, ...TRIAL_VECTOR_FIELDS, ...TRIAL_SCALAR_FIELDS] as TrialField[]).filter((k) => !foreignOutputField(m, k) && this[k] !== undefined);
   }
 
   /** A MATLAB-like property listing (shapes in `[trials, time, dim]` order). */
@@ -377,7 +384,7 @@ export class PosteriorMeans implements Readonly<PosteriorMeansData> {
     ];
     for (const k of this.fieldsPresent()) {
       const v = this[k]!;
-      const unit = k === "rates" ? " spikes/s" : k === "means" ? " data units per bin" : k === "variances" ? " data units²" : "";
+      const unit = FIELD_UNITS[k] ? ` ${FIELD_UNITS[k]}` : "";
       rows.push([k, v instanceof Float64Array ? `[${v.length}]` : `[${v.shape.join(" × ")}]${unit}`]);
     }
     if (this.rawCounts) rows.push(["rawCounts", `[${this.rawCounts.shape.join(" × ")}] counts per ${this.inputBinMs ?? "?"}-ms bin`]);
@@ -406,104 +413,4 @@ export function rebinSum(x: Array3D, rebin: number): Array3D<Float32Array> {
     }
   }
   return { data: out, shape: [n, tOut, d] };
-}
-
-function concatRows<T extends NumericArray>(parts: { data: T; shape: readonly number[] }[], what: string): { data: T; shape: number[] } {
-  const rest = parts[0]!.shape.slice(1);
-  for (const p of parts) {
-    if (p.shape.length !== rest.length + 1 || p.shape.slice(1).some((s, i) => s !== rest[i])) {
-      throw new ShapeError(`concatenateOverTrials: '${what}' has per-trial shape [${p.shape.slice(1).join(", ")}] in one dataset and [${rest.join(", ")}] in another`);
-    }
-  }
-  const total = parts.reduce((a, p) => a + p.data.length, 0);
-  const out = new (parts[0]!.data.constructor as new (n: number) => T)(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p.data as never, off);
-    off += p.data.length;
-  }
-  return { data: out, shape: [parts.reduce((a, p) => a + p.shape[0]!, 0), ...rest] };
-}
-
-/**
- * Concatenate one per-trial field of several PosteriorMeans along the trial axis (e.g. `factors` of all
- * datasets of a stitched run, whose neuron counts differ). Throws if a PosteriorMeans lacks it or the
- * per-trial shapes differ.
- */
-export function concatenateField(pms: readonly PosteriorMeans[], field: TrialTimeField): Array3D<Float32Array>;
-export function concatenateField(pms: readonly PosteriorMeans[], field: TrialVectorField): Array2D;
-export function concatenateField(pms: readonly PosteriorMeans[], field: TrialScalarField): Float64Array;
-export function concatenateField(pms: readonly PosteriorMeans[], field: TrialField): Array3D<Float32Array> | Array2D | Float64Array {
-  if (pms.length === 0) throw new ParamError("concatenateField: no PosteriorMeans given");
-  const parts = pms.map((p) => p.field(field));
-  if (parts[0] instanceof Float64Array) {
-    return concatRows((parts as Float64Array[]).map((p) => ({ data: p, shape: [p.length] })), field).data;
-  }
-  const r = concatRows(parts as { data: Float32Array | Float64Array; shape: readonly number[] }[], field);
-  return r as unknown as Array3D<Float32Array> | Array2D;
-}
-
-/**
- * Concatenate PosteriorMeans (e.g. all datasets of a stitched run) along the trial axis, like the Run
- * Manager's `concatenateOverTrials`. Trial indices are offset so they index the concatenated trials;
- * `datasetIndexByTrial` records the origin. Optional fields are kept only when every input has them.
- * All inputs must share T, bin widths, kind, format and per-trial shapes (so for stitched datasets with
- * different neuron counts use `concatenateField(pms, "factors")` instead).
- */
-export function concatenateOverTrials(pms: readonly PosteriorMeans[]): PosteriorMeans {
-  if (pms.length === 0) throw new ParamError("concatenateOverTrials: no PosteriorMeans given");
-  const first = pms[0]!;
-  if (pms.length === 1) return first;
-  for (const p of pms) {
-    for (const k of ["kind", "format", "outputDist", "spikeBinMs", "inputBinMs", "T"] as const) {
-      if (p[k] !== first[k]) throw new ShapeError(`concatenateOverTrials: ${k} is ${String(first[k])} for ${first.datasetName} but ${String(p[k])} for ${p.datasetName}`);
-    }
-    if (p.nNeurons !== first.nNeurons) {
-      throw new ShapeError(
-        `concatenateOverTrials: ${first.datasetName} has ${first.nNeurons} neurons but ${p.datasetName} has ${p.nNeurons}; ` +
-          `${first.outputDist === "gaussian" ? "means" : "rates"} cannot be stacked — use concatenateField(pms, "factors") (or another latent field) for stitched datasets`,
-      );
-    }
-  }
-  const offsets: number[] = [];
-  let n = 0;
-  for (const p of pms) {
-    offsets.push(n);
-    n += p.nTrials;
-  }
-  const shiftInds = (pick: (p: PosteriorMeans) => Int32Array) => {
-    const out = new Int32Array(pms.reduce((a, p) => a + pick(p).length, 0));
-    let o = 0;
-    pms.forEach((p, i) => {
-      for (const v of pick(p)) out[o++] = v + offsets[i]!;
-    });
-    return out;
-  };
-  const all = <K extends keyof PosteriorMeansData>(k: K) => pms.every((p) => p[k as keyof PosteriorMeans] !== undefined);
-  const data: PosteriorMeansData = {
-    datasetName: pms.map((p) => p.datasetName).join("+"),
-    kind: first.kind,
-    format: first.format,
-    spikeBinMs: first.spikeBinMs,
-    ...(first.inputBinMs !== undefined ? { inputBinMs: first.inputBinMs } : {}),
-    time: first.time,
-    outputDist: first.outputDist,
-    ...(first.outputDist === "gaussian" ? { means: concatenateField(pms, "means") } : { rates: concatenateField(pms, "rates") }),
-    factors: concatenateField(pms, "factors"),
-    trainInds: shiftInds((p) => p.trainInds),
-    validInds: shiftInds((p) => p.validInds),
-    datasetIndexByTrial: concatRows(pms.map((p) => ({ data: p.datasetIndexByTrial, shape: [p.nTrials] })), "datasetIndexByTrial").data,
-  };
-  const target = data as unknown as Record<string, unknown>;
-  for (const k of [...TRIAL_TIME_FIELDS, ...TRIAL_VECTOR_FIELDS, ...TRIAL_SCALAR_FIELDS]) {
-    if (k !== "rates" && k !== "means" && k !== "factors" && all(k)) target[k] = concatenateField(pms, k as TrialTimeField);
-  }
-  if (all("rawCounts")) target.rawCounts = concatRows(pms.map((p) => p.rawCounts!), "rawCounts");
-  if (all("externalInputs")) target.externalInputs = concatRows(pms.map((p) => p.externalInputs!), "externalInputs");
-  if (all("conditionIds")) {
-    const ids = pms.flatMap((p) => [...p.conditionIds!] as (number | string)[]);
-    const numeric = ids.every((x) => typeof x === "number");
-    target.conditionIds = numeric ? (ids as number[]) : ids.map(String);
-  }
-  return new PosteriorMeans(data);
 }

@@ -49,7 +49,7 @@ export async function writePriorSamples(target: SampleTarget, options: PriorSamp
     const seed = options.seed ?? 0;
     const T = c.numSteps;
     const N = ds.numNeurons;
-    const dOut = c.outputDist === "gaussian" ? 2 * N : N;
+    const dOut = tm.model.observation.paramsPerNeuron * N;
     const file = path.join(tm.spec.outputDir, MODEL_RUNS_PRIOR_SAMPLE);
     const { l2Term } = rampTerms(tm);
     const plan: NoiseRequest[] = [];

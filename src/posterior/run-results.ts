@@ -9,7 +9,8 @@ import { ParamError } from "../core/errors.js";
 import { LFADS_TORCH_OUTPUT_PREFIX, MODEL_RUNS_PREFIX } from "../runs/layout.js";
 import type { Run } from "../runs/run.js";
 import { loadFitLog, type FitLog, type FitLogDataFrame, type LoadFitLogOptions } from "./fit-log.js";
-import { OUTPUT_DISTS, type OutputDist, type PosteriorFormat, type PosteriorMeans } from "./posterior-means.js";
+import { checkOutputDist, observationModel, type OutputDist } from "../model/observation/registry.js";
+import type { PosteriorFormat, PosteriorMeans } from "./posterior-means.js";
 import { loadPosteriorMeans } from "./read-posterior.js";
 import { posteriorBitsPerSpike, posteriorRateR2, splitTrials, type TrialSplit } from "./scores.js";
 import { loadModelTrainedParams, type ModelTrainedParams } from "./trained-params.js";
@@ -88,9 +89,7 @@ export async function loadRunPosteriorMeans(run: Run, options: RunPosteriorOptio
 
 /** The run's `c_output_dist` (checked: the posterior files are read accordingly). */
 function runOutputDist(run: Run): OutputDist {
-  const d = String(run.params.c_output_dist);
-  if (!(OUTPUT_DISTS as readonly string[]).includes(d)) throw new ParamError(`c_output_dist of run ${run.name} is "${d}"; expected one of ${OUTPUT_DISTS.join(", ")}`);
-  return d as OutputDist;
+  return checkOutputDist(String(run.params.c_output_dist), `c_output_dist of run ${run.name}`);
 }
 
 /** The run's `lfadsOutput/fitlog.csv`: a FitLog, or with `{ dataFrame: true }` a danfojs-node DataFrame of its tidy rows. */
@@ -145,7 +144,7 @@ export async function scoreRun(run: Run, options: ScoreRunOptions = {}): Promise
       const finite = Array.from(r.perNeuron).filter((x) => Number.isFinite(x));
       s.r2MeanPerNeuron = finite.length ? finite.reduce((a, b) => a + b, 0) / finite.length : NaN;
     }
-    if (pm.outputDist === "poisson" && pm.rawCounts && pm.format === "tf" && pm.nNeurons === pm.rawCounts.shape[2]) s.bitsPerSpike = posteriorBitsPerSpike(pm, { split });
+    if (observationModel(pm.outputDist).countData && pm.rawCounts && pm.format === "tf" && pm.nNeurons === pm.rawCounts.shape[2]) s.bitsPerSpike = posteriorBitsPerSpike(pm, { split });
     return s;
   });
 }

@@ -10,6 +10,7 @@ import { LayoutError, ParamError, warn } from "../core/errors.js";
 import { selectBackend, type BackendInfo, type BackendName } from "../model/ops/backend.js";
 import { modelConfigFromRunParams, type LfadsConfig } from "../model/config.js";
 import { LfadsModel } from "../model/lfads.js";
+import { checkOutputDist } from "../model/observation/registry.js";
 import type { RunParams } from "../params/run-params.js";
 import { runInputDir, runOutputDir } from "../runs/layout.js";
 import { readRunParamsFile } from "../runs/run-params-file.js";
@@ -98,7 +99,7 @@ export async function loadTrainedModel(target: SampleTarget, opts: LoadModelOpti
   const nd = listInputFiles(spec.inputDir).length;
   const train = trainConfigFromRunParams(spec.params, nd);
   const v = spec.params.values;
-  const data = await loadLfadsInputs(spec.inputDir, { outputDist: v.c_output_dist as "poisson" | "gaussian", extInputDim: v.c_ext_input_dim, reduceTimestepsTo: train.reduceTimestepsTo });
+  const data = await loadLfadsInputs(spec.inputDir, { outputDist: checkOutputDist(v.c_output_dist, "c_output_dist"), extInputDim: v.c_ext_input_dim, reduceTimestepsTo: train.reduceTimestepsTo });
   const config = modelConfigFromRunParams(spec.params, {
     numSteps: data.numSteps,
     datasets: data.datasets.map((d) => ({ name: d.name, numNeurons: d.numNeurons, ...(d.alignmentMatrix ? { alignmentMatrix: d.alignmentMatrix } : {}), ...(d.alignmentBias ? { alignmentBias: d.alignmentBias } : {}) })),

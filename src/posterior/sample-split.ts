@@ -296,7 +296,7 @@ class SplitOutputs {
 export async function writeSplit(ctx: SplitContext, job: SplitJob, report: (done: number) => Promise<void>): Promise<void> {
   const c = ctx.tm.config;
   const N = job.ds.numNeurons;
-  const dOut = c.outputDist === "gaussian" ? 2 * N : N;
+  const dOut = ctx.tm.model.observation.paramsPerNeuron * N;
   const E = job.E;
   const S = job.kind === "posterior_sample_and_average" ? ctx.numSamples : 1;
   const M = ctx.batchTrials;

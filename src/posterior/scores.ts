@@ -8,6 +8,7 @@
 import type { Array3D } from "../core/array3d.js";
 import { DataError, LfadsError, ParamError, ShapeError, warn } from "../core/errors.js";
 import { lgamma, logFactorial } from "../core/special.js";
+import { observationModel } from "../model/observation/registry.js";
 import type { PosteriorMeans } from "./posterior-means.js";
 
 export interface ScoreOptions {
@@ -190,7 +191,7 @@ export function posteriorRateR2(pm: PosteriorMeans, opts: PosteriorScoreOptions 
  * valid). Poisson outputs only: a Gaussian PosteriorMeans is an error pointing at posteriorRateR2.
  */
 export function posteriorBitsPerSpike(pm: PosteriorMeans, opts: PosteriorScoreOptions = {}): number {
-  if (pm.outputDist !== "poisson") {
+  if (!observationModel(pm.outputDist).countData) {
     throw new LfadsError(
       `posteriorBitsPerSpike: ${pm.datasetName} has ${pm.outputDist} outputs (outputDist "${pm.outputDist}"); bits per spike is a Poisson score of rates on spike counts — ` +
         "score Gaussian means with posteriorRateR2 (R² against the truth) instead",

@@ -8,8 +8,7 @@
  */
 import { DataError, LayoutError, ShapeError } from "../core/errors.js";
 import { hasKey, readArray, readH5 } from "../io/h5.js";
-import type { OutputDist } from "../model/config.js";
-import { lgammaRowSums } from "../model/observation.js";
+import { observationModel, type OutputDist } from "../model/observation/registry.js";
 import { listInputFilesByStem, RUN_MANAGER_STEM, type InputFile } from "./input-files.js";
 
 export interface SplitData {
@@ -59,6 +58,7 @@ function truncate(a: Float32Array, E: number, T: number, D: number, keep: number
 }
 
 async function readDataset({ file, name }: InputFile, opts: LoadOptions): Promise<{ ds: DatasetData; T: number }> {
+  const { countData } = observationModel(opts.outputDist);
   return readH5(file, (f) => {
     const split = (which: "train" | "valid"): SplitData & { T: number; N: number } => {
       const a = readArray(f, `${which}_data`, file);
@@ -68,8 +68,8 @@ async function readDataset({ file, name }: InputFile, opts: LoadOptions): Promis
       for (let i = 0; i < data.length; i++) {
         const v = data[i]!;
         if (!Number.isFinite(v)) throw new DataError(`${which}_data in ${file} has a non-finite value at flat index ${i}`);
-        if (opts.outputDist === "poisson" && (v < 0 || !Number.isInteger(v))) {
-          throw new DataError(`${which}_data in ${file} must hold non-negative integer spike counts for c_output_dist='poisson' (found ${v} at flat index ${i})`);
+        if (countData && (v < 0 || !Number.isInteger(v))) {
+          throw new DataError(`${which}_data in ${file} must hold non-negative integer spike counts for c_output_dist='${opts.outputDist}' (found ${v} at flat index ${i})`);
         }
       }
       const out: SplitData & { T: number; N: number } = { data, numTrials: E, T, N };
@@ -114,7 +114,8 @@ export async function loadLfadsInputs(inputDir: string, opts: LoadOptions): Prom
     }
     numSteps = keep;
   }
-  if (opts.outputDist === "poisson") for (const ds of datasets) for (const s of [ds.train, ds.valid]) s.lgammaSums = lgammaRowSums(s.data, s.numTrials);
+  const constant = observationModel(opts.outputDist).dataConstant;
+  if (constant) for (const ds of datasets) for (const s of [ds.train, ds.valid]) s.lgammaSums = constant(s.data, s.numTrials);
   return { numSteps, datasets };
 }
 

@@ -5,6 +5,7 @@
  */
 import { ParamError, warn } from "../core/errors.js";
 import type { RunParams } from "../params/run-params.js";
+import { checkOutputDist, observationModel } from "../model/observation/registry.js";
 
 export interface TrainConfig {
   batchSize: number;
@@ -35,7 +36,7 @@ export function trainConfigFromRunParams(p: RunParams, numDatasets: number): Tra
   if (reduce.length > 1 || (reduce.length === 1 && !(Number.isInteger(reduce[0]) && reduce[0]! > 0))) {
     throw new ParamError(`c_debug_reduce_timesteps_to must be empty or one positive integer, got [${reduce.join(", ")}]`);
   }
-  if (v.c_temporal_spike_jitter_width > 0 && v.c_output_dist !== "poisson") {
+  if (v.c_temporal_spike_jitter_width > 0 && !observationModel(checkOutputDist(v.c_output_dist, "c_output_dist")).countData) {
     warn(`c_temporal_spike_jitter_width=${v.c_temporal_spike_jitter_width} has no effect with c_output_dist='${v.c_output_dist}': spike jitter applies to Poisson counts only, as in TF LFADS`);
   }
   if (v.c_batch_size < 1) throw new ParamError(`c_batch_size must be >= 1, got ${v.c_batch_size}`);

@@ -16,6 +16,7 @@ import { LfadsError, ParamError } from "../core/errors.js";
 import type { RunParams } from "../params/run-params.js";
 import { selectBackend, type BackendInfo, type BackendName } from "../model/ops/backend.js";
 import { modelConfigFromRunParams } from "../model/config.js";
+import { checkOutputDist } from "../model/observation/registry.js";
 import { activeGruImplementation } from "../model/ops/gru-recurrence.js";
 import { LfadsModel } from "../model/lfads.js";
 import type { LfadsConfig } from "../model/config.js";
@@ -131,7 +132,7 @@ async function prepareTraining(spec: Required<TrainRunSpec>, options: TrainRunOp
   const nd = listInputFilesByStem(spec.inputDir, spec.dataFilenameStem).length;
   const tcfg = trainConfigFromRunParams(spec.params, Math.max(1, nd));
   const v = spec.params.values;
-  const data = await loadLfadsInputs(spec.inputDir, { outputDist: v.c_output_dist as "poisson" | "gaussian", extInputDim: v.c_ext_input_dim, reduceTimestepsTo: tcfg.reduceTimestepsTo, stem: spec.dataFilenameStem });
+  const data = await loadLfadsInputs(spec.inputDir, { outputDist: checkOutputDist(v.c_output_dist, "c_output_dist"), extInputDim: v.c_ext_input_dim, reduceTimestepsTo: tcfg.reduceTimestepsTo, stem: spec.dataFilenameStem });
   const mcfg = modelConfigFromRunParams(spec.params, {
     numSteps: data.numSteps,
     datasets: data.datasets.map((d) => ({ name: d.name, numNeurons: d.numNeurons, ...(d.alignmentMatrix ? { alignmentMatrix: d.alignmentMatrix } : {}), ...(d.alignmentBias ? { alignmentBias: d.alignmentBias } : {}) })),

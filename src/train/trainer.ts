@@ -10,7 +10,6 @@ import { lfadsCost, type RampWeights } from "../model/cost.js";
 import type { LfadsBatch, LfadsModel } from "../model/lfads.js";
 import { RngNoise } from "../model/noise.js";
 import type { ParamInfo } from "../model/params.js";
-import { lgammaRowSums } from "../model/observation.js";
 import { AdamTf1, globalNormScale } from "./adam.js";
 import type { BatchRef } from "./batching.js";
 import type { Checkpoint, TrainerState } from "./checkpoint.js";
@@ -100,9 +99,10 @@ export class Trainer {
     let data: Float32Array = gatherTrials(s.data, ref.indices, T * N);
     let lgamma: Float32Array | undefined = s.lgammaSums ? Float32Array.from(ref.indices, (i) => s.lgammaSums![i]!) : undefined;
     const w = this.cfg.temporalSpikeJitterWidth;
-    if (w > 0 && this.model.config.outputDist === "poisson") {
+    const obs = this.model.observation;
+    if (w > 0 && obs.countData) {
       data = jitterSpikes(data, B, T, N, w, this.rng);
-      lgamma = lgammaRowSums(data, B);
+      lgamma = obs.dataConstant?.(data, B);
     }
     const X = this.model.config.extInputDim;
     const ext = s.extInput && X > 0 ? gatherTrials(s.extInput, ref.indices, T * X) : undefined;

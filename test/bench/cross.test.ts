@@ -17,7 +17,7 @@ import { modelConfigFromRunParams } from "../../src/model/config.js";
 import { lfadsCost } from "../../src/model/cost.js";
 import { LfadsModel } from "../../src/model/lfads.js";
 import type { NoiseSource } from "../../src/model/noise.js";
-import { lgammaRowSums } from "../../src/model/observation.js";
+import { lgammaRowSums } from "../../src/model/observation/poisson.js";
 import { RunParams } from "../../src/params/run-params.js";
 import { rampWeight } from "../../src/train/schedule.js";
 import { runPeer, type PeerCost } from "../../bench/peer.js";

@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../src/core/rng.js";
 import { modelConfigFromRunParams } from "../../src/model/config.js";
 import { LfadsModel, type LfadsBatch } from "../../src/model/lfads.js";
-import { lgammaRowSums } from "../../src/model/observation.js";
+import { lgammaRowSums } from "../../src/model/observation/poisson.js";
 import { RunParams, type RunParamsInit } from "../../src/params/run-params.js";
 
 export const TINY: RunParamsInit = {

@@ -7,7 +7,8 @@ import { inspect } from "node:util";
 import { loadPosteriorMeans, timeVector } from "../../src/posterior/read-posterior.js";
 import { readInputInfo } from "../../src/posterior/read-input-info.js";
 import { writeInputInfo } from "./input-info-fixture.js";
-import { concatenateField, concatenateOverTrials, type PosteriorMeans } from "../../src/posterior/posterior-means.js";
+import { concatenateField, concatenateOverTrials } from "../../src/posterior/concatenate.js";
+import type { PosteriorMeans } from "../../src/posterior/posterior-means.js";
 import { h5pyUnavailable, python, tempDir } from "./h5py.js";
 
 const skip = h5pyUnavailable();

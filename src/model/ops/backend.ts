@@ -14,10 +14,7 @@ import { wasmGruImplementation } from "../../kernels/gru-impl.js";
 import { wasmDecoderImplementation } from "../../kernels/decoder-impl.js";
 import { wasmReadoutImplementation } from "../../kernels/readout-impl.js";
 import { dropoutMaskInto } from "../../kernels/mask.js";
-import { setCoupledDecoderImplementation } from "./coupled-decoder.js";
-import { setGruImplementation } from "./gru-recurrence.js";
-import { setMaskGenerator } from "../noise.js";
-import { setPoissonReadoutImplementation } from "./poisson-readout.js";
+import { installImplementations, type ImplementationSet } from "./implementations.js";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 
@@ -107,6 +104,14 @@ export function currentBackend(): BackendInfo | undefined {
   return current;
 }
 
+/** The WebAssembly-SIMD kernels of src/kernels, one per op of the registry (typed: each must fit its op's contract). */
+const WASM_KERNELS: ImplementationSet = {
+  gru: wasmGruImplementation,
+  coupledDecoder: wasmDecoderImplementation,
+  poissonReadout: wasmReadoutImplementation,
+  dropoutMask: dropoutMaskInto,
+};
+
 /**
  * On the wasm and cpu backends the GRU recurrences run in the fused WebAssembly-SIMD kernels of
  * src/kernels (one call per sequence instead of ~14 tfjs ops per time step, both cores), and so do the
@@ -118,15 +123,5 @@ function useFusedGru(backend: BackendName): void {
   if (choice !== undefined && choice !== "" && choice !== "fused" && choice !== "composite") {
     throw new ParamError(`LFADS_GRU=${choice}: expected 'fused' or 'composite'`);
   }
-  if (choice === "composite" || backend === "tensorflow") {
-    setGruImplementation(null);
-    setCoupledDecoderImplementation(null);
-    setPoissonReadoutImplementation(null);
-    setMaskGenerator(null);
-    return;
-  }
-  setGruImplementation(wasmGruImplementation);
-  setCoupledDecoderImplementation(wasmDecoderImplementation);
-  setPoissonReadoutImplementation(wasmReadoutImplementation);
-  setMaskGenerator(dropoutMaskInto);
+  installImplementations(choice === "composite" || backend === "tensorflow" ? null : WASM_KERNELS);
 }

@@ -11,6 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { hostValues, isTapeOn, multiOutputOp, tensorsFilledBy } from "./host-tensors.js";
+import { BackendImplementationSlot, type BackendBound } from "./implementation-slot.js";
 
 /** Dropout multipliers written in place into the given array (drawn when the implementation asks). */
 export type MaskFill = (out: Float32Array) => void;
@@ -94,26 +95,23 @@ export interface CoupledGradTargets {
  * A fused implementation of the coupled loop on plain typed arrays. Inputs and targets may be views
  * of tensor memory (host-tensors.ts): read and write them during the call only.
  */
-export interface CoupledDecoderImpl {
-  readonly name: string;
-  supportsBackend(backendName: string): boolean;
+export interface CoupledDecoderImpl extends BackendBound {
   /** Fills `out`. With `save`, returns what `backward` needs (released by it); without, nothing is kept. */
   forward(a: CoupledArrays, save: boolean, out: CoupledOutputTargets): object | undefined;
   backward(saved: object, cot: CoupledCotangents, out: CoupledGradTargets): void;
 }
 
-let fused: CoupledDecoderImpl | null = null;
+/** The coupled decoder's switch point (registry: implementations.ts). */
+export const coupledDecoderSlot = new BackendImplementationSlot<CoupledDecoderImpl>("coupledDecoder");
 
 /** Route the decoder's coupled loop through `impl` (null: the composite tfjs loop). Returns the previous one. */
 export function setCoupledDecoderImplementation(impl: CoupledDecoderImpl | null): CoupledDecoderImpl | null {
-  const prev = fused;
-  fused = impl;
-  return prev;
+  return coupledDecoderSlot.set(impl);
 }
 
 /** The implementation the decoder would use now on the active backend (null: composite). */
 export function activeCoupledDecoder(): CoupledDecoderImpl | null {
-  return fused && fused.supportsBackend(tf.getBackend()) ? fused : null;
+  return coupledDecoderSlot.active();
 }
 
 /** Differentiable inputs of the op, in order (cb only for a non-causal controller, fbW only with feedback). */

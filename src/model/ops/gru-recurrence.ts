@@ -26,6 +26,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ShapeError } from "../../core/errors.js";
 import { hostValues, isTapeOn, tensorsFilledBy } from "./host-tensors.js";
+import { BackendImplementationSlot, type BackendBound } from "./implementation-slot.js";
 
 export interface GruDims {
   /** B */
@@ -102,10 +103,7 @@ export type GruTargets<T> = { [K in keyof T]?: Float32Array };
  * tensor memory, valid only during the call (host-tensors.ts); `out` arrays, where given, must be
  * filled and returned.
  */
-export interface GruRecurrenceImpl {
-  readonly name: string;
-  /** True if it may run for tensors of this tfjs backend ("wasm", "cpu", …). */
-  supportsBackend(backendName: string): boolean;
+export interface GruRecurrenceImpl extends BackendBound {
   /**
    * True if backward needs only `saved` and `dStates` (the implementation keeps the rest): the
    * caller then keeps no copies of the inputs and passes empty arrays for them.
@@ -126,18 +124,17 @@ export interface GruRecurrenceImpl {
   forwardInputOnly?(x: Float32Array, wx: Float32Array, bias: Float32Array, h0: Float32Array, whRu: Float32Array, whC: Float32Array, dims: GruInputDims, out?: { states?: Float32Array }): Float32Array;
 }
 
-let fused: GruRecurrenceImpl | null = null;
+/** The GRU's switch point (registry: implementations.ts). */
+export const gruSlot = new BackendImplementationSlot<GruRecurrenceImpl>("gru");
 
 /** Route later `gruRecurrence` calls through `impl` (null = composite tfjs ops). Returns the previous one. */
 export function setGruImplementation(impl: GruRecurrenceImpl | null): GruRecurrenceImpl | null {
-  const prev = fused;
-  fused = impl;
-  return prev;
+  return gruSlot.set(impl);
 }
 
 /** Name of the implementation `gruRecurrence` would use now on the active backend. */
 export function activeGruImplementation(): string {
-  return fused && fused.supportsBackend(tf.getBackend()) ? fused.name : "composite";
+  return gruSlot.activeName();
 }
 
 export interface GruRecurrenceOptions {
@@ -151,7 +148,7 @@ export interface GruRecurrenceOptions {
  */
 export function gruRecurrence(xProj: tf.Tensor3D, h0: tf.Tensor2D, whRu: tf.Tensor2D, whC: tf.Tensor2D, opts: GruRecurrenceOptions): tf.Tensor3D {
   const dims = checkShapes(xProj.shape, h0, whRu, whC, opts);
-  const impl = fused && fused.supportsBackend(tf.getBackend()) ? fused : null;
+  const impl = gruSlot.active();
   const op = tf.customGrad(((x: tf.Tensor, h: tf.Tensor, wru: tf.Tensor, wc: tf.Tensor, save: tf.GradSaveFunc) =>
     impl ? fusedForward(impl, x, h, wru, wc, dims) : compositeOp(x, h, wru, wc, dims, save)) as unknown as Parameters<typeof tf.customGrad>[0]);
   return op(xProj, h0, whRu, whC) as tf.Tensor3D;
@@ -208,7 +205,8 @@ function recurrenceInput(args: RecurrenceInputArgs, finalOnly: boolean): tf.Tens
   }
   if (wx && (wx.rank !== 2 || wx.shape[1] !== 3 * H)) throw new ShapeError(`gruRecurrenceInput: Wx has shape [${wx.shape.join(", ")}], expected [D, ${3 * H}]`);
   if (bias.size !== 3 * H) throw new ShapeError(`gruRecurrenceInput: bias has shape [${bias.shape.join(", ")}], expected [1, ${3 * H}]`);
-  const impl = fused && fused.supportsBackend(tf.getBackend()) && fused.forwardInput && fused.backwardInput ? fused : null;
+  const active = gruSlot.active();
+  const impl = active?.forwardInput && active.backwardInput ? active : null;
   if (!impl || (finalOnly && !impl.finalStates)) {
     const all = impl ? recurrenceInput(args, false) : compositeInput(...args);
     return finalOnly ? tf.reshape(tf.slice(all, [0, opts.reverse ? 0 : steps - 1, 0], [B, 1, H]), [B, H]) : all;

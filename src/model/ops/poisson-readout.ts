@@ -4,14 +4,15 @@
  * fused implementation on plain typed arrays (the WebAssembly-SIMD kernels of src/kernels/readout.ts,
  * plugged in with `setPoissonReadoutImplementation`). Composite, the same is ~20 single-threaded tfjs
  * ops over [B·T, N] and [B·T, G] arrays per training step (measured ~75 ms at B=150, T=500); the
- * composite path (observation.ts, Linear) stays the reference and the path for other backends.
+ * composite path (observation/poisson.ts, Linear) stays the reference and the path for other backends.
  *
- * The lgamma constant is not part of the op (subtract it outside, as observation.ts does). Wfac is
+ * The lgamma constant is not part of the op (subtract it outside, as observation/poisson.ts does). Wfac is
  * the effective (column-normalised) matrix: its normalisation stays a tfjs op on the small weight,
  * so autodiff carries the gradient through it.
  */
 import * as tf from "@tensorflow/tfjs";
 import { hostValues, multiOutputOp, tensorsFilledBy } from "./host-tensors.js";
+import { BackendImplementationSlot, type BackendBound } from "./implementation-slot.js";
 
 export interface PoissonReadoutArrays {
   batch: number;
@@ -36,9 +37,7 @@ export interface PoissonReadoutArrays {
  * (host-tensors.ts): read and write them during the call only. Backward gets the forward's inputs
  * again (it recomputes f and logr) and fills every target it is given.
  */
-export interface PoissonReadoutImpl {
-  readonly name: string;
-  supportsBackend(backendName: string): boolean;
+export interface PoissonReadoutImpl extends BackendBound {
   forward(a: PoissonReadoutArrays, out: { logLik: Float32Array; factors?: Float32Array; logRates?: Float32Array }): void;
   backward(
     a: PoissonReadoutArrays,
@@ -47,18 +46,17 @@ export interface PoissonReadoutImpl {
   ): void;
 }
 
-let fused: PoissonReadoutImpl | null = null;
+/** The Poisson read-out's switch point (registry: implementations.ts). */
+export const poissonReadoutSlot = new BackendImplementationSlot<PoissonReadoutImpl>("poissonReadout");
 
 /** Route the Poisson read-out through `impl` (null: the composite tfjs ops). Returns the previous one. */
 export function setPoissonReadoutImplementation(impl: PoissonReadoutImpl | null): PoissonReadoutImpl | null {
-  const prev = fused;
-  fused = impl;
-  return prev;
+  return poissonReadoutSlot.set(impl);
 }
 
 /** The implementation the model would use now on the active backend (null: composite). */
 export function activePoissonReadout(): PoissonReadoutImpl | null {
-  return fused && fused.supportsBackend(tf.getBackend()) ? fused : null;
+  return poissonReadoutSlot.active();
 }
 
 /** Where the factors come from: the generator states (the factors stage runs inside the op) or given. */
