@@ -2,7 +2,7 @@
 import * as path from "node:path";
 import type { Command } from "./command.js";
 
-export const DEMO_STAGES = ["generate", "prepare", "train", "posterior", "report"] as const;
+const DEMO_STAGES = ["generate", "prepare", "train", "posterior", "report"] as const;
 export type DemoStage = (typeof DEMO_STAGES)[number];
 
 export const demoCommand: Command = {

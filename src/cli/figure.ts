@@ -23,7 +23,7 @@ import type { Command } from "./command.js";
 import { PARAMS_OPTION, datasetOption, resolveRunDir, runDatasetNames, runParamsOf } from "./train.js";
 
 /** The plots `--plot` takes. */
-export const FIGURE_PLOTS = ["rates", "factors", "trajectories", "training"] as const;
+const FIGURE_PLOTS = ["rates", "factors", "trajectories", "training"] as const;
 export type FigurePlot = (typeof FIGURE_PLOTS)[number];
 const FORMATS = ["svg", "png", "pdf"] as const;
 type Format = (typeof FORMATS)[number];
@@ -39,7 +39,7 @@ const ONLY_FOR: Record<string, readonly FigurePlot[]> = {
 };
 
 /** `--name 0,3,5` → [0, 3, 5]: comma-separated non-negative integers, else a UsageError naming the option. */
-export function parseIndexList(name: string, raw: string, what: string): number[] {
+function parseIndexList(name: string, raw: string, what: string): number[] {
   const parts = raw.split(",").map((s) => s.trim());
   if (parts.length === 0 || parts.some((s) => !/^\d+$/.test(s))) {
     throw new UsageError(`--${name} expects comma-separated 0-based ${what} indices such as 0,1,2; got '${raw}'`);

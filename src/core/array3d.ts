@@ -32,11 +32,3 @@ export function swapLastAxes<T extends NumericArray>(x: Array3D<T>): Array3D<T> 
   return { data: out, shape: [a, c, b] };
 }
 
-/** Select rows (first axis) by 0-based indices. */
-export function takeRows<T extends NumericArray>(x: Array3D<T>, rows: ArrayLike<number>): Array3D<T> {
-  const [, b, c] = x.shape;
-  const stride = b * c;
-  const out = new (x.data.constructor as new (n: number) => T)(rows.length * stride);
-  for (let r = 0; r < rows.length; r++) out.set(x.data.subarray(rows[r]! * stride, (rows[r]! + 1) * stride) as never, r * stride);
-  return { data: out, shape: [rows.length, b, c] };
-}

@@ -3,7 +3,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync } from "nod
 import { dirname, join, sep } from "node:path";
 import { LfadsError } from "./errors.js";
 
-export const PACKAGE_NAME = "lfads-ts";
+const PACKAGE_NAME = "lfads-ts";
 
 /** The folder of lfads-ts's package.json (walking up from this compiled file). */
 export function packageRoot(from: string = __dirname): string {

@@ -40,7 +40,7 @@ function posteriorMarker(run: Run): string {
 }
 
 /** Train every run that is not yet trained, one after another (each uses both cores). */
-export async function trainStage(opts: DemoStagesOptions): Promise<void> {
+async function trainStage(opts: DemoStagesOptions): Promise<void> {
   const { trainRun } = await import("../train/train-run.js");
   const runs = opts.rc.runList;
   for (const [i, run] of runs.entries()) {
@@ -56,7 +56,7 @@ export async function trainStage(opts: DemoStagesOptions): Promise<void> {
 }
 
 /** Sample the posterior (sample-and-average with the demo's number of samples) for every trained run. */
-export async function posteriorStage(opts: DemoStagesOptions): Promise<void> {
+async function posteriorStage(opts: DemoStagesOptions): Promise<void> {
   const { samplePosterior } = await import("../posterior/sample.js");
   const runs = opts.rc.runList;
   for (const [i, run] of runs.entries()) {
@@ -73,7 +73,7 @@ export async function posteriorStage(opts: DemoStagesOptions): Promise<void> {
 }
 
 /** Score every run, draw the figures and write `<rc.path>/report.html`; returns its path. */
-export async function reportStage(opts: DemoStagesOptions): Promise<string> {
+async function reportStage(opts: DemoStagesOptions): Promise<string> {
   const { scoreRun, loadRunFitLog, loadRunPosteriorMeans } = await import("../posterior/run-results.js");
   const { runDashboard, plotTrainingCurves, plotSingleTrialRates, plotFactorTrajectories3d } = await import("../display/plots/index.js");
   const { runDiskStatus } = await import("../display/runs.js");

@@ -24,7 +24,7 @@ export const DOC_PARAMS: RunParamsInit = {
 };
 
 /** The docs' sweep over the number of factors. */
-export const DOC_FACTORS = [2, 4, 6, 8] as const;
+const DOC_FACTORS = [2, 4, 6, 8] as const;
 
 export interface LorenzDemoOptions {
   /** Root folder: datasets go to `<out>/datasets`, runs to `<out>/runs/<name>`. */

@@ -36,7 +36,7 @@ import { RunCollection } from "../facade/runs.js";
 import { DOC_PARAMS, ensureLorenzDatasets } from "./lorenz-demo.js";
 
 /** The docs' stitching params ("first_attempt_stitching"): `param_Qr2PeG data_RE1kuL`. */
-export const STITCHING_PARAMS: RunParamsInit = {
+const STITCHING_PARAMS: RunParamsInit = {
   ...DOC_PARAMS,
   name: "first_attempt_stitching",
   c_factors_dim: 8,
@@ -47,13 +47,13 @@ export const STITCHING_PARAMS: RunParamsInit = {
 export const STITCHING_HASHES = { param: "param_Qr2PeG", data: "data_RE1kuL" } as const;
 
 /** Small datasets for a quick look (`lfads demo --quick`'s sizes): 20 conditions × 10–12 trials, 200–240 trials each. */
-export const QUICK_LORENZ: LorenzOptions = { nConditions: 20, minTrialsPerCondition: 10, maxTrialsPerCondition: 12 };
+const QUICK_LORENZ: LorenzOptions = { nConditions: 20, minTrialsPerCondition: 10, maxTrialsPerCondition: 12 };
 
 /** c_batch_size of the quick variant: the largest that QUICK_LORENZ's 200–240 trials allow (trainToTestRatio 4). */
-export const QUICK_BATCH_SIZE = 40;
+const QUICK_BATCH_SIZE = 40;
 
 /** Run collection layout of the demo (see the module comment for why not the docs' 201801). */
-export const STITCHING_RC_VERSION = 20180131;
+const STITCHING_RC_VERSION = 20180131;
 
 export interface StitchingDemoOptions {
   /** Root folder: datasets in `<out>/datasets` (reused when present), runs in `<out>/runs/<name>`. */
@@ -167,7 +167,7 @@ function alignmentOfData(run: RunData, data: readonly CheckedDatasetData[]): Ali
  * An alignment provider for `prepare` that computes what the default one does and keeps the full
  * results (for the reconstruction plot) in `results`, so that the data are not loaded twice.
  */
-export function recordingAlignmentProvider(): { provider: AlignmentProvider; results: Map<RunData, AlignmentResult> } {
+function recordingAlignmentProvider(): { provider: AlignmentProvider; results: Map<RunData, AlignmentResult> } {
   const results = new Map<RunData, AlignmentResult>();
   const provider: AlignmentProvider = (run, data) => {
     const r = alignmentOfData(run, data);
@@ -178,7 +178,7 @@ export function recordingAlignmentProvider(): { provider: AlignmentProvider; res
 }
 
 /** The docs' figure shows conditions 1, 20 and 40; with fewer conditions, the first, middle and last. */
-export function defaultAlignmentConditions(result: AlignmentResult): AlignmentResult["conditions"] {
+function defaultAlignmentConditions(result: AlignmentResult): AlignmentResult["conditions"] {
   const c = result.sharedConditions;
   if ([1, 20, 40].every((id) => c.includes(id))) return [1, 20, 40];
   if (c.length <= 3) return [...c];
@@ -252,9 +252,9 @@ export const QUICK_TRAIN_PARAMS: RunParamsInit = {
   c_l2_increase_steps: 100,
 };
 /** Training steps of every run in the quick training. */
-export const QUICK_TRAIN_STEPS = 1000;
+const QUICK_TRAIN_STEPS = 1000;
 /** Posterior samples per trial in the quick training (the docs' default is 512). */
-export const QUICK_POSTERIOR_SAMPLES = 16;
+const QUICK_POSTERIOR_SAMPLES = 16;
 
 export interface StitchingTrainOptions {
   /** The quick settings (QUICK_TRAIN_PARAMS, QUICK_TRAIN_STEPS); default false: the collection's params, trained until c_learning_rate_stop. */
@@ -268,7 +268,7 @@ export interface StitchingTrainOptions {
  * The runs the demo trains: the stitched run and the single-dataset runs, of the collection's params or,
  * with `quick`, of the quick params (added to the collection and prepared).
  */
-export async function stitchingTrainRuns(demo: StitchingDemo, quick: boolean): Promise<Run[]> {
+async function stitchingTrainRuns(demo: StitchingDemo, quick: boolean): Promise<Run[]> {
   if (!quick) return [demo.stitched, ...demo.singles];
   const p = demo.params.with(QUICK_TRAIN_PARAMS);
   if (!demo.rc.params.some((q) => q.paramHash === p.paramHash)) demo.rc.addParams(p);
@@ -329,13 +329,10 @@ export async function posteriorStitchingDemo(runs: readonly Run[], opts: { quick
   return rows;
 }
 
-/** `lfads demo --stitching` stages, in order; the CLI runs those of its own stage list. */
-export const STITCHING_STAGES = ["generate", "prepare", "train", "posterior"] as const;
-
 export interface StitchingCliOptions {
   out: string;
   quick: boolean;
-  /** The CLI's stages (`lfads demo`'s list): stages of STITCHING_STAGES not in it are skipped. */
+  /** The CLI's stages (`lfads demo`'s list): of generate, prepare, train and posterior, those not in it are skipped. */
   stages: readonly string[];
   /** Stop after this stage (the CLI's `--until`). */
   until: string;

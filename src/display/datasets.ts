@@ -21,7 +21,7 @@ import { registerDisplay } from "./inspect.js";
 // Shared HTML kit (also used by runs.ts)
 
 /** Root container style: the Jupyter UI font at a compact size. */
-export const ROOT_STYLE = "font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:13px;line-height:1.4";
+const ROOT_STYLE = "font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:13px;line-height:1.4";
 export const MONO = "font-family:monospace";
 /** Secondary text: translucent, so it works on light and dark backgrounds. */
 export const MUTED = "opacity:.7";
@@ -63,7 +63,7 @@ const TH = "padding:2px 8px;border-bottom:1px solid #8889;font-weight:600";
 const TD = "padding:1px 8px;border-bottom:1px solid #8883";
 
 /** Rows shown before a table is cut (with a note saying how many are left out). */
-export const MAX_ROWS = 200;
+const MAX_ROWS = 200;
 
 /**
  * A compact table. Jupyter's stylesheet right-aligns cells, so every cell states its alignment.

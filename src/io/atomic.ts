@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 /** A temp path beside `target` (same directory, so the final rename is atomic on one filesystem). */
-export function tempPathFor(target: string): string {
+function tempPathFor(target: string): string {
   const dir = path.dirname(target);
   return path.join(dir, `.${path.basename(target)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
 }

@@ -73,7 +73,7 @@ export interface H5Module {
 let loading: Promise<H5Module> | undefined;
 
 /** The initialised h5wasm module (loaded once per process). */
-export function h5(): Promise<H5Module> {
+function h5(): Promise<H5Module> {
   loading ??= (async () => {
     const mod = (await import("h5wasm/node")) as unknown as H5Module;
     await mod.ready;

@@ -82,7 +82,7 @@ function isRoot(): boolean {
 }
 
 /** The prefix of the Python that runs `jupyter` (`<prefix>/bin/jupyter`), found on PATH. */
-export function jupyterPrefix(env: NodeJS.ProcessEnv = process.env): string {
+function jupyterPrefix(env: NodeJS.ProcessEnv = process.env): string {
   for (const dir of (env.PATH ?? "").split(delimiter)) {
     if (!dir || /[\\/]\.?pyenv[\\/]shims$/.test(dir)) continue; // a shim's prefix is not the interpreter's
     // realpath: on merged-/usr systems /bin/jupyter is /usr/bin/jupyter, whose prefix is /usr.

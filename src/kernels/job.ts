@@ -7,7 +7,7 @@ import { defaultThreads, kernelFor, runAsync, runSync, type KernelOp } from "./p
 import { kernelRuntime } from "./runtime.js";
 
 /** Rows per register block in gru.c, the unit of work that threads share. */
-export const BLOCK_ROWS = 4;
+const BLOCK_ROWS = 4;
 
 /** Bytes of the packed r/u weight panels (2·H·Hp floats, Hp = H rounded up to 8; gru.c), after which the WhC panels start. */
 export function panelBytes(H: number): number {
@@ -135,7 +135,7 @@ export interface Job {
   abort(): void;
 }
 
-export function resetCounter(job: Job): void {
+function resetCounter(job: Job): void {
   new Int32Array(kernelRuntime().memory.buffer, job.counter, 1)[0] = 0;
 }
 

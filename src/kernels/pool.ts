@@ -13,7 +13,7 @@ import { LfadsError, warn } from "../core/errors.js";
 import { kernelRuntime, stackTop, type GruExports } from "./runtime.js";
 
 /** Kernel entry points a job can name (indices into the worker's table, KERNEL_NAMES). */
-export const OP_EXIT = 0;
+const OP_EXIT = 0;
 export const OP_FORWARD = 1;
 export const OP_BWD_STEPS = 2;
 export const OP_BWD_DW = 3;
@@ -234,11 +234,6 @@ export async function runAsync(op: KernelOp, threadArgs: readonly (readonly numb
     if (--asyncInFlight === 0) clearInterval(keepAlive);
   }
   for (let w = 0; w < threadArgs.length; w++) checkStatus(w);
-}
-
-/** Number of worker threads started so far. */
-export function workerCount(): number {
-  return workers.length;
 }
 
 /** Stops all workers (after their current job). The next multi-threaded call starts new ones. */

@@ -98,7 +98,7 @@ export function stackTop(thread: number): number {
  * call's inputs, outputs and scratch, plus the saved activations of pending backward passes), so a
  * sorted free list is plenty. The memory only grows (WebAssembly memories cannot shrink).
  */
-export class Arena {
+class Arena {
   private readonly sizes = new Map<number, number>();
   /** Free blocks, sorted by offset, never adjacent (merged on free). */
   private readonly freeList: { off: number; size: number }[] = [];

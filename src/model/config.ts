@@ -71,7 +71,7 @@ export interface DataDims {
 }
 
 /** Settings of TF LFADS that have no counterpart here, with the reason shown when one is changed. */
-export const NO_EFFECT = {
+const NO_EFFECT = {
   c_allow_gpu_growth: "TensorFlow GPU memory setting; TensorFlow.js backends manage their own memory",
   c_device: "the TensorFlow.js backend is chosen at run time (LFADS_BACKEND=cpu|wasm|tensorflow overrides it)",
   c_co_prior_var_scale: "TF LFADS parses it but never uses it; the controller-output prior is the AR(1) prior (c_prior_ar_atau, c_prior_ar_nvar)",
@@ -201,7 +201,7 @@ export function feedbackDim(c: LfadsConfig): number {
 }
 
 /** Whether factors (or rates) are fed back to the controller. */
-export function feedsBack(c: LfadsConfig): boolean {
+function feedsBack(c: LfadsConfig): boolean {
   return c.coDim > 0 && c.doFeedFactorsToController;
 }
 

@@ -39,7 +39,7 @@ function batchMajor(tbu: Float32Array, T: number, B: number, U: number): Float32
 }
 
 /** `dropout`'s masks as an in-place filler (undefined for `noDropout`): each call draws the next mask. */
-export function maskFill(dropout: Dropout): ((out: Float32Array) => void) | undefined {
+function maskFill(dropout: Dropout): ((out: Float32Array) => void) | undefined {
   if (dropout === noDropout) return undefined;
   if (dropout.maskInto) return dropout.maskInto;
   return (out) => out.set(dropoutMask(dropout, [out.length])!);

@@ -113,7 +113,3 @@ export class ParamStore {
   }
 }
 
-/** Plain arrays for constant initial values. */
-export function filled(n: number, value: number): Float32Array {
-  return new Float32Array(n).fill(value);
-}

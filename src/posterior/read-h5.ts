@@ -3,7 +3,7 @@
  * h5py or h5wasm, and trial-by-trial scatter of `[E, …]` datasets into arrays in the original trial
  * order, read in row chunks so a large output file never has to sit in the wasm heap at once.
  */
-import { DataError, LayoutError, ShapeError } from "../core/errors.js";
+import { DataError, ShapeError } from "../core/errors.js";
 import type { H5Dataset, H5Group } from "../io/h5.js";
 
 /** A dense row-major 2-D array, element (i, j) at `data[i * shape[1] + j]`. */
@@ -112,9 +112,3 @@ export function scatterRows(
   return e;
 }
 
-/** Throw a LayoutError for a required dataset that is absent, listing what the file does hold. */
-export function requireDataset(g: H5Group, key: string, file: string, hint = ""): H5Dataset {
-  const ds = datasetOrUndefined(g, key);
-  if (!ds) throw new LayoutError(`dataset '${key}' not found in ${file} (keys: ${g.keys().join(", ") || "none"})${hint ? `; ${hint}` : ""}`);
-  return ds;
-}

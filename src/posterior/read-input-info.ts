@@ -56,7 +56,7 @@ export interface InputInfo {
 export { inputInfoFileName };
 
 /** Where the sidecar comes from, for "missing file" messages. */
-export const INPUT_INFO_WRITER = "the prepare step (prepareForLFADS / `lfads prepare`), which writes lfads_<ds>.h5 and inputInfo_<ds>.h5";
+const INPUT_INFO_WRITER = "the prepare step (prepareForLFADS / `lfads prepare`), which writes lfads_<ds>.h5 and inputInfo_<ds>.h5";
 
 /** `data_4MaTKO` → `4MaTKO`. */
 export function bareDataHash(h: string): string {

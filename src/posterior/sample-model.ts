@@ -48,7 +48,7 @@ export interface LoadModelOptions {
   backend?: BackendName;
 }
 
-export function resolveSampleTarget(target: SampleTarget, params?: RunParams): SampleTargetSpec {
+function resolveSampleTarget(target: SampleTarget, params?: RunParams): SampleTargetSpec {
   if (typeof target === "string" || "path" in target) {
     const dir = path.resolve(typeof target === "string" ? target : target.path);
     if (!fs.existsSync(dir)) throw new LayoutError(`run folder not found: ${dir}`);

@@ -37,7 +37,7 @@ function fmix(h: number): number {
 }
 
 /** Seed of one row's Rng from the user seed, a stream id (dataset, split, kind) and the row's trial and sample. */
-export function rowSeed(seed: number, stream: number, trial: number, sample: number): number {
+function rowSeed(seed: number, stream: number, trial: number, sample: number): number {
   let h = fmix((seed >>> 0) ^ 0x9e3779b9);
   h = fmix(h ^ Math.imul(stream + 1, 0x27d4eb2f));
   h = fmix(h ^ Math.imul(trial + 1, 0x165667b1));

@@ -24,14 +24,14 @@ const DEFAULT_PASS_BYTES = 256 * 2 ** 20;
  * generator, the row's copy of the lagged controller inputs, factors, rates, controller outputs and the
  * row's copy of the data.
  */
-export function bytesPerRow(c: LfadsConfig, numNeurons: number): number {
+function bytesPerRow(c: LfadsConfig, numNeurons: number): number {
   const ci = c.coDim > 0 ? 2 * c.ciEncDim + 10 * c.conDim : 0;
   const perStep = ci + 10 * c.genDim + 6 * (numNeurons + c.factorsDim + c.coDim) + 4 * (c.extInputDim + numNeurons);
   return 4 * c.numSteps * perStep + 4096;
 }
 
 /** Rough bytes of live tensors per trial of an encoder pass: the gates and states of both encoders. */
-export function encoderBytesPerRow(c: LfadsConfig, numNeurons: number): number {
+function encoderBytesPerRow(c: LfadsConfig, numNeurons: number): number {
   const enc = c.icDim > 0 ? 2 * c.icEncDim : 0;
   const ci = c.coDim > 0 ? 2 * c.ciEncDim : 0;
   const perStep = 10 * (enc + ci) + 2 * ci + 4 * (c.extInputDim + numNeurons);

@@ -9,7 +9,7 @@ import type { H5Dataset, H5File, H5Group } from "../io/h5.js";
 import { writeArray } from "../io/h5.js";
 
 /** h5py's gzip level for `compression='gzip'`. */
-export const GZIP_LEVEL = 4;
+const GZIP_LEVEL = 4;
 const CHUNK_VALUES = 65536;
 
 /** The parts of h5wasm's Group/Dataset API used here that src/io/h5.ts does not restate. */

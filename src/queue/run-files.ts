@@ -26,8 +26,8 @@ export const RUN_DONE = RUN_MARKERS.done;
 export const RUN_FAILED = RUN_MARKERS.failed;
 
 /** A `lfads.running` marker older than this (no heartbeat) belongs to a process that is gone. */
-export const HEARTBEAT_STALE_MS = 120_000;
-export const HEARTBEAT_INTERVAL_MS = 30_000;
+const HEARTBEAT_STALE_MS = 120_000;
+const HEARTBEAT_INTERVAL_MS = 30_000;
 
 /** First line of every stage header written to lfads.out; failure tails start after the last one. */
 export const LOG_HEADER = "===== lfads-ts";
@@ -80,7 +80,7 @@ export function stageTail(logFile: string, n: number): string[] {
 const FAILED_KEYS: readonly (keyof FailureInfo)[] = ["stage", "exitCode", "signal", "reason", "host", "finished", "log"];
 const FAILED_LABELS: Record<string, string> = { stage: "stage", exitCode: "exit code", signal: "signal", reason: "reason", host: "host", finished: "finished", log: "log" };
 
-export function formatFailure(f: FailureInfo): string {
+function formatFailure(f: FailureInfo): string {
   const head = FAILED_KEYS.map((k) => `${FAILED_LABELS[k]}: ${f[k] ?? ""}`);
   const tail = f.tail.length > 0 ? [`--- last ${f.tail.length} lines of ${path.basename(f.log)} ---`, ...f.tail] : ["--- no output ---"];
   return `lfads-ts: this run failed\n${head.join("\n")}\n\n${tail.join("\n")}\n`;

@@ -80,7 +80,7 @@ const NOT_INSTALLED =
   "on Debian/Ubuntu install it with 'apt-get install slurm-wlm munge'. Or train on this machine: 'lfads run <rcDir> --local' / runLocal(rc).";
 
 /** The full path of an executable on PATH, or undefined. */
-export function which(cmd: string): string | undefined {
+function which(cmd: string): string | undefined {
   for (const dir of (process.env["PATH"] ?? "").split(path.delimiter)) {
     if (!dir) continue;
     const p = path.join(dir, cmd);
@@ -226,7 +226,7 @@ function checkOptionText(name: string, v: string | undefined): void {
 }
 
 /** The sbatch script of one submission. */
-export function slurmScriptText(rcDir: string, tasksFile: string, nTasks: number, options: SlurmOptions): string {
+function slurmScriptText(rcDir: string, tasksFile: string, nTasks: number, options: SlurmOptions): string {
   const logDir = path.join(rcDir, SLURM_DIR, SLURM_LOGS_DIR);
   const array = `0-${nTasks - 1}${options.maxConcurrent ? `%${options.maxConcurrent}` : ""}`;
   const sb = [

@@ -248,7 +248,7 @@ async function train(args: RunLfadsArgs, params: RunParams, s: TrainSetup, io: C
 }
 
 /** The checkpoint file that `--checkpoint_pb_load_name` names in `saveDir`. */
-export function resolveCheckpointFile(saveDir: string, load: string): string {
+function resolveCheckpointFile(saveDir: string, load: string): string {
   const found = checkpointFromIndex(saveDir, load);
   if (found) return found;
   if (load === CHECKPOINTS.lve.index) {

@@ -49,7 +49,7 @@ export interface RunParamsSource {
 }
 
 /** JSON text of a run's params file. */
-export function runParamsFileText(run: RunParamsSource): string {
+function runParamsFileText(run: RunParamsSource): string {
   const doc = {
     format: FORMAT,
     formatVersion: FORMAT_VERSION,

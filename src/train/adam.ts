@@ -14,7 +14,7 @@ import type { WeightMap } from "../model/params.js";
 
 export const ADAM_BETA1 = 0.9;
 export const ADAM_BETA2 = 0.999;
-export const ADAM_EPSILON = 0.1;
+const ADAM_EPSILON = 0.1;
 
 export interface AdamState {
   /** Number of updates applied. */

@@ -54,7 +54,7 @@ function parse<T>(s: string): T {
 }
 
 /** Index file contents: latest and all paths (oldest first), relative to the output folder. */
-export function readIndex(outDir: string, kind: CheckpointKind): string[] {
+function readIndex(outDir: string, kind: CheckpointKind): string[] {
   const file = path.join(outDir, CHECKPOINTS[kind].index);
   if (!fs.existsSync(file)) return [];
   const all: string[] = [];

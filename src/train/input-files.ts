@@ -27,7 +27,7 @@ export interface InputFile {
 }
 
 /** TF dataset name of `fileName` under `stem`, or undefined when the file does not start with the stem. */
-export function datasetNameFor(fileName: string, stem: string): string | undefined {
+function datasetNameFor(fileName: string, stem: string): string | undefined {
   if (!fileName.startsWith(stem)) return undefined;
   return fileName.slice(stem.length + 1);
 }

@@ -48,7 +48,7 @@ export interface TrainRunSpec {
  * Marker of a finished training, in the run folder. `lfads.done` itself means "trained and posterior
  * sampled" (the queue writes it after both stages, as the Run Manager's queue did).
  */
-export const TRAIN_DONE_FILE = RUN_MARKERS.trainDone;
+const TRAIN_DONE_FILE = RUN_MARKERS.trainDone;
 
 /** Anything with a run folder and its params (e.g. a Run of src/runs). */
 export interface RunLike {

@@ -26,7 +26,7 @@ export type TrainSubset = "io" | "encoder";
  * `IO_transformations` collection (read-ins when trainable, read-outs); "encoder": the scopes
  * `LFADS/ic_enc_*` and `LFADS/z/ic_enc_*` (IC encoder and g0 posterior), lfads.py:912-955.
  */
-export function trainedParams(model: LfadsModel, subset?: TrainSubset): ParamInfo[] {
+function trainedParams(model: LfadsModel, subset?: TrainSubset): ParamInfo[] {
   const all = model.store.trainable();
   if (subset === undefined) return all;
   const picked = all.filter((p) => (subset === "io" ? p.io === true : /^LFADS\/(z\/)?ic_enc_/.test(p.name)));

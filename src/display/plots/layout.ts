@@ -6,7 +6,7 @@ import { ParamError } from "../../core/errors.js";
 import type { PlotlyLayout } from "./figure.js";
 
 /** D3's category10, plotly's default trace colours. */
-export const CATEGORY10: readonly string[] = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+const CATEGORY10: readonly string[] = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 
 /**
  * `n` distinguishable colours: category10 for up to 10, else evenly spaced hues (a colour wheel, which

@@ -24,7 +24,7 @@ export function plotlyBundlePath(): string {
  * The bundle's source, made safe to inline in a `<script>` element (`</script` cannot end the element
  * early). Read once per process.
  */
-export function plotlyBundleSource(): string {
+function plotlyBundleSource(): string {
   if (cachedSource === undefined) cachedSource = readFileSync(plotlyBundlePath(), "utf8").replace(/<\/(script)/gi, "<\\/$1");
   return cachedSource;
 }
