@@ -1,0 +1,51 @@
+/**
+ * The settings of the fit-quality grid (bench/fit.ts): what a user trains, and on what data. The first
+ * setting is the recommended CPU setting on the docs' dataset shape (65 conditions, 1-s trials); the
+ * second is the same training setting on the smaller data that notebook 01 and the quick demo fit.
+ */
+import type { LorenzOptions } from "../src/data/lorenz.js";
+import type { RunParamsInit } from "../src/params/run-params.js";
+
+export interface FitSetting {
+  name: string;
+  /** Generator options except the seed (one dataset). */
+  lorenz: Omit<LorenzOptions, "seed">;
+  params: RunParamsInit;
+  /** Training steps (the budget; c_learning_rate_stop is set low enough not to end training first). */
+  steps: number;
+  /** Posterior samples per trial for the scored posterior means. */
+  posteriorSamples: number;
+}
+
+/** The recommended training setting on a CPU at 10-ms bins (README "Fit quality"). */
+export const RECOMMENDED_CPU_PARAMS: RunParamsInit = {
+  spikeBinMs: 10,
+  c_co_dim: 0,
+  c_factors_dim: 8,
+  c_ic_enc_dim: 64,
+  c_gen_dim: 64,
+  c_batch_size: 100,
+  c_learning_rate_init: 0.01,
+  c_learning_rate_decay_factor: 0.95,
+  c_learning_rate_stop: 1e-5,
+  c_kl_increase_steps: 300,
+  c_l2_increase_steps: 300,
+  c_l2_gen_scale: 50,
+};
+
+export const FIT_SETTINGS: readonly FitSetting[] = [
+  {
+    name: "full_budget",
+    lorenz: { nDatasets: 1, nConditions: 65, minTrialsPerCondition: 28, maxTrialsPerCondition: 28, minChannels: 35, maxChannels: 35, nTime: 1000 },
+    params: RECOMMENDED_CPU_PARAMS,
+    steps: 5400,
+    posteriorSamples: 64,
+  },
+  {
+    name: "notebook",
+    lorenz: { nDatasets: 1, nConditions: 65, minTrialsPerCondition: 20, maxTrialsPerCondition: 20, minChannels: 30, maxChannels: 30, nTime: 500 },
+    params: RECOMMENDED_CPU_PARAMS,
+    steps: 2000,
+    posteriorSamples: 16,
+  },
+];
