@@ -4,6 +4,7 @@
  * second is the same training setting on the smaller data that notebook 01 and the quick demo fit.
  */
 import type { LorenzOptions } from "../src/data/lorenz.js";
+import { CPU_PARAMS } from "../src/demo/lorenz-demo.js";
 import type { RunParamsInit } from "../src/params/run-params.js";
 
 export interface FitSetting {
@@ -17,21 +18,8 @@ export interface FitSetting {
   posteriorSamples: number;
 }
 
-/** The recommended training setting on a CPU at 10-ms bins (README "Fit quality"). */
-export const RECOMMENDED_CPU_PARAMS: RunParamsInit = {
-  spikeBinMs: 10,
-  c_co_dim: 0,
-  c_factors_dim: 8,
-  c_ic_enc_dim: 64,
-  c_gen_dim: 64,
-  c_batch_size: 100,
-  c_learning_rate_init: 0.01,
-  c_learning_rate_decay_factor: 0.95,
-  c_learning_rate_stop: 1e-5,
-  c_kl_increase_steps: 300,
-  c_l2_increase_steps: 300,
-  c_l2_gen_scale: 50,
-};
+/** The recommended CPU setting (src/demo/lorenz-demo.ts, used by `lfads demo` and the notebooks) with 8 factors. */
+export const RECOMMENDED_CPU_PARAMS: RunParamsInit = { ...CPU_PARAMS, c_factors_dim: 8 };
 
 export const FIT_SETTINGS: readonly FitSetting[] = [
   {

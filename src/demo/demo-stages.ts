@@ -6,9 +6,11 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { LfadsError } from "../core/errors.js";
 import { escapeHtml } from "../core/format.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { RUN_MARKERS } from "../runs/layout.js";
+import type { RunDashboardRow } from "../display/plots/dashboard.js";
+import { renderTableText } from "../display/table.js";
 import type { Run } from "../runs/run.js";
 import type { RunCollection } from "../runs/run-collection.js";
 
@@ -28,31 +30,35 @@ export interface DemoStagesOptions {
   until: "train" | "posterior" | "report";
   /** Report title. */
   title: string;
-}
-
-/** The trainer's marker of a finished training (it resumes otherwise). */
-function trainedMarker(run: Run): string {
-  return path.join(run.path, RUN_MARKERS.trainDone);
+  /** Runs trained at the same time (default: the pool's, half the cores). */
+  workers?: number;
 }
 
 function posteriorMarker(run: Run): string {
   return run.fileLFADSDone;
 }
 
-/** Train every run that is not yet trained, one after another (each uses both cores). */
+/**
+ * Train every run that is not yet trained on the local worker pool (queue/): `workers` runs at a time in
+ * child processes, each with cores / workers threads, each run then sampled (`--samples`) as the pool
+ * does; a stopped demo resumes from the runs' checkpoints. Fails naming every run that failed.
+ */
 async function trainStage(opts: DemoStagesOptions): Promise<void> {
-  const { trainRun } = await import("../train/train-run.js");
+  const { runLocal } = await import("../queue/local.js");
   const runs = opts.rc.runList;
-  for (const [i, run] of runs.entries()) {
-    const label = `[train ${i + 1}/${runs.length}] ${run.paramsString}/${run.name}`;
-    if (fs.existsSync(trainedMarker(run))) {
-      opts.log(`${label}: trained already`);
-      continue;
-    }
-    opts.log(`${label}: up to ${opts.budget.maxSteps} steps`);
-    const res = await trainRun(run, { maxSteps: opts.budget.maxSteps, quiet: false });
-    opts.log(`  ${res.steps} steps, ${res.epochs} epochs, ${res.secondsPerStep.toFixed(2)} s/step on ${res.backend.name} (${res.stopReason})`);
+  const todo = runs.filter((r) => !fs.existsSync(posteriorMarker(r)));
+  opts.log(`[train] ${runs.length - todo.length} of ${runs.length} runs done already; training ${todo.length} (up to ${opts.budget.maxSteps} steps each, ${opts.workers ?? "half the cores as"} workers), then sampling each posterior with ${opts.budget.posteriorSamples} samples per trial`);
+  if (todo.length === 0) return;
+  const res = await runLocal(opts.rc.path, {
+    ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+    trainArgs: ["--max-steps", String(opts.budget.maxSteps)],
+    posteriorArgs: ["--samples", String(opts.budget.posteriorSamples), "--kind", "posterior_sample_and_average"],
+  });
+  if (res.failed.length > 0) {
+    const lines = res.failed.map((f) => `  ${f.id}: ${f.failure.reason} (log: ${f.failure.log})`);
+    throw new LfadsError(`lfads demo: ${res.failed.length} run(s) failed:\n${lines.join("\n")}\nFix the cause and run the same command again: finished runs are kept and the others resume.`);
   }
+  opts.log(`[train] ${res.done.length} runs trained and sampled in ${(res.elapsedMs / 60000).toFixed(1)} min`);
 }
 
 /** Sample the posterior (sample-and-average with the demo's number of samples) for every trained run. */
@@ -72,13 +78,13 @@ async function posteriorStage(opts: DemoStagesOptions): Promise<void> {
   }
 }
 
-/** Score every run, draw the figures and write `<rc.path>/report.html`; returns its path. */
-async function reportStage(opts: DemoStagesOptions): Promise<string> {
+/** Score every run, draw the figures and write `<rc.path>/report.html`; returns its path and the run rows. */
+async function reportStage(opts: DemoStagesOptions): Promise<{ file: string; rows: RunDashboardRow[] }> {
   const { scoreRun, loadRunFitLog, loadRunPosteriorMeans } = await import("../posterior/run-results.js");
   const { runDashboard, plotTrainingCurves, plotSingleTrialRates, plotFactorTrajectories3d } = await import("../display/plots/index.js");
   const { runDiskStatus } = await import("../display/runs.js");
   const { writeReport } = await import("../display/report/index.js");
-  const rows = [];
+  const rows: RunDashboardRow[] = [];
   let best: { run: Run; r2: number } | undefined;
   for (const run of opts.rc.runList) {
     const log = fs.existsSync(run.fileFitLog) ? loadRunFitLog(run) : undefined;
@@ -116,7 +122,15 @@ async function reportStage(opts: DemoStagesOptions): Promise<string> {
   sections.push({ heading: "Summary", html: `<pre>${escapeHtml(opts.rc.summary())}</pre>` });
   const file = path.join(opts.rc.path, "report.html");
   writeReport(file, { title: opts.title, sections: sections as never });
-  return file;
+  return { file, rows };
+}
+
+/** The closing table: valid R² and bits/spike of every run, from the report's rows. */
+function scoreTable(rows: readonly RunDashboardRow[]): string {
+  const f3 = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? "–" : x.toFixed(3));
+  return renderTableText(
+    rows.map((r) => ({ run: r.name, c_factors_dim: String(r.params?.["c_factors_dim"] ?? "–"), "valid R²": f3(r.r2), "bits/spike": f3(r.bitsPerSpike) })),
+  );
 }
 
 /** Run the stages from train on, stopping after `until`. */
@@ -125,7 +139,11 @@ export async function runDemoStages(opts: DemoStagesOptions): Promise<string | u
   if (opts.until === "train") return undefined;
   await posteriorStage(opts);
   if (opts.until === "posterior") return undefined;
-  const file = await reportStage(opts);
-  opts.log(`[report] ${file}`);
+  const { file, rows } = await reportStage(opts);
+  opts.log("");
+  opts.log("Valid R² of the inferred rates against the true rates (held-out trials):");
+  opts.log(scoreTable(rows));
+  opts.log("");
+  opts.log(`Report: ${file}`);
   return file;
 }

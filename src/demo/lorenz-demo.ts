@@ -23,6 +23,29 @@ export const DOC_PARAMS: RunParamsInit = {
   c_learning_rate_stop: 1e-3,
 };
 
+/**
+ * The recommended training setting on a CPU (README "Fit quality"): 10-ms bins, batch 100, learning rate
+ * 0.01 decaying by 0.95, KL/L2 ramps over 300 steps, l2_gen_scale 50, on the docs' 64-unit networks. Chosen
+ * from the seed grid of bench/fit.ts (bench/fit-settings.ts trains exactly these values); the docs' own
+ * 2-ms setting learns too slowly on a CPU (`lfads demo --docs`).
+ */
+export const CPU_PARAMS: RunParamsInit = {
+  spikeBinMs: 10,
+  c_co_dim: 0,
+  c_ic_enc_dim: 64,
+  c_gen_dim: 64,
+  c_batch_size: 100,
+  c_learning_rate_init: 0.01,
+  c_learning_rate_decay_factor: 0.95,
+  c_learning_rate_stop: 1e-5,
+  c_kl_increase_steps: 300,
+  c_l2_increase_steps: 300,
+  c_l2_gen_scale: 50,
+};
+
+/** The demo's data for the CPU setting: the docs' 65 conditions, 20 trials each, 500-ms trials (T = 50 at 10 ms). */
+export const CPU_LORENZ: LorenzOptions = { nConditions: 65, minTrialsPerCondition: 20, maxTrialsPerCondition: 20, nTime: 500 };
+
 /** The docs' sweep over the number of factors. */
 const DOC_FACTORS = [2, 4, 6, 8] as const;
 

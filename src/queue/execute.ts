@@ -51,6 +51,8 @@ export interface ExecuteOptions {
   retrain?: boolean;
   /** Extra arguments for `lfads train` (appended to lfads_train.sh), e.g. ["--max-epochs", "5"]. */
   trainArgs?: readonly string[];
+  /** Extra arguments for `lfads posterior`, e.g. ["--samples", "16"]. */
+  posteriorArgs?: readonly string[];
 }
 
 export type RunOutcome =
@@ -208,7 +210,7 @@ async function runStageLogged(run: RunLog, stage: "train" | "posterior", trained
   run.header(`${stage} of ${run.dir} started ${new Date(s0).toISOString()} on ${run.host} (pid ${process.pid}${options.slurmJob ? `, Slurm ${options.slurmJob}` : ""}${threads})`);
   // Fresh training makes earlier posterior files stale: re-make them. After a skipped train stage
   // (a retry of the posterior) the files that exist are kept, so an interrupted sampling resumes.
-  const args = stage === "train" ? (options.trainArgs ?? []) : trained ? ["--overwrite"] : [];
+  const args = stage === "train" ? (options.trainArgs ?? []) : [...(trained ? ["--overwrite"] : []), ...(options.posteriorArgs ?? [])];
   const r = await runStage(script, args, run.dir, run.log, env, options.signal, (pid) => lock.update({ ...(pid === undefined ? {} : { childPid: pid }) }));
   const secs = ((Date.now() - s0) / 1000).toFixed(1);
   const tail = run.tail();

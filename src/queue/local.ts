@@ -26,6 +26,8 @@ export interface LocalRunOptions {
   display?: boolean;
   /** Extra arguments for every `lfads train`, e.g. ["--max-epochs", "5"] for a quick smoke test. */
   trainArgs?: readonly string[];
+  /** Extra arguments for every `lfads posterior`, e.g. ["--samples", "16"]. */
+  posteriorArgs?: readonly string[];
   /** Abort to stop the sweep: running children get SIGTERM; their runs stay resumable. */
   signal?: AbortSignal;
 }
@@ -109,6 +111,7 @@ async function trainRow(row: SweepRunProgress, threads: number, retrain: boolean
       skipInputCheck: true,
       retrain,
       ...(options.trainArgs ? { trainArgs: options.trainArgs } : {}),
+      ...(options.posteriorArgs ? { posteriorArgs: options.posteriorArgs } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       onStage: (stage) => {
         row.stage = stage;
