@@ -6,7 +6,8 @@
 // core
 export { LfadsError, ParamError, ShapeError, LayoutError, DataError, NotSupportedError, warn, setWarningSink } from "./core/errors.js";
 export { Rng } from "./core/rng.js";
-export type { Array3D, NumericArray } from "./core/array3d.js";
+export { array3d, array3dFromNested } from "./core/array3d.js";
+export type { Array3D, NumericArray, Nested3D } from "./core/array3d.js";
 
 // params
 export { RunParams, validateParam, displayValue, cliValue } from "./params/run-params.js";
@@ -52,7 +53,7 @@ export {
   generateLorenzDatasets, forEachLorenzDataset, simulateLorenz, lorenzTrajectories,
 } from "./data/index.js";
 export type {
-  DatasetData, CheckedDatasetData, DatasetInfo, DatasetLoader, DatasetOptions, DatasetInfoRow, DatasetInfoTable, TrainValidSplit,
+  DatasetData, DatasetArrays, CheckedDatasetData, DatasetInfo, DatasetLoader, DatasetOptions, DatasetInfoRow, DatasetInfoTable, TrainValidSplit,
   LorenzOptions, LorenzDatasetSummary,
 } from "./data/index.js";
 

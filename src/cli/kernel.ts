@@ -25,7 +25,9 @@ const installCommand: Command = {
   usage: "[--user | --prefix <dir> | --sys-prefix] [--name <name>] [--display-name <text>]",
   description: [
     "Writes <data dir>/kernels/lfads-ts/kernel.json, which starts this package's own tslab with this node,",
-    "so neither a global tslab nor Python is needed. Default: --user, or /usr/local/share/jupyter when run as root.",
+    "so neither a global tslab nor Python is needed. Notebooks in any folder can then import \"lfads-ts\" and",
+    "\"lfads-ts/tf\" (a node_modules/lfads-ts above the notebook takes precedence).",
+    "Default: --user, or /usr/local/share/jupyter when run as root.",
     "After installing, pick \"TypeScript (lfads-ts)\" in Jupyter, or run notebooks headless with",
     "  jupyter nbconvert --to notebook --execute --ExecutePreprocessor.kernel_name=lfads-ts my.ipynb",
   ].join("\n"),

@@ -9,6 +9,7 @@ import { DataError, ParamError, didYouMean } from "../core/errors.js";
 import { inspectRendered, renderHtml, renderText } from "../core/renderers.js";
 import type { Dataset, DatasetInfo } from "./dataset.js";
 import { isoDate } from "./dataset-data.js";
+import { maxBatchSizeForTrials, minTrialsForBatchSize } from "./rebin-split.js";
 
 /** Expand a leading `~` to the home directory (MATLAB GetFullPath does the same). */
 export function expandHome(p: string): string {
@@ -113,17 +114,25 @@ export class DatasetCollection {
     this.filterDatasets(this.list.map((d) => d.nTrials >= minTrials));
   }
 
-  /** Keep datasets with enough trials for every params' batch size: `max ceil(c_batch_size·(trainToTestRatio+1))`. */
+  /**
+   * Keep datasets with enough trials for every params' batch size: more training and more validation
+   * trials than c_batch_size, the rule training applies (MATLAB's `ceil(c_batch_size·(ratio+1))` allows
+   * a validation split of exactly c_batch_size trials, which training refuses).
+   */
   async filterHavingMinimumTrialsForBatchSize(params: readonly { c_batch_size: number; trainToTestRatio: number }[]): Promise<void> {
-    const minTrials = Math.max(0, ...params.map((p) => Math.ceil(p.c_batch_size * (p.trainToTestRatio + 1))));
+    const minTrials = Math.max(0, ...params.map((p) => minTrialsForBatchSize(p.c_batch_size, p.trainToTestRatio) ?? Infinity));
     await this.filterHavingMinimumTrials(minTrials);
   }
 
-  /** Largest batch size every dataset supports for a train/test ratio: `floor(min nTrials / (ratio + 1))`. */
+  /**
+   * Largest batch size that training accepts for every dataset at a train/test ratio: one below the
+   * smaller split of the smallest dataset (MATLAB's `floor(min nTrials / (ratio + 1))` is one more when
+   * the trial count divides evenly, and training would refuse it).
+   */
   async computeMaxBatchSizeForTrainToRatio(trainToTestRatio: number): Promise<{ maxBatchSize: number; minTrials: number }> {
     await this.loadInfo();
     const minTrials = Math.min(...this.list.map((d) => d.nTrials));
-    return { maxBatchSize: Math.floor(minTrials / (trainToTestRatio + 1)), minTrials };
+    return { maxBatchSize: maxBatchSizeForTrials(minTrials, trainToTestRatio), minTrials };
   }
 
   /** Datasets with the given names, in the order asked, and their 1-based indices. */

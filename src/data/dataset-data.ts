@@ -3,21 +3,24 @@
  * `Run.generateCountsForDataset` returns — and its validation. Axis order is the Run Manager's:
  * [trials, channels, time].
  */
-import { array3d, type Array3D, type NumericArray } from "../core/array3d.js";
-import { DataError, ShapeError } from "../core/errors.js";
+import { array3d, array3dFromNested, type Array3D, type Nested3D, type NumericArray } from "../core/array3d.js";
+import { DataError, ShapeError, closestName, warn } from "../core/errors.js";
 
-/** What a loader returns. Only `counts` is required. */
+/**
+ * What a loader returns. Only `counts` is required. The 3-D fields take an `array3d(data, shape)` or
+ * nested arrays `x[trial][channel][bin]` (converted once, when the data is checked).
+ */
 export interface DatasetData {
   /** Spike counts per input bin, shape [nTrials, nChannels, nTime]: non-negative integers, not rates. */
-  counts: Array3D;
+  counts: Array3D | Nested3D;
   /** Time of each input bin in ms, length nTime. Default 1..nTime. The bin width is `t[1] − t[0]`. */
   timeVecMs?: Float64Array | readonly number[];
   /** Condition label of each trial (length nTrials): numbers or strings. Used by stitching alignment and plots. */
   conditionId?: Float64Array | readonly number[] | readonly string[];
   /** Ground-truth expected counts per input bin, same shape as `counts` (e.g. Lorenz `true_rates`). */
-  truth?: Array3D;
+  truth?: Array3D | Nested3D;
   /** External inputs, shape [nTrials, nExtInputs, nTime]. */
-  externalInputs?: Array3D;
+  externalInputs?: Array3D | Nested3D;
   /** Metadata; informational only (MATLAB `subject`). */
   subject?: string;
   /** Recording date: a Date or a string `Date` parses (ISO `YYYY-MM-DD` recommended). */
@@ -26,8 +29,15 @@ export interface DatasetData {
   saveTags?: readonly (number | string)[];
 }
 
+/** `DatasetData` with its 3-D fields as `Array3D` (what the file reader returns). */
+export interface DatasetArrays extends DatasetData {
+  counts: Array3D;
+  truth?: Array3D;
+  externalInputs?: Array3D;
+}
+
 /** Validated data: the time vector filled in and the shape numbers at hand. */
-export interface CheckedDatasetData extends DatasetData {
+export interface CheckedDatasetData extends DatasetArrays {
   readonly timeVecMs: Float64Array;
   readonly conditionId?: Float64Array | readonly string[];
   /** Input bin width in ms (`timeVecMs[1] − timeVecMs[0]`, or 1 for a single bin). */
@@ -58,10 +68,13 @@ function where3(shape: readonly number[], flat: number): string {
 }
 
 function checkArray3D(ds: string, field: string, x: unknown, axes: string): Array3D {
+  // Nested arrays x[trial][channel][bin] are the natural JavaScript shape: copied once into a Float64Array.
+  if (Array.isArray(x)) return array3dFromNested(x, field, `Dataset ${ds}: `);
   if (!isArray3D(x)) {
     throw new ShapeError(
-      `Dataset ${ds}: ${field} must be a 3-D array { data, shape: [${axes}] } with a Float64Array/Float32Array/Int32Array/Uint8Array/Uint16Array, ` +
-        `got ${x !== null && typeof x === "object" && "data" in x ? `data: ${describe((x as { data: unknown }).data)}` : describe(x)}; build it with array3d(data, [${axes}])`,
+      `Dataset ${ds}: ${field} must be a 3-D array: nested arrays ${field}[trial][${axes.includes("nExtInputs") ? "input" : "channel"}][bin], or { data, shape: [${axes}] } ` +
+        `with a Float64Array/Float32Array/Int32Array/Uint8Array/Uint16Array; ` +
+        `got ${x !== null && typeof x === "object" && "data" in x ? `data: ${describe((x as { data: unknown }).data)}` : describe(x)}; build it with array3d(data, [${axes}]) from "lfads-ts"`,
     );
   }
   if (x.shape.length !== 3 || !x.shape.every((n) => Number.isInteger(n) && n > 0)) {
@@ -99,20 +112,19 @@ function firstNonCount(a: NumericArray): number {
  * and how to fix it (MATLAB's `convertDatasetToSequenceStruct` checks, with better messages).
  */
 export function checkDatasetData(ds: string, raw: unknown): CheckedDatasetData {
+  if (raw !== null && typeof raw === "object") checkFieldNames(ds, raw);
   if (raw === null || typeof raw !== "object" || !("counts" in raw)) {
-    throw new DataError(`Dataset ${ds}: the loader returned ${describe(raw)} without a 'counts' field; return { counts: array3d(data, [nTrials, nChannels, nTime]), … }`);
+    throw new DataError(`Dataset ${ds}: the loader returned ${describe(raw)} without a 'counts' field; return { counts, … } with counts[trial][channel][bin] nested arrays or array3d(data, [nTrials, nChannels, nTime]) from "lfads-ts"`);
   }
   const d = raw as DatasetData;
   const counts = checkCounts(ds, d.counts);
   const [nTrials, nChannels, nTime] = counts.shape;
   const timeVecMs = checkTimeVec(ds, d.timeVecMs, counts);
   const binWidthMs = nTime >= 2 ? timeVecMs[1]! - timeVecMs[0]! : 1;
-  if (!(binWidthMs > 0)) {
-    throw new DataError(`Dataset ${ds}: timeVecMs must increase (bin width timeVecMs[1] - timeVecMs[0] = ${binWidthMs} ms); give bin times in ms in ascending order`);
-  }
   const conditionId = d.conditionId === undefined ? undefined : checkConditionIds(ds, d.conditionId, nTrials);
   const truth = d.truth === undefined ? undefined : checkTruth(ds, d.truth, counts);
   const externalInputs = d.externalInputs === undefined ? undefined : checkExternalInputs(ds, d.externalInputs, counts);
+  warnSilentNeurons(ds, counts);
 
   return {
     ...(d.subject !== undefined ? { subject: d.subject } : {}),
@@ -128,6 +140,28 @@ export function checkDatasetData(ds: string, raw: unknown): CheckedDatasetData {
     nChannels,
     nTime,
   };
+}
+
+/** The fields of `DatasetData`, and those a checked result adds (returning a checked result again is fine). */
+const FIELDS = ["counts", "timeVecMs", "conditionId", "truth", "externalInputs", "subject", "datetime", "saveTags"] as const;
+const DERIVED = new Set(["binWidthMs", "nTrials", "nChannels", "nTime"]);
+/** Other names for the fields: MATLAB's and the Lorenz files' (`spikes`, `true_rates`) and common spellings. */
+const ALIASES: Readonly<Record<string, (typeof FIELDS)[number]>> = {
+  spikes: "counts", timeVectorMs: "timeVecMs", timeVector: "timeVecMs", timeMs: "timeVecMs", time: "timeVecMs", tMs: "timeVecMs",
+  true_rates: "truth", trueRates: "truth", rates: "truth", conditionIds: "conditionId", conditions: "conditionId", condition: "conditionId",
+  extInputs: "externalInputs", inputs: "externalInputs", external_inputs: "externalInputs",
+};
+
+/** A misspelt field would be ignored without a word (a `timeVectorMs` would leave the default 1..nTime): refuse it. */
+function checkFieldNames(ds: string, raw: object): void {
+  for (const key of Object.keys(raw)) {
+    if ((FIELDS as readonly string[]).includes(key) || DERIVED.has(key)) continue;
+    const guess = ALIASES[key] ?? closestName(key, FIELDS);
+    throw new DataError(
+      `Dataset ${ds}: the loader returned an unknown field '${key}'${guess ? ` (did you mean '${guess}'?)` : ""}; ` +
+        `${guess ? `rename it to '${guess}'` : "remove it"} — the fields are ${FIELDS.join(", ")}, and any other would be ignored`,
+    );
+  }
 }
 
 /** Spike counts: a 3-D array of finite, non-negative integers. */
@@ -147,7 +181,7 @@ function checkCounts(ds: string, x: unknown): Array3D {
   return counts;
 }
 
-/** The time of each bin in ms (default 1..nTime): one finite value per bin. */
+/** The time of each bin in ms (default 1..nTime): one finite value per bin, increasing by one constant step. */
 function checkTimeVec(ds: string, t: DatasetData["timeVecMs"], counts: Array3D): Float64Array {
   const nTime = counts.shape[2];
   if (t === undefined) return Float64Array.from({ length: nTime }, (_, i) => i + 1);
@@ -156,11 +190,55 @@ function checkTimeVec(ds: string, t: DatasetData["timeVecMs"], counts: Array3D):
   }
   const timeVecMs = Float64Array.from(t as ArrayLike<number>);
   if (timeVecMs.length !== nTime) {
-    throw new ShapeError(`Dataset ${ds}: timeVecMs has ${timeVecMs.length} entries but counts has nTime = ${nTime} bins (shape [${counts.shape.join(", ")}]); they must match`);
+    throw new ShapeError(
+      `Dataset ${ds}: timeVecMs has ${timeVecMs.length} entries but counts has nTime = ${nTime} time bins (counts shape [nTrials, nChannels, nTime] = [${counts.shape.join(", ")}]); ` +
+        `give one time in ms per bin of counts' last axis, or leave timeVecMs out (default 1..${nTime})`,
+    );
   }
   const badT = firstNonFinite(timeVecMs);
   if (badT >= 0) throw new DataError(`Dataset ${ds}: time vector timeVecMs has NaN values (entry ${badT + 1} is ${timeVecMs[badT]}); give the time of every bin in ms`);
+  checkUniformSteps(ds, timeVecMs);
   return timeVecMs;
+}
+
+/**
+ * LFADS takes the bin width from the first step (`timeVecMs(2) − timeVecMs(1)`, as MATLAB does) and
+ * re-bins by whole bins, so every step must be that width. Float noise (0.1-ms steps) is tolerated.
+ */
+function checkUniformSteps(ds: string, t: Float64Array): void {
+  if (t.length < 2) return;
+  const step = t[1]! - t[0]!;
+  if (!(step > 0)) {
+    throw new DataError(`Dataset ${ds}: timeVecMs must increase (bin width timeVecMs[1] - timeVecMs[0] = ${step} ms); give bin times in ms in ascending order`);
+  }
+  for (let i = 2; i < t.length; i++) {
+    const d = t[i]! - t[i - 1]!;
+    if (Math.abs(d - step) > 1e-6 * step) {
+      throw new DataError(
+        `Dataset ${ds}: timeVecMs is not uniformly spaced: it steps by ${step} ms at first but by ${d} ms from entry ${i} to ${i + 1} ` +
+          `(${t[i - 1]} → ${t[i]}, 1-based); LFADS needs equal bins — give one time per bin at a constant step (re-bin or crop uneven data in the loader)`,
+      );
+    }
+  }
+}
+
+/** A neuron without a single spike trains silently to a zero rate: say so, once per dataset (warn() drops repeats). */
+function warnSilentNeurons(ds: string, counts: Array3D): void {
+  const [nTrials, nChannels, nTime] = counts.shape;
+  const total = new Float64Array(nChannels);
+  for (let i = 0; i < nTrials; i++) {
+    for (let j = 0; j < nChannels; j++) {
+      const base = (i * nChannels + j) * nTime;
+      for (let k = 0; k < nTime; k++) total[j]! += counts.data[base + k]!;
+    }
+  }
+  const silent = [...total.keys()].filter((j) => total[j] === 0);
+  if (silent.length === 0) return;
+  const shown = silent.length > 20 ? `${silent.slice(0, 20).join(", ")}, …` : silent.join(", ");
+  warn(
+    `Dataset ${ds}: ${silent.length} of ${nChannels} neurons have no spikes in any trial (0-based channel ${silent.length === 1 ? "index" : "indices"} ${shown}); ` +
+      `LFADS fits them a rate near zero that tells nothing — drop them in the loader, or check the channel mapping`,
+  );
 }
 
 /** One condition per trial, all numbers (none NaN) or all strings. */

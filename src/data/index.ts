@@ -4,7 +4,7 @@ export type { DatasetInfo, DatasetOwner, DatasetInfoLoader, DatasetLoader, Datas
 export { DatasetCollection, expandHome, renderInfoTable, resolveSelection } from "./dataset-collection.js";
 export type { DatasetInfoRow, DatasetInfoTable, Selection } from "./dataset-collection.js";
 export { checkDatasetData, datenumToDate, isoDate, parseDatetime } from "./dataset-data.js";
-export type { CheckedDatasetData, DatasetData } from "./dataset-data.js";
+export type { CheckedDatasetData, DatasetArrays, DatasetData } from "./dataset-data.js";
 export { readDatasetFile, readDatasetFileInfo, reverseDims, sniffFile } from "./read-dataset-file.js";
 export type { DatasetFileInfo, FileKind } from "./read-dataset-file.js";
 export { rebin, rebinFactor, rebinnedLength, rebinToLfadsLayout, splitTrainValid } from "./rebin-split.js";

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import type { Array3D, NumericArray } from "../core/array3d.js";
 import { DataError, LayoutError, ShapeError } from "../core/errors.js";
 import { readH5, type H5Dataset, type H5File } from "../io/h5.js";
-import { datenumToDate, type DatasetData } from "./dataset-data.js";
+import { datenumToDate, type DatasetArrays } from "./dataset-data.js";
 
 const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -228,7 +228,7 @@ function readMetadata(f: H5File, keys: ReadonlySet<string>, matlab: boolean, dsN
  * Read a dataset file into `DatasetData` (not yet validated; `Dataset.loadData` validates).
  * Throws LayoutError if the file is missing and DataError for unreadable formats (MATLAB v5/v7 MAT-files).
  */
-export async function readDatasetFile(file: string, dsName: string): Promise<DatasetData> {
+export async function readDatasetFile(file: string, dsName: string): Promise<DatasetArrays> {
   const matlab = checkReadable(file, dsName);
   return readH5(file, (f) => {
     const keys = new Set(f.keys());
@@ -242,7 +242,7 @@ export async function readDatasetFile(file: string, dsName: string): Promise<Dat
     if (!counts) {
       throw new DataError(`Dataset ${dsName}: ${file} has no spike counts (looked for ${FIELD_ALIASES.counts.join(" or ")}; keys: ${[...keys].join(", ")}); add the field or pass a 'load' function`);
     }
-    const out: DatasetData = { counts: asArray3D(counts.value, "counts", counts.key, dsName, "nTrials, nChannels, nTime") };
+    const out: DatasetArrays = { counts: asArray3D(counts.value, "counts", counts.key, dsName, "nTrials, nChannels, nTime") };
     const time = pick("timeVecMs");
     if (time) out.timeVecMs = asVector(time.value, time.key, dsName);
     const cond = pick("conditionId");

@@ -36,6 +36,28 @@ export function splitTrainValid(nTrials: number, trainToTestRatio: number): Trai
   return { trainInds, validInds };
 }
 
+/** The sizes of `splitTrainValid`'s two parts, without building them (every (ratio+1)-th trial, from the first, validates). */
+export function splitSizes(nTrials: number, trainToTestRatio: number): { nTrain: number; nValid: number } {
+  const nValid = Math.ceil(nTrials / (trainToTestRatio + 1));
+  return { nTrain: nTrials - nValid, nValid };
+}
+
+/**
+ * The largest batch size that training takes for `nTrials` trials: LFADS fills every batch with distinct
+ * trials of one split, so the batch must be smaller than both the training and the validation split (0: none fits).
+ */
+export function maxBatchSizeForTrials(nTrials: number, trainToTestRatio: number): number {
+  const { nTrain, nValid } = splitSizes(nTrials, trainToTestRatio);
+  return Math.max(0, Math.min(nTrain, nValid) - 1);
+}
+
+/** The fewest trials for which `batchSize` fits both splits, or undefined when none does (ratio 0 leaves no training trials). */
+export function minTrialsForBatchSize(batchSize: number, trainToTestRatio: number): number | undefined {
+  if (!(trainToTestRatio >= 1)) return undefined;
+  // Both splits must hold batchSize + 1 trials; the validation split is the smaller one for ratio >= 1.
+  for (let n = 2 * (batchSize + 1); ; n++) if (maxBatchSizeForTrials(n, trainToTestRatio) >= batchSize) return n;
+}
+
 /**
  * The whole number of input bins per output bin, `spikeBinMs / inputBinMs`, or undefined when the ratio
  * is not a positive whole number. Float noise such as 0.3 / 0.1 = 2.9999999999999996 is tolerated. The

@@ -23,7 +23,7 @@ export function matlabDisplay(cls: MatlabClass, value: ParamValue): string {
   if (typeof value === "boolean") return value ? "1" : "0";
   if (typeof value === "string") return `'${value}'`;
   if (Array.isArray(value)) {
-    const items = value as readonly (string | number)[];
+    const items = value as readonly (string | number | boolean)[];
     if (cls === "cell") return items.length === 0 ? "{}" : `{1x${items.length} cell}`;
     if (items.length === 0) return "[]";
     return items.length < 6 ? `[${items.map((v) => (typeof v === "number" ? matlabShort(v) : `'${v}'`)).join(" ")}]` : `[1x${items.length} double]`;

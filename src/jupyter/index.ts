@@ -5,6 +5,7 @@ export {
   kernelsDir,
   userDataDir,
   findTslab,
+  kernelMain,
   DEFAULT_KERNEL_NAME,
   DEFAULT_DISPLAY_NAME,
   type KernelJson,

@@ -1,7 +1,8 @@
 /**
  * Jupyter kernel spec for lfads-ts, written without Python: `<data dir>/kernels/lfads-ts/kernel.json`
  * starting this project's own tslab by absolute path (reference/ecosystem.md §1.5: the default argv
- * `"tslab"` needs a global install on Jupyter's PATH, and `tslab install` needs IPython).
+ * `"tslab"` needs a global install on Jupyter's PATH, and `tslab install` needs IPython), through
+ * `dist/jupyter/kernel-main.js`, which lets notebooks in any folder import "lfads-ts" (kernel.ts).
  */
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -55,12 +56,20 @@ function checkName(name: string): string {
   return name;
 }
 
+/** The kernel's entry script under `root` (built by `npm run build`). */
+export function kernelMain(root: string = packageRoot()): string {
+  const main = join(root, "dist", "jupyter", "kernel-main.js");
+  if (!existsSync(main)) throw new LfadsError(`kernel: ${main} is missing; run 'npm run build' in ${root} first`);
+  return main;
+}
+
 /** The kernel.json content for this installation. */
 export function kernelSpec(options: KernelSpecOptions = {}): KernelJson {
   const root = resolve(options.root ?? packageRoot());
   const version = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version?: string }).version ?? "0.0.0";
+  findTslab(root); // the kernel runs this tslab: fail at install time, not when Jupyter starts it
   return {
-    argv: [options.node ?? process.execPath, findTslab(root), "kernel", "--config-path", "{connection_file}"],
+    argv: [options.node ?? process.execPath, kernelMain(root), "--config-path", "{connection_file}"],
     display_name: options.displayName ?? DEFAULT_DISPLAY_NAME,
     language: "typescript",
     interrupt_mode: "signal",

@@ -110,7 +110,7 @@ export function matlabHash6(v: MatlabValue): string {
   return digest.replace(/\//g, "_").replace(/\+/g, "-").slice(0, 6);
 }
 
-/** Tag a property value with its declared MATLAB class (numbers in cells are doubles). */
+/** Tag a property value with its declared MATLAB class (numbers in cells are doubles, true/false logical scalars). */
 export function toMatlabValue(cls: MatlabClass, value: unknown): MatlabValue {
   switch (cls) {
     case "logical":
@@ -120,8 +120,8 @@ export function toMatlabValue(cls: MatlabClass, value: unknown): MatlabValue {
     case "cell":
       return {
         cls: "cell",
-        items: (value as readonly (string | number)[]).map((x) =>
-          typeof x === "string" ? { cls: "char", text: x } : { cls: "double", data: [x] },
+        items: (value as readonly (string | number | boolean)[]).map((x): MatlabValue =>
+          typeof x === "string" ? { cls: "char", text: x } : typeof x === "boolean" ? { cls: "logical", data: [x] } : { cls: "double", data: [x] },
         ),
       };
     default:

@@ -71,10 +71,11 @@ export function validateParam(spec: ParamSpec, value: unknown): ParamValue {
       return value;
     }
     case "cell":
-      if (!Array.isArray(value) || !value.every((x) => typeof x === "string" || (typeof x === "number" && Number.isFinite(x)))) {
-        return fail(name, value, "expected an array of strings or numbers (cell), e.g. ['useRidgeRegression', 1]");
+      // MATLAB {'ridgeNormalizeEach', true}: a logical inside a cell stays logical (and hashes as one).
+      if (!Array.isArray(value) || !value.every((x) => typeof x === "string" || typeof x === "boolean" || (typeof x === "number" && Number.isFinite(x)))) {
+        return fail(name, value, "expected an array of strings, numbers and true/false (a MATLAB cell), e.g. ['ridgeNormalizeEach', true]");
       }
-      return Object.freeze([...(value as (string | number)[])]);
+      return Object.freeze([...(value as (string | number | boolean)[])]);
     case "uint16":
     case "uint32": {
       const max = INT_MAX[spec.cls]!;
@@ -131,7 +132,7 @@ export function displayValue(spec: ParamSpec, v: ParamValue): string {
   if (typeof v === "boolean") return v ? "true" : "false";
   if (typeof v === "string") return v;
   if (Array.isArray(v)) {
-    if (spec.cls === "cell") return `{${(v as (string | number)[]).map((x) => (typeof x === "string" ? x : formatG(x))).join(", ")}}`;
+    if (spec.cls === "cell") return `{${(v as (string | number | boolean)[]).map((x) => (typeof x === "string" ? x : typeof x === "boolean" ? String(x) : formatG(x))).join(", ")}}`;
     if (v.length === 0) return "[]";
     return v.length < 6 ? `[${(v as number[]).map((x) => formatG(x)).join(" ")}]` : "[...]";
   }

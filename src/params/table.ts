@@ -11,8 +11,8 @@
 /** MATLAB class of a property value: it decides validation and the bytes that are hashed. */
 export type MatlabClass = "double" | "uint16" | "uint32" | "logical" | "char" | "cell";
 
-/** A property value as held by RunParams. `cell` values are arrays of strings or numbers. */
-export type ParamValue = number | boolean | string | readonly (string | number)[] | readonly number[];
+/** A property value as held by RunParams. `cell` values are arrays of strings, numbers or logicals. */
+export type ParamValue = number | boolean | string | readonly (string | number | boolean)[] | readonly number[];
 
 export type ParamGroup = "logistics" | "tf" | "optimization" | "overfitting" | "underfitting" | "extinputs" | "controller" | "encoder" | "generator" | "stitching" | "posterior" | "debug" | "hidden";
 
@@ -204,7 +204,7 @@ type ValueOfRow<R extends Row> = R["cls"] extends "logical"
   : R["cls"] extends "char"
     ? string
     : R["cls"] extends "cell"
-      ? readonly (string | number)[]
+      ? readonly (string | number | boolean)[]
       : R["default"] extends readonly unknown[]
         ? readonly number[]
         : number;

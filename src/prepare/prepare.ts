@@ -23,7 +23,7 @@ import * as path from "node:path";
 import { LayoutError, LfadsError, ParamError, ShapeError, warn } from "../core/errors.js";
 import type { Dataset } from "../data/dataset.js";
 import type { CheckedDatasetData } from "../data/dataset-data.js";
-import { rebinFactor, splitTrainValid } from "../data/rebin-split.js";
+import { maxBatchSizeForTrials, minTrialsForBatchSize, rebinFactor, splitSizes, splitTrainValid } from "../data/rebin-split.js";
 import { symlinkRelative } from "../io/atomic.js";
 import { alignmentFromParams } from "./alignment-provider.js";
 import { writeInputInfoFile, writeLfadsInputFile, type AlignmentForDataset } from "./input-files.js";
@@ -299,17 +299,31 @@ function checkAlignment(run: Run, data: readonly CheckedDatasetData[], alignment
   });
 }
 
-/** MATLAB assertParamsOkayForSequenceData: a warning, not an error (LFADS then samples with replacement). */
+/**
+ * MATLAB's assertParamsOkayForSequenceData, as a warning (prepare still writes the files), with the rule
+ * training applies: every dataset needs more training and more validation trials than c_batch_size.
+ */
 function batchSizeWarning(run: Run, trials: ReadonlyMap<Dataset, number>): void {
   const { c_batch_size: b, trainToTestRatio: r } = run.params;
-  const needed = b * (r + 1);
-  const low = run.datasets.map((d, i) => ({ d, i, n: trials.get(d) ?? (d.infoLoaded ? d.nTrials : Infinity) })).filter((x) => x.n < needed);
+  const sizes = run.datasets.map((d) => ({ d, n: trials.get(d) ?? (d.infoLoaded ? d.nTrials : Infinity) }));
+  const low = sizes.filter((x) => Number.isFinite(x.n) && maxBatchSizeForTrials(x.n, r) < b);
   if (low.length === 0) return;
-  const minTrials = Math.min(...low.map((x) => x.n));
+  const counts = low.map(({ d, n }) => {
+    const { nTrain, nValid } = splitSizes(n, r);
+    return `${d.name}: ${n} trials → ${nTrain} train / ${nValid} valid`;
+  });
+  const maxB = Math.min(...low.map((x) => maxBatchSizeForTrials(x.n, r)));
+  const need = minTrialsForBatchSize(b, r);
+  const fixes = [
+    maxB >= 1 ? `use c_batch_size <= ${maxB}` : undefined,
+    need !== undefined ? `give ${low.length === 1 ? "the dataset" : "each dataset"} at least ${need} trials` : undefined,
+    r !== 1 && low.every((x) => maxBatchSizeForTrials(x.n, 1) > maxB) ? `set trainToTestRatio = 1 (half the trials validate; c_batch_size <= ${Math.min(...low.map((x) => maxBatchSizeForTrials(x.n, 1)))})` : undefined,
+    low.length < sizes.length ? `leave ${low.map((x) => x.d.name).join(", ")} out of this run's RunSpec` : undefined,
+  ].filter((f) => f !== undefined);
   warn(
-    `Issue with Run ${run.name} (${run.paramsString}): ${needed} trials are needed for c_batch_size=${b} and trainToTestRatio=${r} or else batches will use sampling with replacement. ` +
-      `Datasets [${low.map((x) => x.i + 1).join(" ")}] have too few trials (${low.map((x) => `${x.d.name}: ${x.n}`).join(", ")}); ` +
-      `use c_batch_size <= ${Math.floor(minTrials / (r + 1))} or more trials`,
+    `Issue with Run ${run.name} (${run.paramsString}): training needs more than c_batch_size=${b} training trials and more than ${b} validation trials in every dataset ` +
+      `(each batch holds distinct trials of one dataset; trainToTestRatio=${r} puts 1 trial in ${r + 1} into validation), and stops with an error otherwise. ` +
+      `Too few: ${counts.join("; ")}${maxB < 1 ? " — too few for any batch" : ""}. To fix: ${fixes.join(", or ")}.`,
   );
 }
 

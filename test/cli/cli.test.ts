@@ -51,7 +51,7 @@ test("lfads kernel install --prefix writes the spec", () => {
     assert.equal(r.out, `Installed kernel spec 'lfads-ts' in ${dir}\n`);
     const spec = JSON.parse(readFileSync(join(dir, "kernel.json"), "utf8")) as { argv: string[]; display_name: string };
     assert.equal(spec.display_name, "TypeScript (lfads-ts)");
-    assert.match(spec.argv[1]!, /node_modules[\\/]tslab[\\/]bin[\\/]tslab$/);
+    assert.match(spec.argv[1]!, /[\\/]dist[\\/]jupyter[\\/]kernel-main\.js$/);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

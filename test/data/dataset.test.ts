@@ -146,7 +146,9 @@ test("DatasetCollection: add/replace, filters, name matching, info table and dis
   assert.match(lines[0]!, /^\s+subject\s+date\s+saveTags\s+nTrials\s+nChannels$/);
   assert.match(lines[2]!, /^dataset001\s+lorenz_example\s+2018-01-31\s+1\s+40\s+5$/);
   assert.equal(dc.infoLoaded, true);
-  assert.deepEqual(await dc.computeMaxBatchSizeForTrainToRatio(4), { maxBatchSize: 2, minTrials: 10 });
+  // 10 trials at ratio 4 split 8 train / 2 valid: a batch must be smaller than both (MATLAB's floor(10/5) = 2 is refused by training).
+  assert.deepEqual(await dc.computeMaxBatchSizeForTrainToRatio(4), { maxBatchSize: 1, minTrials: 10 });
+  assert.deepEqual(await dc.computeMaxBatchSizeForTrainToRatio(1), { maxBatchSize: 4, minTrials: 10 });
 
   assert.equal(
     util.inspect(dc),

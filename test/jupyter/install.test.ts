@@ -9,12 +9,12 @@ import { LfadsError } from "../../src/core/errors.js";
 
 const root = packageRoot();
 
-test("kernel.json starts the package's own tslab with this node", () => {
+test("kernel.json starts the package's kernel entry (its own tslab) with this node", () => {
   const spec = kernelSpec();
   assert.equal(spec.argv[0], process.execPath);
-  assert.equal(spec.argv[1], join(realpathSync(join(root, "node_modules", "tslab")), "bin", "tslab"));
+  assert.equal(spec.argv[1], join(root, "dist", "jupyter", "kernel-main.js"));
   assert.ok(existsSync(spec.argv[1]!));
-  assert.deepEqual(spec.argv.slice(2), ["kernel", "--config-path", "{connection_file}"]);
+  assert.deepEqual(spec.argv.slice(2), ["--config-path", "{connection_file}"]);
   assert.equal(spec.display_name, "TypeScript (lfads-ts)");
   assert.equal(spec.language, "typescript");
   assert.equal(spec.metadata.lfads_ts.root, root);

@@ -1,16 +1,18 @@
 /**
  * Headless notebook execution for tests: the real Jupyter client (Debian's nbclient under
- * /usr/bin/python3) and the real tslab kernel, through a kernel spec written into a temporary
- * JUPYTER_PATH. Notebooks import the built package (`npm run build` first) as "lfads-ts".
+ * /usr/bin/python3) and the real tslab kernel, through a kernel spec installed as a user would
+ * (`lfads kernel install --prefix P`, or `--user` into a temporary JUPYTER_DATA_DIR). Every notebook is
+ * copied to, and run in, a folder outside the repository, as a user's analysis folder would be: there
+ * "lfads-ts" resolves only through the kernel (issue #16), from the built package (`npm run build` first).
  *
  * tslab reports a failing cell only as stderr stream text plus an error reply (no `error` output), so
  * `result.ok`/`failedCell` come from the client, and `kernelErrors()` collects the stderr text.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
-import { ensureSelfLink, installKernelSpec, packageRoot } from "../../src/jupyter/index.js";
+import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { installKernelSpec, packageRoot, type InstallTarget } from "../../src/jupyter/index.js";
 
 /** Debian's interpreter: the `python3` first on PATH may be a pyenv without Jupyter. */
 export const PYTHON = "/usr/bin/python3";
@@ -44,8 +46,10 @@ export interface ExecuteOptions {
   cellTimeoutS?: number;
   /** Whole-run limit in seconds; the client is killed after it (default 600). */
   totalTimeoutS?: number;
-  /** Kernel working directory (default: the notebook's folder). */
+  /** Kernel working directory, outside the repository; the notebook is copied there (default: a fresh temporary folder). */
   cwd?: string;
+  /** How the kernel spec is installed: `lfads kernel install --prefix <tmp>` (default) or `--user` with JUPYTER_DATA_DIR=<tmp>. */
+  install?: "prefix" | "user";
   /** Keep the temporary folder (kernel spec and executed notebook) for debugging. */
   keep?: boolean;
 }
@@ -73,22 +77,34 @@ export function notebookSkipReason(): string | undefined {
   return undefined;
 }
 
-/** Execute `path` headless with the lfads-ts kernel and return the executed notebook. */
+/** Throws unless `dir` lies outside the package: a notebook test inside it would find "lfads-ts" without the kernel's help. */
+export function assertOutsidePackage(dir: string): void {
+  const rel = relative(realpathSync(packageRoot()), realpathSync(dir));
+  if (!(rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel))) {
+    throw new Error(`notebook folder ${dir} is inside the package ${packageRoot()}; notebooks are tested from a folder outside it (set TMPDIR elsewhere)`);
+  }
+}
+
+/** Execute `path` headless with the lfads-ts kernel, from a folder outside the repository, and return the executed notebook. */
 export async function executeNotebook(path: string, options: ExecuteOptions = {}): Promise<ExecutedNotebook> {
-  const src = resolve(path);
   const root = packageRoot();
   if (!existsSync(join(root, "dist", "index.js"))) throw new Error("executeNotebook: dist/ is not built; run 'npm run build' first");
-  ensureSelfLink(root);
   const tmp = mkdtempSync(join(tmpdir(), "lfads-nb-"));
+  const cwd = options.cwd ?? mkdtempSync(join(tmp, "work-"));
+  assertOutsidePackage(cwd);
+  const src = join(cwd, basename(path));
+  if (resolve(path) !== src) copyFileSync(path, src);
   const out = join(tmp, basename(src));
-  const kernel = installKernelSpec({ target: { prefix: tmp }, root });
+  const dataDir = join(tmp, "share", "jupyter");
+  const target: InstallTarget = options.install === "user" ? { user: true } : { prefix: tmp };
+  const kernel = installKernelSpec({ target, root, env: { ...process.env, JUPYTER_DATA_DIR: dataDir } });
   const env = {
     ...process.env,
-    JUPYTER_PATH: join(tmp, "share", "jupyter"),
+    ...(options.install === "user" ? { JUPYTER_DATA_DIR: dataDir } : { JUPYTER_PATH: dataDir }),
     JUPYTER_RUNTIME_DIR: join(tmp, "runtime"),
     PYDEVD_DISABLE_FILE_VALIDATION: "1",
   };
-  const args = [RUNNER, src, out, "--kernel", kernel.name, "--timeout", String(options.cellTimeoutS ?? 120), "--cwd", options.cwd ?? dirname(src)];
+  const args = [RUNNER, src, out, "--kernel", kernel.name, "--timeout", String(options.cellTimeoutS ?? 120), "--cwd", cwd];
   const t0 = performance.now();
   try {
     const { code, stdout, stderr } = await run(PYTHON, args, env, (options.totalTimeoutS ?? 600) * 1000);
@@ -194,9 +210,9 @@ export function storedNotebookProblems(file: string): string[] {
   return problems;
 }
 
-/** A fresh working directory for a notebook under the package's git-ignored tmp/ (so "lfads-ts" resolves). */
+/** A fresh working directory for a notebook, outside the repository (the notebook tests run there). */
 export function scratchDir(prefix: string): string {
-  const scratch = join(packageRoot(), "tmp");
-  mkdirSync(scratch, { recursive: true });
-  return mkdtempSync(join(scratch, prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  assertOutsidePackage(dir);
+  return dir;
 }

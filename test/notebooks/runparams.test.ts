@@ -1,4 +1,5 @@
-// Runs fixtures/runparams.ipynb in the real tslab kernel through nbclient (about 5 s).
+// Runs the small fixture notebooks in the real tslab kernel through nbclient (about 5 s each), each
+// copied to a temporary folder outside the repository (the harness's rule for every notebook test).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -7,7 +8,8 @@ import { describeFailure, displayData, executeNotebook, kernelErrors, notebookSk
 const skip = notebookSkipReason();
 
 test("RunParams notebook: hashes printed, HTML table displayed, progress updated in place", { skip }, async () => {
-  const r = await executeNotebook(join(__dirname, "fixtures", "runparams.ipynb"), { cellTimeoutS: 60, totalTimeoutS: 180 });
+  // Installed as `lfads kernel install --user` would (the other notebook tests use --prefix).
+  const r = await executeNotebook(join(__dirname, "fixtures", "runparams.ipynb"), { cellTimeoutS: 60, totalTimeoutS: 180, install: "user" });
   assert.ok(r.ok, describeFailure(r));
   assert.deepEqual(kernelErrors(r.notebook), []);
 
@@ -40,4 +42,21 @@ test("harness: a failing cell is reported with tslab's stderr, and later cells d
   assert.match(kernelErrors(r.notebook, { cell: 2 }).join(""), /Type 'string' is not assignable to type 'number'/);
   assert.deepEqual(r.notebook.cells[3]!.outputs, []);
   assert.match(describeFailure(r), /notebook failed at cell 2:\nconst n: number = "not a number";/);
+});
+
+test("outside the repository: both entries import with their types; a missing module names itself and the fix", { skip }, async () => {
+  const r = await executeNotebook(join(__dirname, "fixtures", "outside.ipynb"), { cellTimeoutS: 120, totalTimeoutS: 240 });
+  // Cell 1 ran: the values printed, and its @ts-expect-error was used (the types are the package's, not any).
+  assert.equal(streamText(r.notebook, { cell: 1 }), "data_4MaTKO function 1x1x2\n", describeFailure(r));
+  assert.deepEqual(kernelErrors(r.notebook, { cell: 1 }), []);
+  // Cell 2 failed on its imports, each followed by a line naming the module and the fix.
+  assert.equal(r.ok, false);
+  assert.equal(r.failedCell, 2);
+  const errs = kernelErrors(r.notebook, { cell: 2 }).join("");
+  assert.match(errs, /1:25 - Cannot find module 'lfads-ts\/nope' or its corresponding type declarations\.\nlfads-ts kernel: lfads-ts has no module 'lfads-ts\/nope'; import from 'lfads-ts' or 'lfads-ts\/tf'\n/);
+  assert.match(errs, /Cannot find module 'no-such-package-xyz\/sub'.*\nlfads-ts kernel: 'no-such-package-xyz' is not installed where this notebook can see it; run 'npm install no-such-package-xyz' in \//);
+  // The client's error is not tslab's empty "<Error>:" but the first message.
+  assert.doesNotMatch(r.error ?? "", /<Error>:/);
+  assert.match(r.error ?? "", /TSError: 1:25 - Cannot find module 'lfads-ts\/nope'/);
+  assert.deepEqual(r.notebook.cells[3]!.outputs, []);
 });

@@ -1,7 +1,7 @@
 // Runs notebooks/01_single_session.ipynb in the real tslab kernel through nbclient. It generates small
 // Lorenz datasets, prepares the docs' sweep and displays the collection. The notebook writes
-// ./lorenz_example in the kernel's working directory: here a temporary folder under the package's
-// tmp/ (git-ignored), so that "lfads-ts" resolves through the package's node_modules.
+// ./lorenz_example in the kernel's working directory: a temporary folder outside the repository, where
+// "lfads-ts" resolves only through the installed kernel (as in a user's own analysis folder).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";

@@ -2,8 +2,8 @@
 // datasets, the docs' stitching params (param_Qr2PeG data_RE1kuL), the "all" RunSpec beside the
 // single-session ones, prepare, the alignment reconstruction plot, a short training of the stitched
 // run and of single_dataset001, posterior sampling, per-dataset rate plots and R² per dataset. The
-// kernel's working directory is a temporary folder under the package's tmp/ (git-ignored), so that
-// "lfads-ts" resolves through the package's node_modules.
+// kernel's working directory is a temporary folder outside the repository, where "lfads-ts" resolves
+// only through the installed kernel.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";

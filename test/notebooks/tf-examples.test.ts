@@ -1,7 +1,7 @@
 // Runs notebooks/04_tf_lfads_examples.ipynb in the real tslab kernel through nbclient: the TF README's
 // chaotic_rnn_inputs_g2p5 example (synthetic data, training at a small budget, posterior sampling, inferred
 // inputs against the true pulses, rates against the truth). The notebook writes ./tf_examples in the
-// kernel's working directory: a temporary folder under the package's tmp/ (git-ignored).
+// kernel's working directory: a temporary folder outside the repository.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";

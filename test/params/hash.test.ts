@@ -106,3 +106,29 @@ test("data hash keeps only data-affecting properties; c_factors_dim only from ve
   // Posterior sampling and name/version never enter the param hash.
   assert.equal(new RunParams({ num_samples_posterior: 16, posterior_mean_kind: "posterior_push_mean", name: "x" }).paramHash, new RunParams().paramHash);
 });
+
+// No MATLAB ran here, so no MATLAB-computed vector exists for a logical inside a cell. The bytes below
+// are derived from DataHash.m's CoreHash (lfads-run-manager src/+LFADS/+Utils/DataHash.m): a cell
+// hashes its header, then CoreHash of each element; `true` is class 'logical', size [1 1], so it
+// writes "logical" + uint64([2 1 1]) and then uint8(Data(:)), one byte 0x01 (no integer downsizing:
+// isnumeric(true) is false in MATLAB). The MD5 digests and 6-character hashes were computed from
+// these bytes with Python's hashlib and base64, independently of src/params/hash.ts.
+test("a logical inside a cell, MATLAB {'ridgeNormalizeEach', true}, hashes as DataHash's CoreHash writes it", () => {
+  const cellHex = (flag: string) =>
+    ascii("cell") + u64(2, 1, 2) + ascii("char") + u64(2, 1, 18) + Buffer.from("ridgeNormalizeEach", "utf16le").toString("hex") + ascii("logical") + u64(2, 1, 1) + flag;
+  const vectors: [boolean, string, string, string][] = [
+    [true, "01", "6ffe0b2fcff901fea3a82c78fe40b63f", "b_4LL8"],
+    [false, "00", "4293317e2ab52e19bc0b210526d4f6ca", "QpMxfi"],
+  ];
+  for (const [flag, byte, md5, hash] of vectors) {
+    const p = new RunParams({ alignmentExtraArgs: ["ridgeNormalizeEach", flag] });
+    const bytes = dataHashBytes(p.paramHashStruct());
+    assert.equal(bytes.toString("hex"), struct1("alignmentExtraArgs", cellHex(byte)), `bytes for ${flag}`);
+    assert.equal(createHash("md5").update(bytes).digest("hex"), md5);
+    // alignmentExtraArgs enters both hashes, and nothing else differs from the defaults here.
+    assert.equal(p.paramHashString, `param_${hash}`);
+    assert.equal(p.dataHashString, `data_${hash}`);
+  }
+  // A logical is not the number 1: {'ridgeNormalizeEach', 1} is a different cell and a different hash.
+  assert.notEqual(new RunParams({ alignmentExtraArgs: ["ridgeNormalizeEach", 1] }).paramHash, new RunParams({ alignmentExtraArgs: ["ridgeNormalizeEach", true] }).paramHash);
+});

@@ -133,11 +133,15 @@ async function sweepChecks(rc: RunCollection, dc: DatasetCollection, warnings: s
   assert.equal(result.linked.length, 4 * 3 * 2);
   assert.deepEqual(events.at(-1), { done: 12, total: 12, message: "done" });
   assert.ok(events.some((e) => e.message === "Writing data_cq1HAe/single_dataset001/lfads_dataset001.h5"), events.map((e) => e.message).join("\n"));
+  // 8 conditions × 5–6 trials: far too few for c_batch_size 150. The warning says what training needs, the
+  // split it gets, and the fixes that hold: a batch below both splits, or 751 trials (151 valid + 600 train).
   const n1 = dc.datasets[0]!.nTrials;
-  assert.ok(
-    warnings.some((w) => w.startsWith(`Issue with Run single_dataset001 (param_Z1-4Ne): 750 trials are needed for c_batch_size=150 and trainToTestRatio=4`) && w.includes(`dataset001: ${n1}`) && w.includes(`c_batch_size <= ${Math.floor(n1 / 5)}`)),
-    warnings.join("\n"),
-  );
+  const v1 = Math.ceil(n1 / 5);
+  const w1 = warnings.find((w) => w.startsWith("Issue with Run single_dataset001 (param_Z1-4Ne): training needs more than c_batch_size=150 training trials and more than 150 validation trials"));
+  assert.ok(w1, warnings.join("\n"));
+  assert.ok(w1.includes(`dataset001: ${n1} trials → ${n1 - v1} train / ${v1} valid.`), w1);
+  assert.ok(w1.includes(`To fix: use c_batch_size <= ${v1 - 1}, or give the dataset at least 751 trials`), w1);
+  assert.ok(!w1.includes("c_batch_size <= 0"), w1);
 
   // Tree of §3.1 (version >= 20171107): data_HASH/<spec>/ files, param_HASH/<spec>/lfadsInput/ relative links.
   const top = fs.readdirSync(rc.path).sort();
@@ -230,7 +234,8 @@ test("prepare: version < 20171107 shares one flat data folder per data hash", as
   new Dataset(dc, "dataset001", { load: load(10) });
   new Dataset(dc, "dataset002", { load: load(12) });
   const rc = new RunCollection(path.join(tmp, "runs"), "legacy", dc, { version: 201801 });
-  // c_batch_size is not in the data hash: both params share data_HASH, and only the larger batch is too big.
+  // c_batch_size is not in the data hash: both params share data_HASH. 10 trials split 8 train / 2 valid and
+  // 12 trials 9 / 3, so a batch of 2 is too big for dataset001 only and a batch of 3 for both.
   rc.addParams([BASE.with({ c_factors_dim: 8, c_batch_size: 2 }), BASE.with({ c_factors_dim: 8, c_batch_size: 3 })]);
   rc.addRunSpec([new RunSpec("single_dataset001", dc, 1), new RunSpec("single_dataset002", dc, 2)]);
   const d = rc.params[0]!.dataHashString;
@@ -245,10 +250,13 @@ test("prepare: version < 20171107 shares one flat data folder per data hash", as
     setWarningSink(prev);
   }
   const p2 = rc.params[1]!.paramHashString;
-  assert.deepEqual(warnings.map((w) => w.slice(0, w.indexOf(" or else"))), [
-    `Issue with Run single_dataset001 (${p2}): 15 trials are needed for c_batch_size=3 and trainToTestRatio=4`,
-    `Issue with Run single_dataset002 (${p2}): 15 trials are needed for c_batch_size=3 and trainToTestRatio=4`,
+  assert.deepEqual(warnings.map((w) => w.slice(0, w.indexOf(" training needs"))), [
+    `Issue with Run single_dataset001 (${p}):`,
+    `Issue with Run single_dataset001 (${p2}):`,
+    `Issue with Run single_dataset002 (${p2}):`,
   ]);
+  assert.match(warnings[0]!, /Too few: dataset001: 10 trials → 8 train \/ 2 valid\. To fix: use c_batch_size <= 1, or give the dataset at least 11 trials, or set trainToTestRatio = 1 \(half the trials validate; c_batch_size <= 4\)\.$/);
+  assert.match(warnings[2]!, /Too few: dataset002: 12 trials → 9 train \/ 3 valid\. To fix: use c_batch_size <= 2, or give the dataset at least 16 trials/);
   assert.deepEqual(fs.readdirSync(path.join(rc.path, d)).sort(), ["inputInfo_dataset001.h5", "inputInfo_dataset002.h5", "lfads_dataset001.h5", "lfads_dataset002.h5"]);
   assert.equal(fs.readlinkSync(path.join(rc.path, p, "single_dataset002", "lfadsInput", "lfads_dataset002.h5")), `../../../${d}/lfads_dataset002.h5`);
   await readH5(path.join(rc.path, p, "single_dataset002", "lfadsInput", "lfads_dataset002.h5"), (f) => {
