@@ -6,7 +6,7 @@
  *   rates         plotSingleTrialRates of the posterior means (spike raster and true rates when known)
  *   factors       plotConditionAveragedFactors
  *   trajectories  plotFactorTrajectories3d (a WebGL scene: embedded as a raster image in SVG and PDF)
- *   training      plotTrainingCurves of lfadsOutput/fitlog.csv (learning rate from the newest checkpoint)
+ *   training      plotTrainingCurves of lfadsOutput/fitlog.csv (+ fitlog_diagnostics.csv: KLs, gradient norm, learning rate)
  *
  * There is no `dashboard` plot: the run dashboard (plots/dashboard.ts) is an HTML table across runs, not
  * a figure. Every option is checked, and Chromium found, before any file is read for drawing; nothing is
@@ -188,7 +188,7 @@ export const figureCommand: Command = {
       const { learningRatesOf } = await import("./plot-fitlog.js");
       const log = loadFitLog(outDir);
       if (log.nEpochs === 0) throw new LayoutError(`${fitlog} has no epochs yet; wait for the first epoch of training to finish`);
-      const lr = await learningRatesOf(outDir, log);
+      const lr = log.diagnostics ? undefined : await learningRatesOf(outDir, log); // else the diagnostics' own
       fig = plotTrainingCurves(log, lr ? { learningRate: lr.map((v) => v ?? NaN) } : {});
     } else {
       const names = await runDatasetNames(dir);

@@ -94,7 +94,8 @@ export const plotFitlogCommand: Command = {
     if (log.nEpochs === 0) throw new LayoutError(`${path.join(dir, FITLOG_FILE)} has no epochs yet`);
     const x = args.options.x === "step" ? "step" : "epoch";
     const title = typeof args.options.title === "string" ? args.options.title : path.basename(path.basename(dir) === LFADS_OUTPUT_DIR ? path.dirname(dir) : dir);
-    const lr = await learningRatesOf(dir, log);
+    // lfads-ts runs log the learning rate in fitlog_diagnostics.csv; older ones rebuild it from the checkpoint.
+    const lr = log.diagnostics ? undefined : await learningRatesOf(dir, log);
     const curves = plotTrainingCurves(log, { x, title: `${title}: costs`, ...(lr ? { learningRate: lr.map((v) => v ?? NaN) } : {}) });
     const xs = log.rows.map((r) => r[x]);
     const line = (name: string, y: number[], color: string, dash: string, yaxis = "y") => ({ type: "scatter", mode: "lines", name, x: xs, y: y.map((v) => (Number.isFinite(v) ? v : null)), yaxis, line: { color, dash, width: 2 } });

@@ -88,13 +88,17 @@ export const signalExitCode = (sig: NodeJS.Signals): number => (sig === "SIGINT"
 export const trainCommand: Command = {
   name: "train",
   summary: "train the LFADS model of a prepared run folder (resumes from its latest checkpoint)",
-  usage: "<runDir> [--max-epochs <n>] [--max-steps <n>] [--backend <name>]",
+  usage: "<runDir> [--max-epochs <n>] [--max-steps <n>] [--backend <name>] [--no-recover-divergence]",
   description: [
     "Trains on <runDir>/lfadsInput/lfads_*.h5 with the run's params (<runDir>/params.json, written by prepare) and",
     "writes checkpoints, fitlog.csv, hyperparameters-<step>.txt and model_params to <runDir>/lfadsOutput/.",
     "A run that was stopped resumes from its newest checkpoint. Training stops when the learning rate falls",
     "below c_learning_rate_stop, or at --max-epochs / --max-steps (counted over all sessions of the run).",
     "SIGINT/SIGTERM stop it before the next step (exit code 130/143); run the command again to resume.",
+    "After the KL/L2 ramps, a divergence watch checks every epoch: the validation cost well above its lowest for",
+    "several epochs, or the KL jumping or collapsing tenfold. It says so, then restores the lowest-validation-error",
+    "checkpoint and halves the learning rate (--no-recover-divergence: only say so). fitlog_diagnostics.csv beside",
+    "fitlog.csv records per epoch the gradient norms, the clipping rate, each posterior's KL and the learning rate.",
     "",
     "Example:",
     "  lfads train runs/example/param_YOs74u/single_dataset001 --max-epochs 5",
@@ -106,11 +110,13 @@ export const trainCommand: Command = {
     BACKEND_OPTION,
     { name: "seed", type: "number", valueName: "<n>", help: "seed of initialisation, batching and sampling (default 0; a resumed run keeps its own)" },
     PARAMS_OPTION,
+    { name: "recover-divergence", type: "boolean", help: "on a divergence, restore the lowest-validation-error checkpoint and halve the learning rate (default on; --no-recover-divergence only reports it)" },
   ],
   positionals: [1, 1],
   async run(args, io) {
     const dir = resolveRunDir(args.positionals[0]!);
     const params = runParamsOf(dir, args);
+    const recoverDivergence = args.options["recover-divergence"] !== false;
     const maxEpochs = intOption(args, "max-epochs");
     const maxSteps = intOption(args, "max-steps");
     const seed = intOption(args, "seed");
@@ -124,6 +130,7 @@ export const trainCommand: Command = {
         trainRun(dir, {
           params,
           signal,
+          recoverDivergence,
           ...(maxEpochs !== undefined ? { maxEpochs } : {}),
           ...(maxSteps !== undefined ? { maxSteps } : {}),
           ...(seed !== undefined ? { seed } : {}),

@@ -13,6 +13,7 @@ import type { RunDashboardRow } from "../display/plots/dashboard.js";
 import { renderTableText } from "../display/table.js";
 import type { Run } from "../runs/run.js";
 import type { RunCollection } from "../runs/run-collection.js";
+import { trainingSections } from "./training-report.js";
 
 /** Training and sampling budget of a demo. */
 export interface DemoBudget {
@@ -80,8 +81,8 @@ async function posteriorStage(opts: DemoStagesOptions): Promise<void> {
 
 /** Score every run, draw the figures and write `<rc.path>/report.html`; returns its path and the run rows. */
 async function reportStage(opts: DemoStagesOptions): Promise<{ file: string; rows: RunDashboardRow[] }> {
-  const { scoreRun, loadRunFitLog, loadRunPosteriorMeans } = await import("../posterior/run-results.js");
-  const { runDashboard, plotTrainingCurves, plotSingleTrialRates, plotFactorTrajectories3d } = await import("../display/plots/index.js");
+  const { scoreRun, loadRunFitLog, loadRunPosteriorMeans, runPosteriorSource } = await import("../posterior/run-results.js");
+  const { runDashboard, plotSingleTrialRates, plotFactorTrajectories3d } = await import("../display/plots/index.js");
   const { runDiskStatus } = await import("../display/runs.js");
   const { writeReport } = await import("../display/report/index.js");
   const rows: RunDashboardRow[] = [];
@@ -102,6 +103,8 @@ async function reportStage(opts: DemoStagesOptions): Promise<{ file: string; row
       bestValidCost: log && log.lveIndex !== undefined ? log.total_valid_lve : undefined,
       r2,
       bitsPerSpike: bps,
+      "LVE epoch": log?.lveRow?.epoch,
+      "posterior checkpoint": (await runPosteriorSource(run))?.checkpoint,
     });
     if (r2 !== undefined && Number.isFinite(r2) && (!best || r2 > best.r2)) best = { run, r2 };
     opts.log(`[report] ${run.paramsString}/${run.name}: ${scores.map((s) => `${s.dataset} R² ${s.r2?.toFixed(3) ?? "–"}, ${s.bitsPerSpike?.toFixed(3) ?? "–"} bits/spike`).join("; ") || "no posterior yet"}`);
@@ -113,7 +116,7 @@ async function reportStage(opts: DemoStagesOptions): Promise<{ file: string; row
     const { run } = best;
     const pms = await loadRunPosteriorMeans(run);
     sections.push({ heading: `Best run: ${run.paramsString}/${run.name} (R² ${best.r2.toFixed(3)})` });
-    if (fs.existsSync(run.fileFitLog)) sections.push({ heading: "Training curves", figure: plotTrainingCurves(loadRunFitLog(run)) });
+    sections.push(...(await trainingSections(run)));
     for (const pm of pms) {
       sections.push({ heading: `Single-trial rates, ${pm.datasetName}`, figure: plotSingleTrialRates(pm) });
       if (pm.nFactors >= 3) sections.push({ heading: `Factor trajectories, ${pm.datasetName}`, figure: plotFactorTrajectories3d(pm) });

@@ -3,6 +3,7 @@
  *   recon = −mean_b log p(x|z)                        (nats per trial)
  *   kl    = mean_b (kl_ic_weight·KL_g0 + kl_co_weight·KL_co)
  *   cost  = recon + kl_weight·kl + l2_weight·l2 + co_mean_corr_scale·corr
+ *   kl_ic = mean_b KL_g0,  kl_co = mean_b KL_co     (each posterior's KL, unweighted: diagnostics only)
  *   nll_bound_vae = −mean_b lb,  nll_bound_iwae = log B − logsumexp_b lb,  lb = log p(x|z) − weighted KLs
  * kl_weight and l2_weight are the ramp weights of the current step (train/schedule.ts).
  */
@@ -20,6 +21,10 @@ export interface CostTerms {
   recon: tf.Scalar;
   /** Un-ramped KL (with kl_ic_weight / kl_co_weight). */
   kl: tf.Scalar;
+  /** KL of the initial-condition posterior g0, mean over trials, without kl_ic_weight (0 without an IC encoder). */
+  klIc: tf.Scalar;
+  /** KL of the controller-output posterior u, mean over trials, without kl_co_weight (0 without a controller). */
+  klCo: tf.Scalar;
   l2: tf.Scalar;
   corr: tf.Scalar;
   nllBoundVae: tf.Scalar;
@@ -39,6 +44,8 @@ export function lfadsCost(model: LfadsModel, fwd: LfadsForward, w: RampWeights):
     cost,
     recon,
     kl,
+    klIc: tf.mean(fwd.klIc) as tf.Scalar,
+    klCo: tf.mean(fwd.klCo) as tf.Scalar,
     l2,
     corr: fwd.corr,
     nllBoundVae: tf.neg(tf.mean(lb)) as tf.Scalar,

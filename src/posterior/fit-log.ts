@@ -10,6 +10,10 @@
  * Parsing is driven by the labels, so either layout (and a file mixing both) reads; values that are not
  * numbers become NaN (`inf`/`nan` as Python prints them are understood).
  *
+ * lfads-ts also writes `fitlog_diagnostics.csv` beside it (gradient norms, clipping rate, each posterior's
+ * KL, learning rate, divergence events; fit-diagnostics.ts); `loadFitLog` reads it when present, as
+ * `fitLog.diagnostics` (TF LFADS and lfads-torch folders have none).
+ *
  * `loadFitLog(dir, { dataFrame: true })` / `fitLog.toDataFrame()` give the same tidy table as a danfojs-node
  * DataFrame. danfojs-node is an optional peer dependency, loaded only then (ecosystem.md §4: it needs two
  * npm overrides in the project's root package.json, see DANFO_INSTALL).
@@ -17,7 +21,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DataError, didYouMean, LayoutError, LfadsError, ParamError } from "../core/errors.js";
-import { FITLOG_FILE } from "../runs/layout.js";
+import { FITLOG_DIAGNOSTICS_FILE, FITLOG_FILE } from "../runs/layout.js";
+import { FIT_DIAGNOSTICS_COLUMNS, readFitDiagnostics, type FitDiagnosticsColumn, type FitDiagnosticsRow } from "./fit-diagnostics.js";
 
 /** One epoch of the log. Costs are nats per trial; `*_valid` are NaN when the run had no validation set. */
 export interface FitLogRow {
@@ -104,10 +109,13 @@ export class FitLog {
   readonly rows: readonly Readonly<FitLogRow>[];
   /** The file it came from, when read from disk. */
   readonly source?: string;
+  /** The rows of `fitlog_diagnostics.csv` when the run has one (lfads-ts training writes it), in file order. */
+  readonly diagnostics?: readonly Readonly<FitDiagnosticsRow>[];
 
-  constructor(rows: readonly FitLogRow[], source?: string) {
+  constructor(rows: readonly FitLogRow[], source?: string, diagnostics?: readonly FitDiagnosticsRow[]) {
     this.rows = rows.map((r) => Object.freeze({ ...r }));
     if (source !== undefined) this.source = source;
+    if (diagnostics !== undefined) this.diagnostics = diagnostics.map((r) => Object.freeze({ ...r }));
   }
 
   /** Parse the text of a `fitlog.csv` (blank lines skipped). */
@@ -128,6 +136,22 @@ export class FitLog {
   /** True when any row carries validation costs. */
   get hasValid(): boolean {
     return this.rows.some((r) => !Number.isNaN(r.total_valid));
+  }
+
+  /**
+   * A diagnostics column aligned with `rows` (matched by epoch): NaN for epochs the diagnostics file
+   * does not cover, undefined when there is no diagnostics file.
+   */
+  diagnosticColumn(name: FitDiagnosticsColumn): Float64Array | undefined {
+    if (!FIT_DIAGNOSTICS_COLUMNS.includes(name)) throw new DataError(`FitLog diagnostics have no column '${name}'; columns: ${FIT_DIAGNOSTICS_COLUMNS.join(", ")}`);
+    if (!this.diagnostics) return undefined;
+    const byEpoch = new Map(this.diagnostics.map((d) => [d.epoch, d]));
+    return Float64Array.from(this.rows, (r) => byEpoch.get(r.epoch)?.[name] ?? NaN);
+  }
+
+  /** The epochs whose diagnostics carry an event (a divergence and what was done), in file order. */
+  get events(): { epoch: number; step: number; event: string }[] {
+    return (this.diagnostics ?? []).filter((d) => d.event !== "").map((d) => ({ epoch: d.epoch, step: d.step, event: d.event }));
   }
 
   /** One column as a Float64Array (e.g. `column("total_valid")` for a plot). */
@@ -274,7 +298,8 @@ function loadDanfo(what: string): DanfoModule {
 }
 
 /**
- * Read `fitlog.csv` from a run's LFADS output folder (or from the file path itself). Missing file → a
+ * Read `fitlog.csv` from a run's LFADS output folder (or from the file path itself), with
+ * `fitlog_diagnostics.csv` beside it when present (`fitLog.diagnostics`). Missing file → a
  * LayoutError saying the model has not been trained (training writes it, one line per epoch).
  * With `{ dataFrame: true }` the tidy table comes back as a danfojs-node DataFrame (`FitLog.toDataFrame`).
  */
@@ -288,7 +313,10 @@ export function loadFitLog(outputDirOrFile: string, options: LoadFitLogOptions =
     throw new LayoutError(`${FITLOG_FILE} not found: ${file}; training writes it (one line per epoch) — train the run first (lfads train / run_lfads.py --kind=train)`);
   }
   if (asDataFrame) loadDanfo("loadFitLog option dataFrame: true");
-  const log = FitLog.parse(fs.readFileSync(file, "utf8"), file);
+  const parsed = FitLog.parse(fs.readFileSync(file, "utf8"), file);
+  // The sidecar belongs to a fitlog.csv in the same folder (not to a renamed copy elsewhere).
+  const diagnostics = path.basename(file) === FITLOG_FILE ? readFitDiagnostics(path.join(path.dirname(file), FITLOG_DIAGNOSTICS_FILE)) : undefined;
+  const log = diagnostics ? new FitLog(parsed.rows, file, diagnostics) : parsed;
   return asDataFrame ? log.toDataFrame() : log;
 }
 

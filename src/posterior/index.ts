@@ -8,10 +8,14 @@ export { readInputInfo } from "./read-input-info.js";
 export type { InputInfo } from "./read-input-info.js";
 export { FitLog, loadFitLog, parseFitLogLine, FIT_LOG_COLUMNS, DANFO_INSTALL } from "./fit-log.js";
 export type { FitLogRow, FitLogColumn, FitLogDataFrame, LoadFitLogOptions } from "./fit-log.js";
+export { parseFitDiagnostics, readFitDiagnostics, FIT_DIAGNOSTICS_COLUMNS } from "./fit-diagnostics.js";
+export type { FitDiagnosticsRow, FitDiagnosticsColumn } from "./fit-diagnostics.js";
 export { ModelTrainedParams, loadModelTrainedParams } from "./trained-params.js";
 export type { LoadModelTrainedParamsOptions } from "./trained-params.js";
 export { r2Score, poissonNll, bitsPerSpike, posteriorRateR2, posteriorBitsPerSpike, splitTrials } from "./scores.js";
 export type { R2Result, ScoreOptions, TrialSplit, PosteriorScoreOptions } from "./scores.js";
 // Run-level loaders and scores (the facade's run.loadPosteriorMeans() & co. call these).
-export { loadRunPosteriorMeans, loadRunFitLog, loadRunTrainedParams, scoreRun } from "./run-results.js";
+export { loadRunPosteriorMeans, loadRunFitLog, loadRunTrainedParams, scoreRun, runPosteriorSource } from "./run-results.js";
+export { readPosteriorSource, posteriorSourceOf, POSTERIOR_ATTRS } from "./posterior-source.js";
+export type { PosteriorSource } from "./posterior-source.js";
 export type { RunPosteriorOptions, RunScore, ScoreRunOptions } from "./run-results.js";

@@ -11,6 +11,7 @@ import type { Run } from "../runs/run.js";
 import { loadFitLog, type FitLog, type FitLogDataFrame, type LoadFitLogOptions } from "./fit-log.js";
 import { checkOutputDist, observationModel, type OutputDist } from "../model/observation/registry.js";
 import type { PosteriorFormat, PosteriorMeans } from "./posterior-means.js";
+import { posteriorSourceOf, type PosteriorSource } from "./posterior-source.js";
 import { loadPosteriorMeans } from "./read-posterior.js";
 import { posteriorBitsPerSpike, posteriorRateR2, splitTrials, type TrialSplit } from "./scores.js";
 import { loadModelTrainedParams, type ModelTrainedParams } from "./trained-params.js";
@@ -98,6 +99,14 @@ export function loadRunFitLog(run: Run, options: LoadFitLogOptions & { dataFrame
 export function loadRunFitLog(run: Run, options?: LoadFitLogOptions): FitLog | FitLogDataFrame;
 export function loadRunFitLog(run: Run, options?: LoadFitLogOptions): FitLog | FitLogDataFrame {
   return loadFitLog(run.pathLFADSOutput, options);
+}
+
+/**
+ * The checkpoint the run's posterior files of `kind` (default the run's posterior_mean_kind) were sampled
+ * from, as lfads-ts records it in them; undefined before sampling or for TF LFADS's files.
+ */
+export function runPosteriorSource(run: Run, kind: string = run.params.posterior_mean_kind): Promise<PosteriorSource | undefined> {
+  return posteriorSourceOf(run.pathLFADSOutput, run.datasetNames, kind);
 }
 
 /** The run's `lfadsOutput/model_params`, with its dataset names. */

@@ -10,6 +10,7 @@ import type { LfadsConfig } from "../model/config.js";
 import type { LfadsBatch, LfadsEncoding } from "../model/lfads.js";
 import { gatherTrials, type DatasetData, type SplitData } from "../train/input-data.js";
 import type { TrainedModel } from "./sample-model.js";
+import { POSTERIOR_ATTRS } from "./posterior-source.js";
 import { RowNoise, streamId, type NoiseRequest } from "./sample-noise.js";
 import type { PosteriorSampleKind } from "./sample-progress.js";
 import { trialsPerGroup } from "./sample-shared.js";
@@ -198,10 +199,7 @@ async function sampleGroup(ctx: SplitContext, job: SplitJob, acc: GroupSums, e0:
 }
 
 /** Root attributes lfads-ts adds to its posterior files (TF wrote none; readers ignore them). */
-const ATTR_STEP = "lfads_ts_train_step";
-const ATTR_SAMPLES = "lfads_ts_num_samples";
-const ATTR_SEED = "lfads_ts_seed";
-const ATTR_CHECKPOINT = "lfads_ts_checkpoint";
+const { step: ATTR_STEP, samples: ATTR_SAMPLES, seed: ATTR_SEED, checkpoint: ATTR_CHECKPOINT } = POSTERIOR_ATTRS;
 
 /**
  * The outputs of one file: per-time arrays streamed to it a group at a time, per-trial vectors kept

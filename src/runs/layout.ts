@@ -14,7 +14,7 @@
  *       params.json  lfads_train.sh  lfads_posterior_mean_sample.sh
  *       lfads.out  lfads.running  lfads.done.train  lfads.done  lfads.failed
  *       lfadsOutput/                            run.pathLFADSOutput (also a run_lfads.py save folder)
- *         fitlog.csv  model_params  hyperparameters-<step>.txt
+ *         fitlog.csv  fitlog_diagnostics.csv  model_params  hyperparameters-<step>.txt
  *         lfads_vae.ckpt-<step>.h5 + checkpoint, lfads_vae_lve.ckpt-<step>.h5 + checkpoint_lve
  *         model_runs_<ds>.h5_{train,valid}_<kind>  model_runs_prior_sample   (lfads-torch: lfads_output_<ds>.h5)
  */
@@ -127,6 +127,11 @@ export const RUN_MARKERS = {
 
 /** The per-epoch training log, in TF LFADS's format. */
 export const FITLOG_FILE = "fitlog.csv";
+/**
+ * lfads-ts's per-epoch diagnostics beside the fit log (gradient norms, clipping rate, each posterior's KL,
+ * learning rate, divergence events): a CSV with a header row, so fitlog.csv keeps TF's 19 columns.
+ */
+export const FITLOG_DIAGNOSTICS_FILE = "fitlog_diagnostics.csv";
 /** Every trained variable under its TF name (TF `--kind=write_model_params`). */
 export const MODEL_PARAMS_FILE = "model_params";
 /** The hyperparameters TF saves with a checkpoint at `step`. */

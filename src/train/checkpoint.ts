@@ -14,6 +14,7 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { readArray, readH5, writeArray, writeH5Atomic, type H5Group } from "../io/h5.js";
 import type { WeightMap } from "../model/params.js";
 import { CHECKPOINTS, checkpointFileName, type CheckpointKind } from "../runs/layout.js";
+import type { DivergenceState } from "./divergence.js";
 import type { LrScheduleState } from "./schedule.js";
 
 export type { CheckpointKind };
@@ -31,6 +32,10 @@ export interface TrainerState {
   validCount: number;
   /** fitlog.csv lines up to this checkpoint. */
   fitlog: string[];
+  /** fitlog_diagnostics.csv lines (no header) up to this checkpoint; absent in older checkpoints. */
+  diagnostics?: string[];
+  /** The divergence watch's windows; absent in older checkpoints (the watch then starts afresh). */
+  divergence?: DivergenceState;
   seed: number;
   backend: string;
 }

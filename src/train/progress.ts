@@ -2,6 +2,8 @@
  * Progress reports of a training run. The notebook display subscribes through `onProgress`; without a
  * callback a plain terminal line per epoch is printed (and per step with c_debug_print_each_step).
  */
+import type { EpochDiagnostics } from "./diagnostics.js";
+import type { DivergenceEvent } from "./divergence.js";
 
 export interface TrainProgress {
   kind: "step" | "epoch";
@@ -27,6 +29,10 @@ export interface TrainProgress {
   learningRate: number;
   /** Step events: global gradient norm before clipping. */
   gradNorm?: number;
+  /** Epoch events: the row written to fitlog_diagnostics.csv (gradient norms, clipping rate, each posterior's KL). */
+  diagnostics?: EpochDiagnostics;
+  /** Epoch events: the divergence the watch saw at the end of this epoch, and what was done about it. */
+  divergence?: DivergenceEvent;
   /** Training steps per second, averaged over this epoch so far. */
   stepsPerSecond: number;
   elapsedSeconds: number;
@@ -38,9 +44,13 @@ export type ProgressCallback = (p: TrainProgress) => void | Promise<void>;
 
 const n2 = (x: number | undefined): string => (x === undefined ? "-" : x.toFixed(2));
 
-/** One terminal line, e.g. "epoch 3 step 40 | train 812.33 recon 801.10 kl 9.12 | valid … | lr 0.01 | 1.9 steps/s". */
+/**
+ * One terminal line, e.g. "epoch 3 step 40 | train 812.33 recon 801.10 kl 9.12 | valid … | lr 0.01 | 1.9 steps/s";
+ * an epoch at which the divergence watch fired gets a second line, "lfads: divergence at epoch …".
+ */
 export function formatProgress(p: TrainProgress): string {
   const head = p.kind === "epoch" ? `epoch ${p.epoch} step ${p.step}` : `  step ${p.step} (${p.stepInEpoch}/${p.stepsPerEpoch} of epoch ${p.epoch})`;
   const valid = p.kind === "epoch" ? ` | valid ${n2(p.validCost)} recon ${n2(p.validRecon)} kl ${n2(p.validKl)}` : "";
-  return `${head} | train ${n2(p.trainCost)} recon ${n2(p.trainRecon)} kl ${n2(p.trainKl)}${valid} | l2 ${p.l2Cost.toFixed(5)} klw ${n2(p.klWeight)} l2w ${n2(p.l2Weight)} lr ${p.learningRate.toPrecision(3)} | ${p.stepsPerSecond.toPrecision(3)} steps/s`;
+  const divergence = p.divergence ? `\nlfads: ${p.divergence.message}` : "";
+  return `${head} | train ${n2(p.trainCost)} recon ${n2(p.trainRecon)} kl ${n2(p.trainKl)}${valid} | l2 ${p.l2Cost.toFixed(5)} klw ${n2(p.klWeight)} l2w ${n2(p.l2Weight)} lr ${p.learningRate.toPrecision(3)} | ${p.stepsPerSecond.toPrecision(3)} steps/s${divergence}`;
 }

@@ -1,7 +1,9 @@
 /**
  * `trainRun`: train LFADS on a run's inputs (`<run>/lfadsInput/lfads_*.h5`) and write TF-style outputs
- * to `<run>/lfadsOutput/`: rolling and lowest-validation-error checkpoints, fitlog.csv,
- * hyperparameters-<step>.txt, model_params, and the `lfads.done` marker in the run folder on success.
+ * to `<run>/lfadsOutput/`: rolling and lowest-validation-error checkpoints, fitlog.csv (plus lfads-ts's
+ * fitlog_diagnostics.csv), hyperparameters-<step>.txt, model_params, and the `lfads.done` marker in the
+ * run folder on success. After the KL/L2 ramps a divergence watch checks every epoch and, by default,
+ * rewinds to the LVE checkpoint with a lower learning rate when it fires (divergence.ts, recovery.ts).
  *
  * Checkpointing: a rolling checkpoint after every epoch (`checkpointEveryEpochs`, default 1; TF used 10),
  * keeping c_max_ckpt_to_keep; an LVE checkpoint when both ramps are complete and the validation cost
@@ -23,12 +25,15 @@ import type { LfadsConfig } from "../model/config.js";
 import { checkBatchSize, epochBatches, type SplitSize } from "./batching.js";
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
 import { TrainingDivergedError } from "./errors.js";
+import { diagnosticsLine, epochDiagnostics, writeDiagnostics } from "./diagnostics.js";
+import { divergenceRule, DivergenceWatch, type DivergenceEvent, type DivergenceRule } from "./divergence.js";
 import { fitlogLine, writeFitlog, type EpochCosts } from "./fitlog.js";
 import { runManagerFlags, tfHyperparameters, writeHyperparameters, type HyperparameterFlags } from "./hyperparameters.js";
 import { loadLfadsInputs, type InputData } from "./input-data.js";
 import { listInputFilesByStem, RUN_MANAGER_STEM } from "./input-files.js";
 import { writeModelParams } from "./outputs.js";
 import { formatProgress, type ProgressCallback, type TrainProgress } from "./progress.js";
+import { actOnDivergence } from "./recovery.js";
 import { trainConfigFromRunParams, type TrainConfig } from "./train-config.js";
 import { Trainer, type StepStats, type TrainSubset } from "./trainer.js";
 import { MODEL_PARAMS_FILE, RUN_MARKERS, runInputDir, runOutputDir } from "../runs/layout.js";
@@ -80,6 +85,15 @@ export interface TrainRunOptions {
    * read-outs (`do_train_io_only`), "encoder" = the IC encoder and the g0 posterior (`do_train_encoder_only`).
    */
   trainOnly?: TrainSubset;
+  /**
+   * When the divergence watch fires (validation cost well above its lowest for several epochs, or the KL
+   * jumping or collapsing tenfold, after the ramps): true (default) restores the lowest-validation-error
+   * checkpoint's weights and Adam moments and halves the learning rate, then goes on; false only reports.
+   * Either way the log, the progress events and fitlog_diagnostics.csv say so.
+   */
+  recoverDivergence?: boolean;
+  /** The watch's thresholds (default DEFAULT_DIVERGENCE_RULE). */
+  divergenceRule?: Partial<DivergenceRule>;
   /**
    * The run_lfads.py flags that hyperparameters-<step>.txt records (`lfads run-lfads` passes those it
    * was given). Default: the flags the Run Manager passes for the params (runManagerFlags).
@@ -158,6 +172,7 @@ const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r)
 class TrainingSession {
   readonly model: LfadsModel;
   readonly trainer: Trainer;
+  private watch: DivergenceWatch;
   private lastCkpt: string | undefined;
   private lastCkptStep = 0;
   private lveCkpt: string | undefined;
@@ -174,6 +189,7 @@ class TrainingSession {
     const seed = options.seed ?? 0;
     this.model = new LfadsModel(setup.mcfg, { seed });
     this.trainer = new Trainer(this.model, setup.data, setup.tcfg, seed, options.trainOnly);
+    this.watch = new DivergenceWatch(options.divergenceRule);
   }
 
   private log(line: string): void {
@@ -188,6 +204,8 @@ class TrainingSession {
     if (!this.lastCkpt) return;
     const trainer = this.trainer;
     trainer.restore(await loadCheckpoint(this.lastCkpt));
+    // A checkpoint from before the watch existed: start its windows afresh from the run's lowest cost.
+    this.watch = new DivergenceWatch(this.options.divergenceRule, trainer.divergence ?? { lowest: trainer.lowestValidCost, valid: [], kl: [] });
     this.resumedFrom = this.lastCkptStep = trainer.step;
     if (this.options.resetLearningRate) trainer.schedule.learningRate = this.setup.tcfg.learningRateInit;
     this.log(`lfads: resuming from ${path.basename(this.lastCkpt)} (step ${trainer.step}, ${trainer.epochsDone} epochs done)`);
@@ -197,6 +215,7 @@ class TrainingSession {
   writeStartFiles(): void {
     const { spec, data, mcfg, tcfg } = this.setup;
     writeFitlog(spec.outputDir, this.trainer.fitlog);
+    writeDiagnostics(spec.outputDir, this.trainer.diagnostics);
     const flags = this.options.flags ?? runManagerFlags(spec.params, { dataDir: spec.inputDir, saveDir: spec.outputDir, stem: spec.dataFilenameStem }, tcfg);
     writeHyperparameters(spec.outputDir, this.trainer.step, tfHyperparameters(flags, "train", { numSteps: data.numSteps, datasets: mcfg.datasets }));
     fs.rmSync(spec.doneFile, { force: true });
@@ -241,17 +260,20 @@ class TrainingSession {
     return true;
   }
 
-  /** Validation costs, the fit-log line, the learning-rate schedule, the checkpoints and the epoch report. */
+  /**
+   * Validation costs, the fit-log and diagnostics lines, the learning-rate schedule, the LVE checkpoint,
+   * the divergence watch (and recovery), the rolling checkpoint and the epoch report.
+   */
   private async endEpoch(epoch: number, steps: StepStats[], stepsPerEpoch: number, tEpoch: number): Promise<void> {
     const { spec, tcfg, validSizes, backend } = this.setup;
     const trainer = this.trainer;
     const last = steps[steps.length - 1];
     if (!last) throw new LfadsError("trainRun: an epoch ran no training step"); // unreachable: stopReason checks maxSteps
+    const learningRate = trainer.schedule.learningRate;
     const va = epochBatches(tcfg.batchSize, validSizes, trainer.rng, "valid").map((ref) => trainer.evalBatch(ref, "valid"));
     const trainMeans: EpochCosts = { total: mean(steps, "cost"), recon: mean(steps, "recon"), kl: mean(steps, "kl") };
     const validMeans: EpochCosts = { total: mean(va, "cost"), recon: mean(va, "recon"), kl: mean(va, "kl") };
     trainer.fitlog.push(fitlogLine({ epoch, step: trainer.step, train: trainMeans, valid: validMeans, l2: last.l2, klWeight: last.weights.kl, l2Weight: last.weights.l2 }));
-    writeFitlog(spec.outputDir, trainer.fitlog);
     trainer.schedule.afterEpoch(trainMeans.total);
     trainer.validCount += 1;
     trainer.epochsDone += 1;
@@ -261,9 +283,25 @@ class TrainingSession {
       trainer.lowestValidCost = validMeans.total;
       this.lveCkpt = await saveCheckpoint(spec.outputDir, "lve", trainer.snapshot(backend.name), tcfg.maxCkptToKeepLve);
     }
+    const divergence = await this.watchDivergence(epoch, validMeans, rampsDone);
+    const diagnostics = epochDiagnostics({ epoch, step: trainer.step, learningRate, maxGradNorm: tcfg.maxGradNorm }, steps, va, divergence?.message ?? "");
+    trainer.diagnostics.push(diagnosticsLine(diagnostics));
+    writeFitlog(spec.outputDir, trainer.fitlog);
+    writeDiagnostics(spec.outputDir, trainer.diagnostics);
     if (trainer.epochsDone % Math.max(1, this.options.checkpointEveryEpochs ?? 1) === 0) await this.saveRolling();
     const epochStats = { ...last, cost: trainMeans.total, recon: trainMeans.recon, kl: trainMeans.kl };
-    await this.emit(this.progress("epoch", epoch, steps.length, stepsPerEpoch, epochStats, validMeans, tEpoch));
+    const report = this.progress("epoch", epoch, steps.length, stepsPerEpoch, epochStats, validMeans, tEpoch);
+    report.diagnostics = diagnostics;
+    if (divergence) report.divergence = divergence;
+    await this.emit(report); // formatProgress adds the divergence line to the epoch's line
+  }
+
+  /** Feed the epoch to the divergence watch; on a verdict, recover (or report) and say what was done. */
+  private async watchDivergence(epoch: number, valid: EpochCosts, rampsDone: boolean): Promise<DivergenceEvent | undefined> {
+    const verdict = this.watch.observe({ validTotal: valid.total, validKl: valid.kl, rampsDone });
+    const event = verdict ? await actOnDivergence(this.trainer, verdict, epoch, this.lveCkpt, this.options.recoverDivergence ?? true) : undefined;
+    this.trainer.divergence = this.watch.state();
+    return event;
   }
 
   private async saveRolling(): Promise<string> {
@@ -331,6 +369,7 @@ class TrainingSession {
  * the file header lists what it writes.
  */
 export async function trainRun(target: string | RunLike | TrainRunSpec, options: TrainRunOptions = {}): Promise<TrainRunResult> {
+  divergenceRule(options.divergenceRule); // a bad threshold fails before anything is read or written
   const setup = await prepareTraining(resolveTarget(target, options), options);
   const session = new TrainingSession(setup, options);
   try {

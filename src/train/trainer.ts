@@ -13,6 +13,7 @@ import type { ParamInfo } from "../model/params.js";
 import { AdamTf1, globalNormScale } from "./adam.js";
 import type { BatchRef } from "./batching.js";
 import type { Checkpoint, TrainerState } from "./checkpoint.js";
+import type { DivergenceState } from "./divergence.js";
 import { gatherTrials, type InputData, type SplitData } from "./input-data.js";
 import { jitterSpikes } from "./jitter.js";
 import { LearningRateSchedule, rampWeight } from "./schedule.js";
@@ -45,6 +46,9 @@ export interface StepStats {
   recon: number;
   /** Un-ramped KL (kl_*_weight applied). */
   kl: number;
+  /** KL of the g0 posterior and of the controller-output posterior (unweighted), for the diagnostics. */
+  klIc: number;
+  klCo: number;
   l2: number;
   corr: number;
   /** Global gradient norm before clipping (training steps only). */
@@ -71,6 +75,10 @@ export class Trainer {
   lowestValidCost = Infinity;
   validCount = 0;
   fitlog: string[] = [];
+  /** fitlog_diagnostics.csv lines (without the header) up to now. */
+  diagnostics: string[] = [];
+  /** The divergence watch's state (undefined until the session has one). */
+  divergence: DivergenceState | undefined;
   private readonly varNames = new Map<string, string>();
 
   private readonly trained: ParamInfo[];
@@ -133,13 +141,13 @@ export class Trainer {
       const { value, grads } = tf.variableGrads(() => {
         const fwd = this.model.forward(batch, { keepProb: this.model.config.keepProb, latents: "sample", noise: this.noise });
         const c = lfadsCost(this.model, fwd, w);
-        side = tf.keep(tf.stack([c.recon, c.kl, c.l2, c.corr]));
+        side = tf.keep(tf.stack([c.recon, c.kl, c.l2, c.corr, c.klIc, c.klCo]));
         return c.cost;
       }, vars);
       const normSq = tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))));
       const v = tf.concat([tf.reshape(value, [1]), side!, tf.reshape(normSq, [1])]).dataSync();
       side!.dispose();
-      const s: StepStats = { cost: v[0]!, recon: v[1]!, kl: v[2]!, l2: v[3]!, corr: v[4]!, gradNorm: Math.sqrt(v[5]!), weights: w };
+      const s: StepStats = { cost: v[0]!, recon: v[1]!, kl: v[2]!, l2: v[3]!, corr: v[4]!, klIc: v[5]!, klCo: v[6]!, gradNorm: Math.sqrt(v[7]!), weights: w };
       if (!Number.isFinite(s.cost) || !Number.isFinite(s.gradNorm)) onNonFinite(s);
       const byName = new Map<string, tf.Tensor>();
       for (const [k, g] of Object.entries(grads)) byName.set(this.varNames.get(k)!, g);
@@ -158,9 +166,9 @@ export class Trainer {
     tf.tidy(() => {
       const fwd = this.model.forward(this.tensors(arrays), { keepProb: 1, latents: "sample", noise: this.noise });
       const c = lfadsCost(this.model, fwd, w);
-      v = tf.stack([c.cost, c.recon, c.kl, c.l2, c.corr]).dataSync();
+      v = tf.stack([c.cost, c.recon, c.kl, c.l2, c.corr, c.klIc, c.klCo]).dataSync();
     });
-    return { cost: v[0]!, recon: v[1]!, kl: v[2]!, l2: v[3]!, corr: v[4]!, gradNorm: NaN, weights: w };
+    return { cost: v[0]!, recon: v[1]!, kl: v[2]!, l2: v[3]!, corr: v[4]!, klIc: v[5]!, klCo: v[6]!, gradNorm: NaN, weights: w };
   }
 
   state(backend: string): TrainerState {
@@ -173,6 +181,8 @@ export class Trainer {
       lowestValidCost: this.lowestValidCost,
       validCount: this.validCount,
       fitlog: [...this.fitlog],
+      diagnostics: [...this.diagnostics],
+      ...(this.divergence ? { divergence: this.divergence } : {}),
       seed: this.seed,
       backend,
     };
@@ -194,6 +204,17 @@ export class Trainer {
     this.lowestValidCost = s.lowestValidCost;
     this.validCount = s.validCount;
     this.fitlog = [...s.fitlog];
+    this.diagnostics = [...(s.diagnostics ?? [])]; // absent in checkpoints written before the diagnostics
+    this.divergence = s.divergence;
+  }
+
+  /**
+   * Go back to `ckpt`'s weights and Adam moments (a divergence recovery). The step, the Adam step
+   * count, the RNG stream, the schedule and the logs keep moving forward.
+   */
+  rewindTo(ckpt: Checkpoint): void {
+    this.model.importWeights(ckpt.weights);
+    this.adam.restore({ t: this.adam.t, m: ckpt.adamM, v: ckpt.adamV });
   }
 
   dispose(): void {

@@ -12,6 +12,8 @@ import * as path from "node:path";
 import { RunParams } from "../../src/params/run-params.js";
 import { RUN_PARAMS_FILE, readRunParamsFile, writeRunParamsFile } from "../../src/runs/run-params-file.js";
 import type { Run } from "../../src/runs/run.js";
+import { posteriorCheckpointText } from "../../src/demo/training-report.js";
+import { loadRunFitLog, runPosteriorSource } from "../../src/posterior/run-results.js";
 import { prepareTinyRun } from "../runs/tiny-run.js";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -78,13 +80,16 @@ test("errors: one line, non-zero exit, before anything is written", () => {
   assert.ok(!fs.existsSync(run.pathLFADSOutput));
 });
 
-test("train, then posterior, prior-sample and write-model-params on the run folder", () => {
+test("train, then posterior, prior-sample and write-model-params on the run folder", async () => {
   const t = lfads(["train", dir, "--max-epochs", "3"]);
   assert.equal(t.code, 0, t.err);
   assert.match(t.out, /^epoch 2 step 15 \| train [\d.]+ /m);
   assert.match(t.out, /lfads train: done \(max epochs\) after 3 epochs, 15 steps/);
   assert.match(t.out, new RegExp(`outputs in ${run.pathLFADSOutput.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: model_params`));
   assert.ok(fs.existsSync(run.fileModelParams));
+  const diag = fs.readFileSync(path.join(run.pathLFADSOutput, "fitlog_diagnostics.csv"), "utf8").trimEnd().split("\n");
+  assert.equal(diag.length, 4, "header + 3 epochs");
+  assert.match(diag[3]!, /^2,15,0\.01,[\d.]+,[\d.]+,0,200,[\d.e-]+,[\d.e-]+,0,0,$/, "epoch 2: lr 0.01, no clipping, u's KL 0 without a controller, no event");
 
   const p = lfads(["posterior", dir, "--kind", "both"]);
   assert.equal(p.code, 0, p.err);
@@ -92,6 +97,10 @@ test("train, then posterior, prior-sample and write-model-params on the run fold
   for (const split of ["train", "valid"]) {
     for (const kind of ["posterior_sample_and_average", "posterior_push_mean"]) assert.ok(fs.existsSync(path.join(run.pathLFADSOutput, `model_runs_dataset001.h5_${split}_${kind}`)));
   }
+  // The report's paragraph: the posterior names its checkpoint, the LVE one.
+  const src = await runPosteriorSource(run);
+  assert.deepEqual([src?.checkpoint, src?.step], ["lfads_vae_lve.ckpt-15.h5", 15]);
+  assert.match(posteriorCheckpointText(loadRunFitLog(run), src), /^The posterior means were sampled from checkpoint lfads_vae_lve\.ckpt-15\.h5 \(step 15\), the lowest-validation-error epoch 2 \(valid cost [\d.]+\), marked ★/);
   const again = lfads(["posterior", dir]);
   assert.equal(again.code, 0, again.err);
   assert.match(again.out, /0 file\(s\) written, 2 existed and were kept/);
@@ -135,7 +144,7 @@ test("SIGTERM stops training before the next step: exit 143, resumable", async (
   assert.equal(code, 143, err);
   assert.match(err, /lfads train: SIGTERM: stopping before the next step/);
   assert.match(err, /run 'lfads train .*sigterm' again to resume/);
-  const resumed = lfads(["train", other, "--max-epochs", "3"]);
+  const resumed = lfads(["train", other, "--max-epochs", "3", "--no-recover-divergence"]);
   assert.equal(resumed.code, 0, resumed.err);
   assert.match(resumed.out, /resuming from lfads_vae\.ckpt-\d+\.h5/);
 });

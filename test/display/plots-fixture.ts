@@ -1,6 +1,7 @@
 // Small synthetic LFADS outputs for the plot, export and report tests (plain data, no TensorFlow).
 import { PosteriorMeans } from "../../src/posterior/posterior-means.js";
 import { FitLog, type FitLogRow } from "../../src/posterior/fit-log.js";
+import type { FitDiagnosticsRow } from "../../src/posterior/fit-diagnostics.js";
 import type { AlignmentDatasetInput } from "../../src/align/alignment.js";
 
 /** Deterministic uniform [0, 1) generator (mulberry32). */
@@ -113,6 +114,21 @@ export function synthFitLog(n = 30, ramp = 10, opts: { learningRate?: boolean } 
     rows.push(row);
   }
   return new FitLog(rows, "synthetic/fitlog.csv");
+}
+
+/**
+ * `synthFitLog(n, ramp)` with lfads-ts's diagnostics: the learning rate halved at `eventEpoch` (whose
+ * row carries a divergence event), gradient norms falling from 250 (half the steps of the first 5 epochs
+ * clipped at 200), g0's KL near 13, no controller (u's KL 0).
+ */
+export function synthFitLogWithDiagnostics(n = 30, ramp = 10, eventEpoch = 22): FitLog {
+  const base = synthFitLog(n, ramp);
+  const diagnostics: FitDiagnosticsRow[] = base.rows.map((r) => ({
+    epoch: r.epoch, step: r.step, learning_rate: r.epoch <= eventEpoch ? 0.02 : 0.01, grad_norm_mean: 80 - r.epoch, grad_norm_max: 250 - 2 * r.epoch,
+    clip_fraction: r.epoch < 5 ? 0.5 : 0, max_grad_norm: 200, kl_ic_train: 14, kl_ic_valid: 13, kl_co_train: 0, kl_co_valid: 0,
+    event: r.epoch === eventEpoch ? `divergence at epoch ${eventEpoch} (step ${r.step}): valid cost …; restored lfads_vae_lve.ckpt-200.h5 (step 200)` : "",
+  }));
+  return new FitLog(base.rows, "synthetic/fitlog.csv", diagnostics);
 }
 
 /** Three small datasets that share latents, for `computeAlignment`. */

@@ -2,6 +2,7 @@
 // bundle. No browser needed here (export*.test.ts and report*.test.ts drive Chromium).
 import { test, afterEach } from "node:test";
 import assert from "node:assert/strict";
+import * as path from "node:path";
 import { inspect } from "node:util";
 import { ParamError } from "../../src/core/errors.js";
 import { setTextOutput } from "../../src/display/bridge.js";
@@ -19,7 +20,8 @@ import {
   plotlyVersion,
   type PlotlyTrace,
 } from "../../src/display/plots/index.js";
-import { synthAlignmentInput, synthFitLog, synthPosterior } from "./plots-fixture.js";
+import { synthAlignmentInput, synthFitLog, synthFitLogWithDiagnostics, synthPosterior } from "./plots-fixture.js";
+import { loadFitLog } from "../../src/posterior/fit-log.js";
 
 afterEach(() => setTextOutput("stdout"));
 
@@ -224,6 +226,55 @@ test("plotTrainingCurves: train/valid total + recon, weights on y2, LR on y3, LV
   assert.equal(byName(f3.data, "learning rate").length, 1);
   assert.throws(() => plotTrainingCurves(rows, { learningRate: [1, 2] }), /learningRate has 2 values for 8 fit-log rows/);
   assert.throws(() => plotTrainingCurves([]), /no rows/);
+});
+
+test("plotTrainingCurves with diagnostics: KL and gradient-norm panels, learning rate from them, LVE and divergence lines", () => {
+  const log = synthFitLogWithDiagnostics(30, 10, 22);
+  const diagnostics = log.diagnostics!;
+  const fig = plotTrainingCurves(log);
+  assert.deepEqual(
+    fig.data.map((t) => t.name),
+    [
+      "total (train)", "total (valid)", "recon (train)", "recon (valid)", "KL weight", "L2 weight", "learning rate",
+      "KL g0 (train)", "KL g0 (valid)", "grad norm (mean)", "grad norm (max)", "clip threshold", "clipped steps (%)",
+      `LVE (epoch ${log.lveIndex})`, "divergence (1)",
+    ],
+    "u's KL is 0 throughout (no controller): not drawn",
+  );
+  assert.deepEqual(byName(fig.data, "learning rate")[0]!.y, diagnostics.map((d) => d.learning_rate));
+  assert.deepEqual(byName(fig.data, "clipped steps (%)")[0]!.y, diagnostics.map((d) => 100 * d.clip_fraction));
+  assert.deepEqual(new Set(byName(fig.data, "clip threshold")[0]!.y as number[]), new Set([200]));
+  assert.deepEqual(fig.data.filter((t) => t.yaxis === "y4").map((t) => t.legend), ["legend2", "legend2"]);
+  const L = fig.layout as Record<string, { domain?: number[]; type?: string; anchor?: string; overlaying?: string }>;
+  assert.deepEqual([L.yaxis!.domain, L.yaxis4!.domain, L.yaxis5!.domain], [[0.5, 1], [0.27, 0.44], [0, 0.21]]);
+  assert.equal(L.yaxis5!.type, "log");
+  assert.equal(L.yaxis6!.overlaying, "y5");
+  assert.equal(L.xaxis!.anchor, "y5", "epoch ticks under the bottom panel");
+  const shapes = fig.layout.shapes as { x0: number; line: { dash: string } }[];
+  assert.deepEqual(shapes.map((s) => [s.x0, s.line.dash]), [[log.lveIndex, "dot"], [22, "dash"]]);
+  const ev = byName(fig.data, "divergence (1)")[0]!;
+  assert.deepEqual([ev.x, ev.y, ev.text], [[22], [r6(log.rows[22]!.total_valid)], [diagnostics[22]!.event]]);
+  assert.match(fig.toText(), /30 epochs, LVE at epoch \d+ \(valid [\d.]+\), 1 divergence event$/);
+  // Off: the figure of a TF fit log.
+  assert.equal(plotTrainingCurves(log, { diagnostics: false }).data.filter((t) => String(t.yaxis).match(/y[456]/)).length, 0);
+});
+
+test("plotTrainingCurves y range on a real fit log (notebook 01): the first epochs' drop is left out and named; yRange 'all' and logY keep it", () => {
+  const log = loadFitLog(path.join(__dirname, "..", "train", "fixtures", "fitlog-notebook01.csv"));
+  const fig = plotTrainingCurves(log);
+  const range = (fig.layout.yaxis as { range?: number[] }).range!;
+  const later = log.rows.slice(8).flatMap((r) => [r.total_train, r.total_valid, r.recon_train, r.recon_valid]);
+  const all = log.rows.flatMap((r) => [r.total_train, r.total_valid, r.recon_train, r.recon_valid]);
+  const [lo, hi] = [Math.min(...all), Math.max(...later)];
+  assert.ok(Math.abs(range[0]! - (lo - 0.05 * (hi - lo))) < 1e-9 && Math.abs(range[1]! - (hi + 0.05 * (hi - lo))) < 1e-9, `range ${range} for values ${lo}…${hi}`);
+  assert.ok(range[1]! < 500 && Math.max(...all) > 1100, "epoch 0's 1,105.8 would take 90% of the axis");
+  const note = (fig.layout.annotations as { text: string }[]).map((a) => a.text);
+  assert.ok(note.includes("↑ epochs 0–3 above the axis (up to 1105.8)"), note.join(" | "));
+  assert.equal((plotTrainingCurves(log, { yRange: "all" }).layout.yaxis as { range?: number[] }).range, undefined);
+  assert.equal((plotTrainingCurves(log, { logY: true }).layout.yaxis as { range?: number[] }).range, undefined);
+  assert.throws(() => plotTrainingCurves(log, { yRange: "zoom" as never }), /yRange must be "robust" or "all", got "zoom"/);
+  // A short log whose drop is mild keeps plotly's autorange.
+  assert.equal((plotTrainingCurves(log.rows.slice(40, 60)).layout.yaxis as { range?: number[] }).range, undefined);
 });
 
 test("plotAlignmentReconstruction: factors × conditions, one trace per dataset plus the global PC in black", () => {

@@ -21,7 +21,8 @@ import {
 import { reportFigureCount, reportHtml, writeReport, type ReportOptions } from "../../src/display/report/index.js";
 import { closeExporter, countDrawnPlots, findChromium } from "../../src/display/export/index.js";
 import { withScratchPage } from "../../src/display/export/session.js";
-import { synthAlignmentInput, synthFitLog, synthPosterior } from "./plots-fixture.js";
+import { posteriorCheckpointText } from "../../src/demo/training-report.js";
+import { synthAlignmentInput, synthFitLog, synthFitLogWithDiagnostics, synthPosterior } from "./plots-fixture.js";
 
 let skip: string | false = false;
 try {
@@ -42,6 +43,9 @@ const count = (s: string, sub: string) => s.split(sub).length - 1;
 const has = (s: string, re: RegExp) => assert.ok(re.test(s), `expected ${re}`);
 const hasNot = (s: string, re: RegExp) => assert.ok(!re.test(s), `did not expect ${re}`);
 
+/** Training curves with the diagnostics panels, one divergence event (epoch 22) and the LVE epoch 24 (step 240). */
+const trainingLog = synthFitLogWithDiagnostics(30, 5, 22);
+
 function demoReport(): ReportOptions {
   const pm = synthPosterior();
   return {
@@ -57,7 +61,7 @@ function demoReport(): ReportOptions {
           { name: "b", paramHash: "222222", params: { c_co_dim: 4 }, status: "trained", bestValidCost: 9, r2: 0.9 },
         ]),
       },
-      { heading: "Training", figure: plotTrainingCurves(synthFitLog(20, 5)) },
+      { heading: "Training", text: posteriorCheckpointText(trainingLog, { file: "x", checkpoint: "lfads_vae_lve.ckpt-240.h5", step: 240 }), figure: plotTrainingCurves(trainingLog) },
       { heading: "Rates", figure: [plotSingleTrialRates(pm, { neurons: 2, trials: 2 }), plotConditionAveragedFactors(pm)] },
       { heading: "Trajectories", figure: plotFactorTrajectories3d(pm) },
       { heading: "Alignment", figure: plotAlignmentReconstruction(computeAlignment(synthAlignmentInput(), { nFactors: 3 }), { factors: 2, conditions: 2 }) },
@@ -67,10 +71,24 @@ function demoReport(): ReportOptions {
   };
 }
 
+test("posteriorCheckpointText: the checkpoint the posterior came from, whether it is the LVE one, the LVE epoch and the divergence events", () => {
+  const lve = { file: "x", checkpoint: "lfads_vae_lve.ckpt-240.h5", step: 240 };
+  assert.equal(
+    posteriorCheckpointText(trainingLog, lve),
+    "The posterior means were sampled from checkpoint lfads_vae_lve.ckpt-240.h5 (step 240), the lowest-validation-error epoch 24 (valid cost 432.59), " +
+      "marked ★ and by the dotted line in the training curves.\n\nThe divergence watch fired once (red dashed lines):\n" +
+      "epoch 22: divergence at epoch 22 (step 220): valid cost …; restored lfads_vae_lve.ckpt-200.h5 (step 200)",
+  );
+  assert.match(posteriorCheckpointText(trainingLog, { file: "x", checkpoint: "lfads_vae.ckpt-300.h5", step: 300 }), /^The posterior means were sampled from checkpoint lfads_vae\.ckpt-300\.h5 \(step 300\); the lowest-validation-error epoch is 24 \(step 240/);
+  assert.match(posteriorCheckpointText(synthFitLog(10, 3), undefined), /^The posterior files name no checkpoint \(not sampled yet, or written by TF LFADS\); the lowest-validation-error epoch is \d+ .*dotted line in the training curves\.$/);
+  assert.match(posteriorCheckpointText(synthFitLog(4, 10), lve), /; no epoch after the KL\/L2 ramps yet, so no lowest-validation-error epoch\.$/);
+});
+
 test("reportHtml: plotly.js once, one div + newPlot per figure, tables, text escaped, no external scripts", () => {
   const opts = demoReport();
   assert.equal(reportFigureCount(opts), 6);
   const html = reportHtml(opts);
+  has(html, /sampled from checkpoint lfads_vae_lve\.ckpt-240\.h5 \(step 240\), the lowest-validation-error epoch 24/);
   assert.ok(html.startsWith("<!DOCTYPE html>"));
   assert.equal(count(html, `plotly.js v${plotlyVersion()}`), 1);
   assert.equal(count(html, "if (!window.Plotly)"), 1);
@@ -128,7 +146,7 @@ test("a written report renders in Chromium: every plot div drew (.main-svg), off
   assert.equal(c.withMainSvg, reportFigureCount(opts));
   assert.ok(c.scatterTraces > 20, `scatter traces drawn: ${c.scatterTraces}`);
   assert.ok(c.scenes >= 1, "the 3-D scene has a WebGL canvas");
-  assert.equal(c.bars, 1);
+  assert.equal(c.bars, 2, "the spec figure's bars and the training curves' clipped-steps bars");
   assert.equal(c.tables, 2);
 });
 

@@ -27,3 +27,27 @@ test("cost sparkline: one path per series scaled into the box; nothing before tw
   assert.match(svg, /M4\.0,46\.0|L96\.0,46\.0/);
   assert.match(svg, /M4\.0,4\.0/);
 });
+
+test("training display: the last epoch's gradient norm, clipping and per-posterior KL; divergence events in red, also in the sparkline", () => {
+  const diagnostics = {
+    epoch: 3, step: 40, learningRate: 0.02, gradNormMean: 123.456, gradNormMax: 250.5, clipFraction: 0.25, maxGradNorm: 200,
+    klIcTrain: 12, klIcValid: 13.25, klCoTrain: 0.5, klCoValid: 0.75, event: "",
+  };
+  const message = "divergence at epoch 3 (step 40): valid cost 1063.0 … <restored> lfads_vae_lve.ckpt-30.h5";
+  const points = [
+    { epoch: 0, train: 1100, valid: 1050 }, { epoch: 1, train: 500, valid: 498 }, { epoch: 2, train: 480, valid: 470 },
+    { epoch: 3, train: 520, valid: 560, diagnostics, divergence: message }, { epoch: 4, train: 470, valid: 468 },
+  ];
+  const html = trainingProgressHtml(p, points);
+  assert.match(html, /gradient norm mean \/ max<\/td><td[^>]*>123\.5 \/ 250\.5 \(25% of steps clipped at 200\)/);
+  assert.match(html, /KL g0 \/ u \(valid\)<\/td><td[^>]*>13\.25 \/ 0\.75/);
+  assert.ok(html.includes("border-left:3px solid #d62728") && html.includes("divergence at epoch 3 (step 40): valid cost 1063.0 … &lt;restored&gt;"), "the event, escaped");
+  const svg = costSparkline(points, 100, 50);
+  assert.equal((svg.match(/<line /g) ?? []).length, 1, "one divergence line");
+  assert.match(svg, /<line x1="73\.0" x2="73\.0"/, "at epoch 3 of 0–4");
+  // Epoch 0's 1,100 is left out of the range (off the top): the top label is the range's, not 1100.
+  assert.match(svg, /first 1 epoch off the top/);
+  assert.ok(!svg.includes(">1100.0<"));
+  assert.match(svg, /M4\.0,4\.0/, "epoch 0 drawn at the top edge");
+  assert.ok(!trainingProgressHtml(p, points.slice(0, 3)).includes("#d62728"), "no events, no red");
+});
