@@ -70,7 +70,7 @@ export type { PrepareOptions, PrepareProgress, PrepareResult, AlignmentProvider 
 
 // display: figures, static export, reports
 export {
-  Figure, figure, plotSingleTrialRates, plotConditionAveragedFactors, plotFactorTrajectories3d, plotTrainingCurves,
+  Figure, figure, showPlotlyJs, plotSingleTrialRates, plotConditionAveragedFactors, plotFactorTrajectories3d, plotTrainingCurves,
   plotAlignmentReconstruction, runDashboard, RunDashboard, conditionMeans, categoricalColors, plotlyBundlePath, plotlyVersion,
 } from "./display/plots/index.js";
 export type {

@@ -10,6 +10,7 @@
  */
 import { appendFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
+import { kernelPlotly } from "./plots/plotly-carrier.js";
 
 /** A Jupyter MIME bundle: MIME type → payload (text, or a JSON value for `application/*json` types). */
 export type MimeBundle = { readonly [mime: string]: unknown };
@@ -91,8 +92,9 @@ export function textIsTTY(): boolean {
   return "file" in t ? false : t.isTTY === true;
 }
 
-// Injected tslab sends one MIME type per message: the richest one the bundle has.
-const MIME_PREFERENCE = ["application/vnd.plotly.v1+json", "image/svg+xml", "text/html", "text/markdown", "text/plain"];
+// Injected tslab sends one MIME type per message: the richest one the bundle has that most frontends
+// render (plotly JSON needs a plotly renderer, which classic Notebook lacks; a figure's HTML draws anywhere).
+const MIME_PREFERENCE = ["image/svg+xml", "text/html", "application/vnd.plotly.v1+json", "text/markdown", "text/plain"];
 
 /** The text a bundle shows outside Jupyter. */
 export function bundleText(bundle: MimeBundle): string {
@@ -110,18 +112,21 @@ export function newDisplayId(): string {
 
 /**
  * Send one bundle to the kernel. With `displayId`, the first send creates the display and later sends
- * with `update: true` replace it in place. Returns false outside a kernel (nothing sent).
+ * with `update: true` replace it in place. Returns false outside a kernel (nothing sent). Inlined
+ * plotly.js goes only into the session's first figure output (plots/plotly-carrier.ts).
  */
 export function sendToKernel(bundle: MimeBundle, displayId?: string, update = false): boolean {
   const write = liveWriter();
   if (write) {
-    write({ data: bundle, metadata: {}, transient: displayId === undefined ? {} : { display_id: displayId } }, update);
+    const data = kernelPlotly.prepare(bundle, displayId, update);
+    write({ data, metadata: {}, transient: displayId === undefined ? {} : { display_id: displayId } }, update);
     return true;
   }
   if (injected) {
     const mime = MIME_PREFERENCE.find((m) => m in bundle) ?? Object.keys(bundle)[0];
     if (mime === undefined) return true;
-    injectedDisplay(displayId).raw(mime, bundle[mime] as string);
+    const sent = kernelPlotly.prepare({ [mime]: bundle[mime] }, displayId, update);
+    injectedDisplay(displayId).raw(mime, sent[mime] as string);
     return true;
   }
   return false;

@@ -24,10 +24,10 @@ export function bundleOf(x: unknown): MimeBundle {
   if (typeof x === "string") return { "text/plain": x };
   if (hasMethod(x, "toMimeBundle") || hasMethod(x, "toHtml") || hasMethod(x, "toText")) {
     const d = x as Displayable;
-    const bundle: Record<string, unknown> = {};
-    if (d.toText) bundle["text/plain"] = d.toText();
-    if (d.toHtml) bundle["text/html"] = d.toHtml();
-    if (d.toMimeBundle) Object.assign(bundle, d.toMimeBundle());
+    // toMimeBundle's types win; toText/toHtml fill the rest (a figure's 4.8 MB HTML is built once).
+    const bundle: Record<string, unknown> = d.toMimeBundle ? { ...d.toMimeBundle() } : {};
+    if (d.toText && !("text/plain" in bundle)) bundle["text/plain"] = d.toText();
+    if (d.toHtml && !("text/html" in bundle)) bundle["text/html"] = d.toHtml();
     if (!("text/plain" in bundle)) bundle["text/plain"] = plainText(x);
     return bundle;
   }

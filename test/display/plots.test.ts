@@ -20,6 +20,8 @@ import {
   plotlyVersion,
   type PlotlyTrace,
 } from "../../src/display/plots/index.js";
+import { PLOTLY_JS_END, PLOTLY_JS_START, hasPlotlyJs, plotlyScriptTag, withoutPlotlyJs } from "../../src/display/plots/plotly-js.js";
+import { PlotlyCarrier } from "../../src/display/plots/plotly-carrier.js";
 import { synthAlignmentInput, synthFitLog, synthFitLogWithDiagnostics, synthPosterior } from "./plots-fixture.js";
 import { loadFitLog } from "../../src/posterior/fit-log.js";
 
@@ -55,14 +57,18 @@ test("Figure: plain JSON (typed arrays → arrays, NaN → null), style, summary
   assert.ok(html.length > 4_000_000, `html is ${html.length} chars; the bundle should be inlined`);
   const id = /<div id="(lfads-plot-[0-9a-f]+)"/.exec(html)?.[1];
   assert.ok(id);
-  assert.match(html, new RegExp(`window\\.Plotly\\.newPlot\\(document\\.getElementById\\("${id}"\\)`));
+  assert.ok(html.includes(`document.getElementById("${id}")`));
+  assert.equal(count(html, "window.Plotly.newPlot(div, "), 1);
+  // the library in its own bracketed <script>, before the one that draws; a note until drawn
+  assert.ok(html.indexOf(PLOTLY_JS_START) < html.indexOf(PLOTLY_JS_END) && html.indexOf(PLOTLY_JS_END) < html.indexOf("newPlot(div"));
+  assert.match(html.slice(0, html.indexOf(PLOTLY_JS_START)), /<div class="lfads-plot-note"[^>]*>Figure &quot;T&quot;: 1 trace \(scatter\)\. It is drawn by plotly\.js when scripts run/);
   assert.match(html, /style="width:640px;height:320px/);
   // text that would end the <script> is escaped in the inline JSON
   assert.equal(count(html, "a</script>"), 0);
   assert.equal(count(html, "a\\u003c/script>"), 1);
   // without the bundle (reports load plotly once themselves)
   const lean = f.toHtml({ includePlotly: false, divId: "p1" });
-  assert.ok(lean.length < 2000);
+  assert.ok(lean.length < 3000 && !hasPlotlyJs(lean), `lean html is ${lean.length} chars`);
   assert.match(lean, /^<div id="p1" class="lfads-plot"/);
 
   // clone is deep; figure() wraps specs
@@ -84,6 +90,52 @@ test("Figure outside a kernel: show(), the last expression and bundleOf give the
   const b = bundleOf(f);
   assert.equal(b["text/plain"], "Figure: 2 traces (scatter, bar)");
   assert.ok("application/vnd.plotly.v1+json" in b && "text/html" in b);
+});
+
+test("withoutPlotlyJs: drops the bracketed library blocks after the first `keep`, leaves the rest of the page", () => {
+  const lib = plotlyScriptTag();
+  assert.ok(lib.startsWith(PLOTLY_JS_START) && lib.endsWith(PLOTLY_JS_END) && lib.length > 4_000_000);
+  const page = `<p>a</p>${lib}<p>b</p>${lib}<p>c</p>`;
+  assert.equal(withoutPlotlyJs(page), "<p>a</p><p>b</p><p>c</p>");
+  assert.equal(withoutPlotlyJs(page, 1), `<p>a</p>${lib}<p>b</p><p>c</p>`);
+  assert.equal(withoutPlotlyJs(page, 2), page);
+  assert.equal(withoutPlotlyJs("<p>no library</p>"), "<p>no library</p>");
+  assert.ok(hasPlotlyJs(page) && !hasPlotlyJs(withoutPlotlyJs(page)));
+});
+
+test("PlotlyCarrier: the session's first figure output keeps plotly.js, later ones draw without it", () => {
+  const c = new PlotlyCarrier();
+  const fig = (title: string) => new Figure({ data: [{ y: [1, 2] }], layout: { title: { text: title } } }).toMimeBundle();
+  const size = (b: { readonly [m: string]: unknown }) => (b["text/html"] as string).length;
+  const table = { "text/html": "<table></table>", "text/plain": "t" };
+  assert.equal(c.prepare(table, undefined, false), table, "bundles without plotly.js pass unchanged");
+  assert.equal(c.carried, false);
+
+  const first = c.prepare(fig("one"), undefined, false);
+  assert.ok(hasPlotlyJs(first["text/html"] as string) && size(first) > 4_000_000, "first figure carries the library");
+  assert.equal(c.carried, true);
+  const second = fig("two");
+  const lean = c.prepare(second, undefined, false);
+  assert.ok(!hasPlotlyJs(lean["text/html"] as string) && size(lean) < 3000, `later figure is lean (${size(lean)} chars)`);
+  assert.deepEqual(lean["application/vnd.plotly.v1+json"], second["application/vnd.plotly.v1+json"]);
+  assert.match(lean["text/html"] as string, /newPlot\(div, \[\{"y":\[1,2\]\}\], \{"title":\{"text":"two"\}\}/);
+
+  // release (showPlotlyJs): the next output carries it again
+  c.release();
+  assert.ok(hasPlotlyJs(c.prepare(fig("three"), undefined, false)["text/html"] as string));
+});
+
+test("PlotlyCarrier: an updatable display that carries plotly.js keeps it when replaced in place", () => {
+  const c = new PlotlyCarrier();
+  const fig = () => new Figure({ data: [{ y: [3] }] }).toMimeBundle();
+  assert.ok(hasPlotlyJs(c.prepare(fig(), "d1", false)["text/html"] as string));
+  assert.ok(!hasPlotlyJs(c.prepare(fig(), "d2", false)["text/html"] as string), "another display");
+  assert.ok(hasPlotlyJs(c.prepare(fig(), "d1", true)["text/html"] as string), "update of the carrier display");
+  assert.ok(!hasPlotlyJs(c.prepare(fig(), "d2", true)["text/html"] as string), "update of another display");
+  // the carrier display replaced by text: no output carries the library; the next figure does
+  c.prepare({ "text/plain": "done" }, "d1", true);
+  assert.equal(c.carried, false);
+  assert.ok(hasPlotlyJs(c.prepare(fig(), "d3", false)["text/html"] as string));
 });
 
 test("plotSingleTrialRates: neurons × trials panels with inferred rates, true rates (spikes/s) and spike ticks", () => {

@@ -1,15 +1,13 @@
 // HTML reports: structure (plotly.js inlined once, every figure, tables, escaping), and a real render in
-// Chromium checking that every plot div drew. The inline figure HTML (the notebook bundle's text/html)
-// is rendered too, including under an AMD `define` as classic Notebook's require.js installs it.
+// Chromium checking that every plot div drew. (The notebook bundle's text/html: notebook-plotly.test.ts.)
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ParamError } from "../../src/core/errors.js";
 import { computeAlignment } from "../../src/align/index.js";
 import {
-  Figure,
   plotAlignmentReconstruction,
   plotConditionAveragedFactors,
   plotFactorTrajectories3d,
@@ -148,26 +146,4 @@ test("a written report renders in Chromium: every plot div drew (.main-svg), off
   assert.ok(c.scenes >= 1, "the 3-D scene has a WebGL canvas");
   assert.equal(c.bars, 2, "the spec figure's bars and the training curves' clipped-steps bars");
   assert.equal(c.tables, 2);
-});
-
-test("the notebook bundle's text/html draws on its own: two figures, each inlining plotly, under an AMD define", { skip, timeout: 60_000 }, async () => {
-  const f1 = new Figure({ data: [{ y: [1, 2, 3] }] });
-  const f2 = plotTrainingCurves(synthFitLog(10, 3));
-  const page =
-    "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>" +
-    // classic Notebook 6 has require.js: an anonymous define() from a UMD bundle would throw
-    "<script>window.define = function () { throw new Error('anonymous define() called'); }; window.define.amd = {};</script>" +
-    `<div class="cell">${f1.toMimeBundle()["text/html"] as string}</div><div class="cell">${f2.toMimeBundle()["text/html"] as string}</div>` +
-    "<script>window.__defineKept = typeof window.define === 'function' && !!window.define.amd;</script></body></html>";
-  const file = join(dir, "cells.html");
-  writeFileSync(file, page);
-  const r = await withScratchPage(async (p) => {
-    const errors: string[] = [];
-    p.on("pageerror", (e) => errors.push(e.message));
-    await p.goto(`file://${file}`);
-    const state = await p.evaluate("({ drawn: document.querySelectorAll('.lfads-plot .main-svg').length > 0 ? Array.prototype.filter.call(document.querySelectorAll('.lfads-plot'), function (d) { return d.querySelector('.main-svg'); }).length : 0, defineKept: window.__defineKept })");
-    return { errors, state };
-  });
-  assert.deepEqual(r.errors, []);
-  assert.deepEqual(r.state, { drawn: 2, defineKept: true });
 });

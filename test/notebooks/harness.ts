@@ -9,7 +9,7 @@
  * `result.ok`/`failedCell` come from the client, and `kernelErrors()` collects the stderr text.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { installKernelSpec, packageRoot, type InstallTarget } from "../../src/jupyter/index.js";
@@ -65,6 +65,8 @@ export interface ExecutedNotebook {
   /** The client's stderr (kernel start-up problems show here). */
   clientStderr: string;
   seconds: number;
+  /** Size of the executed notebook file as nbformat wrote it (what a user would save). */
+  bytes: number;
 }
 
 /** Why notebooks cannot run here, or undefined when they can (for `test(…, { skip })`). */
@@ -120,6 +122,7 @@ export async function executeNotebook(path: string, options: ExecuteOptions = {}
       error: status.error,
       clientStderr: stderr,
       seconds: (performance.now() - t0) / 1000,
+      bytes: statSync(out).size,
     };
   } finally {
     if (!options.keep) rmSync(tmp, { recursive: true, force: true });
@@ -146,6 +149,19 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, limitMs: numbe
 }
 
 const joinText = (t: string | string[] | undefined): string => (Array.isArray(t) ? t.join("") : (t ?? ""));
+
+/**
+ * Export an executed notebook to HTML with nbconvert (`--to html`, its default template), as a user
+ * would share it; returns the HTML file's path (`<dir>/<name>.html`).
+ */
+export function nbconvertHtml(nb: Notebook, dir: string, name: string): string {
+  const ipynb = join(dir, `${name}.ipynb`);
+  writeFileSync(ipynb, JSON.stringify(nb));
+  const r = spawnSync(PYTHON, ["-m", "nbconvert", "--to", "html", "--output-dir", dir, ipynb], { encoding: "utf8" });
+  const html = join(dir, `${name}.html`);
+  if (r.status !== 0 || !existsSync(html)) throw new Error(`nbconvertHtml: nbconvert failed (exit ${r.status}) for ${ipynb}:\n${(r.stderr ?? "").slice(-3000)}`);
+  return html;
+}
 
 /** All outputs, or those of one cell, in order. */
 export function outputs(nb: Notebook, cell?: number): NotebookOutput[] {

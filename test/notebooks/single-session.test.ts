@@ -1,15 +1,21 @@
 // Runs notebooks/01_single_session.ipynb in the real tslab kernel through nbclient. It generates small
 // Lorenz datasets, prepares the docs' sweep and displays the collection. The notebook writes
 // ./lorenz_example in the kernel's working directory: a temporary folder outside the repository, where
-// "lfads-ts" resolves only through the installed kernel (as in a user's own analysis folder).
-import { test } from "node:test";
+// "lfads-ts" resolves only through the installed kernel (as in a user's own analysis folder). The executed
+// notebook stays small (plotly.js in one output only), and its nbconvert HTML draws every figure in Chromium.
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { describeFailure, displayData, executeNotebook, kernelErrors, type Notebook, notebookSkipReason, scratchDir, storedNotebookProblems, streamText } from "./harness.js";
+import { chromiumPath, closeExporter, countDrawnPlots } from "../../src/display/export/index.js";
+import { PLOTLY_JS_START } from "../../src/display/plots/plotly-js.js";
+import {
+  describeFailure, displayData, executeNotebook, kernelErrors, nbconvertHtml, type Notebook, notebookSkipReason, scratchDir, storedNotebookProblems, streamText,
+} from "./harness.js";
 
 const NOTEBOOK = path.join(__dirname, "..", "..", "notebooks", "01_single_session.ipynb");
-const skip = notebookSkipReason();
+const skip = notebookSkipReason() ?? (chromiumPath() ? undefined : "no Chromium found (apt-get install chromium)");
+after(() => closeExporter());
 if (skip) console.log(`# single-session notebook test skipped: ${skip}`);
 
 /** The docs' c_factors_dim sweep: seed 001 (quick example) and its hashes. */
@@ -86,6 +92,17 @@ test("01_single_session notebook: datasets, params table, the docs' hashes, prep
     const r2 = Number(/^valid R² = ([\d.]+),/m.exec(streamText(nb))?.[1]);
     assert.ok(r2 >= 0.75, `valid R² ${r2} ≥ 0.75`);
     console.log(`# notebook 01: valid R² ${r2}`);
+
+    // plotly.js (4.8 MB) reaches the notebook once: in the first figure's output only.
+    const carriers = html.filter((h) => h.includes(PLOTLY_JS_START));
+    assert.equal(carriers.length, 1, "one output carries plotly.js");
+    assert.ok(html.findIndex((h) => h.includes('class="lfads-plot"')) === html.indexOf(carriers[0]!), "the first figure carries it");
+    console.log(`# notebook 01 executed: ${(r.bytes / 1e6).toFixed(2)} MB`);
+    assert.ok(r.bytes <= 6_000_000, `executed notebook is ${r.bytes} bytes (≤ 6 MB)`);
+    // nbconvert's HTML export, opened offline in Chromium: every figure drew.
+    const drawn = await countDrawnPlots(nbconvertHtml(nb, cwd, "01_single_session"));
+    assert.ok(drawn.plots >= 3, `${drawn.plots} plot divs in the HTML export`);
+    assert.deepEqual(drawn, { plots: drawn.plots, drawn: drawn.plots }, "every plot div drew");
   } finally {
     fs.rmSync(cwd, { recursive: true, force: true });
   }

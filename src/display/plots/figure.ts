@@ -4,19 +4,22 @@
  *
  * In a notebook `show(fig)` (or `fig` as a cell's last expression) sends **one** MIME bundle
  * (reference/ecosystem.md §2.1): `application/vnd.plotly.v1+json` (JupyterLab with a plotly renderer,
- * VS Code), a self-contained `text/html` that inlines the offline plotly.js bundle once per figure behind
- * `if (!window.Plotly)` (classic Notebook 6, JupyterLab, VS Code, nbconvert HTML — trusted notebooks),
- * and a one-line `text/plain` summary (everything else, and terminals).
+ * VS Code), a `text/html` that draws with the offline plotly.js (classic Notebook 6, JupyterLab, VS Code,
+ * nbconvert HTML — trusted notebooks), and a one-line `text/plain` summary (everything else, terminals).
+ * `toHtml()` inlines plotly.js behind `if (!window.Plotly)`; on the way to the kernel only the session's
+ * first figure keeps it (plotly-carrier.ts) and later ones wait for `window.Plotly`.
  */
 import { inspect, type InspectOptions } from "node:util";
 import { randomBytes } from "node:crypto";
 import { ParamError } from "../../core/errors.js";
+import { escapeHtml } from "../../core/format.js";
 import type { MimeBundle } from "../bridge.js";
 import { inKernel } from "../bridge.js";
 import { richInspect } from "../inspect.js";
 import { showBundle } from "../show.js";
 import { saveFigure, renderFigure, type ImageFormat, type SaveOptions } from "../export/export.js";
-import { plotlyLoaderJs, scriptJson } from "./plotly-js.js";
+import { kernelPlotly } from "./plotly-carrier.js";
+import { PLOTLY_JS_CLASS, PLOTLY_READY_EVENT, plotlyScriptTag, plotlyVersion, scriptJson } from "./plotly-js.js";
 
 import type { PlotlyConfig, PlotlyLayout, PlotlyTrace } from "./plotly-types.js";
 
@@ -136,19 +139,20 @@ export class Figure {
   }
 
   /**
-   * A self-contained HTML fragment: a `<div>` and a `<script>` that defines plotly.js from the inlined
-   * bundle unless `window.Plotly` exists already, then draws the figure. Works offline.
+   * A self-contained HTML fragment: a `<div>`, a `<script>` that defines plotly.js from the inlined
+   * bundle unless `window.Plotly` exists already, and a `<script>` that draws the figure — at once when
+   * plotly.js is there, else when it arrives (see {@link drawScript}). Works offline. Until it is drawn
+   * the `<div>` says what it holds and that it needs scripts (an untrusted notebook runs none).
    */
   toHtml(opts: FigureHtmlOptions = {}): string {
     const id = opts.divId ?? `lfads-plot-${randomBytes(6).toString("hex")}`;
     const w = typeof this.layout.width === "number" ? `${this.layout.width}px` : "100%";
     const h = typeof this.layout.height === "number" ? `${this.layout.height}px` : "450px";
-    const loader = opts.includePlotly === false ? "" : plotlyLoaderJs();
     return (
-      `<div id="${id}" class="lfads-plot" style="width:${w};height:${h};max-width:100%"></div>\n` +
-      `<script type="text/javascript">(function () {\n${loader}` +
-      `window.Plotly.newPlot(document.getElementById(${JSON.stringify(id)}), ${scriptJson(this.data)}, ${scriptJson(this.layout)}, ${scriptJson(this.config)});\n` +
-      `})();</script>`
+      `<div id="${id}" class="lfads-plot" style="width:${w};height:${h};max-width:100%">` +
+      `<div class="lfads-plot-note" style="color:#777;font-size:0.9em;padding:8px">${escapeHtml(this.summary)}. ${NEEDS_SCRIPTS}</div></div>\n` +
+      (opts.includePlotly === false ? "" : plotlyScriptTag()) +
+      `<script type="text/javascript">${drawScript(id, this)}</script>`
     );
   }
 
@@ -197,4 +201,55 @@ function defaultSummary(data: readonly PlotlyTrace[], layout: PlotlyLayout): str
 export function figure(spec: FigureSpec | Figure, style: FigureStyle = {}): Figure {
   const f = spec instanceof Figure ? spec : new Figure(spec);
   return f.style(style);
+}
+
+const NEEDS_SCRIPTS = "It is drawn by plotly.js when scripts run: in Jupyter, trust the notebook (File → Trust Notebook).";
+const FIX = "Run showPlotlyJs() from lfads-ts in any cell to send it again.";
+const NO_PLOTLY = `plotly.js, which draws this figure, is in no output on this page: the output that carried it (the kernel session's first figure) was cleared or its cell re-run. ${FIX}`;
+const PLOTLY_LEFT = `plotly.js is no longer in an output of this notebook (the output that carried it was cleared or re-run): figures draw now, but not when the saved notebook is reopened. ${FIX}`;
+
+/**
+ * The script that draws a figure into its `<div>`: now if `window.Plotly` exists, else when the library's
+ * script fires its ready event (or `window.Plotly` appears), so outputs may come in any order. After
+ * 5 s without plotly.js the `<div>` says how to bring it back, and still draws if it comes. In classic
+ * Notebook (`window.Jupyter.notebook`), a figure drawn while no output holds the library says so under
+ * the plot (until the library is sent again): the page still has `window.Plotly`, the saved notebook
+ * would not.
+ */
+function drawScript(id: string, fig: { data: unknown; layout: unknown; config: unknown }): string {
+  const ready = JSON.stringify(PLOTLY_READY_EVENT);
+  return `(function () {
+var div = document.getElementById(${JSON.stringify(id)}), waited = 0;
+function draw() {
+  if (div.getAttribute("data-lfads-drawn")) return;
+  div.setAttribute("data-lfads-drawn", "1");
+  window.removeEventListener(${ready}, draw);
+  var n = div.querySelector(".lfads-plot-note"); if (n) div.removeChild(n);
+  window.Plotly.newPlot(div, ${scriptJson(fig.data)}, ${scriptJson(fig.layout)}, ${scriptJson(fig.config)});
+  if (window.Jupyter && window.Jupyter.notebook && !document.querySelector("script.${PLOTLY_JS_CLASS}")) {
+    var w = document.createElement("div"); w.className = "lfads-plot-warning"; w.style.color = "#b35900";
+    w.textContent = ${JSON.stringify(PLOTLY_LEFT)}; div.parentNode.insertBefore(w, div.nextSibling);
+    window.addEventListener(${ready}, function () { if (w.parentNode) w.parentNode.removeChild(w); });
+  }
+}
+function poll() {
+  if (window.Plotly) { draw(); return; }
+  if ((waited += 100) < 5000) { setTimeout(poll, 100); return; }
+  var n = div.querySelector(".lfads-plot-note"); if (n) n.textContent = ${JSON.stringify(NO_PLOTLY)};
+}
+if (window.Plotly) { draw(); return; }
+window.addEventListener(${ready}, draw);
+poll();
+})();`;
+}
+
+/**
+ * Send plotly.js to the notebook again, as an output of its own (a one-line note), for when the figure
+ * output that carried it was cleared or its cell re-run: figures of this notebook that miss it draw
+ * then, and the saved notebook holds it. In a kernel only; elsewhere prints the note.
+ */
+export function showPlotlyJs(): void {
+  kernelPlotly.release();
+  const text = `plotly.js ${plotlyVersion()} for the figures of this notebook`;
+  showBundle({ "text/html": `<div class="lfads-plotly-note" style="color:#777;font-size:0.9em">${escapeHtml(text)}</div>${plotlyScriptTag()}`, "text/plain": text });
 }

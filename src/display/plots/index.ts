@@ -1,5 +1,5 @@
 /** Plotly figures: the `Figure` class and builders for LFADS outputs (TensorFlow-free, plain data in). */
-export { Figure, figure, toPlainJson, type FigureSpec, type FigureStyle, type FigureHtmlOptions, type PlotlyTrace, type PlotlyLayout, type PlotlyConfig } from "./figure.js";
+export { Figure, figure, showPlotlyJs, toPlainJson, type FigureSpec, type FigureStyle, type FigureHtmlOptions, type PlotlyTrace, type PlotlyLayout, type PlotlyConfig } from "./figure.js";
 export { plotSingleTrialRates, type SingleTrialRatesOptions } from "./rates.js";
 export {
   plotConditionAveragedFactors, plotFactorTrajectories3d, conditionMeans,

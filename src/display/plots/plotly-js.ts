@@ -35,16 +35,54 @@ export function plotlyVersion(): string {
   return m ? m[1]! : "unknown";
 }
 
+/** The HTML comments that bracket the inlined library, so a notebook display can leave it out. */
+export const PLOTLY_JS_START = "<!--lfads-ts: plotly.js begins-->";
+export const PLOTLY_JS_END = "<!--lfads-ts: plotly.js ends-->";
+
+/** The window event the library's script fires once `window.Plotly` exists (waiting figures draw then). */
+export const PLOTLY_READY_EVENT = "lfads-plotly-ready";
+
+/** The class of the `<script>` element that holds the library (so a page can tell whether it has one). */
+export const PLOTLY_JS_CLASS = "lfads-plotly-js";
+
 /**
- * JavaScript that defines `window.Plotly` from the inlined bundle unless it is already there. AMD's
- * `define` (classic Notebook's require.js) is hidden while the bundle runs, so a UMD bundle registers a
- * global instead of an anonymous module.
+ * A `<script>` element that defines `window.Plotly` from the inlined bundle unless it is already there,
+ * then fires {@link PLOTLY_READY_EVENT}; bracketed by {@link PLOTLY_JS_START} / {@link PLOTLY_JS_END}.
+ * AMD's `define` (classic Notebook's require.js) is hidden while the bundle runs, so the UMD bundle
+ * registers a global instead of an anonymous module.
  */
-export function plotlyLoaderJs(): string {
+export function plotlyScriptTag(): string {
   return (
+    `${PLOTLY_JS_START}<script type="text/javascript" class="${PLOTLY_JS_CLASS}">(function () {\n` +
     `if (!window.Plotly) { var __hadDefine = Object.prototype.hasOwnProperty.call(window, "define"), __define = window.define; window.define = undefined;\n` +
-    `try {\n${plotlyBundleSource()}\n} finally { if (__hadDefine) { window.define = __define; } else { delete window.define; } } }\n`
+    `try {\n${plotlyBundleSource()}\n} finally { if (__hadDefine) { window.define = __define; } else { delete window.define; } } }\n` +
+    `window.dispatchEvent(new Event(${JSON.stringify(PLOTLY_READY_EVENT)}));\n})();</script>${PLOTLY_JS_END}`
   );
+}
+
+/**
+ * `html` with the inlined plotly.js libraries after the first `keep` removed (each bracketed block goes,
+ * markers included). Returns `html` itself when nothing is removed.
+ */
+export function withoutPlotlyJs(html: string, keep = 0): string {
+  const parts: string[] = [];
+  let from = 0;
+  let seen = 0;
+  for (let start = html.indexOf(PLOTLY_JS_START); start >= 0; start = html.indexOf(PLOTLY_JS_START, from)) {
+    const end = html.indexOf(PLOTLY_JS_END, start);
+    if (end < 0) break;
+    const stop = end + PLOTLY_JS_END.length;
+    parts.push(html.slice(from, seen++ < keep ? stop : start));
+    from = stop;
+  }
+  if (seen <= keep) return html;
+  parts.push(html.slice(from));
+  return parts.join("");
+}
+
+/** Whether `html` inlines plotly.js (a block from {@link plotlyLoaderJs}). */
+export function hasPlotlyJs(html: string): boolean {
+  return html.includes(PLOTLY_JS_START);
 }
 
 /** JSON for a `<script>` body: `<`, U+2028 and U+2029 escaped so no text in it can end or break the script. */

@@ -8,7 +8,7 @@ import { ParamError } from "../../core/errors.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { renderTableHtml, type TableData, type TableOptions } from "../table.js";
 import { Figure, type FigureSpec } from "../plots/figure.js";
-import { plotlyLoaderJs, plotlyVersion } from "../plots/plotly-js.js";
+import { plotlyScriptTag, plotlyVersion } from "../plots/plotly-js.js";
 
 /** Anything with its own HTML rendering (a `RunDashboard`, a `TableView`, …). */
 export interface HtmlRenderable {
@@ -105,7 +105,7 @@ export function reportHtml(opts: ReportOptions): string {
     `<title>${escapeHtml(opts.title)}</title>`,
     `<style>${CSS}</style>`,
     // plotly.js once, for every figure below (only when there are figures).
-    nFigures > 0 ? `<script type="text/javascript">(function () {\n${plotlyLoaderJs()}})();</script>` : "",
+    nFigures > 0 ? plotlyScriptTag() : "",
     "</head><body>",
     `<h1>${escapeHtml(opts.title)}</h1>`,
     opts.subtitle !== undefined ? `<p class="lfads-subtitle">${escapeHtml(opts.subtitle)}</p>` : "",
