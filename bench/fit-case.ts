@@ -42,6 +42,8 @@ export interface FitCaseResult {
   /** Valid R² (pooled) of the posterior means from the LVE checkpoint, and from the last checkpoint. */
   r2_lve: number | null;
   r2_final: number;
+  /** Divergence events the trainer logged (fitlog_diagnostics.csv; null when the trainer wrote none, before the watch existed). */
+  divergence_events: string[] | null;
   /** Learning rate at the end of training. */
   final_learning_rate: number;
   /** Wall minutes of training and the two posterior samplings (generation and prepare excluded). */
@@ -95,6 +97,8 @@ export async function runFitCase(input: FitCaseInput): Promise<FitCaseResult> {
   const lve = trained.lveCheckpoint ? await scoreCheckpoint(run, "lve", setting.posteriorSamples) : undefined;
   const minutes = (performance.now() - t0) / 60000;
   const last = trained.checkpoint ? await loadCheckpoint(trained.checkpoint) : undefined;
+  const fitLog = run.loadFitLog();
+  const events = fitLog.diagnostics ? fitLog.events.map((e) => `epoch ${e.epoch} (step ${e.step}): ${e.event}`) : null;
   return {
     name: setting.name,
     params: params.toJSON(),
@@ -105,6 +109,7 @@ export async function runFitCase(input: FitCaseInput): Promise<FitCaseResult> {
     lve_step: lve ? lve.step : null,
     r2_lve: lve ? lve.r2 : null,
     r2_final: final.r2,
+    divergence_events: events,
     final_learning_rate: last ? last.state.lr.learningRate : NaN,
     minutes,
     seconds_per_step: trained.secondsPerStep,

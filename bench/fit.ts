@@ -13,7 +13,8 @@
  *   LFADS_FIT_SETTINGS     comma-separated setting names (default all, in FIT_SETTINGS order)
  *   LFADS_FIT_DATA_SEEDS   data seeds (default 11,12,13)
  *   LFADS_FIT_MODEL_SEEDS  model seeds (default 0,1)
- *   LFADS_FIT_PARAMS       JSON of RunParams values applied on top of every setting (for trying alternatives)
+ *   LFADS_FIT_PARAMS       JSON of RunParams values applied on top of every setting (for trying alternatives; the
+ *                          cases are named "<setting>[key=value,…]")
  *   LFADS_FIT_STEPS        training steps of every setting (default each setting's own; for a quick check)
  *   LFADS_FIT_JOBS         cases run at once (default 2, each with LFADS_THREADS = cores / jobs)
  *   LFADS_FIT_OUT          output file (default bench/results/fit.json)
@@ -62,7 +63,14 @@ function settings(): FitSetting[] {
   const known = FIT_SETTINGS.map((s) => s.name);
   for (const n of names ?? []) if (!known.includes(n)) throw new Error(`LFADS_FIT_SETTINGS: unknown setting '${n}' (known: ${known.join(", ")})`);
   const steps = process.env["LFADS_FIT_STEPS"] ? numbers(process.env["LFADS_FIT_STEPS"], [])[0] : undefined;
-  return FIT_SETTINGS.filter((s) => !names || names.includes(s.name)).map((s) => ({ ...s, params: { ...s.params, ...over }, ...(steps ? { steps } : {}) }));
+  // An override names the variant, so that its cases are summarised apart from the setting's own.
+  const variant = Object.entries(over).map(([k, v]) => `${k}=${String(v)}`).join(",");
+  return FIT_SETTINGS.filter((s) => !names || names.includes(s.name)).map((s) => ({
+    ...s,
+    name: variant ? `${s.name}[${variant}]` : s.name,
+    params: { ...s.params, ...over },
+    ...(steps ? { steps } : {}),
+  }));
 }
 
 /** The params a case of setting `s` records (what params.json stores). */
@@ -135,7 +143,7 @@ async function main(): Promise<void> {
       }
     }
   }
-  const rank = (c: FitCaseResult): number => FIT_SETTINGS.findIndex((s) => s.name === c.name);
+  const rank = (c: FitCaseResult): number => FIT_SETTINGS.findIndex((s) => c.name === s.name || c.name.startsWith(`${s.name}[`));
   const save = (): void => {
     // The recommended setting first (FIT_SETTINGS order), then by seeds.
     json.cases.sort((a, b) => rank(a) - rank(b) || a.data_seed - b.data_seed || a.model_seed - b.model_seed);
