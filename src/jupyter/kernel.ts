@@ -6,6 +6,7 @@
  * missing module and the fix to "Cannot find module" messages, and fills `ename`/`evalue` from what the
  * cell printed. These hooks use tslab 1.0.22's internal modules (converter, executor, jupyter), whose
  * exported functions are plain writable properties; if they are not there, tslab starts unmodified.
+ * Its zeromq sockets send one message at a time (send-queue.ts), so bursts of output are not lost.
  */
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -13,6 +14,7 @@ import { format } from "node:util";
 import { ensureSelfLink, packageRoot } from "../core/package-root.js";
 import { addTypePaths, appendNodePath, localPackageDir, packageParentDir, typePathsOf } from "./kernel-modules.js";
 import { missingModuleHint, missingModuleName, type ModuleHintContext } from "./module-hints.js";
+import { queueSends } from "./send-queue.js";
 
 interface Diagnostic {
   messageText: string;
@@ -129,6 +131,23 @@ function hookable(t: TslabInternals): boolean {
 }
 
 /**
+ * Serialise sends on the zeromq that tslab loads (its own dependency, resolved from tslab's folder), before
+ * tslab creates its sockets: tslab does not await its sends, and zeromq 6 throws EBUSY on a send made
+ * while another is pending (send-queue.ts). Returns a note when that zeromq does not look like zeromq 6.
+ */
+function queueTslabSends(tslabPackageJson: string): string | undefined {
+  let zmq: { Socket?: { prototype?: object } };
+  try {
+    zmq = createRequire(tslabPackageJson)("zeromq") as typeof zmq;
+  } catch (e) {
+    return `lfads-ts kernel: could not load tslab's zeromq (${(e as Error).message}); starting tslab with its own unqueued sends\n`;
+  }
+  const proto = zmq.Socket?.prototype;
+  if (proto !== undefined && queueSends(proto)) return undefined;
+  return "lfads-ts kernel: tslab's zeromq has no Socket.prototype.send as in zeromq 6; starting tslab with its own unqueued sends (a burst of output may lose messages)\n";
+}
+
+/**
  * Start the kernel for the notebook in the working directory, talking to Jupyter through the connection
  * file `configPath`. Always this package's tslab (not one found above the notebook), the copy the
  * display bridge and the type mapping were made for.
@@ -144,8 +163,11 @@ export function startKernel(configPath: string, root: string = packageRoot()): v
   }
   appendNodePath(packageParentDir(root));
   const req = createRequire(join(root, "package.json"));
-  const tsFile = createRequire(req.resolve("tslab/package.json")).resolve("@tslab/typescript-for-tslab");
+  const tslabPackageJson = req.resolve("tslab/package.json");
+  const tsFile = createRequire(tslabPackageJson).resolve("@tslab/typescript-for-tslab");
   if (localPackageDir(cwd, "lfads-ts") === undefined) addTypePaths(tsFile, paths);
+  const sendNote = queueTslabSends(tslabPackageJson);
+  if (sendNote !== undefined) process.stderr.write(sendNote);
   const tslab = loadTslab(root);
   if (hookable(tslab)) hook(tslab, ctx);
   else process.stderr.write("lfads-ts kernel: this tslab's internals differ from 1.0.22; starting it without the module hints\n");

@@ -1,0 +1,52 @@
+/**
+ * One send at a time per ZeroMQ socket, for tslab's kernel sockets. tslab 1.0.22 calls `socket.send(…)`
+ * for every Jupyter message without awaiting it. zeromq 6 completes a send at once only while the
+ * socket's count of back-to-back synchronous operations is under 512 (reset when a delayed operation
+ * runs); the 513th send is deferred to the next event-loop turn, and any send made before that runs
+ * throws EBUSY ("Socket is busy writing"). A burst of cell output (every `console.log` and display
+ * update is one iopub message) therefore loses output silently, fails the cell when a display update
+ * throws, and can drop the end-of-cell status. Queueing each send behind the previous one on the same
+ * socket keeps every message, in order; a send with nothing pending still goes out at once.
+ */
+
+type Send = (this: object, ...args: unknown[]) => unknown;
+
+/** Marks a `send` that already queues, so installing twice does not queue twice. */
+const QUEUED = Symbol.for("lfads-ts.queuedSend");
+
+/** Per socket: a promise that settles when its last issued or queued send has settled. */
+const tails = new WeakMap<object, Promise<void>>();
+
+const ignore = (): void => undefined;
+
+/** `send` run after the socket's previous send, returning a promise that settles as that send does. */
+function queued(send: Send): Send {
+  const wrapped = function (this: object, ...args: unknown[]): Promise<unknown> {
+    const tail = tails.get(this);
+    // Nothing pending: send now, so a closed socket still throws at the call as zeromq's own send does.
+    const result: Promise<unknown> = tail === undefined ? Promise.resolve(send.apply(this, args)) : tail.then(() => send.apply(this, args));
+    const settled = result.then(ignore, ignore);
+    tails.set(this, settled);
+    void settled.then(() => {
+      if (tails.get(this) === settled) tails.delete(this);
+    });
+    // A promise of its own: a failure the caller ignores stays an unhandled rejection, as before.
+    return result.then((v) => v);
+  };
+  Object.defineProperty(wrapped, QUEUED, { value: true });
+  return wrapped;
+}
+
+/**
+ * Make `send` on `proto` (zeromq's `Socket.prototype`, or a subclass's prototype) wait for the previous
+ * send on the same socket. Returns false, changing nothing, when `proto` has no replaceable `send`.
+ */
+export function queueSends(proto: object): boolean {
+  const send = (proto as { send?: unknown }).send;
+  if (typeof send !== "function") return false;
+  if ((send as unknown as Record<symbol, unknown>)[QUEUED] === true) return true;
+  const own = Object.getOwnPropertyDescriptor(proto, "send");
+  if (own !== undefined && !own.configurable) return false;
+  Object.defineProperty(proto, "send", { value: queued(send as Send), writable: own?.writable ?? true, enumerable: own?.enumerable ?? false, configurable: true });
+  return true;
+}
