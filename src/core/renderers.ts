@@ -71,3 +71,30 @@ export function inspectRendered<T extends object>(x: T, depth: number, options: 
   const short = r.short ? r.short(x) : (r.text(x).split("\n", 1)[0] ?? "");
   return richInspector(x, short, depth, options);
 }
+
+/**
+ * Base of the value classes that render through this registry: `toText()`, `toHtml()` and the
+ * `util.inspect` hook, written once. `inspectFallback` is what a value prints before src/display is
+ * loaded (default: its `toString()`).
+ */
+export abstract class Rendered {
+  /** The MATLAB-style text display (registered by src/display). */
+  toText(): string {
+    return renderText(this);
+  }
+
+  /** The notebook HTML view (registered by src/display). */
+  toHtml(): string {
+    return renderHtml(this);
+  }
+
+  /** What the value prints when no display is registered. */
+  protected inspectFallback(_options: InspectOptions | undefined): string {
+    return this.toString();
+  }
+
+  /** Inside Jupyter a cell ending in this value renders its HTML view; elsewhere the text display. */
+  [Symbol.for("nodejs.util.inspect.custom")](depth: number, options: InspectOptions | undefined): string {
+    return inspectRendered(this, depth, options, () => this.inspectFallback(options));
+  }
+}

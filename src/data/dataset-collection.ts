@@ -4,9 +4,8 @@
  */
 import * as os from "node:os";
 import * as path from "node:path";
-import type { InspectOptions } from "node:util";
 import { DataError, ParamError, didYouMean } from "../core/errors.js";
-import { inspectRendered, renderHtml, renderText } from "../core/renderers.js";
+import { Rendered } from "../core/renderers.js";
 import type { Dataset, DatasetInfo } from "./dataset.js";
 import { isoDate } from "./dataset-data.js";
 import { maxBatchSizeForTrials, minTrialsForBatchSize } from "./rebin-split.js";
@@ -51,7 +50,7 @@ export interface DatasetInfoTable {
   text: string;
 }
 
-export class DatasetCollection {
+export class DatasetCollection extends Rendered {
   static matlabClass = "LFADS.DatasetCollection";
 
   name: string;
@@ -62,6 +61,7 @@ export class DatasetCollection {
 
   /** `name` defaults to the last component of `path` (`~/lorenz_example/datasets` → `datasets`). */
   constructor(folder: string, name?: string) {
+    super();
     if (typeof folder !== "string" || folder === "") throw new ParamError(`DatasetCollection: path must be a non-empty folder path, got ${JSON.stringify(folder)}`);
     this.path = expandHome(folder);
     this.name = name ?? path.basename(path.resolve(this.path));
@@ -191,26 +191,12 @@ export class DatasetCollection {
   }
 
   /** MATLAB display: header, `  <n> datasets in <path>`, one line per dataset. */
-  toString(): string {
+  override toString(): string {
     const lines = [this.firstLineHeader(), `  ${this.nDatasets} datasets in ${this.path}`];
     this.list.forEach((d, i) => lines.push(`  [${String(i + 1).padStart(2)}] ${d.firstLineHeader()}`));
     return lines.join("\n");
   }
 
-  /** The MATLAB-style text display (same as `toString()`). */
-  toText(): string {
-    return renderText(this);
-  }
-
-  /** The notebook HTML view: name, path and the dataset info table (registered by src/display). */
-  toHtml(): string {
-    return renderHtml(this);
-  }
-
-  /** Inside Jupyter a cell ending in this value renders its HTML view; elsewhere the text display. */
-  [Symbol.for("nodejs.util.inspect.custom")](depth: number, options: InspectOptions | undefined): string {
-    return inspectRendered(this, depth, options, () => this.toString());
-  }
 }
 
 /** Columns: name, subject, date, saveTags, nTrials, nChannels; text left-aligned, numbers right-aligned. */

@@ -8,8 +8,7 @@
  * the static `matlabClass`.
  */
 import * as path from "node:path";
-import type { InspectOptions } from "node:util";
-import { inspectRendered, renderHtml, renderText } from "../core/renderers.js";
+import { Rendered } from "../core/renderers.js";
 import { checkDatasetData, isoDate, parseDatetime, type CheckedDatasetData, type DatasetData } from "./dataset-data.js";
 import { readDatasetFile, readDatasetFileInfo } from "./read-dataset-file.js";
 
@@ -57,7 +56,7 @@ export interface DatasetOwner {
   addDataset(ds: Dataset): void;
 }
 
-export class Dataset {
+export class Dataset extends Rendered {
   static matlabClass = "LFADS.Dataset";
 
   readonly name: string;
@@ -79,6 +78,7 @@ export class Dataset {
 
   /** Create a dataset at `relPath` (relative to the collection path) and add it to `collection`, replacing one with the same name. */
   constructor(collection: DatasetOwner | undefined, relPath: string, options: DatasetOptions = {}) {
+    super();
     this.relPath = relPath;
     this.name = datasetNameFromPath(relPath);
     this.comment = options.comment ?? "";
@@ -178,7 +178,7 @@ export class Dataset {
     return `${(this.constructor as typeof Dataset).matlabClass} "${this.name}"`;
   }
 
-  toString(): string {
+  override toString(): string {
     const lines = [this.firstLineHeader(), `  path: ${this.path}`];
     if (this.infoLoaded) {
       lines.push(`  subject: ${this.subject}  date: ${this.datestr}  nTrials: ${this.nTrials}  nChannels: ${this.nChannels}`);
@@ -186,18 +186,4 @@ export class Dataset {
     return lines.join("\n");
   }
 
-  /** The MATLAB-style text display (same as `toString()`). */
-  toText(): string {
-    return renderText(this);
-  }
-
-  /** The notebook HTML view: name, file, collection and info (registered by src/display). */
-  toHtml(): string {
-    return renderHtml(this);
-  }
-
-  /** Inside Jupyter a cell ending in this value renders its HTML view; elsewhere the text display. */
-  [Symbol.for("nodejs.util.inspect.custom")](depth: number, options: InspectOptions | undefined): string {
-    return inspectRendered(this, depth, options, () => this.toString());
-  }
 }

@@ -5,7 +5,7 @@
 import { inspect, type InspectOptions } from "node:util";
 import { ParamError, didYouMean } from "../core/errors.js";
 import { formatF, formatG } from "../core/format.js";
-import { inspectRendered, renderHtml, renderText } from "../core/renderers.js";
+import { Rendered } from "../core/renderers.js";
 import { matlabHash6, toMatlabValue, type MatlabValue } from "./hash.js";
 import {
   PARAM_SPECS,
@@ -157,11 +157,12 @@ export function cliValue(spec: ParamSpec, v: ParamValue): string {
  * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class RunParams {
+export class RunParams extends Rendered {
   /** All values, defaults filled in. */
   readonly values: Readonly<RunParamsValues>;
 
   constructor(init: RunParamsInit = {}) {
+    super();
     const values: Record<string, ParamValue> = {};
     for (const spec of PARAM_TABLE) values[spec.name] = spec.default as ParamValue;
     if (init === null || typeof init !== "object" || Array.isArray(init)) {
@@ -281,19 +282,9 @@ export class RunParams {
     return this.nonDefaultValues(true);
   }
 
-  /** The MATLAB-style grouped text display (registered by src/display). */
-  toText(): string {
-    return renderText(this);
-  }
-
-  /** The notebook HTML view: hashes, changed values, all parameters by group (registered by src/display). */
-  toHtml(): string {
-    return renderHtml(this);
-  }
-
-  /** Inside Jupyter a cell ending in `par` renders the HTML table; elsewhere the text display. */
-  [Symbol.for("nodejs.util.inspect.custom")](depth: number, options: InspectOptions | undefined): string {
-    return inspectRendered(this, depth, options, () => inspect(this, { ...options, customInspect: false }));
+  /** Before display is loaded: the plain object view (its values), as util.inspect prints it. */
+  protected override inspectFallback(options: InspectOptions | undefined): string {
+    return inspect(this, { ...options, customInspect: false });
   }
 }
 

@@ -13,9 +13,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { InspectOptions } from "node:util";
 import { ParamError, didYouMean, warn } from "../core/errors.js";
-import { inspectRendered, renderHtml, renderText } from "../core/renderers.js";
+import { Rendered } from "../core/renderers.js";
 import type { Dataset } from "../data/dataset.js";
 import { expandHome, resolveSelection, type DatasetCollection, type Selection } from "../data/dataset-collection.js";
 import { writeFileAtomic } from "../io/atomic.js";
@@ -37,7 +36,7 @@ export type RunSpecSearch = string | number | RunSpec | readonly (string | numbe
 export type ParamSearch = string | number | RunParams | readonly (string | number | RunParams)[] | readonly boolean[];
 
 /** `R`: the class of the collection's runs (a subclass names its own and overrides `createRun`). */
-export class RunCollection<R extends Run = Run> {
+export class RunCollection<R extends Run = Run> extends Rendered {
   static matlabClass = "LFADS.RunCollection";
 
   readonly name: string;
@@ -51,6 +50,7 @@ export class RunCollection<R extends Run = Run> {
 
   /** `new RunCollection("~/lorenz_example/runs", "example", dc)` → folder `<rootPath>/<name>`. */
   constructor(rootPath: string, name: string, datasetCollection: DatasetCollection, options: RunCollectionOptions = {}) {
+    super();
     if (typeof rootPath !== "string" || rootPath === "") throw new ParamError(`RunCollection: rootPath is empty; pass the folder under which runs are stored`);
     if (!datasetCollection || !Array.isArray(datasetCollection.datasets)) {
       throw new ParamError(`RunCollection "${name}": DatasetCollection is empty; pass the DatasetCollection the runs use`);
@@ -296,24 +296,10 @@ export class RunCollection<R extends Run = Run> {
     return file;
   }
 
-  toString(): string {
+  override toString(): string {
     return runCollectionDisplay(this);
   }
 
-  /** The MATLAB-style text display (same as `toString()`). */
-  toText(): string {
-    return renderText(this);
-  }
-
-  /** The notebook HTML view: header, params and run-spec tables, the runs grid with each run's state on disk (registered by src/display). */
-  toHtml(): string {
-    return renderHtml(this);
-  }
-
-  /** Inside Jupyter a cell ending in `rc` renders its HTML view; elsewhere the text display. */
-  [Symbol.for("nodejs.util.inspect.custom")](depth: number, options: InspectOptions | undefined): string {
-    return inspectRendered(this, depth, options, () => this.toString());
-  }
 }
 
 function describe(x: unknown): string {

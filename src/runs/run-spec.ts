@@ -2,9 +2,8 @@
  * RunSpec: names one model "row" and the datasets it trains on (MATLAB `LFADS.RunSpec`). Datasets are
  * chosen by 1-based index, logical mask, name or Dataset object, as in the Run Manager docs.
  */
-import type { InspectOptions } from "node:util";
 import { ParamError } from "../core/errors.js";
-import { inspectRendered, renderHtml, renderText } from "../core/renderers.js";
+import { Rendered } from "../core/renderers.js";
 import type { Dataset } from "../data/dataset.js";
 import { resolveSelection, type DatasetCollection } from "../data/dataset-collection.js";
 import { runSpecDisplay, runSpecSummaryText } from "./summary.js";
@@ -20,7 +19,7 @@ export function checkFolderName(what: string, name: unknown): string {
   return name;
 }
 
-export class RunSpec {
+export class RunSpec extends Rendered {
   static matlabClass = "LFADS.RunSpec";
 
   readonly name: string;
@@ -31,6 +30,7 @@ export class RunSpec {
 
   /** `new RunSpec("single_dataset001", dc, 1)` or `new RunSpec("all", dc, [1, 2, 3])` or by name. */
   constructor(name: string, datasetCollection: DatasetCollection, datasets: DatasetSelection) {
+    super();
     this.name = checkFolderName("RunSpec", name);
     this.datasetCollection = datasetCollection;
     this.selectDatasets(datasets);
@@ -98,22 +98,8 @@ export class RunSpec {
     return runSpecSummaryText(this, indent, index);
   }
 
-  toString(): string {
+  override toString(): string {
     return runSpecDisplay(this);
   }
 
-  /** The MATLAB-style text display (same as `toString()`). */
-  toText(): string {
-    return renderText(this);
-  }
-
-  /** The notebook HTML view: name, collection and its datasets' info (registered by src/display). */
-  toHtml(): string {
-    return renderHtml(this);
-  }
-
-  /** Inside Jupyter a cell ending in this value renders its HTML view; elsewhere the text display. */
-  [Symbol.for("nodejs.util.inspect.custom")](depth: number, options: InspectOptions | undefined): string {
-    return inspectRendered(this, depth, options, () => this.toString());
-  }
 }

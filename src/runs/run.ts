@@ -5,8 +5,7 @@
  * subclass in src/facade/runs.ts, which the RunCollection that users build makes.
  */
 import * as path from "node:path";
-import type { InspectOptions } from "node:util";
-import { inspectRendered, renderHtml, renderText } from "../core/renderers.js";
+import { Rendered } from "../core/renderers.js";
 import type { Dataset } from "../data/dataset.js";
 import type { DatasetCollection } from "../data/dataset-collection.js";
 import type { RunParams } from "../params/run-params.js";
@@ -42,7 +41,7 @@ export interface RunOwner {
   readonly runList: readonly Run[];
 }
 
-export class Run {
+export class Run extends Rendered {
   static matlabClass = "LFADS.Run";
 
   comment = "";
@@ -53,7 +52,9 @@ export class Run {
     readonly params: RunParams,
     /** 1-based column of these params in the collection. */
     readonly paramIndexInRunCollection: number,
-  ) {}
+  ) {
+    super();
+  }
 
   /** The run-spec name; also the run's folder name. */
   get name(): string {
@@ -182,22 +183,8 @@ export class Run {
     return this.runCollection === other.runCollection && this.runSpec.equals(other.runSpec) && this.params.equals(other.params);
   }
 
-  toString(): string {
+  override toString(): string {
     return runDisplay(this);
   }
 
-  /** The MATLAB-style text display (same as `toString()`). */
-  toText(): string {
-    return renderText(this);
-  }
-
-  /** The notebook HTML view: state on disk, folders, params and datasets (registered by src/display). */
-  toHtml(): string {
-    return renderHtml(this);
-  }
-
-  /** Inside Jupyter a cell ending in this run renders its HTML view; elsewhere the text display. */
-  [Symbol.for("nodejs.util.inspect.custom")](depth: number, options: InspectOptions | undefined): string {
-    return inspectRendered(this, depth, options, () => this.toString());
-  }
 }
