@@ -2,6 +2,7 @@
 import * as path from "node:path";
 import { UsageError } from "./args.js";
 import type { Command } from "./command.js";
+import { intOption } from "./train.js";
 
 const DEMO_STAGES = ["generate", "prepare", "train", "posterior", "report"] as const;
 export type DemoStage = (typeof DEMO_STAGES)[number];
@@ -41,8 +42,8 @@ export const demoCommand: Command = {
     const until = (args.options.until as DemoStage | undefined) ?? DEMO_STAGES[DEMO_STAGES.length - 1]!;
     const docs = Boolean(args.options.docs);
     if (docs && args.options.quick) throw new UsageError("--docs and --quick choose different settings; give one of them");
-    const workers = positiveOption(args.options.workers, "workers");
-    const steps = positiveOption(args.options.steps, "steps");
+    const workers = intOption(args, "workers", 1);
+    const steps = intOption(args, "steps", 1);
     const stop = (s: DemoStage) => DEMO_STAGES.indexOf(s) >= DEMO_STAGES.indexOf(until);
     const log = (line: string) => io.out(`${line}\n`);
     if (args.options.stitching) {
@@ -77,9 +78,3 @@ export const demoCommand: Command = {
     return 0;
   },
 };
-
-function positiveOption(v: unknown, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new UsageError(`--${name} expects a positive integer, got ${String(v)}`);
-  return v;
-}

@@ -49,5 +49,5 @@ test("lfads demo: --docs and --quick together, and a bad --steps, are usage erro
   assert.match(both.err, /--docs and --quick choose different settings/);
   const bad = demo(["--steps", "0", "--until", "generate"]);
   assert.equal(bad.code, 2);
-  assert.match(bad.err, /--steps expects a positive integer, got 0/);
+  assert.match(bad.err, /--steps expects an integer >= 1, got 0/);
 });
