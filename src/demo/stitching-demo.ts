@@ -22,7 +22,7 @@ import { Dataset } from "../data/dataset.js";
 import { DatasetCollection } from "../data/dataset-collection.js";
 import type { CheckedDatasetData } from "../data/dataset-data.js";
 import type { LorenzOptions } from "../data/lorenz.js";
-import { rebin, splitTrainValid } from "../data/rebin-split.js";
+import { maxBatchSizeForTrials, rebin, splitTrainValid } from "../data/rebin-split.js";
 import { plotAlignmentReconstruction, type AlignmentPlotOptions } from "../display/plots/alignment.js";
 import type { Figure } from "../display/plots/figure.js";
 import { writeReport } from "../display/report/report.js";
@@ -49,8 +49,11 @@ export const STITCHING_HASHES = { param: "param_Qr2PeG", data: "data_RE1kuL" } a
 /** Small datasets for a quick look (`lfads demo --quick`'s sizes): 20 conditions × 10–12 trials, 200–240 trials each. */
 const QUICK_LORENZ: LorenzOptions = { nConditions: 20, minTrialsPerCondition: 10, maxTrialsPerCondition: 12 };
 
-/** c_batch_size of the quick variant: the largest that QUICK_LORENZ's 200–240 trials allow (trainToTestRatio 4). */
-const QUICK_BATCH_SIZE = 40;
+/**
+ * c_batch_size of the quick variant: the largest that QUICK_LORENZ's smallest dataset (200 trials) allows with
+ * the docs' trainToTestRatio of 4 — 39, since a batch must be smaller than the 40 validation trials.
+ */
+const QUICK_BATCH_SIZE = maxBatchSizeForTrials(QUICK_LORENZ.nConditions! * QUICK_LORENZ.minTrialsPerCondition!, new RunParams(STITCHING_PARAMS).trainToTestRatio);
 
 /** Run collection layout of the demo (see the module comment for why not the docs' 201801). */
 const STITCHING_RC_VERSION = 20180131;

@@ -51,3 +51,26 @@ test("lfads demo: --docs and --quick together, and a bad --steps, are usage erro
   assert.equal(bad.code, 2);
   assert.match(bad.err, /--steps expects an integer >= 1, got 0/);
 });
+
+test("lfads demo --stitching --quick: the batch size it picks is the largest both splits of the smallest dataset take", async () => {
+  const out = mkdtempSync(join(tmpdir(), "lfads-demo-stitch-"));
+  try {
+    const r = demo(["--stitching", "--quick", "--until", "generate", "--out", out]);
+    assert.equal(r.code, 0, `${r.out}\n${r.err}`);
+    const batch = Number(/here c_batch_size (\d+)\)/.exec(r.out)?.[1]);
+    assert.ok(Number.isInteger(batch), `no batch size line:\n${r.out}`);
+    const { readDatasetFileInfo } = await import("../../src/data/read-dataset-file.js");
+    const { splitSizes } = await import("../../src/data/rebin-split.js");
+    const { checkBatchSize } = await import("../../src/train/batching.js");
+    const files = readdirSync(join(out, "datasets")).filter((f) => f.endsWith(".h5"));
+    assert.equal(files.length, 3);
+    const sizes = await Promise.all(files.map(async (f) => ({ name: f, ...splitSizes((await readDatasetFileInfo(join(out, "datasets", f), f)).nTrials, 4) })));
+    // Training must accept it for every dataset's training and validation split (TF asserts trials > batch) ...
+    checkBatchSize(batch, sizes.map((s) => ({ name: s.name, numTrials: s.nTrain })), "train");
+    checkBatchSize(batch, sizes.map((s) => ({ name: s.name, numTrials: s.nValid })), "valid");
+    // ... and one more would not fit the smallest validation split.
+    assert.throws(() => checkBatchSize(batch + 1, sizes.map((s) => ({ name: s.name, numTrials: s.nValid })), "valid"), /c_batch_size/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
