@@ -15,7 +15,7 @@ import type { FitLog } from "../posterior/fit-log.js";
 import { UsageError } from "./args.js";
 import type { Command } from "./command.js";
 import { readNewestHyperparameters } from "../train/hyperparameters.js";
-import { checkpointFromIndex } from "../run-lfads/files.js";
+import { newestListedCheckpoint } from "../runs/checkpoint-index.js";
 import { CHECKPOINTS, FITLOG_FILE, LFADS_OUTPUT_DIR, runOutputDir } from "../runs/layout.js";
 
 /** The folder holding fitlog.csv (and checkpoints) for a save folder, a run folder, or a fitlog.csv path. */
@@ -38,7 +38,7 @@ function parseState(s: string): unknown {
  * Undefined when there is no checkpoint or no hyperparameters file; null for epochs it does not cover.
  */
 export async function learningRatesOf(dir: string, log: FitLog): Promise<(number | null)[] | undefined> {
-  const ckpt = checkpointFromIndex(dir, CHECKPOINTS.rolling.index);
+  const ckpt = newestListedCheckpoint(dir, CHECKPOINTS.rolling.index);
   const hps = readNewestHyperparameters(dir)?.values;
   const factor = Number(hps?.["learning_rate_decay_factor"]);
   if (!ckpt || !(factor > 0 && factor <= 1)) return undefined;

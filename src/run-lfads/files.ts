@@ -5,7 +5,6 @@
  * run_lfads.py writes (`model_runs_*`, `model_params`, input files) that returns every numeric dataset
  * as float64.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { LayoutError, ShapeError } from "../core/errors.js";
 import { readH5, type H5Dataset, type H5Group } from "../io/h5.js";
@@ -60,21 +59,6 @@ export function checkpointStep(file: string | undefined): number {
   return m ? Number(m[1]) : 0;
 }
 
-/** The newest file named by a TF checkpoint index (`checkpoint`, `checkpoint_lve`, …) in `dir`, if any. */
-export function checkpointFromIndex(dir: string, indexName: string): string | undefined {
-  const index = path.join(dir, indexName);
-  if (!fs.existsSync(index)) return undefined;
-  const all: string[] = [];
-  for (const line of fs.readFileSync(index, "utf8").split("\n")) {
-    const m = /^all_model_checkpoint_paths:\s*"(.*)"\s*$/.exec(line);
-    if (m) all.push(m[1]!);
-  }
-  for (let i = all.length - 1; i >= 0; i--) {
-    const p = path.isAbsolute(all[i]!) ? all[i]! : path.join(dir, all[i]!);
-    if (fs.existsSync(p)) return p;
-  }
-  return undefined;
-}
 
 /** One dataset of an HDF5 file, as float64, with its shape (`[]` for a scalar). */
 export interface H5Values {

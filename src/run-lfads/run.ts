@@ -27,7 +27,8 @@ import { CHECKPOINTS, MODEL_PARAMS_FILE, MODEL_RUNS_PREFIX, RUN_MARKERS } from "
 import type { TrainProgress } from "../train/progress.js";
 import { hyperparametersPath, readNewestHyperparameters, tfHyperparameters, writeHyperparameters } from "../train/hyperparameters.js";
 import { RUN_MANAGER_STEM } from "../train/input-files.js";
-import { checkpointFromIndex, checkpointStep, inputSummary, recordedFlags, type InputSummary } from "./files.js";
+import { newestListedCheckpoint } from "../runs/checkpoint-index.js";
+import { checkpointStep, inputSummary, recordedFlags, type InputSummary } from "./files.js";
 import { formatFlagValue, MAX_INT, parseRunLfadsArgv, runLfadsFlag, runParamsFromFlags, type FlagValue, type RunLfadsArgs, type RunLfadsKind } from "./flags.js";
 
 export interface RunLfadsOptions {
@@ -249,10 +250,10 @@ async function train(args: RunLfadsArgs, params: RunParams, s: TrainSetup, io: C
 
 /** The checkpoint file that `--checkpoint_pb_load_name` names in `saveDir`. */
 function resolveCheckpointFile(saveDir: string, load: string): string {
-  const found = checkpointFromIndex(saveDir, load);
+  const found = newestListedCheckpoint(saveDir, load);
   if (found) return found;
   if (load === CHECKPOINTS.lve.index) {
-    const latest = checkpointFromIndex(saveDir, CHECKPOINTS.rolling.index);
+    const latest = newestListedCheckpoint(saveDir, CHECKPOINTS.rolling.index);
     if (latest) {
       warn(`${saveDir} has no lowest-validation-error checkpoint yet (one is saved once the KL and L2 ramps are complete and the validation cost improves); using the latest checkpoint ${path.basename(latest)}`);
       return latest;

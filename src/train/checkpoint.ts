@@ -13,6 +13,7 @@ import { LayoutError } from "../core/errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { readArray, readH5, writeArray, writeH5Atomic, type H5Group } from "../io/h5.js";
 import type { WeightMap } from "../model/params.js";
+import { newestListedCheckpoint, readCheckpointIndex } from "../runs/checkpoint-index.js";
 import { CHECKPOINTS, checkpointFileName, type CheckpointKind } from "../runs/layout.js";
 import type { DivergenceState } from "./divergence.js";
 import type { LrScheduleState } from "./schedule.js";
@@ -60,14 +61,7 @@ function parse<T>(s: string): T {
 
 /** Index file contents: latest and all paths (oldest first), relative to the output folder. */
 function readIndex(outDir: string, kind: CheckpointKind): string[] {
-  const file = path.join(outDir, CHECKPOINTS[kind].index);
-  if (!fs.existsSync(file)) return [];
-  const all: string[] = [];
-  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
-    const m = /^all_model_checkpoint_paths:\s*"(.*)"\s*$/.exec(line);
-    if (m) all.push(m[1]!);
-  }
-  return all;
+  return readCheckpointIndex(path.join(outDir, CHECKPOINTS[kind].index));
 }
 
 function writeIndex(outDir: string, kind: CheckpointKind, all: string[]): void {
@@ -121,10 +115,5 @@ export async function loadCheckpoint(file: string): Promise<Checkpoint> {
 
 /** Path of the newest checkpoint of `kind` that exists on disk, if any. */
 export function latestCheckpoint(outDir: string, kind: CheckpointKind): string | undefined {
-  const all = readIndex(outDir, kind);
-  for (let i = all.length - 1; i >= 0; i--) {
-    const p = path.join(outDir, all[i]!);
-    if (fs.existsSync(p)) return p;
-  }
-  return undefined;
+  return newestListedCheckpoint(outDir, CHECKPOINTS[kind].index);
 }
