@@ -102,23 +102,28 @@ export function progressHtml(p: SweepProgress, now = Date.now()): string {
   );
 }
 
+/** How often a non-terminal log gets the summary line while runs go on. */
+const LOG_LINE_EVERY_MS = 60_000;
+
 export interface SweepDisplay {
   /** A run started or ended: on a terminal or in a log, one line for it; everywhere, a redraw. */
   event(p: SweepProgress, line: string): void;
-  /** Periodic redraw (elapsed, ETA, training steps): only in a notebook or on a terminal. */
+  /** Periodic redraw (elapsed, ETA, training steps): in a notebook or on a terminal; in a log, a line a minute. */
   tick(p: SweepProgress): void;
   finish(p: SweepProgress): void;
 }
 
 /**
  * The built-in display. In a notebook: an HTML table updated in place. On a terminal: a line per
- * event and a summary line redrawn in place. Elsewhere (pipes, files, Slurm logs): a line per event.
+ * event and a summary line redrawn in place. Elsewhere (pipes, files, Slurm logs): a line per event and,
+ * while runs go on, the summary line once a minute, so a long run's log shows it is alive.
  */
 export function sweepDisplay(): SweepDisplay {
   const id = newDisplayId();
   let sent = false;
   let openLine = false;
   let lastTick = 0;
+  let lastLogLine = Date.now();
   const kernel = (p: SweepProgress): boolean => {
     if (!inKernel()) return false;
     sendToKernel({ "text/plain": progressLine(p), "text/html": progressHtml(p) }, id, sent);
@@ -150,6 +155,10 @@ export function sweepDisplay(): SweepDisplay {
       lastTick = now;
       if (kernel(p)) return;
       if (textIsTTY()) drawLine(p);
+      else if (now - lastLogLine >= LOG_LINE_EVERY_MS) {
+        lastLogLine = now;
+        writeText(`${progressLine(p)}\n`);
+      }
     },
     finish(p) {
       if (kernel(p)) return;

@@ -94,3 +94,24 @@ test("sweepDisplay: one notebook display updated in place; in a log, a line per 
   }
   assert.equal(lines.join(""), "[ 1s] param_a/x: train started\nsweep: 3/8 done, 2 running, 1 failed, 2 queued (1 already done) · 1m05s\n");
 });
+
+test("sweepDisplay in a log: the summary line once a minute while runs go on, not at every tick", (t) => {
+  t.mock.timers.enable({ apis: ["Date"], now: 1_000_000 });
+  const lines: string[] = [];
+  setTextOutput({ write: (s: string) => lines.push(s) });
+  try {
+    const d = sweepDisplay();
+    d.tick(base);
+    t.mock.timers.tick(30_000);
+    d.tick(base);
+    assert.equal(lines.length, 0, "nothing in the first minute");
+    t.mock.timers.tick(31_000);
+    d.tick(base);
+    assert.deepEqual(lines, [`${progressLine(base)}\n`]);
+    t.mock.timers.tick(10_000);
+    d.tick(base);
+    assert.equal(lines.length, 1, "the next one waits another minute");
+  } finally {
+    setTextOutput("stdout");
+  }
+});
