@@ -230,3 +230,26 @@ test("sample validation: held-out elements change neither the cost nor a gradien
     assert.ok(b.heldOut > a.heldOut + 1, `the held-out recon sees the change: ${a.heldOut} → ${b.heldOut}`);
   }
 });
+
+test("Gaussian observations (composite path): unit weights give its log-likelihood; CD's gradient mask holds on means and log-variances", async () => {
+  await selectBackend("cpu");
+  const { gaussian } = await import("../../src/model/observation/gaussian.js");
+  const [B, T, N] = [3, 4, 5];
+  const rng = new Rng(8);
+  const xs = randn(rng, B * T * N, 1);
+  const params0 = randn(rng, B * T * 2 * N, 0.5);
+  const { cd, aug } = masks(xs, B, { cd: true, sv: false });
+  tf.tidy(() => {
+    const x = tf.tensor3d(xs, [B, T, N]);
+    const raw = tf.tensor3d(params0, [B, T, 2 * N]);
+    const ones = weightedLogLik(gaussian.elementLogLikelihood(raw, x), { value: new Float32Array(B * T * N).fill(1) }).logLik;
+    assertClose("unit weights", ones.dataSync() as Float32Array, gaussian.logLikelihood(raw, x).dataSync() as Float32Array, 1e-6);
+    const g = tf.grad((r: tf.Tensor) => tf.sum(weightedLogLik(gaussian.elementLogLikelihood(r as tf.Tensor3D, x), aug.weights).logLik))(raw).dataSync();
+    for (let i = 0; i < B * T; i++) {
+      for (let n = 0; n < N; n++) {
+        const seen = cd!.keep[i * N + n]! > 0;
+        for (const col of [n, N + n]) assert.equal(Object.is(g[i * 2 * N + col], 0), seen, `row ${i} neuron ${n} column ${col}`);
+      }
+    }
+  });
+});

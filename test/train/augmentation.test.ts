@@ -155,3 +155,15 @@ test("diagnostics lines from before the recon_sv columns get them empty on resum
   assert.equal(row!.event, "divergence, recovered");
   assert.ok(Number.isNaN(row!.recon_sv_valid));
 });
+
+test("with CD and SV, a run stopped and resumed follows the same path as one trained straight through", async () => {
+  const straight = await makeRun("straight");
+  const resumed = await makeRun("resumed");
+  const params = new RunParams({ ...TINY, c_learning_rate_init: 0.02, c_keep_ratio: 0.6, c_cd_grad_passthru_prob: 0.1, c_cv_keep_ratio: 0.7, c_cv_rand_seed: 5 });
+  await trainRun(straight, { params, maxEpochs: 3, quiet: true });
+  await trainRun(resumed, { params, maxEpochs: 1, quiet: true });
+  await trainRun(resumed, { params, maxEpochs: 3, quiet: true });
+  for (const file of ["fitlog.csv", "fitlog_diagnostics.csv"]) {
+    assert.equal(fs.readFileSync(path.join(resumed, "lfadsOutput", file), "utf8"), fs.readFileSync(path.join(straight, "lfadsOutput", file), "utf8"), file);
+  }
+});
