@@ -22,6 +22,8 @@ export interface BenchCase extends Pick<FlopShape, "B" | "T" | "N" | "ic_enc_dim
   learning_rate: number;
   max_grad_norm: number;
   seed: number;
+  /** coordinated dropout: fraction of data elements the encoders see per step (lfadslite `keep_ratio`; absent: 1, off) */
+  keep_ratio?: number;
 }
 
 /** TF defaults shared by every case; the step sits mid-ramp so every cost term has a non-zero weight. */
@@ -45,6 +47,8 @@ const LORENZ_SEED = {
 export const BENCH_CASES: readonly BenchCase[] = [
   { name: "lorenz_seed_noco", ...COMMON, ...LORENZ_SEED, co_dim: 0, ci_enc_dim: 0, con_dim: 0 },
   { name: "lorenz_seed_co", ...COMMON, ...LORENZ_SEED, co_dim: 4, ci_enc_dim: 64, con_dim: 64 },
+  // The seed case with coordinated dropout (AutoLFADS): a fresh mask per step, the gradient masked in the fused read-out.
+  { name: "lorenz_seed_noco_cd", ...COMMON, ...LORENZ_SEED, co_dim: 0, ci_enc_dim: 0, con_dim: 0, keep_ratio: 0.7 },
   {
     // TF README chaotic_rnn_inputs example
     name: "chaotic_rnn_inputs", ...COMMON,

@@ -120,6 +120,7 @@ export async function timeTrainingStep(c: BenchCase, opts: TimingOptions): Promi
     c_batch_size: c.B,
     c_learning_rate_init: c.learning_rate,
     c_max_grad_norm: c.max_grad_norm,
+    c_keep_ratio: c.keep_ratio ?? 1,
   });
   const cfg = m.config.modelConfigFromRunParams(params, { numSteps: c.T, datasets: [{ name: "bench", numNeurons: c.N }] });
   const model = new m.lfads.LfadsModel(cfg, { seed: c.seed });

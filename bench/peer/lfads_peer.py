@@ -30,6 +30,7 @@ DEFAULTS = {
     "co_dim": 1, "ci_enc_dim": 128, "con_dim": 128,
     "num_steps_for_gen_ic": None,
     "keep_prob": 0.95, "cell_clip": 5.0,
+    "keep_ratio": 1.0, "cd_grad_passthru_prob": 0.0,
     "cell_weight_scale": 1.0, "gen_cell_input_weight_scale": 1.0, "gen_cell_rec_weight_scale": 1.0,
     "ic_post_var_min": 1e-4,
     "ic_prior_var_min": 0.1, "ic_prior_var_scale": 0.1, "ic_prior_var_max": 0.1,
@@ -78,6 +79,10 @@ def load_config(path):
     cfg["K"] = cfg["T"] if k is None else max(1, min(int(k), cfg["T"]))
     if not 0.0 < cfg["keep_prob"] <= 1.0:
         raise PeerError(f"config {path}: keep_prob must be in (0, 1], got {cfg['keep_prob']}")
+    if not 0.0 < cfg["keep_ratio"] <= 1.0:
+        raise PeerError(f"config {path}: keep_ratio must be in (0, 1], got {cfg['keep_ratio']}")
+    if not 0.0 <= cfg["cd_grad_passthru_prob"] <= 1.0:
+        raise PeerError(f"config {path}: cd_grad_passthru_prob must be in [0, 1], got {cfg['cd_grad_passthru_prob']}")
     return cfg
 
 
@@ -300,13 +305,15 @@ class LfadsPeer:
                 num = num + 0.5 * scale * (p[name] ** 2).sum()
         return num / numel
 
-    def forward(self, x, eps_g0, eps_co, keep_prob, want_rates=False):
-        """x [B,T,N] counts; eps_g0 [B,I]; eps_co [B,T,U] or None. Returns a dict of per-trial terms."""
+    def forward(self, x, eps_g0, eps_co, keep_prob, want_rates=False, cd=None):
+        """x [B,T,N] counts; eps_g0 [B,I]; eps_co [B,T,U] or None; cd: coordinated dropout's
+        {"input": m/keep_ratio, "grad": 1 where the element passes its gradient} or None.
+        Returns a dict of per-trial terms."""
         torch, p, cfg = self.torch, self.p, self.cfg
         B, T, N = x.shape
         U, K, lag = cfg["co_dim"], cfg["K"], cfg["controller_input_lag"]
 
-        x_do = self.dropout(x, keep_prob)
+        x_do = self.dropout(x if cd is None else x * cd["input"], keep_prob)
         hf = self.encode("ic_enc_fwd", "ic_enc", x_do[:, :K], reverse=False)[K - 1]
         hb = self.encode("ic_enc_rev", "ic_enc", x_do[:, :K], reverse=True)[0]
         e_ic = self.dropout(torch.cat([hf, hb], dim=1), keep_prob)
@@ -363,7 +370,10 @@ class LfadsPeer:
 
         fac = torch.stack(factors, dim=1)  # [B,T,F]
         logr = fac.matmul(p[v(f"glm_fac_2_logrates_{self.ds}_W")]) + p[v(f"glm_fac_2_logrates_{self.ds}_b")]
-        ll = (x * logr - torch.exp(logr) - torch.lgamma(x + 1.0)).sum((1, 2))
+        terms = x * logr - torch.exp(logr) - torch.lgamma(x + 1.0)
+        if cd is not None:  # the value over every element, the gradient only where the encoders did not look
+            terms = terms * cd["grad"] + terms.detach() * (1.0 - cd["grad"])
+        ll = terms.sum((1, 2))
         out = {"ll": ll, "kl_g0": kl_g0, "kl_co": kl_co}
         if want_rates:
             out["rates"] = torch.exp(torch.clamp(logr, -80.0, 80.0))
@@ -441,6 +451,19 @@ def timed(fn, steps, warmup):
     return times
 
 
+def coordinated_dropout(torch, cfg, x, gen):
+    """A fresh coordinated-dropout mask per step (None when keep_ratio is 1): keep ~ Bernoulli(keep_ratio)."""
+    keep_ratio = cfg["keep_ratio"]
+    if keep_ratio >= 1.0:
+        return None
+    kept = (torch.rand(x.shape, generator=gen, dtype=x.dtype) < keep_ratio).to(x.dtype)
+    grad = 1.0 - kept
+    if cfg["cd_grad_passthru_prob"] > 0:
+        passed = (torch.rand(x.shape, generator=gen, dtype=x.dtype) < cfg["cd_grad_passthru_prob"]).to(x.dtype)
+        grad = torch.clamp(grad + passed, max=1.0)
+    return {"input": kept / keep_ratio, "grad": grad}
+
+
 def run_time(torch, cfg, args, dtype):
     gen = torch.Generator().manual_seed(int(cfg["seed"]))
     params = init_params(torch, cfg, dtype, gen)
@@ -454,7 +477,7 @@ def run_time(torch, cfg, args, dtype):
     def train_step():
         eps_g0 = torch.randn((B, I), generator=gen, dtype=dtype)
         eps_co = torch.randn((B, T, U), generator=gen, dtype=dtype) if U > 0 else None
-        c = model.cost(model.forward(x, eps_g0, eps_co, cfg["keep_prob"]), state["step"])
+        c = model.cost(model.forward(x, eps_g0, eps_co, cfg["keep_prob"], cd=coordinated_dropout(torch, cfg, x, gen)), state["step"])
         grads = torch.autograd.grad(c["total"], trainable)
         grads, norm = clip_by_global_norm(torch, grads, cfg["max_grad_norm"])
         opt.step(grads)

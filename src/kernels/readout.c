@@ -3,11 +3,14 @@
  * for wasm32 + SIMD128. Driven by readout.ts, which owns all memory. Per row r (b = r / T):
  *   f    = (s[r] * mask[r]) . Wf          (the factors stage, when states are given; else f is an input)
  *   logr = f . Wr + br
- *   ll[r] = sum_n x[r,n] * logr[n] - exp(logr[n])           (readout.ts sums the rows of each trial)
+ *   ll[r] = sum_n lw[r,n] * (x[r,n] * logr[n] - exp(logr[n]))   (readout.ts sums the rows of each trial)
+ *   hl[r] = sum_n hw[r,n] * (x[r,n] * logr[n] - exp(logr[n]))   (only with hw)
  * Backward recomputes f and logr (nothing is kept between the two calls) and, given dLL [B]:
- *   dlogr = dLL[b] * (x - exp(logr)) (+ dLogr)   dWr += f (x) dlogr   dbr += dlogr
+ *   dlogr = dLL[b] * gw * (x - exp(logr)) (+ dLogr)   dWr += f (x) dlogr   dbr += dlogr
  *   df    = dlogr . Wr^T (+ dF)                  dWf += (s * mask) (x) df   dS = (df . Wf^T) * mask
- * Why fused: composite, this is ~20 single-threaded tfjs ops over [B*T, N] and [B*T, G] arrays per
+ * The element weights are optional (absent: 1): lw weighs the likelihood's value, gw its gradient
+ * (coordinated dropout: only elements the encoders did not see pass a gradient), hw a second,
+ * gradient-free sum (sample validation's score on held-out elements). Why fused: composite, this is ~20 single-threaded tfjs ops over [B*T, N] and [B*T, G] arrays per
  * training step (~75 ms for B=150, T=500, N=30, G=64, F=8), each reading and writing memory; here
  * each row block stays in L1 and both threads share the work.
  *
@@ -29,6 +32,10 @@ typedef struct {
   const float *dLL, *dlin, *dfin, *pWrT, *pWfT;
   /* backward outputs: dS [R,G] (with the stage) or dF [R,F] (without); per-segment partials */
   float *dS, *dF, *part;
+  /* element weights [R,N] (0: all ones) of the value (lw), the gradient (gw) and the held-out sum (hw); */
+  /* the held-out sum per row [R] (with hw)                                                             */
+  const float *lw, *gw, *hw;
+  float *rowhl;
 } RoArgs;
 
 EXPORT(ro_args_words) int ro_args_words(void) { return (int)(sizeof(RoArgs) / 4); }
@@ -61,7 +68,7 @@ INLINE float hsum(v4 v) {
 /* (backward) the packed chunk operands of the weight-gradient GEMMs: a = s*mask and [f, 1] in        */
 /* 4-column tiles, dlogr and df in 8-column panels (simd.h, "Weight gradients").                      */
 typedef struct {
-  float *ta, *tf, *tl, *tdf, *ll, *ah, *af, *bpr, *bpf;
+  float *ta, *tf, *tl, *tdf, *ll, *hl, *ah, *af, *bpr, *bpf;
 } Scr;
 
 INLINE Scr scr_of(const RoArgs *a, float *scr) {
@@ -72,7 +79,8 @@ INLINE Scr scr_of(const RoArgs *a, float *scr) {
   s.tl = s.tf + 4 * F8;
   s.tdf = s.tl + 4 * N8;
   s.ll = s.tdf + 4 * F8;
-  s.ah = s.ll + 4 * MR;
+  s.hl = s.ll + 4 * MR;
+  s.ah = s.hl + 4 * MR;
   s.af = s.ah + KC * G4;
   s.bpr = s.af + KC * (F8 + 4);
   s.bpf = s.bpr + KC * N8;
@@ -81,7 +89,7 @@ INLINE Scr scr_of(const RoArgs *a, float *scr) {
 
 EXPORT(ro_scratch_floats) int ro_scratch_floats(const RoArgs *a) {
   const int G4 = pad4(a->G) + 4, F8 = pad8(a->F), N8 = pad8(a->N);
-  return 4 * (G4 + 2 * F8 + N8 + MR) + KC * (G4 + F8 + 4 + N8 + F8);
+  return 4 * (G4 + 2 * F8 + N8 + 2 * MR) + KC * (G4 + F8 + 4 + N8 + F8);
 }
 
 /* s*mask of mr rows into the [G][4] tile ta (and, with ah, as row i0+m of the chunk's 4-column     */
@@ -145,7 +153,7 @@ INLINE void rows_block(const int mr, const int bwd, const RoArgs *a, int r, cons
   /* logr per 8-column panel, and its Poisson term (forward, summed per row in sc->ll) or gradient  */
   /* (backward). Nothing but the accumulators stays live across mk: more would spill in its loop.   */
   if (!bwd)
-    for (int m = 0; m < mr; m++) ST(sc->ll + 4 * m, SPL(0.0f));
+    for (int m = 0; m < mr; m++) ST(sc->ll + 4 * m, SPL(0.0f)), ST(sc->hl + 4 * m, SPL(0.0f));
   for (int j = 0; j < N; j += NR) {
     const v4 b0 = LD(a->br + j), b1 = LD(a->br + j + 4);
 #pragma clang loop unroll(full)
@@ -159,11 +167,19 @@ INLINE void rows_block(const int mr, const int bwd, const RoArgs *a, int r, cons
       if (!bwd && a->lout) store8(a->lout + o, l0, l1, N - j);
       const v4 e0 = v_exp(l0), e1 = v_exp(l1), x0 = LD(a->x + o), x1 = LD(a->x + o + 4);
       if (!bwd) {
-        const v4 t = ADD(wasm_v128_and(SUB(MUL(x0, l0), e0), in0), wasm_v128_and(SUB(MUL(x1, l1), e1), in1));
+        /* Weighted before the lane mask: a weight's junk lanes past N may be anything. */
+        const v4 u0 = SUB(MUL(x0, l0), e0), u1 = SUB(MUL(x1, l1), e1);
+        if (a->hw) {
+          const v4 h = ADD(wasm_v128_and(MUL(u0, LD(a->hw + o)), in0), wasm_v128_and(MUL(u1, LD(a->hw + o + 4)), in1));
+          ST(sc->hl + 4 * m, ADD(LD(sc->hl + 4 * m), h));
+        }
+        const v4 w0 = a->lw ? MUL(u0, LD(a->lw + o)) : u0, w1 = a->lw ? MUL(u1, LD(a->lw + o + 4)) : u1;
+        const v4 t = ADD(wasm_v128_and(w0, in0), wasm_v128_and(w1, in1));
         ST(sc->ll + 4 * m, ADD(LD(sc->ll + 4 * m), t));
       } else {
         const v4 g = wasm_v128_load32_splat(a->dLL + (r + m) / a->T);
         v4 d0 = MUL(g, SUB(x0, e0)), d1 = MUL(g, SUB(x1, e1));
+        if (a->gw) d0 = MUL(d0, LD(a->gw + o)), d1 = MUL(d1, LD(a->gw + o + 4));
         if (a->dlin) d0 = ADD(d0, LD(a->dlin + o)), d1 = ADD(d1, LD(a->dlin + o + 4));
         d0 = wasm_v128_and(d0, in0);
         d1 = wasm_v128_and(d1, in1);
@@ -175,6 +191,8 @@ INLINE void rows_block(const int mr, const int bwd, const RoArgs *a, int r, cons
   }
   if (!bwd) {
     for (int m = 0; m < mr; m++) a->rowll[r + m] = hsum(LD(sc->ll + 4 * m));
+    if (a->hw)
+      for (int m = 0; m < mr; m++) a->rowhl[r + m] = hsum(LD(sc->hl + 4 * m));
     return;
   }
 

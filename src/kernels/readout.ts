@@ -1,11 +1,13 @@
 /**
  * The Poisson read-out tail of LFADS on plain Float32Arrays, in one fused WebAssembly-SIMD pass per
  * direction (readout.c has the math): factors f = (states ⊙ mask)·Wf (optional), log-rates
- * logr = f·Wr + br, and per trial Σ_{t,n} x·logr − exp(logr) (without the lgamma constant). No
- * TensorFlow.js.
+ * logr = f·Wr + br, and per trial Σ_{t,n} x·logr − exp(logr) (without the lgamma constant), each
+ * element optionally weighted: `valueWeights` in the sum, `gradWeights` in its gradient (coordinated
+ * dropout), and `heldOutWeights` in a second, gradient-free sum `heldOutLogLik` (sample validation).
+ * No TensorFlow.js.
  *
  * ```ts
- * readoutForward(args, { factors?, logRates?, out? })  → { logLik [B], factors?, logRates? }
+ * readoutForward(args, { factors?, logRates?, out? })  → { logLik [B], heldOutLogLik? [B], factors?, logRates? }
  * readoutBackward(args, { dLogLik, dFactors?, dLogRates? }, { out? })
  *                                                        → { dStates?, dFacW?, dFactors?, dWr, dBr }
  * ```
@@ -39,12 +41,20 @@ export interface ReadoutArgs {
   readonly f?: Float32Array;
   readonly wr: Float32Array; // [F,N]
   readonly br: Float32Array; // [N]
+  /** Per-element weights [B,T,N] of the log-likelihood's value (absent: 1). */
+  readonly valueWeights?: Float32Array;
+  /** Per-element weights [B,T,N] of its gradient (absent: 1; backward only). */
+  readonly gradWeights?: Float32Array;
+  /** Per-element weights [B,T,N] of the gradient-free second sum `heldOutLogLik` (forward only). */
+  readonly heldOutWeights?: Float32Array;
   readonly threads?: number;
 }
 
 export interface ReadoutForwardOutputs {
-  /** Σ_{t,n} x·logr − exp(logr) per trial [B]. */
+  /** Σ_{t,n} w·(x·logr − exp(logr)) per trial [B], w the value weights (1 without). */
   readonly logLik: Float32Array;
+  /** The same sum with the held-out weights [B], with `heldOutWeights` only. */
+  readonly heldOutLogLik?: Float32Array;
   /** [B,T,F], only with the factors stage and when asked for. */
   readonly factors?: Float32Array;
   /** [B,T,N], when asked for. */
@@ -72,7 +82,7 @@ export interface ReadoutGradients {
 const FORWARD_ROWS = 64;
 
 /** The word order of readout.c's RoArgs. */
-const FIELDS = "R T G F N x s mask fin pWf pWr br rowll fout lout dLL dlin dfin pWrT pWfT dS dF part".split(" ");
+const FIELDS = "R T G F N x s mask fin pWf pWr br rowll fout lout dLL dlin dfin pWrT pWfT dS dF part lw gw hw rowhl".split(" ");
 
 interface Dims {
   B: number;
@@ -106,6 +116,10 @@ function checkArgs(fn: string, a: ReadoutArgs): Dims {
   }
   checkLength(fn, "wr", a.wr, F * N, `[factors=${F}, neurons=${N}]`);
   checkLength(fn, "br", a.br, N, `[neurons=${N}]`);
+  for (const name of ["valueWeights", "gradWeights", "heldOutWeights"] as const) {
+    const w = a[name];
+    if (w) checkLength(fn, name, w, R * N, `${bt}, neurons=${N}]`);
+  }
   return { B, T, N, F, G, R };
 }
 
@@ -155,6 +169,15 @@ function target(fn: string, name: string, out: Float32Array | undefined, n: numb
   return out;
 }
 
+/** Each trial's rows in order, in double precision: deterministic and more accurate than float32. */
+function sumTrials(rows: Float32Array, B: number, T: number, out: Float32Array): void {
+  for (let b = 0; b < B; b++) {
+    let s = 0;
+    for (let i = b * T; i < (b + 1) * T; i++) s += rows[i]!;
+    out[b] = s;
+  }
+}
+
 /**
  * The per-trial Poisson log-likelihood (without Σ lgamma(x+1)) and, when asked for (or given an
  * `out` array), the factors and the log-rates.
@@ -171,21 +194,25 @@ export function readoutForward(a: ReadoutArgs, options: { factors?: boolean; log
   const logLik = target(fn, "logLik", out.logLik, B, `[batch=${B}]`);
   const factors = wantF ? target(fn, "factors", out.factors, R * F, `${bt}, factors=${F}]`) : undefined;
   const logRates = wantL ? target(fn, "logRates", out.logRates, R * N, `${bt}, neurons=${N}]`) : undefined;
+  const heldOut = a.heldOutWeights ? target(fn, "heldOutLogLik", out.heldOutLogLik, B, `[batch=${B}]`) : undefined;
   const threads = Math.min(resolveThreads(fn, a.threads), Math.ceil(R / FORWARD_ROWS));
   const { arena } = kernelRuntime();
-  const ptr = { ...copyInputs(a, d), rowll: arena.alloc(R), fout: wantF ? arena.alloc(R * F) : 0, lout: wantL ? arena.alloc(R * N) : 0 };
+  const ptr = {
+    ...copyInputs(a, d),
+    rowll: arena.alloc(R),
+    fout: wantF ? arena.alloc(R * F) : 0,
+    lout: wantL ? arena.alloc(R * N) : 0,
+    lw: a.valueWeights ? copyIn(a.valueWeights) : 0,
+    hw: a.heldOutWeights ? copyIn(a.heldOutWeights) : 0,
+    rowhl: heldOut ? arena.alloc(R) : 0,
+  };
   runJob(d, ptr, OP_RO_FORWARD, threads, () => {
-    // Each trial's rows in order, in double precision: deterministic and more accurate than float32.
-    const rows = arena.f32(ptr.rowll, R);
-    for (let b = 0; b < B; b++) {
-      let s = 0;
-      for (let i = b * T; i < (b + 1) * T; i++) s += rows[i]!;
-      logLik[b] = s;
-    }
+    sumTrials(arena.f32(ptr.rowll, R), B, T, logLik);
+    if (heldOut) sumTrials(arena.f32(ptr.rowhl, R), B, T, heldOut);
     if (factors) copyOut(ptr.fout, R * F, factors);
     if (logRates) copyOut(ptr.lout, R * N, logRates);
   });
-  return { logLik, ...(factors ? { factors } : {}), ...(logRates ? { logRates } : {}) };
+  return { logLik, ...(heldOut ? { heldOutLogLik: heldOut } : {}), ...(factors ? { factors } : {}), ...(logRates ? { logRates } : {}) };
 }
 
 /** Gradients of a loss given `cot`, its gradients w.r.t. `readoutForward`'s outputs, from the same inputs. */
@@ -210,6 +237,7 @@ export function readoutBackward(a: ReadoutArgs, cot: ReadoutCotangents, options:
   const ptr = {
     ...copyInputs(a, d),
     dLL: copyIn(cot.dLogLik),
+    gw: a.gradWeights ? copyIn(a.gradWeights) : 0,
     dlin: cot.dLogRates ? copyIn(cot.dLogRates) : 0,
     dfin: cot.dFactors ? copyIn(cot.dFactors) : 0,
     pWrT: packPanels(transpose(a.wr, F, N), N, F),

@@ -1,6 +1,7 @@
 /**
  * The TF LFADS training cost and bounds from one forward pass:
- *   recon = −mean_b log p(x|z)                        (nats per trial)
+ *   recon = −mean_b log p(x|z)                        (nats per trial; weighted elements where the batch has weights)
+ *   reconHeldOut = −mean_b held-out log p(x|z)        (sample validation's score, where the forward has it)
  *   kl    = mean_b (kl_ic_weight·KL_g0 + kl_co_weight·KL_co)
  *   cost  = recon + kl_weight·kl + l2_weight·l2 + co_mean_corr_scale·corr
  *   kl_ic = mean_b KL_g0,  kl_co = mean_b KL_co     (each posterior's KL, unweighted: diagnostics only)
@@ -29,6 +30,8 @@ export interface CostTerms {
   corr: tf.Scalar;
   nllBoundVae: tf.Scalar;
   nllBoundIwae: tf.Scalar;
+  /** −mean_b of the held-out elements' log-likelihood (sample validation's score; no gradient), where the forward has one. */
+  reconHeldOut?: tf.Scalar;
 }
 
 export function lfadsCost(model: LfadsModel, fwd: LfadsForward, w: RampWeights): CostTerms {
@@ -50,5 +53,6 @@ export function lfadsCost(model: LfadsModel, fwd: LfadsForward, w: RampWeights):
     corr: fwd.corr,
     nllBoundVae: tf.neg(tf.mean(lb)) as tf.Scalar,
     nllBoundIwae: tf.sub(Math.log(B), tf.logSumExp(lb)) as tf.Scalar,
+    ...(fwd.logLikHeldOut ? { reconHeldOut: tf.neg(tf.mean(fwd.logLikHeldOut)) as tf.Scalar } : {}),
   };
 }

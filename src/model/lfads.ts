@@ -16,9 +16,10 @@ import type { NoiseSource } from "./noise.js";
 import type { ObservationModel } from "./observation/observation-model.js";
 import { observationModel } from "./observation/registry.js";
 import { ParamStore, type ParamInfo, type WeightMap, type WeightValue } from "./params.js";
-import { activePoissonReadout, poissonReadoutOp } from "./ops/poisson-readout.js";
+import { activePoissonReadout, poissonReadoutOp, type PoissonReadoutImpl } from "./ops/poisson-readout.js";
 import { DiagGaussianFromInput, IcPrior, klControllerOutputs, klControllerOutputsFused, klGaussians, type Gaussian } from "./priors.js";
 import { Readin, Readout } from "./readin-readout.js";
+import { pickWeightRows, weightedLogLik, type LikelihoodWeights } from "./likelihood-weights.js";
 
 /** One batch, all trials from one dataset. */
 export interface LfadsBatch {
@@ -27,8 +28,17 @@ export interface LfadsBatch {
   data: tf.Tensor3D;
   /** External inputs [B,T,X] when c_ext_input_dim > 0. */
   extInput?: tf.Tensor3D;
-  /** Σ_{t,n} lgamma(x+1) per trial [B] (Poisson; see `lgammaRowSums`). Treated as 0 when absent. */
+  /** Σ_{t,n} lgamma(x+1) per trial [B] (Poisson; see `lgammaRowSums`), weighted as `weights.value` where given. Treated as 0 when absent. */
   lgammaSum?: Float32Array;
+  /**
+   * What the encoders read instead of `data` [B,T,N] (coordinated dropout, sample validation: the data
+   * with some elements zeroed and the rest scaled up); `data` stays the likelihood's target.
+   */
+  encoderData?: tf.Tensor3D;
+  /** Per-element weights of the log-likelihood (likelihood-weights.ts); absent: every element counts once. */
+  weights?: LikelihoodWeights;
+  /** Σ_{t,n} heldOut·lgamma(x+1) per trial [B], with `weights.heldOut`. */
+  lgammaHeldOut?: Float32Array;
 }
 
 export interface ForwardOptions {
@@ -50,6 +60,8 @@ export interface LfadsEncoding {
   /** The batch's observations [B,T,N] (targets of the likelihood). */
   data: tf.Tensor3D;
   lgammaSum?: Float32Array;
+  weights?: LikelihoodWeights;
+  lgammaHeldOut?: Float32Array;
   /** Dropped-out external inputs for the generator [B,T,X], when injected there. */
   extGen?: tf.Tensor3D;
   /** g0 posterior [B,I] and prior [1,I] (c_ic_dim > 0). */
@@ -83,8 +95,10 @@ export interface LfadsOutputs {
 }
 
 export interface LfadsForward {
-  /** log p(x|z) per trial [B] (nats, summed over T and N). */
+  /** log p(x|z) per trial [B] (nats, summed over T and N; each element weighted by `weights.value` where given). */
   logLik: tf.Tensor1D;
+  /** The held-out elements' log-likelihood per trial [B] (weighted by `weights.heldOut`, no gradient), where given. */
+  logLikHeldOut?: tf.Tensor1D;
   /** KL(q(g0)‖p(g0)) per trial [B], without kl_ic_weight (zeros when c_ic_dim = 0). */
   klIc: tf.Tensor1D;
   /** One-sample KL of the controller outputs per trial [B], without kl_co_weight (zeros when c_co_dim = 0). */
@@ -207,6 +221,13 @@ export class LfadsModel {
       }
     }
     if (b.lgammaSum && b.lgammaSum.length !== B) throw new ShapeError(`lgammaSum has ${b.lgammaSum.length} values for a batch of ${B} trials`);
+    if (b.lgammaHeldOut && b.lgammaHeldOut.length !== B) throw new ShapeError(`lgammaHeldOut has ${b.lgammaHeldOut.length} values for a batch of ${B} trials`);
+    if (b.encoderData && b.encoderData.shape.join() !== b.data.shape.join()) {
+      throw new ShapeError(`encoderData for dataset '${ds.name}' has shape [${b.encoderData.shape.join(", ")}], expected the data's [${b.data.shape.join(", ")}]`);
+    }
+    for (const [name, w] of Object.entries(b.weights ?? {})) {
+      if (w && w.length !== B * T * N) throw new ShapeError(`weights.${name} has ${w.length} values, expected B·T·N = ${B * T * N} (one per element of the data [${B}, ${T}, ${N}])`);
+    }
   }
 
   /**
@@ -233,12 +254,14 @@ export class LfadsModel {
     const dropout = makeDropout(opts.keepProb ?? 1, opts.noise);
     const extDo = batch.extInput ? dropout(batch.extInput) : undefined;
     const readin = this.readins[batch.datasetIndex]!;
-    let e = readin.apply(dropout(batch.data));
+    let e = readin.apply(dropout(batch.encoderData ?? batch.data));
     // e needs a gradient only through a trainable read-in (otherwise it is data).
     const encOpts = { inputGrad: readin.linear?.W.trainable === true };
     if (extDo && !c.injectExtInputToGen) e = tf.concat([e, extDo], 2);
     const out: LfadsEncoding = { datasetIndex: batch.datasetIndex, data: batch.data };
     if (batch.lgammaSum) out.lgammaSum = batch.lgammaSum;
+    if (batch.weights) out.weights = batch.weights;
+    if (batch.lgammaHeldOut) out.lgammaHeldOut = batch.lgammaHeldOut;
     if (extDo && c.injectExtInputToGen) out.extGen = extDo;
 
     // g0 posterior from the IC encoder's last states.
@@ -275,8 +298,6 @@ export class LfadsModel {
     const noise = opts.noise;
     const dropout = makeDropout(opts.keepProb ?? 1, noise);
     const pick = rowPicker(rows, E);
-    const data = pick(enc.data);
-    const lgammaSum = enc.lgammaSum && rows ? Float32Array.from(rows, (r) => enc.lgammaSum![r]!) : enc.lgammaSum;
     const extGen = enc.extGen ? pick(enc.extGen) : undefined;
 
     // Initial condition g0 → s_{-1}.
@@ -313,21 +334,7 @@ export class LfadsModel {
       dec = this.decoder.run({ genIc, ...(extGen ? { extGen } : {}), readout, dropout, deferFactors });
     }
 
-    const lg = lgammaSum ? tf.tensor1d(lgammaSum) : undefined;
-    let factors = dec.factors;
-    let raw: tf.Tensor3D | undefined;
-    let logLik: tf.Tensor1D;
-    if (fused) {
-      const lin = readout.linear!;
-      const want = { factors: opts.outputs === true, logRates: opts.outputs === true };
-      const r = poissonReadoutOp(fused, data, dec.factorStage ?? { factors: dec.factors! }, lin.weight(), lin.b!, want);
-      logLik = lg ? tf.sub(r.logLik, lg) : r.logLik;
-      factors ??= r.factors;
-      raw = r.logRates;
-    } else {
-      raw = tf.reshape(readout.apply(tf.reshape(dec.factors!, [B * T, c.factorsDim])), [B, T, -1]) as tf.Tensor3D;
-      logLik = this.observation.logLikelihood(raw, data, lg);
-    }
+    const { logLik, heldOut, factors, raw } = this.likelihood(enc, rows, dec, fused, readout, opts.outputs === true);
     let klCo: tf.Tensor1D = tf.zeros([B]);
     if (this.decoder.arPrior && activeCoupledDecoder()) {
       // With the fused decoder, the KL term is one op too (the composite below stays the reference).
@@ -337,9 +344,45 @@ export class LfadsModel {
       klCo = klControllerOutputs(dec.co!, epsBTU as tf.Tensor3D, dec.coLogvar!, this.decoder.arPrior);
     }
     const corr = c.coMeanCorrScale > 0 && dec.coMean ? coMeanCorrCost(dec.coMean) : tf.scalar(0);
-    const result: LfadsForward = { logLik, klIc, klCo, corr };
+    const result: LfadsForward = { logLik, klIc, klCo, corr, ...(heldOut ? { logLikHeldOut: heldOut } : {}) };
     if (opts.outputs) result.outputs = this.collect(dec, factors!, genIc, raw!, post, prior);
     return result;
+  }
+
+  /**
+   * The read-out and the log-likelihood of decoded rows `rows` of `enc` (the fused op where `fused`),
+   * each element weighted where the encoding has likelihood weights; the factors and raw read-out too.
+   */
+  private likelihood(enc: LfadsEncoding, rows: Int32Array | undefined, dec: DecoderOutputs, fused: PoissonReadoutImpl | null, readout: Readout, outputs: boolean) {
+    const c = this.config;
+    const data = rowPicker(rows, enc.data.shape[0])(enc.data);
+    const [B, T] = data.shape;
+    const pickB = (a: Float32Array | undefined): Float32Array | undefined => (a && rows ? Float32Array.from(rows, (r) => a[r]!) : a);
+    const lgammaSum = pickB(enc.lgammaSum);
+    const lgammaHeldOut = pickB(enc.lgammaHeldOut);
+    const weights = enc.weights && rows ? pickWeightRows(enc.weights, rows, T * data.shape[2]) : enc.weights;
+    const lg = lgammaSum ? tf.tensor1d(lgammaSum) : undefined;
+    let factors = dec.factors;
+    let raw: tf.Tensor3D | undefined;
+    let logLik: tf.Tensor1D;
+    let heldOut: tf.Tensor1D | undefined;
+    if (fused) {
+      const lin = readout.linear!;
+      const r = poissonReadoutOp(fused, data, dec.factorStage ?? { factors: dec.factors! }, lin.weight(), lin.b!, { factors: outputs, logRates: outputs }, weights);
+      logLik = lg ? tf.sub(r.logLik, lg) : r.logLik;
+      heldOut = r.heldOutLogLik;
+      factors ??= r.factors;
+      raw = r.logRates;
+    } else {
+      raw = tf.reshape(readout.apply(tf.reshape(dec.factors!, [B * T, c.factorsDim])), [B, T, -1]) as tf.Tensor3D;
+      if (weights) {
+        const w = weightedLogLik(this.observation.elementLogLikelihood(raw, data), weights);
+        logLik = lg ? tf.sub(w.logLik, lg) : w.logLik;
+        heldOut = w.heldOut;
+      } else logLik = this.observation.logLikelihood(raw, data, lg);
+    }
+    if (heldOut && lgammaHeldOut) heldOut = tf.sub(heldOut, tf.tensor1d(lgammaHeldOut)) as tf.Tensor1D;
+    return { logLik, heldOut, factors, raw };
   }
 
   private collect(dec: DecoderOutputs, factors: tf.Tensor3D, genIc: tf.Tensor2D, raw: tf.Tensor3D, post: Gaussian | undefined, prior: Gaussian | undefined): LfadsOutputs {

@@ -33,6 +33,9 @@ const RANGES: Partial<Record<ParamName, readonly [number, number, boolean]>> = {
   c_max_grad_norm: [0, Infinity, true],
   c_cell_clip_value: [0, Infinity, true],
   c_keep_prob: [0, 1, true],
+  c_keep_ratio: [0, 1, true],
+  c_cd_grad_passthru_prob: [0, 1, false],
+  c_cv_keep_ratio: [0, 1, true],
   c_l2_gen_scale: [0, Infinity, false],
   c_l2_con_scale: [0, Infinity, false],
   c_co_mean_corr_scale: [0, Infinity, false],
@@ -261,14 +264,15 @@ export class RunParams extends Rendered {
 
   /**
    * The `--flag=value` options of the LFADS trainer for a run over `nDatasets` datasets: every visible
-   * `c_*` property in declaration order (hidden ones only when changed), with the KL/L2 step counts scaled.
+   * `c_*` property in declaration order (hidden ones and the lfadslite / AutoLFADS additions only when
+   * changed), with the KL/L2 step counts scaled.
    */
   commandLineOptions(nDatasets = 1, omit: readonly ParamName[] = []): string[] {
     const scaled = new Set<string>(this.scaledWithDatasets());
     const out: string[] = [];
     for (const spec of PARAM_TABLE) {
       if (!spec.cli || omit.includes(spec.name)) continue;
-      if (spec.hidden && this.isDefault(spec.name)) continue;
+      if ((spec.hidden || (spec as ParamSpec).cliWhenChanged === true) && this.isDefault(spec.name)) continue;
       let v = this.values[spec.name] as ParamValue;
       if (typeof v === "string" && v === "") continue;
       if (Array.isArray(v) && v.length === 0) continue;

@@ -29,6 +29,11 @@ export interface ParamSpec {
   readonly cli: boolean;
   /** Hidden (retired) property: shown and emitted only when it differs from its default. */
   readonly hidden: boolean;
+  /**
+   * A flag of lfadslite / AutoLFADS-TF1 that TF LFADS's run_lfads.py does not know: passed on the trainer's
+   * command line only when it differs from its default (a default keeps the TF LFADS command line).
+   */
+  readonly cliWhenChanged?: boolean;
   /** How often it needs tuning (seed 003 colour code). */
   readonly tuning: "common" | "occasional" | "rare";
   readonly doc: string;
@@ -85,6 +90,14 @@ export const PARAM_TABLE = [
     doc: "Enables jittering spike times during training. It appears that the system will happily fit spikes (blessing or curse, depending). You may not want this. Jittering the spikes a bit may help (-/+ bin size, as specified here). The idea is to prevent LFADS from trying to learn very fine temporal structure in the data if you believe this to be noise." },
   { name: "c_keep_prob", cls: "double", default: 0.95, group: "overfitting", paramHash: true, dataHash: false, cli: true, hidden: false, tuning: "occasional",
     doc: "Fraction of units to randomly drop during each training pass. Dropout is done on the input data, on controller inputs (from encoder), and on outputs from generator to factors." },
+  { name: "c_keep_ratio", cls: "double", default: 1, group: "overfitting", paramHash: true, dataHash: false, cli: true, hidden: false, cliWhenChanged: true, tuning: "occasional",
+    doc: "Coordinated dropout (lfadslite / AutoLFADS): the fraction of data elements (trial, bin, neuron) the encoders see at each training step, 1 − p_cd; the reconstruction gradient comes only from the elements they did not see, so copying spikes through earns nothing. 1 = off (the default)." },
+  { name: "c_cd_grad_passthru_prob", cls: "double", default: 0, group: "overfitting", paramHash: true, dataHash: false, cli: true, hidden: false, cliWhenChanged: true, tuning: "rare",
+    doc: "Coordinated dropout: probability that an element the encoders saw still passes its reconstruction gradient (0 = none, the default). No effect while c_keep_ratio is 1." },
+  { name: "c_cv_keep_ratio", cls: "double", default: 1, group: "overfitting", paramHash: true, dataHash: false, cli: true, hidden: false, cliWhenChanged: true, tuning: "rare",
+    doc: "Sample validation (lfadslite / AutoLFADS): the fraction of data elements of the training and validation trials used as input and training target, 1 − p_sv; the rest, a fixed random set drawn from c_cv_rand_seed, are only scored (recon_sv_train / recon_sv_valid in fitlog_diagnostics.csv). 1 = off (the default)." },
+  { name: "c_cv_rand_seed", cls: "uint32", default: 0, group: "overfitting", paramHash: true, dataHash: false, cli: true, hidden: false, cliWhenChanged: true, tuning: "rare",
+    doc: "Sample validation: seed of the fixed mask of held-out data elements (default 0). No effect while c_cv_keep_ratio is 1." },
   { name: "c_l2_gen_scale", cls: "double", default: 500, group: "overfitting", paramHash: true, dataHash: false, cli: true, hidden: false, tuning: "occasional",
     doc: "L2 regularization cost for the generator only." },
   { name: "c_l2_con_scale", cls: "double", default: 500, group: "overfitting", paramHash: true, dataHash: false, cli: true, hidden: false, tuning: "occasional",

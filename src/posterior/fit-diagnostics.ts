@@ -1,8 +1,8 @@
 /**
  * Reading `fitlog_diagnostics.csv`, the per-epoch diagnostics lfads-ts writes beside `fitlog.csv`
  * (src/train/diagnostics.ts): a header row, then one row per epoch with the gradient norm (mean, max),
- * the clipping rate and threshold, each posterior's KL (g0, u; train, valid), the learning rate and an
- * event (divergence notes). Columns are found by their header names, so a file with more columns still
+ * the clipping rate and threshold, each posterior's KL (g0, u; train, valid), the learning rate, an
+ * event (divergence notes) and sample validation's held-out reconstruction cost (recon_sv_*; empty when off). Columns are found by their header names, so a file with more columns still
  * reads; numbers as fitlog.csv writes them (`nan`, `inf` understood); the event is a CSV field.
  */
 import * as fs from "node:fs";
@@ -24,6 +24,9 @@ export interface FitDiagnosticsRow {
   kl_co_valid: number;
   /** "" when nothing happened. */
   event: string;
+  /** Sample validation's held-out reconstruction cost (nats per trial); NaN when it was off or the file predates it. */
+  recon_sv_train: number;
+  recon_sv_valid: number;
 }
 
 export type FitDiagnosticsColumn = Exclude<keyof FitDiagnosticsRow, "event">;

@@ -49,6 +49,8 @@ export async function inputSummary(dataDir: string, stem: string): Promise<Input
 export function recordedFlags(values: Readonly<Record<string, FlagValue>>): Record<string, FlagValue> {
   const out: Record<string, FlagValue> = {};
   for (const f of RUN_LFADS_FLAGS) if (f.source === "run_lfads.py" && f.name !== "allow_gpu_growth") out[f.name] = values[f.name]!;
+  // lfadslite / AutoLFADS flags when set away from their defaults (the defaults keep TF LFADS's file).
+  for (const f of RUN_LFADS_FLAGS) if (f.source === "autolfads" && values[f.name] !== f.default) out[f.name] = values[f.name]!;
   return out;
 }
 

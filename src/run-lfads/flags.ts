@@ -12,6 +12,8 @@
  *   100, batch_size 128 vs 256, learning_rate_decay_factor 0.95 vs 0.98, l2_con_scale 0 vs 500, …);
  * - the Run Manager's fork of `run_lfads.py` adds `tf_debug_*`, `debug_*` and the retired
  *   `in_factors_dim` (which the Run Manager's shell scripts pass), with the Run Manager's defaults;
+ * - lfadslite / AutoLFADS-TF1 flags: coordinated dropout (`keep_ratio`, `cd_grad_passthru_prob`) and
+ *   sample validation (`cv_keep_ratio`, `cv_rand_seed`), with defaults that switch both off;
  * - lfads-ts additions: `max_epochs`, `max_steps`, `seed` (TF trains until the learning rate falls
  *   below learning_rate_stop and has no seed flag).
  */
@@ -24,7 +26,7 @@ export { MAX_INT };
 
 export type FlagType = "string" | "int" | "float" | "bool" | "list";
 export type FlagValue = string | number | boolean | readonly number[];
-export type FlagSource = "run_lfads.py" | "run-manager" | "lfads-ts";
+export type FlagSource = "run_lfads.py" | "run-manager" | "autolfads" | "lfads-ts";
 
 export interface RunLfadsFlag {
   readonly name: string;
@@ -122,6 +124,14 @@ const RUN_MANAGER_FLAGS: Def[] = [
   ["in_factors_dim", "int", 50, "retired read-in width (only the default is supported)"],
 ];
 
+/** lfadslite / AutoLFADS-TF1 run_lfads.py flags (their names; defaults: off). */
+const AUTOLFADS_FLAGS: Def[] = [
+  ["keep_ratio", "float", 1.0, "coordinated dropout: fraction of data elements the encoders see per training step; gradients come from the others (1 = off)"],
+  ["cd_grad_passthru_prob", "float", 0.0, "coordinated dropout: probability that a seen element still passes its reconstruction gradient"],
+  ["cv_keep_ratio", "float", 1.0, "sample validation: fraction of data elements used for input and training; the rest are only scored (1 = off)"],
+  ["cv_rand_seed", "int", 0, "sample validation: seed of the fixed mask of held-out elements"],
+];
+
 /** lfads-ts additions. */
 const LFADS_TS_FLAGS: Def[] = [
   ["max_epochs", "int", 0, "train: stop after this many epochs in total (0 = no limit; TF stops only at learning_rate_stop)"],
@@ -145,7 +155,12 @@ function build(defs: Def[], source: FlagSource): RunLfadsFlag[] {
   });
 }
 
-export const RUN_LFADS_FLAGS: readonly RunLfadsFlag[] = [...build(TF_FLAGS, "run_lfads.py"), ...build(RUN_MANAGER_FLAGS, "run-manager"), ...build(LFADS_TS_FLAGS, "lfads-ts")];
+export const RUN_LFADS_FLAGS: readonly RunLfadsFlag[] = [
+  ...build(TF_FLAGS, "run_lfads.py"),
+  ...build(RUN_MANAGER_FLAGS, "run-manager"),
+  ...build(AUTOLFADS_FLAGS, "autolfads"),
+  ...build(LFADS_TS_FLAGS, "lfads-ts"),
+];
 const BY_NAME: ReadonlyMap<string, RunLfadsFlag> = new Map(RUN_LFADS_FLAGS.map((f) => [f.name, f]));
 
 export function runLfadsFlag(name: string): RunLfadsFlag | undefined {
@@ -297,6 +312,7 @@ export function flagHelp(): string {
   const groups: [FlagSource, string][] = [
     ["run_lfads.py", "run_lfads.py flags (TF LFADS names and defaults):"],
     ["run-manager", "Flags of the Run Manager's run_lfads.py (Run Manager defaults):"],
+    ["autolfads", "lfadslite / AutoLFADS flags (coordinated dropout, sample validation; off by default):"],
     ["lfads-ts", "lfads-ts additions:"],
   ];
   const lines: string[] = [];

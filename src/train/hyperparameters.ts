@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import type { RunParams } from "../params/run-params.js";
-import { PARAM_TABLE, type ParamValue } from "../params/table.js";
+import { PARAM_TABLE, type ParamSpec, type ParamValue } from "../params/table.js";
 import type { TrainConfig } from "./train-config.js";
 import { hyperparametersFileName, isHyperparametersFileName } from "../runs/layout.js";
 
@@ -36,14 +36,19 @@ export type RampSteps = Pick<TrainConfig, "klStartStep" | "klIncreaseSteps" | "l
 
 /**
  * The flags the Run Manager passes to run_lfads.py for `params`: every property the trainer takes
- * (`c_<flag>`, the RunParams table's `cli`), named without its prefix, and the folders. The ramp step
+ * (`c_<flag>`, the RunParams table's `cli`; the lfadslite / AutoLFADS ones when changed), named without
+ * its prefix, and the folders. The ramp step
  * counts are the ones training uses, `ramps`: the Run Manager multiplies them by the number of datasets
  * (scaleIncreaseStepsWithDatasets, scaleStartStepWithDatasets) before passing them, and run_lfads.py
  * records the flags it was given.
  */
 export function runManagerFlags(params: RunParams, dirs: { dataDir: string; saveDir: string; stem: string }, ramps: RampSteps): Record<string, ParamValue> {
   const flags: Record<string, ParamValue> = {};
-  for (const spec of PARAM_TABLE) if (spec.cli) flags[spec.name.slice("c_".length)] = params.values[spec.name];
+  for (const spec of PARAM_TABLE) {
+    // lfadslite / AutoLFADS additions only when changed, as the command line passes them.
+    if (!spec.cli || ((spec as ParamSpec).cliWhenChanged === true && params.isDefault(spec.name))) continue;
+    flags[spec.name.slice("c_".length)] = params.values[spec.name];
+  }
   flags["kl_start_step"] = ramps.klStartStep;
   flags["kl_increase_steps"] = ramps.klIncreaseSteps;
   flags["l2_start_step"] = ramps.l2StartStep;

@@ -6,6 +6,7 @@
 import { ParamError, warn } from "../core/errors.js";
 import type { RunParams } from "../params/run-params.js";
 import { checkOutputDist, observationModel } from "../model/observation/registry.js";
+import { checkAugmentation, type AugmentationConfig } from "./augmentation.js";
 
 export interface TrainConfig {
   batchSize: number;
@@ -26,6 +27,8 @@ export interface TrainConfig {
   reduceTimestepsTo: number | undefined;
   printEachStep: boolean;
   verbose: boolean;
+  /** Coordinated dropout and sample validation (c_keep_ratio, c_cd_grad_passthru_prob, c_cv_keep_ratio, c_cv_rand_seed). */
+  augmentation: AugmentationConfig;
 }
 
 export function trainConfigFromRunParams(p: RunParams, numDatasets: number): TrainConfig {
@@ -40,6 +43,8 @@ export function trainConfigFromRunParams(p: RunParams, numDatasets: number): Tra
     warn(`c_temporal_spike_jitter_width=${v.c_temporal_spike_jitter_width} has no effect with c_output_dist='${v.c_output_dist}': spike jitter applies to Poisson counts only, as in TF LFADS`);
   }
   if (v.c_batch_size < 1) throw new ParamError(`c_batch_size must be >= 1, got ${v.c_batch_size}`);
+  const augmentation = { keepRatio: v.c_keep_ratio, cdGradPassthruProb: v.c_cd_grad_passthru_prob, cvKeepRatio: v.c_cv_keep_ratio, cvRandSeed: v.c_cv_rand_seed };
+  checkAugmentation(augmentation);
   return {
     batchSize: v.c_batch_size,
     learningRateInit: v.c_learning_rate_init,
@@ -57,5 +62,6 @@ export function trainConfigFromRunParams(p: RunParams, numDatasets: number): Tra
     reduceTimestepsTo: reduce[0],
     printEachStep: v.c_debug_print_each_step,
     verbose: v.c_debug_verbose,
+    augmentation,
   };
 }

@@ -1,6 +1,6 @@
 /**
  * One training step and one evaluation pass of TF LFADS: batch assembly (gather, jitter, lgamma
- * constants), forward, cost with the step's KL/L2 ramp weights, gradients of all trainable variables,
+ * constants, the coordinated-dropout and sample-validation masks of augmentation.ts), forward, cost with the step's KL/L2 ramp weights, gradients of all trainable variables,
  * global-norm clipping, TF1 Adam. All tensors live inside tf.tidy; a step leaves no tensors behind.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -11,8 +11,10 @@ import type { LfadsBatch, LfadsModel } from "../model/lfads.js";
 import { RngNoise } from "../model/noise.js";
 import type { ParamInfo } from "../model/params.js";
 import { AdamTf1, globalNormScale } from "./adam.js";
+import { augmentBatch, drawCoordinatedDropout, SampleValidationMasks, type AugmentedBatch } from "./augmentation.js";
 import type { BatchRef } from "./batching.js";
 import type { Checkpoint, TrainerState } from "./checkpoint.js";
+import { upgradeDiagnosticsLine } from "./diagnostics.js";
 import type { DivergenceState } from "./divergence.js";
 import { gatherTrials, type InputData, type SplitData } from "./input-data.js";
 import { jitterSpikes } from "./jitter.js";
@@ -51,6 +53,8 @@ export interface StepStats {
   klCo: number;
   l2: number;
   corr: number;
+  /** Sample validation's score: the reconstruction cost of the held-out elements (NaN when SV is off). */
+  reconSv: number;
   /** Global gradient norm before clipping (training steps only). */
   gradNorm: number;
   weights: RampWeights;
@@ -63,6 +67,8 @@ interface BatchArrays {
   ext: Float32Array | undefined;
   lgamma: Float32Array | undefined;
   shape: [number, number, number];
+  /** The encoders' input, likelihood weights and held-out lgamma sums under CD / SV. */
+  augmented: AugmentedBatch | undefined;
 }
 
 export class Trainer {
@@ -82,6 +88,8 @@ export class Trainer {
   private readonly varNames = new Map<string, string>();
 
   private readonly trained: ParamInfo[];
+  /** Sample validation's fixed masks (undefined when c_cv_keep_ratio is 1). */
+  private readonly svMasks: SampleValidationMasks | undefined;
 
   constructor(readonly model: LfadsModel, readonly data: InputData, readonly cfg: TrainConfig, readonly seed: number, subset?: TrainSubset) {
     const trainable = trainedParams(model, subset);
@@ -91,6 +99,8 @@ export class Trainer {
     this.schedule = new LearningRateSchedule(cfg.learningRateInit, cfg.learningRateDecayFactor, cfg.learningRateNToCompare, cfg.learningRateStop);
     this.rng = new Rng(seed + 1);
     this.noise = new RngNoise(this.rng);
+    const aug = cfg.augmentation;
+    if (aug.cvKeepRatio < 1) this.svMasks = SampleValidationMasks.draw(data, aug.cvKeepRatio, aug.cvRandSeed);
   }
 
   /** KL and L2 ramp weights used in the cost of `step`. */
@@ -98,7 +108,8 @@ export class Trainer {
     return { kl: rampWeight(step, this.cfg.klStartStep, this.cfg.klIncreaseSteps), l2: rampWeight(step, this.cfg.l2StartStep, this.cfg.l2IncreaseSteps) };
   }
 
-  private arrays(ref: BatchRef, split: "train" | "valid"): BatchArrays {
+  /** The batch's arrays; `training`: a training step's (coordinated dropout applies, drawn from the trainer's stream). */
+  private arrays(ref: BatchRef, split: "train" | "valid", training = false): BatchArrays {
     const ds = this.data.datasets[ref.datasetIndex]!;
     const s: SplitData = ds[split];
     const T = this.data.numSteps;
@@ -114,7 +125,11 @@ export class Trainer {
     }
     const X = this.model.config.extInputDim;
     const ext = s.extInput && X > 0 ? gatherTrials(s.extInput, ref.indices, T * X) : undefined;
-    return { datasetIndex: ref.datasetIndex, data, ext, lgamma, shape: [B, T, N] };
+    const aug = this.cfg.augmentation;
+    const cd = training && aug.keepRatio < 1 ? drawCoordinatedDropout(this.noise, data.length, aug.keepRatio, aug.cdGradPassthruProb) : undefined;
+    const sv = this.svMasks ? { rows: this.svMasks.rows(ref.datasetIndex, split, ref.indices), keepRatio: this.svMasks.keepRatio } : undefined;
+    const augmented = cd || sv ? augmentBatch(data, B, { ...(sv ? { sv } : {}), ...(cd ? { cd } : {}) }, obs.dataConstant) : undefined;
+    return { datasetIndex: ref.datasetIndex, data, ext, lgamma: augmented?.lgammaSum ?? lgamma, shape: [B, T, N], augmented };
   }
 
   private tensors(a: BatchArrays): LfadsBatch {
@@ -122,6 +137,12 @@ export class Trainer {
     const b: LfadsBatch = { datasetIndex: a.datasetIndex, data: tf.tensor3d(a.data, a.shape) };
     if (a.ext) b.extInput = tf.tensor3d(a.ext, [B, T, this.model.config.extInputDim]);
     if (a.lgamma) b.lgammaSum = a.lgamma;
+    const aug = a.augmented;
+    if (aug) {
+      b.encoderData = tf.tensor3d(aug.encoderData, a.shape);
+      b.weights = aug.weights;
+      if (aug.lgammaHeldOut) b.lgammaHeldOut = aug.lgammaHeldOut;
+    }
     return b;
   }
 
@@ -132,7 +153,7 @@ export class Trainer {
    */
   trainStep(ref: BatchRef, onNonFinite: (stats: StepStats) => never): StepStats {
     const w = this.rampWeights(this.step);
-    const arrays = this.arrays(ref, "train");
+    const arrays = this.arrays(ref, "train", true);
     const vars = this.trained.map((p) => p.variable);
     let stats: StepStats | undefined;
     tf.tidy(() => {
@@ -141,13 +162,13 @@ export class Trainer {
       const { value, grads } = tf.variableGrads(() => {
         const fwd = this.model.forward(batch, { keepProb: this.model.config.keepProb, latents: "sample", noise: this.noise });
         const c = lfadsCost(this.model, fwd, w);
-        side = tf.keep(tf.stack([c.recon, c.kl, c.l2, c.corr, c.klIc, c.klCo]));
+        side = tf.keep(tf.stack([c.recon, c.kl, c.l2, c.corr, c.klIc, c.klCo, c.reconHeldOut ?? tf.scalar(NaN)]));
         return c.cost;
       }, vars);
       const normSq = tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))));
       const v = tf.concat([tf.reshape(value, [1]), side!, tf.reshape(normSq, [1])]).dataSync();
       side!.dispose();
-      const s: StepStats = { cost: v[0]!, recon: v[1]!, kl: v[2]!, l2: v[3]!, corr: v[4]!, klIc: v[5]!, klCo: v[6]!, gradNorm: Math.sqrt(v[7]!), weights: w };
+      const s: StepStats = { cost: v[0]!, recon: v[1]!, kl: v[2]!, l2: v[3]!, corr: v[4]!, klIc: v[5]!, klCo: v[6]!, reconSv: v[7]!, gradNorm: Math.sqrt(v[8]!), weights: w };
       if (!Number.isFinite(s.cost) || !Number.isFinite(s.gradNorm)) onNonFinite(s);
       const byName = new Map<string, tf.Tensor>();
       for (const [k, g] of Object.entries(grads)) byName.set(this.varNames.get(k)!, g);
@@ -158,7 +179,11 @@ export class Trainer {
     return stats!;
   }
 
-  /** Cost of a batch without dropout, latents still sampled (TF eval_cost_epoch), with the current ramp weights. */
+  /**
+   * Cost of a batch without dropout (nor coordinated dropout), latents still sampled (TF eval_cost_epoch),
+   * with the current ramp weights; under sample validation the recon is the used elements' and
+   * `reconSv` the held-out elements'.
+   */
   evalBatch(ref: BatchRef, split: "train" | "valid"): StepStats {
     const w = this.rampWeights(this.step);
     const arrays = this.arrays(ref, split);
@@ -166,9 +191,9 @@ export class Trainer {
     tf.tidy(() => {
       const fwd = this.model.forward(this.tensors(arrays), { keepProb: 1, latents: "sample", noise: this.noise });
       const c = lfadsCost(this.model, fwd, w);
-      v = tf.stack([c.cost, c.recon, c.kl, c.l2, c.corr, c.klIc, c.klCo]).dataSync();
+      v = tf.stack([c.cost, c.recon, c.kl, c.l2, c.corr, c.klIc, c.klCo, c.reconHeldOut ?? tf.scalar(NaN)]).dataSync();
     });
-    return { cost: v[0]!, recon: v[1]!, kl: v[2]!, l2: v[3]!, corr: v[4]!, klIc: v[5]!, klCo: v[6]!, gradNorm: NaN, weights: w };
+    return { cost: v[0]!, recon: v[1]!, kl: v[2]!, l2: v[3]!, corr: v[4]!, klIc: v[5]!, klCo: v[6]!, reconSv: v[7]!, gradNorm: NaN, weights: w };
   }
 
   state(backend: string): TrainerState {
@@ -204,7 +229,7 @@ export class Trainer {
     this.lowestValidCost = s.lowestValidCost;
     this.validCount = s.validCount;
     this.fitlog = [...s.fitlog];
-    this.diagnostics = [...(s.diagnostics ?? [])]; // absent in checkpoints written before the diagnostics
+    this.diagnostics = (s.diagnostics ?? []).map(upgradeDiagnosticsLine); // absent in checkpoints written before the diagnostics
     this.divergence = s.divergence;
   }
 

@@ -74,5 +74,5 @@ test("the harness refuses a bad step count or an unknown case before measuring a
   assert.match(steps.stderr, /LFADS_BENCH_STEPS must be an integer >= 1, got '0'/);
   const cases = runHarness({ LFADS_BENCH_CASES: "lorenz_seed_noco,nope" });
   assert.equal(cases.status, 1);
-  assert.match(cases.stderr, /LFADS_BENCH_CASES: unknown case\(s\) nope \(known: lorenz_seed_noco, lorenz_seed_co, chaotic_rnn_inputs\)/);
+  assert.match(cases.stderr, /LFADS_BENCH_CASES: unknown case\(s\) nope \(known: lorenz_seed_noco, lorenz_seed_co, lorenz_seed_noco_cd, chaotic_rnn_inputs\)/);
 });

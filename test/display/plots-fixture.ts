@@ -125,7 +125,7 @@ export function synthFitLogWithDiagnostics(n = 30, ramp = 10, eventEpoch = 22): 
   const base = synthFitLog(n, ramp);
   const diagnostics: FitDiagnosticsRow[] = base.rows.map((r) => ({
     epoch: r.epoch, step: r.step, learning_rate: r.epoch <= eventEpoch ? 0.02 : 0.01, grad_norm_mean: 80 - r.epoch, grad_norm_max: 250 - 2 * r.epoch,
-    clip_fraction: r.epoch < 5 ? 0.5 : 0, max_grad_norm: 200, kl_ic_train: 14, kl_ic_valid: 13, kl_co_train: 0, kl_co_valid: 0,
+    clip_fraction: r.epoch < 5 ? 0.5 : 0, max_grad_norm: 200, kl_ic_train: 14, kl_ic_valid: 13, kl_co_train: 0, kl_co_valid: 0, recon_sv_train: NaN, recon_sv_valid: NaN,
     event: r.epoch === eventEpoch ? `divergence at epoch ${eventEpoch} (step ${r.step}): valid cost …; restored lfads_vae_lve.ckpt-200.h5 (step 200)` : "",
   }));
   return new FitLog(base.rows, "synthetic/fitlog.csv", diagnostics);

@@ -9,8 +9,9 @@ import { paramsHeader, paramsSummaryLine, paramsSummaryText, paramsToHtml, param
 // The single-session docs example (seed 000): param_YOs74u data_4MaTKO.
 const par = new RunParams({ name: "first_attempt", c_co_dim: 0, c_batch_size: 150, c_factors_dim: 8, c_gen_dim: 64, c_ic_enc_dim: 64, c_learning_rate_stop: 1e-3 });
 
-test("text display reproduces the MATLAB display of the docs, plus the TensorFlow Debugging group", () => {
-  // Fixture = the seed's block verbatim (class name without package prefix) + the group the current code adds.
+test("text display reproduces the MATLAB display of the docs, plus the TensorFlow Debugging group and the AutoLFADS options", () => {
+  // Fixture = the seed's block verbatim (class name without package prefix) + the group the current code adds
+  // + lfadslite / AutoLFADS's coordinated-dropout and sample-validation options in Overfitting.
   const expected = readFileSync(join(__dirname, "fixtures", "runparams-first-attempt.txt"), "utf8").replace(/\n$/, "");
   assert.equal(paramsToText(par), expected);
   assert.equal(par.toText(), expected);

@@ -132,3 +132,28 @@ test("a logical inside a cell, MATLAB {'ridgeNormalizeEach', true}, hashes as Da
   // A logical is not the number 1: {'ridgeNormalizeEach', 1} is a different cell and a different hash.
   assert.notEqual(new RunParams({ alignmentExtraArgs: ["ridgeNormalizeEach", 1] }).paramHash, new RunParams({ alignmentExtraArgs: ["ridgeNormalizeEach", true] }).paramHash);
 });
+
+// Coordinated dropout and sample validation (lfadslite / AutoLFADS): at their defaults they enter no hash,
+// so every existing run folder keeps its name; set, they enter the param hash (not the data hash) as any
+// double / uint32 does. The MD5 digests and hashes below were computed from the bytes with Python's
+// hashlib and base64, independently of src/params/hash.ts.
+test("c_keep_ratio, c_cd_grad_passthru_prob, c_cv_keep_ratio, c_cv_rand_seed: defaults keep today's hashes, set values change the param hash", () => {
+  const seed8 = new RunParams({ ...SEED, c_factors_dim: 8 });
+  const explicitDefaults = seed8.with({ c_keep_ratio: 1, c_cd_grad_passthru_prob: 0, c_cv_keep_ratio: 1, c_cv_rand_seed: 0 });
+  assert.equal(explicitDefaults.paramHashString, "param_YOs74u", "the documented hash of the seed run, unchanged");
+  assert.equal(explicitDefaults.dataHashString, "data_4MaTKO");
+  assert.equal(new RunParams({ c_keep_ratio: 1 }).paramHash, new RunParams().paramHash);
+
+  const cd = new RunParams({ c_keep_ratio: 0.7 });
+  const cdBytes = dataHashBytes(cd.paramHashStruct()).toString("hex");
+  assert.equal(cdBytes, struct1("c_keep_ratio", ascii("double") + u64(2, 1, 1) + "666666666666e63f"));
+  assert.equal(createHash("md5").update(dataHashBytes(cd.paramHashStruct())).digest("hex"), "33562aac6290fb37dea7f8c9b2f22657");
+  assert.equal(cd.paramHash, "M1YqrG");
+  assert.equal(cd.dataHash, new RunParams().dataHash, "training options never change the LFADS input files");
+  // uint32 downsized to uint16 as MATLAB's AutoDownsizeIntegers does.
+  const sv = new RunParams({ c_cv_rand_seed: 5 });
+  assert.equal(createHash("md5").update(dataHashBytes(sv.paramHashStruct())).digest("hex"), "620d561557b5b14ae9fe176d8d57d748");
+  assert.equal(sv.paramHash, "Yg1WFV");
+  assert.notEqual(seed8.with({ c_keep_ratio: 0.7 }).paramHashString, "param_YOs74u");
+  assert.notEqual(seed8.with({ c_cv_keep_ratio: 0.8 }).paramHashString, seed8.with({ c_cv_keep_ratio: 0.9 }).paramHashString);
+});

@@ -6,7 +6,7 @@ import { ParamError } from "../../src/core/errors.js";
 import { PARAM_TABLE } from "../../src/params/table.js";
 
 test("the table has every property of the Run Manager, with seed-003 docs", () => {
-  assert.equal(PARAM_TABLE.length, 71);
+  assert.equal(PARAM_TABLE.length, 75);
   for (const spec of PARAM_TABLE) assert.ok(spec.doc.length > 10, `doc for ${spec.name}`);
   const p = new RunParams();
   assert.equal(p.c_learning_rate_decay_factor, 0.98);
@@ -63,6 +63,19 @@ test("short differences and command-line options use the MATLAB formats", () => 
   assert.ok(!opts.some((o) => o.startsWith("--tf_debug_dump_root")), "empty values are skipped");
   assert.ok(!opts.some((o) => o.startsWith("--in_factors_dim")), "hidden defaults are skipped");
   assert.equal(opts[0], "--allow_gpu_growth=true", "declaration order");
+});
+
+test("coordinated dropout / sample validation: on the command line only when set, validated with the field and the range", () => {
+  const names = ["--keep_ratio", "--cd_grad_passthru_prob", "--cv_keep_ratio", "--cv_rand_seed"];
+  const off = new RunParams().commandLineOptions();
+  assert.ok(!off.some((o) => names.some((n) => o.startsWith(n + "="))), "defaults leave TF LFADS's command line as it was");
+  const on = new RunParams({ c_keep_ratio: 0.7, c_cv_keep_ratio: 0.8, c_cv_rand_seed: 3 }).commandLineOptions();
+  assert.ok(on.includes("--keep_ratio=0.700000") && on.includes("--cv_keep_ratio=0.800000") && on.includes("--cv_rand_seed=3"));
+  assert.ok(!on.some((o) => o.startsWith("--cd_grad_passthru_prob=")));
+  assert.throws(() => new RunParams({ c_keep_ratio: 0 }), /c_keep_ratio: invalid value 0; expected a number in \(0, 1\]/);
+  assert.throws(() => new RunParams({ c_cd_grad_passthru_prob: 1.5 }), /c_cd_grad_passthru_prob: invalid value 1\.5; expected a number in \[0, 1\]/);
+  assert.throws(() => new RunParams({ c_cv_keep_ratio: -0.1 }), /c_cv_keep_ratio: invalid value -0\.1/);
+  assert.throws(() => new RunParams({ c_cv_rand_seed: -1 }), /c_cv_rand_seed: invalid value -1; expected an integer/);
 });
 
 test("generateSweep varies the first property fastest, names members and rejects duplicates", () => {

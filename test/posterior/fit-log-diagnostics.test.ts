@@ -36,9 +36,13 @@ test("epochDiagnostics: means, max and clipping rate of the steps; lines round-t
   assert.equal(d.clipFraction, 1 / 3, "one of three steps above 200");
   assert.deepEqual([d.klIcTrain, d.klIcValid, d.klCoTrain, d.klCoValid], [(12.5 + 13.5 + 14) / 3, 11.5, 0, 0]);
   const line = diagnosticsLine(d);
-  assert.equal(line, `0,10,0.02,133.4444,250,0.3333333,200,13.33333,11.5,0,0,"${EVENT.replaceAll('"', '""')}"`);
-  const [back] = parseFitDiagnostics(`epoch,step,learning_rate,grad_norm_mean,grad_norm_max,clip_fraction,max_grad_norm,kl_ic_train,kl_ic_valid,kl_co_train,kl_co_valid,event\n${line}\n`);
-  assert.deepEqual(back, { epoch: 0, step: 10, learning_rate: 0.02, grad_norm_mean: 133.4444, grad_norm_max: 250, clip_fraction: 0.3333333, max_grad_norm: 200, kl_ic_train: 13.33333, kl_ic_valid: 11.5, kl_co_train: 0, kl_co_valid: 0, event: EVENT });
+  // Without sample validation its two columns stay empty.
+  assert.equal(line, `0,10,0.02,133.4444,250,0.3333333,200,13.33333,11.5,0,0,"${EVENT.replaceAll('"', '""')}",,`);
+  const [back] = parseFitDiagnostics(`epoch,step,learning_rate,grad_norm_mean,grad_norm_max,clip_fraction,max_grad_norm,kl_ic_train,kl_ic_valid,kl_co_train,kl_co_valid,event,recon_sv_train,recon_sv_valid\n${line}\n`);
+  assert.deepEqual(back, { epoch: 0, step: 10, learning_rate: 0.02, grad_norm_mean: 133.4444, grad_norm_max: 250, clip_fraction: 0.3333333, max_grad_norm: 200, kl_ic_train: 13.33333, kl_ic_valid: 11.5, kl_co_train: 0, kl_co_valid: 0, event: EVENT, recon_sv_train: NaN, recon_sv_valid: NaN });
+  // With it, the training steps' and the validation pass's means.
+  const sv = epochDiagnostics({ epoch: 1, step: 20, learningRate: 0.02, maxGradNorm: 200 }, [{ gradNorm: 1, klIc: 1, klCo: 0, reconSv: 100 }, { gradNorm: 1, klIc: 1, klCo: 0, reconSv: 110 }], [{ klIc: 1, klCo: 0, reconSv: 120 }]);
+  assert.ok(diagnosticsLine(sv).endsWith(",,105,120"));
   assert.equal(csvField("a\nb"), "a b", "one line per epoch");
   assert.deepEqual(splitCsvLine('1,"a,""b""",,x'), ["1", 'a,"b"', "", "x"]);
 });

@@ -178,3 +178,18 @@ test("lfads run-lfads through the CLI: usage errors exit 2, unsupported values e
   assert.match(top.out, /run-lfads\s+TF LFADS's run_lfads.py/);
   assert.match(top.out, /plot-fitlog\s+/);
 });
+
+test("lfadslite / AutoLFADS flags: coordinated dropout and sample validation map onto RunParams, off by default", async () => {
+  const { recordedFlags } = await import("../../src/run-lfads/files.js");
+  const off = parseRunLfadsArgv([]);
+  const p0 = runParamsFromFlags(off);
+  assert.deepEqual([p0.c_keep_ratio, p0.c_cd_grad_passthru_prob, p0.c_cv_keep_ratio, p0.c_cv_rand_seed], [1, 0, 1, 0]);
+  assert.ok(!("keep_ratio" in recordedFlags(off.values)), "defaults leave the hyperparameters file as TF LFADS writes it");
+  const on = parseRunLfadsArgv(["--keep_ratio=0.7", "--cd_grad_passthru_prob", "0.1", "--cv_keep_ratio=0.9", "--cv_rand_seed=4"]);
+  const p = runParamsFromFlags(on);
+  assert.deepEqual([p.c_keep_ratio, p.c_cd_grad_passthru_prob, p.c_cv_keep_ratio, p.c_cv_rand_seed], [0.7, 0.1, 0.9, 4]);
+  const rec = recordedFlags(on.values);
+  assert.deepEqual([rec["keep_ratio"], rec["cd_grad_passthru_prob"], rec["cv_keep_ratio"], rec["cv_rand_seed"]], [0.7, 0.1, 0.9, 4]);
+  assert.ok(RUN_LFADS_FLAGS.filter((f) => f.source === "autolfads").every((f) => f.param === `c_${f.name}`));
+  assert.throws(() => runParamsFromFlags(parseRunLfadsArgv(["--keep_ratio=0"])), (e: Error) => e instanceof UsageError && /invalid value for --keep_ratio: 0 \(expected a number in \(0, 1\]\)/.test(e.message));
+});

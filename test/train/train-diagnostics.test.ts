@@ -67,7 +67,7 @@ test("fitlog_diagnostics.csv: gradient norms and clipping from the steps, each p
   // Weights ≠ 1 check the per-posterior KLs are unweighted; a low c_max_grad_norm makes some steps clip.
   await trainRun(dir, { params: params({ c_kl_ic_weight: 0.5, c_kl_co_weight: 2, c_max_grad_norm: 60 }), maxEpochs: 5, quiet: true, onProgress: (p) => void (p.kind === "step" && steps.push(p)) });
   const lines = diagLines(dir);
-  assert.equal(lines[0], "epoch,step,learning_rate,grad_norm_mean,grad_norm_max,clip_fraction,max_grad_norm,kl_ic_train,kl_ic_valid,kl_co_train,kl_co_valid,event");
+  assert.equal(lines[0], "epoch,step,learning_rate,grad_norm_mean,grad_norm_max,clip_fraction,max_grad_norm,kl_ic_train,kl_ic_valid,kl_co_train,kl_co_valid,event,recon_sv_train,recon_sv_valid");
   assert.equal(lines.length, 6, "header + 5 epochs");
   const log = loadFitLog(out(dir));
   assert.equal(log.diagnostics?.length, 5);

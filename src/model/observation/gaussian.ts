@@ -10,14 +10,18 @@ import { EXP_CLIP, type ObservationModel } from "./observation-model.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
-/** Σ −0.5·(logvar + log 2π + (x−mean)²/exp(logvar)) per trial [B]. `params` = means ‖ logvars [B,T,2N]. */
-export function gaussianLogLik(params: tf.Tensor3D, x: tf.Tensor3D): tf.Tensor1D {
+/** logvar + log 2π + (x−mean)²/exp(logvar) per element [B,T,N]. `params` = means ‖ logvars [B,T,2N]. */
+function gaussianTerms(params: tf.Tensor3D, x: tf.Tensor3D): tf.Tensor3D {
   const [B, T, N2] = params.shape;
   const N = N2 / 2;
   const mean = params.slice([0, 0, 0], [B, T, N]);
   const logvar = params.slice([0, 0, N], [B, T, N]);
-  const terms = logvar.add(LOG_2PI).add(x.sub(mean).square().mul(logvar.neg().exp()));
-  return terms.sum([1, 2]).mul(-0.5);
+  return logvar.add(LOG_2PI).add(x.sub(mean).square().mul(logvar.neg().exp()));
+}
+
+/** Σ −0.5·(logvar + log 2π + (x−mean)²/exp(logvar)) per trial [B]. `params` = means ‖ logvars [B,T,2N]. */
+export function gaussianLogLik(params: tf.Tensor3D, x: tf.Tensor3D): tf.Tensor1D {
+  return gaussianTerms(params, x).sum([1, 2]).mul(-0.5);
 }
 
 /** Split `[n, T, 2N]` (means ‖ variances along the last axis) into two `[n, T, N]` arrays. */
@@ -43,6 +47,7 @@ export const gaussian: ObservationModel = {
   fusedPoissonReadout: false,
   countData: false,
   logLikelihood: (raw, x) => gaussianLogLik(raw, x),
+  elementLogLikelihood: (raw, x) => gaussianTerms(raw, x).mul(-0.5),
   /** Means ‖ exp(clip(logvar, ±80)). */
   outputParams<R extends tf.Rank>(raw: tf.Tensor<R>): tf.Tensor<R> {
     const last = raw.rank - 1;

@@ -55,14 +55,20 @@ export interface ObservationModel {
   readonly countData: boolean;
   /**
    * The data-only term of the log-likelihood, per trial of `x` (`trials` rows), computed once in double
-   * precision (Poisson: Σ lgamma(x+1)); absent when the likelihood has none.
+   * precision (Poisson: Σ lgamma(x+1)), each element weighted by `weights` (same length as x) where given;
+   * absent when the likelihood has none.
    */
-  dataConstant?(x: ArrayLike<number>, trials: number): Float32Array;
+  dataConstant?(x: ArrayLike<number>, trials: number, weights?: ArrayLike<number>): Float32Array;
   /**
    * log p(x | raw) summed over time and neurons, per trial [B], from the raw read-out `raw` [B,T,P·N]
    * (what the gradient flows through), less `dataConstant` [B] where given.
    */
   logLikelihood(raw: tf.Tensor3D, x: tf.Tensor3D, dataConstant?: tf.Tensor1D): tf.Tensor1D;
+  /**
+   * log p(x | raw) per element [B,T,N], less the data constant (what `logLikelihood` sums): the terms
+   * that coordinated dropout and sample validation weigh one by one (model/likelihood-weights.ts).
+   */
+  elementLogLikelihood(raw: tf.Tensor3D, x: tf.Tensor3D): tf.Tensor3D;
   /** The reported `output_dist_params` [.., P·N] from the raw read-out (exp clipped at ±EXP_CLIP). */
   outputParams<R extends tf.Rank>(raw: tf.Tensor<R>): tf.Tensor<R>;
   /** What the controller gets back as "rates" [M,N] from the raw read-out [M,P·N] (`clip`: clip before exp). */

@@ -8,17 +8,18 @@ import { logFactorial } from "../../core/special.js";
 import { EXP_CLIP, type ObservationModel } from "./observation-model.js";
 
 /**
- * Σ_{t,n} lgamma(x+1) for each of `trials` rows of `x` (row length T·N): the constant term of the Poisson
- * log-likelihood, computed once in double precision in JavaScript (tfjs has no lgamma).
+ * Σ_{t,n} lgamma(x+1) for each of `trials` rows of `x` (row length T·N), each term times `weights[i]`
+ * where given: the constant term of the Poisson log-likelihood, computed once in double precision in
+ * JavaScript (tfjs has no lgamma).
  */
-export function lgammaRowSums(x: ArrayLike<number>, trials: number): Float32Array {
+export function lgammaRowSums(x: ArrayLike<number>, trials: number, weights?: ArrayLike<number>): Float32Array {
   const len = x.length / trials;
   const out = new Float32Array(trials);
   for (let b = 0; b < trials; b++) {
     let s = 0;
     for (let i = b * len; i < (b + 1) * len; i++) {
       const v = x[i]!;
-      if (v > 1) s += logFactorial(v);
+      if (v > 1) s += weights ? weights[i]! * logFactorial(v) : logFactorial(v);
     }
     out[b] = s;
   }
@@ -41,6 +42,7 @@ export const poisson: ObservationModel = {
   countData: true,
   dataConstant: lgammaRowSums,
   logLikelihood: poissonLogLik,
+  elementLogLikelihood: (logrates, x) => x.mul(logrates).sub(logrates.exp()),
   /** Rates exp(clip(logr, ±80)) in counts per bin. */
   outputParams: <R extends tf.Rank>(raw: tf.Tensor<R>) => (raw.clipByValue(-EXP_CLIP, EXP_CLIP) as tf.Tensor<R>).exp(),
   feedback: (raw, clip) => (clip ? (raw.clipByValue(-EXP_CLIP, EXP_CLIP) as tf.Tensor2D) : raw).exp(),

@@ -30,6 +30,10 @@ export interface PoissonReadoutArrays {
   f?: Float32Array;
   wr: Float32Array;
   br: Float32Array;
+  /** Per-element weights [B,T,N] of the sum's value, of its gradient and of the held-out sum (absent: none). */
+  valueWeights?: Float32Array;
+  gradWeights?: Float32Array;
+  heldOutWeights?: Float32Array;
 }
 
 /**
@@ -38,7 +42,7 @@ export interface PoissonReadoutArrays {
  * again (it recomputes f and logr) and fills every target it is given.
  */
 export interface PoissonReadoutImpl extends BackendBound {
-  forward(a: PoissonReadoutArrays, out: { logLik: Float32Array; factors?: Float32Array; logRates?: Float32Array }): void;
+  forward(a: PoissonReadoutArrays, out: { logLik: Float32Array; heldOutLogLik?: Float32Array; factors?: Float32Array; logRates?: Float32Array }): void;
   backward(
     a: PoissonReadoutArrays,
     cot: { dLogLik: Float32Array; dFactors?: Float32Array; dLogRates?: Float32Array },
@@ -64,9 +68,22 @@ export type FactorsSource =
   | { states: tf.Tensor3D; /** [B,T,G] dropout multipliers; absent: none. */ mask?: Float32Array; facW: tf.Tensor2D }
   | { factors: tf.Tensor3D };
 
+/**
+ * Per-element weights [B,T,N] of the log-likelihood (coordinated dropout, sample validation; see
+ * model/likelihood-weights.ts): `value` in the sum, `grad` in its gradient (absent: `value`), `heldOut`
+ * in a second sum that carries no gradient.
+ */
+export interface ElementWeightArrays {
+  value?: Float32Array;
+  grad?: Float32Array;
+  heldOut?: Float32Array;
+}
+
 export interface PoissonReadoutResult {
-  /** Σ_{t,n} x·logr − exp(logr) per trial [B] (no lgamma term). */
+  /** Σ_{t,n} w·(x·logr − exp(logr)) per trial [B] (no lgamma term), w the value weights (1 without). */
   logLik: tf.Tensor1D;
+  /** The held-out sum per trial [B], with `weights.heldOut` only; no gradient flows from it. */
+  heldOutLogLik?: tf.Tensor1D;
   /** [B,T,F], with the factors stage and `want.factors`. */
   factors?: tf.Tensor3D;
   /** Raw log-rates [B,T,N], with `want.logRates`. */
@@ -85,6 +102,7 @@ export function poissonReadoutOp(
   /** [1,N] or [N] */
   br: tf.Tensor,
   want: { factors?: boolean; logRates?: boolean } = {},
+  weights: ElementWeightArrays = {},
 ): PoissonReadoutResult {
   const [B, T, N] = x.shape;
   const F = wr.shape[0];
@@ -93,19 +111,30 @@ export function poissonReadoutOp(
   const mask = stage ? src.mask : undefined;
   const wantF = stage && want.factors === true;
   const wantL = want.logRates === true;
+  const wantH = weights.heldOut !== undefined;
+  // The gradient weights default to the value weights (a weighted sum's own gradient).
+  const gradWeights = weights.grad ?? weights.value;
+  const w = {
+    ...(weights.value ? { valueWeights: weights.value } : {}),
+    ...(gradWeights ? { gradWeights } : {}),
+    ...(weights.heldOut ? { heldOutWeights: weights.heldOut } : {}),
+  };
   const inputs: tf.Tensor[] = stage ? [src.states, src.facW, wr, br] : [src.factors, wr, br];
   // Views of [...inputs, x]: take them inside the fill callbacks only (after every output is allocated).
   const arrays = (ts: readonly tf.Tensor[]): PoissonReadoutArrays => {
     const v = ts.map((t) => hostValues(t));
-    const dims = { batch: B, time: T, neurons: N, factors: F, x: v[ts.length - 1]! };
+    const dims = { batch: B, time: T, neurons: N, factors: F, x: v[ts.length - 1]!, ...w };
     return stage
       ? { ...dims, gen: G, states: v[0]!, ...(mask ? { mask } : {}), facW: v[1]!, wr: v[2]!, br: v[3]! }
       : { ...dims, f: v[0]!, wr: v[1]!, br: v[2]! };
   };
-  const shapes = [[B], ...(wantF ? [[B, T, F]] : []), ...(wantL ? [[B, T, N]] : [])];
+  // Output order: logLik, heldOutLogLik?, factors?, logRates?
+  const iF = wantH ? 2 : 1;
+  const iL = iF + (wantF ? 1 : 0);
+  const shapes = [[B], ...(wantH ? [[B]] : []), ...(wantF ? [[B, T, F]] : []), ...(wantL ? [[B, T, N]] : [])];
   const outs = multiOutputOp(inputs, (ts, save) => {
     const outputs = tensorsFilledBy(shapes, (o) => {
-      impl.forward(arrays([...ts, x]), { logLik: o[0]!, ...(wantF ? { factors: o[1]! } : {}), ...(wantL ? { logRates: o[wantF ? 2 : 1]! } : {}) });
+      impl.forward(arrays([...ts, x]), { logLik: o[0]!, ...(wantH ? { heldOutLogLik: o[1]! } : {}), ...(wantF ? { factors: o[iF]! } : {}), ...(wantL ? { logRates: o[iL]! } : {}) });
     });
     // Backward recomputes from the inputs and x, kept by the engine until backprop ends.
     save([...ts, x]);
@@ -114,13 +143,20 @@ export function poissonReadoutOp(
         ts.map((t) => t.shape),
         (g) => {
           const d = dys.map((t) => hostValues(t));
-          const cot = { dLogLik: d[0]!, ...(wantF ? { dFactors: d[1]! } : {}), ...(wantL ? { dLogRates: d[wantF ? 2 : 1]! } : {}) };
+          // The held-out sum's cotangent (d[1] with wantH) is ignored: it is a score, not a loss.
+          const cot = { dLogLik: d[0]!, ...(wantF ? { dFactors: d[iF]! } : {}), ...(wantL ? { dLogRates: d[iL]! } : {}) };
           const targets = stage ? { dStates: g[0]!, dFacW: g[1]!, dWr: g[2]!, dBr: g[3]! } : { dFactors: g[0]!, dWr: g[1]!, dBr: g[2]! };
           impl.backward(arrays(saved), cot, targets);
         },
       );
     return { outputs, backward };
   });
-  const [logLik, ...rest] = outs as [tf.Tensor1D, ...tf.Tensor3D[]];
-  return { logLik, ...(wantF ? { factors: rest[0]! } : {}), ...(wantL ? { logRates: rest[wantF ? 1 : 0]! } : {}) };
+  const [logLik, ...rest] = outs as [tf.Tensor1D, ...tf.Tensor[]];
+  const at = (i: number): tf.Tensor3D => rest[i - 1] as tf.Tensor3D;
+  return {
+    logLik,
+    ...(wantH ? { heldOutLogLik: rest[0] as tf.Tensor1D } : {}),
+    ...(wantF ? { factors: at(iF) } : {}),
+    ...(wantL ? { logRates: at(iL) } : {}),
+  };
 }

@@ -1,0 +1,93 @@
+/**
+ * A trained run's validation cost per epoch, as a tuner (population-based training) compares runs by:
+ * the validation reconstruction cost of fitlog.csv and, under sample validation, the held-out
+ * elements' cost `recon_sv_valid` of fitlog_diagnostics.csv — the honest one when the model could copy
+ * spikes through (augmentation.ts). Both files are rewritten atomically at every epoch's end, so they
+ * can be read while the run trains. TF-free.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { DataError } from "../core/errors.js";
+import { FITLOG_DIAGNOSTICS_FILE, FITLOG_FILE, runOutputDir } from "../runs/layout.js";
+
+export interface FitnessPoint {
+  epoch: number;
+  /** Global step at the end of the epoch. */
+  step: number;
+  /** Validation reconstruction cost (nats per trial; fitlog.csv, 2 decimals). */
+  validRecon: number;
+  /** Sample validation's held-out reconstruction cost (nats per trial); undefined when SV is off. */
+  validReconSv: number | undefined;
+}
+
+/** Fields of a CSV line ("…" quoting with doubled quotes inside). */
+function csvFields(line: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quoted && ch === '"' && line[i + 1] === '"') {
+      cur += '"';
+      i++;
+    } else if (ch === '"') quoted = !quoted;
+    else if (ch === "," && !quoted) {
+      out.push(cur);
+      cur = "";
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** A number as fitlog.csv and fitlog_diagnostics.csv write them (nan, inf, -inf understood). */
+function num(s: string | undefined): number {
+  const t = (s ?? "").trim().toLowerCase();
+  if (t === "inf") return Infinity;
+  if (t === "-inf") return -Infinity;
+  return t === "" || t === "nan" ? NaN : Number(t);
+}
+
+/** epoch, step and valid recon per fitlog.csv line (label-driven: `recon,<train>,<valid>`). */
+function readFitlog(file: string): Omit<FitnessPoint, "validReconSv">[] {
+  const rows: Omit<FitnessPoint, "validReconSv">[] = [];
+  for (const line of fs.readFileSync(file, "utf8").split(/\r?\n/)) {
+    if (line.trim() === "") continue;
+    const f = line.split(",").map((x) => x.trim());
+    const at = (label: string): number => f.indexOf(label);
+    if (at("epoch") < 0 || at("step") < 0 || at("recon") < 0) throw new DataError(`${file}: not a fit-log line (epoch, step and recon labels expected): ${line}`);
+    rows.push({ epoch: num(f[at("epoch") + 1]), step: num(f[at("step") + 1]), validRecon: num(f[at("recon") + 2]) });
+  }
+  return rows;
+}
+
+/** recon_sv_valid by epoch, for the epochs whose field is not empty. */
+function readSvValid(file: string): Map<number, number> {
+  const out = new Map<number, number>();
+  if (!fs.existsSync(file)) return out;
+  const lines = fs.readFileSync(file, "utf8").split(/\r?\n/).filter((l) => l.trim() !== "");
+  if (lines.length === 0) return out;
+  const header = csvFields(lines[0]!).map((h) => h.trim());
+  const iEpoch = header.indexOf("epoch");
+  const iSv = header.indexOf("recon_sv_valid");
+  if (iEpoch < 0) throw new DataError(`${file}: the header row has no 'epoch' column (header: ${lines[0]})`);
+  if (iSv < 0) return out;
+  for (const line of lines.slice(1)) {
+    const f = csvFields(line);
+    if ((f[iSv] ?? "").trim() !== "") out.set(num(f[iEpoch]), num(f[iSv]));
+  }
+  return out;
+}
+
+/**
+ * Per epoch of the run in `runDir` (a run folder with `lfadsOutput/`, or a folder holding fitlog.csv
+ * itself, as `lfads run-lfads --lfads_save_dir` writes): the step, the validation reconstruction cost and,
+ * under sample validation, the held-out one. [] before the first epoch has ended.
+ */
+export function validationFitnessSeries(runDir: string): FitnessPoint[] {
+  const dir = fs.existsSync(path.join(runDir, FITLOG_FILE)) ? runDir : runOutputDir(runDir);
+  const fitlog = path.join(dir, FITLOG_FILE);
+  if (!fs.existsSync(fitlog)) return [];
+  const sv = readSvValid(path.join(dir, FITLOG_DIAGNOSTICS_FILE));
+  return readFitlog(fitlog).map((r) => ({ ...r, validReconSv: sv.get(r.epoch) }));
+}
