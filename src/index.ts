@@ -108,4 +108,7 @@ export type { PbtOptions, PbtResult, PbtStatus, SearchDimension, SearchSpace, Se
 export { readPbtLedger } from "./runs/pbt-ledger.js";
 export type { PbtLedger, PbtLedgerGeneration, PbtLedgerMember, PbtBest } from "./runs/pbt-ledger.js";
 export { pbtProgressHtml, pbtLedgerRows } from "./display/pbt-view.js";
+export { plotPbt } from "./display/plots/pbt.js";
+export type { PbtPlotOptions } from "./display/plots/pbt.js";
+export { pbtReportSection } from "./display/report/pbt-section.js";
 export type { PbtProgress, PbtMemberRow } from "./display/pbt-view.js";
