@@ -39,6 +39,36 @@ async function waitUntil(what: string, pred: () => boolean, timeoutMs: number): 
 const liveMembers = (rcDir: string): string[] =>
   fs.existsSync(pbtMembersDir(rcDir)) ? fs.readdirSync(pbtMembersDir(rcDir)).map((m) => path.join(pbtMembersDir(rcDir), m)).filter((d) => readRunning(d)?.alive && readRunning(d)?.info.childPid !== undefined) : [];
 
+/**
+ * Each member's own fit log, as it stands at the end, is its lineage's: in every generation the epochs it
+ * trained ran at the learning rate the ledger gave that generation's member of the lineage (the rate is reset
+ * from params.json, not restored from the copied checkpoint), unless the divergence watch halved it.
+ */
+function checkLearningRates(rcDir: string, l: PbtLedger): void {
+  for (const final of l.generations.at(-1)!.members) {
+    const lines = fs.readFileSync(path.join(pbtMembersDir(rcDir), final.member, "lfadsOutput", "fitlog_diagnostics.csv"), "utf8").trim().split("\n");
+    const cols = lines[0]!.split(",");
+    const rows = lines.slice(1).map((r) => r.split(","));
+    // Walk the lineage back: in generation g this folder's history came from `owner`.
+    let owner = final.member;
+    let checked = 0;
+    for (let g = l.generations.length - 1; g >= 0; g--) {
+      const gen = l.generations[g]!;
+      const m = gen.members.find((x) => x.member === owner)!;
+      const lo = g === 0 ? 0 : l.generations[g - 1]!.targetStep;
+      for (const r of rows.filter((x) => Number(x[cols.indexOf("step")]) > lo && Number(x[cols.indexOf("step")]) <= gen.targetStep)) {
+        if (r[cols.indexOf("event")]) continue;
+        const lr = Number(r[cols.indexOf("learning_rate")]);
+        const want = m.hyperparameters["c_learning_rate_init"]!;
+        assert.ok(Math.abs(lr / want - 1) < 1e-5, `${final.member}: step ${r[cols.indexOf("step")]} (generation ${g + 1}, lineage ${owner}) trained at ${lr}, ledger ${want}`);
+        checked++;
+      }
+      owner = m.copiedFrom ?? owner;
+    }
+    assert.ok(checked >= 3, `${final.member}: ${checked} epochs checked`);
+  }
+}
+
 function checkLedger(l: PbtLedger): void {
   assert.equal(l.generations.length, 3);
   assert.deepEqual(l.generations.map((g) => g.targetStep), [16, 24, 32]);
@@ -111,7 +141,15 @@ test("lfads pbt: killed mid-generation (driver, then a member), rerun finishes w
   assert.equal(res.code, 0, res.out);
   assert.match(res.out, /continuing 4 members/);
   assert.match(res.out, /best member member_\d\d: fitness [\d.]+, dataset001 valid R² -?[\d.]+/);
-  checkLedger(readPbtLedger(rcDir)!);
+  const ledger = readPbtLedger(rcDir)!;
+  checkLedger(ledger);
+  checkLearningRates(rcDir, ledger);
+  // Members train a generation at a time (lfads.done.train, no lfads.done), except the sampled best member.
+  for (const m of ledger.generations.at(-1)!.members) {
+    const dir = path.join(pbtMembersDir(rcDir), m.member);
+    assert.ok(fs.existsSync(path.join(dir, "lfads.done.train")));
+    assert.equal(fs.existsSync(path.join(dir, "lfads.done")), m.member === ledger.best!.member, `${m.member}: lfads.done only for the best`);
+  }
   // 3. Rerunning a finished PBT changes nothing.
   const before = fs.readFileSync(pbtLedgerPath(rcDir), "utf8");
   const again = lfads(["pbt", rcDir, ...ARGS]);
