@@ -93,7 +93,7 @@ async function runCase(c: PbtCase, work: string): Promise<PbtCaseResult> {
   if (!fixed.ok) throw new Error(`the fixed run failed: ${fixed.failed.map((f) => f.failure.reason).join("; ")}`);
   const [fixedScore] = await rc.runList[0]!.score({ reload: true });
   return {
-    name: c.name, start: c.start,
+    name: c.name, start: int("conditions") ? `${c.start} [data cut to ${int("conditions")} conditions]` : c.start,
     pbt_r2: res.best?.scores?.[0]?.r2 ?? null, fixed_r2: fixedScore?.r2 ?? null,
     minutes, fixed_minutes: (performance.now() - t1) / 60000,
     population: budget.population, generations: ledger.generations.filter((g) => g.evaluated).length, generation_steps: budget.generationSteps,

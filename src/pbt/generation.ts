@@ -99,7 +99,8 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     signal?.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
   });
 
-async function trainSlurm(g: GenerationRun, todo: SweepRun[]): Promise<boolean> {
+/** Submit one job array for `todo` (members already queued or running in one are left to it) and wait for them. */
+async function slurmPass(g: GenerationRun, todo: SweepRun[]): Promise<boolean> {
   const slurm = g.options.slurm!;
   await submitSlurm({ rcDir: g.rcDir, runs: todo }, { jobName: `lfads_pbt_${path.basename(g.rcDir)}`, ...slurm, onlyIncomplete: false, trainOnly: true, trainArgs: trainArgs(g) });
   const ids = new Set(todo.map((r) => r.id));
@@ -114,6 +115,16 @@ async function trainSlurm(g: GenerationRun, todo: SweepRun[]): Promise<boolean> 
       if (k >= 0) g.onMember(k, a.task.state === "PENDING" ? "queued" : "training", `Slurm ${a.task.id} ${a.task.state.toLowerCase()}`);
     }
     await sleep(poll, g.options.signal);
+  }
+}
+
+/** Slurm, until every member reached the target or failed twice (a failed member is submitted once more). False when interrupted. */
+async function trainSlurm(g: GenerationRun, todo: SweepRun[]): Promise<boolean> {
+  let pending = todo;
+  for (let attempt = 0; ; attempt++) {
+    if (!(await slurmPass(g, pending))) return false;
+    pending = pending.filter((r) => memberStep(r.dir) < g.targetStep);
+    if (pending.length === 0 || attempt === 1) return true;
   }
 }
 
