@@ -61,3 +61,22 @@ test("pbt on Slurm: one job array per generation (train only), members trained t
   assert.ok(ledger.best?.scores?.[0]?.r2 !== undefined, "best member sampled and scored");
   assert.equal([...(squeueTasks()?.values() ?? [])].filter((t) => jobs.some((j) => j.jobId === t.jobId)).length, 0, "no task left in the queue");
 });
+
+test("pbt on Slurm: a driver stopped while a generation's job array runs is rerun, waits for that job instead of submitting again, and finishes", { skip, timeout: 400_000 }, async () => {
+  const rc = await tinySweep(path.join(tmp, "k"), [6], "pbt_slurm_kill");
+  const options = { population: 2, generations: 2, generationSteps: 8, burnInSteps: 8, stop: false as const, posteriorSamples: 4, slurm: { cpusPerTask: 1, time: "10:00" }, slurmPollSeconds: 1, display: false };
+  const ac = new AbortController();
+  const poll = setInterval(() => {
+    if (readSlurmJobs(rc.path).length >= 1) ac.abort();
+  }, 100);
+  const first = await pbt(rc, { ...options, signal: ac.signal });
+  clearInterval(poll);
+  assert.equal(first.interrupted, true);
+  assert.equal(readPbtLedger(rc.path)!.generations[0]!.evaluated, false, "stopped inside generation 1");
+  const second = await pbt(rc, options);
+  assert.equal(second.interrupted, false);
+  const ledger = readPbtLedger(rc.path)!;
+  assert.deepEqual(ledger.generations.map((g) => g.members.map((m) => m.step)), [[16, 16], [24, 24]]);
+  assert.equal(readSlurmJobs(rc.path).length, 2, "one job array per generation: the rerun did not submit generation 1 again");
+  assert.ok(ledger.best?.scores?.[0]?.r2 !== undefined);
+});
