@@ -13,7 +13,7 @@ import path from "node:path";
 /** Rooms (folders under src/) in stage order: each may import itself and the rooms before it. */
 export const ROOMS = [
   "core", "io", "params", "data", "runs", "align", "prepare", "kernels", "model", "train", "posterior", "display",
-  "jupyter", "queue", "run-lfads", "facade", "demo", "cli",
+  "jupyter", "queue", "run-lfads", "pbt", "facade", "demo", "cli",
 ];
 
 /** Files directly in src/ that compose the rooms: they may import anything. The value is the room a file counts as

@@ -101,3 +101,14 @@ export type { RunParamsFile } from "./runs/index.js";
 
 // running sweeps: local worker pool, Slurm job arrays, status
 export * as queue from "./queue/index.js";
+
+// population-based training (AutoLFADS) over a prepared collection, on the local pool or Slurm
+export { pbt, defaultSearchSpace, resolveSearchSpace, checkSearchSpace, readMemberFitness, smoothCosts, shouldStop, tournament, truncation, pbtStatus, formatPbtStatus, PbtError } from "./pbt/index.js";
+export type { PbtOptions, PbtResult, PbtStatus, SearchDimension, SearchSpace, SearchSpaceOverrides, MemberFitness, StopRule } from "./pbt/index.js";
+export { readPbtLedger } from "./runs/pbt-ledger.js";
+export type { PbtLedger, PbtLedgerGeneration, PbtLedgerMember, PbtBest } from "./runs/pbt-ledger.js";
+export { pbtProgressHtml, pbtLedgerRows } from "./display/pbt-view.js";
+export { plotPbt } from "./display/plots/pbt.js";
+export type { PbtPlotOptions } from "./display/plots/pbt.js";
+export { pbtReportSection } from "./display/report/pbt-section.js";
+export type { PbtProgress, PbtMemberRow } from "./display/pbt-view.js";

@@ -15,8 +15,9 @@ import { runLfadsCommand } from "./run-lfads.js";
 import { plotFitlogCommand } from "./plot-fitlog.js";
 import { figureCommand } from "./figure.js";
 import { queueCommands } from "./queue-commands.js";
+import { pbtCommand } from "./pbt.js";
 
-const COMMANDS: Command[] = [demoCommand, hashCommand, kernelCommand, synthCommand, trainCommand, posteriorCommand, priorSampleCommand, writeModelParamsCommand, runLfadsCommand, plotFitlogCommand, figureCommand, ...queueCommands];
+const COMMANDS: Command[] = [demoCommand, hashCommand, kernelCommand, synthCommand, trainCommand, posteriorCommand, priorSampleCommand, writeModelParamsCommand, runLfadsCommand, plotFitlogCommand, figureCommand, ...queueCommands, pbtCommand];
 
 /** All top-level commands, in help order. */
 export function commands(): readonly Command[] {

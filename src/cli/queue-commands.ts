@@ -7,8 +7,9 @@ import { RUN_LOG, RUN_MARKERS } from "../runs/layout.js";
 import { UsageError } from "./args.js";
 import type { OptionSpec, ParsedArgs } from "./args.js";
 import type { CliIO, Command } from "./command.js";
+import type { SlurmOptions } from "../queue/slurm.js";
 
-const SLURM_OPTIONS: OptionSpec[] = [
+export const SLURM_OPTIONS: OptionSpec[] = [
   { name: "partition", type: "string", valueName: "<name>", help: "Slurm partition (checked against sinfo)" },
   { name: "time", type: "string", valueName: "<d-hh:mm:ss>", help: "time limit per run, e.g. 4:00:00" },
   { name: "mem", type: "string", valueName: "<size>", help: "memory per run, e.g. 8G" },
@@ -20,7 +21,7 @@ const SLURM_OPTIONS: OptionSpec[] = [
   { name: "sbatch-args", type: "string", valueName: "'<opts>'", help: "more sbatch options, space-separated, e.g. '--account=lab --qos=short'" },
   { name: "dry-run", type: "boolean", help: "write the sbatch script and tasks file, do not submit" },
 ];
-const SLURM_ONLY = SLURM_OPTIONS.map((o) => o.name);
+export const SLURM_ONLY = SLURM_OPTIONS.map((o) => o.name);
 
 function str(args: ParsedArgs, name: string): string | undefined {
   const v = args.options[name];
@@ -76,20 +77,20 @@ async function runLocalCommand(rcDir: string, args: ParsedArgs, io: CliIO): Prom
   return 0;
 }
 
-async function runSlurmCommand(rcDir: string, args: ParsedArgs, io: CliIO): Promise<number> {
-  const { submitSlurm } = await import("../queue/slurm.js");
+/** The Slurm options of a command line (SLURM_OPTIONS), for submitSlurm. */
+export function slurmOptionsOf(args: ParsedArgs): SlurmOptions {
   const gres = str(args, "gres") ?? (args.options.gpu ? "gpu:1" : undefined);
   if (args.options.gpu && str(args, "gres")) throw new UsageError("give either --gpu or --gres, not both");
   const extra = str(args, "sbatch-args")?.split(/\s+/).filter(Boolean);
+  const opts: SlurmOptions = { partition: str(args, "partition"), time: str(args, "time"), mem: str(args, "mem"), cpusPerTask: num(args, "cpus-per-task"), gres, maxConcurrent: num(args, "max-concurrent"), jobName: str(args, "job-name"), ...(extra ? { extraArgs: extra } : {}) };
+  for (const k of Object.keys(opts) as (keyof SlurmOptions)[]) if (opts[k] === undefined) delete opts[k];
+  return opts;
+}
+
+async function runSlurmCommand(rcDir: string, args: ParsedArgs, io: CliIO): Promise<number> {
+  const { submitSlurm } = await import("../queue/slurm.js");
   const sub = await submitSlurm(rcDir, {
-    partition: str(args, "partition"),
-    time: str(args, "time"),
-    mem: str(args, "mem"),
-    cpusPerTask: num(args, "cpus-per-task"),
-    gres,
-    maxConcurrent: num(args, "max-concurrent"),
-    jobName: str(args, "job-name"),
-    ...(extra ? { extraArgs: extra } : {}),
+    ...slurmOptionsOf(args),
     onlyIncomplete: !args.options.rerun,
     ...trainArgs(args),
     dryRun: args.options["dry-run"] === true,
@@ -165,7 +166,10 @@ const runOneCommand: Command = {
     "lfads.failed on failure (exit code 1). Refuses (exit 0) when another live process holds the run (lfads.running).",
     "Honors LFADS_THREADS. SIGTERM/SIGINT stop the run and record why in lfads.failed; it resumes when started again.",
   ].join("\n"),
-  options: [{ name: "retrain", type: "boolean", help: "run the train stage even if lfads.done.train says it finished (resumes from the last checkpoint)" }],
+  options: [
+    { name: "retrain", type: "boolean", help: "run the train stage even if lfads.done.train says it finished (resumes from the last checkpoint)" },
+    { name: "train-only", type: "boolean", help: "train only: no posterior stage and no lfads.done (PBT's generations)" },
+  ],
   positionals: [1, Infinity],
   async run(args, io) {
     const { executeRun } = await import("../queue/execute.js");
@@ -178,6 +182,7 @@ const runOneCommand: Command = {
       executeRun(dir, {
         signal,
         retrain: args.options.retrain === true,
+        ...(args.options["train-only"] === true ? { trainOnly: true } : {}),
         ...(args.positionals.length > 1 ? { trainArgs: args.positionals.slice(1) } : {}),
         ...(slurmJob ? { slurmJob } : {}),
         onStage: (stage) => io.out(`lfads run-one: ${stage} started ${new Date().toISOString()}\n`),
@@ -212,13 +217,19 @@ const statusCommand: Command = {
   description: [
     "Reads the run folders (lfads.done, lfads.failed, lfads.running, lfadsOutput/) and, when Slurm answers, squeue for the",
     "jobs recorded in <rcDir>/slurm_jobs.json. Exit code 0 when every run is done, 1 when some failed, 3 otherwise.",
+    "A collection trained with 'lfads pbt' also gets its population: generation, each member's step, state, fitness and",
+    "hyperparameters, and the best member (from <rcDir>/pbt/ledger.json).",
   ].join("\n"),
   options: [{ name: "json", type: "boolean", help: "print the status as JSON" }],
   positionals: [1, 1],
   async run(args, io) {
     const { sweepStatus, formatStatus } = await import("../queue/status.js");
+    const { pbtStatus, formatPbtStatus } = await import("../pbt/status.js");
     const s = sweepStatus(path.resolve(args.positionals[0]!));
-    io.out(args.options.json ? `${JSON.stringify(s, null, 2)}\n` : formatStatus(s));
+    // A PBT collection: its population (from pbt/ledger.json and the members' folders) after the runs.
+    const p = pbtStatus(path.resolve(args.positionals[0]!));
+    if (args.options.json) io.out(`${JSON.stringify(p ? { ...s, pbt: { ledger: p.ledger, members: p.members } } : s, null, 2)}\n`);
+    else io.out(`${formatStatus(s)}${p ? `\n${formatPbtStatus(p)}` : ""}`);
     return s.counts.done === s.runs.length ? 0 : s.counts.failed > 0 ? 1 : 3;
   },
 };

@@ -88,7 +88,7 @@ export const signalExitCode = (sig: NodeJS.Signals): number => (sig === "SIGINT"
 export const trainCommand: Command = {
   name: "train",
   summary: "train the LFADS model of a prepared run folder (resumes from its latest checkpoint)",
-  usage: "<runDir> [--max-epochs <n>] [--max-steps <n>] [--backend <name>] [--no-recover-divergence]",
+  usage: "<runDir> [--max-epochs <n>] [--max-steps <n>] [--backend <name>] [--reset-learning-rate] [--no-recover-divergence]",
   description: [
     "Trains on <runDir>/lfadsInput/lfads_*.h5 with the run's params (<runDir>/params.json, written by prepare) and",
     "writes checkpoints, fitlog.csv, hyperparameters-<step>.txt and model_params to <runDir>/lfadsOutput/.",
@@ -110,6 +110,7 @@ export const trainCommand: Command = {
     BACKEND_OPTION,
     { name: "seed", type: "number", valueName: "<n>", help: "seed of initialisation, batching and sampling (default 0; a resumed run keeps its own)" },
     PARAMS_OPTION,
+    { name: "reset-learning-rate", type: "boolean", help: "after resuming, restart the learning rate at the params' c_learning_rate_init (TF do_reset_learning_rate; PBT sets each member's rate so)" },
     { name: "recover-divergence", type: "boolean", help: "on a divergence, restore the lowest-validation-error checkpoint and halve the learning rate (default on; --no-recover-divergence only reports it)" },
   ],
   positionals: [1, 1],
@@ -131,6 +132,7 @@ export const trainCommand: Command = {
           params,
           signal,
           recoverDivergence,
+          ...(args.options["reset-learning-rate"] === true ? { resetLearningRate: true } : {}),
           ...(maxEpochs !== undefined ? { maxEpochs } : {}),
           ...(maxSteps !== undefined ? { maxSteps } : {}),
           ...(seed !== undefined ? { seed } : {}),

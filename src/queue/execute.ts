@@ -53,6 +53,8 @@ export interface ExecuteOptions {
   trainArgs?: readonly string[];
   /** Extra arguments for `lfads posterior`, e.g. ["--samples", "16"]. */
   posteriorArgs?: readonly string[];
+  /** Run the train stage only: no posterior, and `lfads.done` is not written (PBT trains members a generation at a time). */
+  trainOnly?: boolean;
 }
 
 export type RunOutcome =
@@ -137,7 +139,7 @@ export async function executeRun(runDir: string, options: ExecuteOptions = {}): 
     writeRunScripts(dir, options.scripts);
     const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
     let trained = false;
-    for (const stage of ["train", "posterior"] as const) {
+    for (const stage of options.trainOnly ? (["train"] as const) : (["train", "posterior"] as const)) {
       if (stage === "train" && !options.retrain && hasMarker(dir, "trainDone") && fs.existsSync(runOutputDir(dir))) {
         run.header(`train of ${dir} already finished (${RUN_TRAIN_DONE}); going on with the posterior`);
         continue;
@@ -151,7 +153,7 @@ export async function executeRun(runDir: string, options: ExecuteOptions = {}): 
         fs.rmSync(path.join(dir, RUN_DONE), { force: true });
       }
     }
-    writeFileAtomic(path.join(dir, RUN_DONE), "");
+    if (!options.trainOnly) writeFileAtomic(path.join(dir, RUN_DONE), "");
     return { state: "done", durationMs: Date.now() - t0 };
   } finally {
     got.lock.release();

@@ -2,7 +2,7 @@
 export { SlurmError } from "./errors.js";
 export { writeRunScripts, runScriptText, lfadsLauncher, TRAIN_SCRIPT, POSTERIOR_SCRIPT } from "./scripts.js";
 export type { RunScriptOptions, RunScripts } from "./scripts.js";
-export { discoverRuns, sweepOf, checkRunInputs, checkRunFolder, checkSweepInputs } from "./sweep-runs.js";
+export { discoverRuns, sweepOf, sweepRcDir, checkRunInputs, checkRunFolder, checkSweepInputs } from "./sweep-runs.js";
 export type { Sweep, SweepRun, SweepSource } from "./sweep-runs.js";
 export { executeRun } from "./execute.js";
 export type { ExecuteOptions, RunOutcome } from "./execute.js";

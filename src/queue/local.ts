@@ -30,6 +30,8 @@ export interface LocalRunOptions {
   posteriorArgs?: readonly string[];
   /** Abort to stop the sweep: running children get SIGTERM; their runs stay resumable. */
   signal?: AbortSignal;
+  /** Train only: no posterior stage and no `lfads.done` (PBT's generations). */
+  trainOnly?: boolean;
 }
 
 export interface SweepFailure {
@@ -110,6 +112,7 @@ async function trainRow(row: SweepRunProgress, threads: number, retrain: boolean
       env: { LFADS_THREADS: String(threads) },
       skipInputCheck: true,
       retrain,
+      ...(options.trainOnly ? { trainOnly: true } : {}),
       ...(options.trainArgs ? { trainArgs: options.trainArgs } : {}),
       ...(options.posteriorArgs ? { posteriorArgs: options.posteriorArgs } : {}),
       ...(options.signal ? { signal: options.signal } : {}),

@@ -20,7 +20,7 @@ import { RUN_MARKERS, SLURM_DIR, SLURM_JOBS_FILE, SLURM_LOGS_DIR, slurmArrayScri
 import { SlurmError } from "./errors.js";
 import { isDone, readRunning } from "./run-files.js";
 import { launcherCheckLines, lfadsLauncher, shellQuote, writeRunScripts } from "./scripts.js";
-import { checkSweepInputs, sweepOf, type SweepSource } from "./sweep-runs.js";
+import { checkSweepInputs, sweepOf, sweepRcDir, type SweepSource } from "./sweep-runs.js";
 
 export interface SlurmOptions {
   /** `--partition` (checked against `sinfo`; default: the cluster's default partition). */
@@ -45,6 +45,8 @@ export interface SlurmOptions {
   trainArgs?: readonly string[];
   /** Write the script and tasks file but do not submit (default false). */
   dryRun?: boolean;
+  /** Train only (`lfads run-one --train-only`): no posterior stage, no `lfads.done` (PBT's generations). */
+  trainOnly?: boolean;
 }
 
 export interface SlurmJobRecord {
@@ -262,7 +264,7 @@ function slurmScriptText(rcDir: string, tasksFile: string, nTasks: number, optio
     "}",
     ...launcherCheckLines(lfadsLauncher(), process.execPath, 'record_failure "$msg"'),
     "",
-    `exec "$node_bin" "$lfads_js" run-one "$run_dir"${options.onlyIncomplete === false ? " --retrain" : ""}${options.trainArgs && options.trainArgs.length > 0 ? ` -- ${options.trainArgs.map(shellQuote).join(" ")}` : ""}`,
+    `exec "$node_bin" "$lfads_js" run-one "$run_dir"${options.onlyIncomplete === false ? " --retrain" : ""}${options.trainOnly ? " --train-only" : ""}${options.trainArgs && options.trainArgs.length > 0 ? ` -- ${options.trainArgs.map(shellQuote).join(" ")}` : ""}`,
     "",
   ].join("\n");
 }
@@ -344,7 +346,7 @@ export interface SlurmCancel {
 
 /** Cancel this collection's Slurm jobs (those recorded in slurm_jobs.json that still have tasks). */
 export function cancelSlurm(source: SweepSource): SlurmCancel {
-  const rcDir = path.resolve(typeof source === "string" ? source : source.path);
+  const rcDir = sweepRcDir(source);
   const records = readSlurmJobs(rcDir);
   const result: SlurmCancel = { rcDir, cancelled: [], finished: [] };
   if (records.length === 0) return result;

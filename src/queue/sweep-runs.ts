@@ -29,8 +29,14 @@ export interface Sweep {
   runs: SweepRun[];
 }
 
-/** A RunCollection, or the path of its folder (`rc.path`). */
-export type SweepSource = RunCollection | string;
+/** A RunCollection, the path of its folder (`rc.path`), or an explicit list of run folders (PBT's members). */
+export type SweepSource = RunCollection | string | Sweep;
+
+/** The collection folder of a sweep source, without listing its runs. */
+export function sweepRcDir(source: SweepSource): string {
+  if (typeof source === "string") return path.resolve(source);
+  return path.resolve("rcDir" in source ? source.rcDir : source.path);
+}
 
 function isDir(p: string): boolean {
   try {
@@ -60,7 +66,7 @@ export function discoverRuns(rcDir: string): SweepRun[] {
   return runs;
 }
 
-/** The runs of a RunCollection (all of them, prepared or not) or of a folder (the prepared ones). */
+/** The runs of a RunCollection (all of them, prepared or not), of a folder (the prepared ones), or of an explicit Sweep (as given). */
 export function sweepOf(source: SweepSource): Sweep {
   if (typeof source === "string") {
     const rcDir = path.resolve(source);
@@ -70,6 +76,7 @@ export function sweepOf(source: SweepSource): Sweep {
     }
     return { rcDir, runs };
   }
+  if ("rcDir" in source) return { rcDir: path.resolve(source.rcDir), runs: source.runs.map((r) => ({ id: r.id, dir: path.resolve(r.dir) })) };
   const rcDir = path.resolve(source.path);
   return { rcDir, runs: source.runList.map((r: Run) => runOf(rcDir, path.resolve(r.path))) };
 }

@@ -6,6 +6,8 @@
  *   <rootPath>/<rc.name>/                       rc.path
  *     summary.txt  launch_tensorboard.sh
  *     slurm/{lfads_array_<k>.sh, tasks_<k>.txt, logs/}  slurm_jobs.json        the queue's Slurm submissions
+ *     pbt/ledger.json  pbt/members/member_<k>/  population-based training: its ledger and one run folder per member
+ *                                               (lfadsInput/ links to the starting run's inputs, params.json, lfadsOutput/, markers)
  *     data_<dataHash>/<runName>/                run.pathCommonData (version >= 20171107)
  *       lfads_<ds>.h5, inputInfo_<ds>.h5
  *     data_<dataHash>/                          run.pathCommonData (version < 20171107, shared by specs)
@@ -53,6 +55,16 @@ export const SLURM_JOBS_FILE = "slurm_jobs.json";
 export const slurmArrayScriptName = (k: number): string => `lfads_array_${k}.sh`;
 /** The run folders of submission `k`, one per array task. */
 export const slurmTasksFileName = (k: number): string => `tasks_${k}.txt`;
+
+/** Population-based training of a collection: `<rc.path>/pbt/` with its ledger and the members' run folders. */
+export const PBT_DIR = "pbt";
+export const PBT_LEDGER_FILE = "ledger.json";
+export const PBT_MEMBERS_DIR = "members";
+/** `member_03`: the run folder name of PBT member k (two digits, more when the population needs them). */
+export const pbtMemberName = (k: number, population: number): string => `member_${String(k).padStart(Math.max(2, String(population - 1).length), "0")}`;
+export const pbtDir = (rcPath: string): string => path.join(rcPath, PBT_DIR);
+export const pbtLedgerPath = (rcPath: string): string => path.join(rcPath, PBT_DIR, PBT_LEDGER_FILE);
+export const pbtMembersDir = (rcPath: string): string => path.join(rcPath, PBT_DIR, PBT_MEMBERS_DIR);
 
 export function runPath(rcPath: string, paramHashString: string, runName: string): string {
   return path.join(rcPath, paramHashString, runName);

@@ -6,6 +6,7 @@ export {
   type ConditionAverageOptions, type ConditionFactorsOptions, type FactorTrajectoryOptions, type ConditionMeans, type TrialSubset,
 } from "./factors.js";
 export { plotTrainingCurves, type TrainingCurveOptions } from "./training.js";
+export { plotPbt, type PbtPlotOptions } from "./pbt.js";
 export { plotAlignmentReconstruction, type AlignmentPlotOptions } from "./alignment.js";
 export { runDashboard, RunDashboard, type RunDashboardRow, type RunDashboardOptions } from "./dashboard.js";
 export { categoricalColors, makeGrid, type Grid, type GridOptions } from "./layout.js";

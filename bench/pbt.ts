@@ -1,0 +1,125 @@
+/**
+ * `npm run bench:pbt`: PBT against the same starting point trained without PBT (issue #17). For each case
+ * of bench/pbt-cases.ts: prepare the starting run, run `pbt()` on the local pool (the best member sampled
+ * from its latest checkpoint and scored: valid R² against the true rates), then train the starting run
+ * itself for as many steps as the best member's lineage trained (burn-in + generations × generation steps),
+ * through the same queue, sample its latest checkpoint and score it the same way. Writes
+ * bench/results/pbt.json after every case (cases of other names already there are kept):
+ *
+ *   { machine, cases: [{ name, start, pbt_r2, fixed_r2, minutes, population, generations, … }] }
+ *
+ * A killed bench resumes: the PBT continues from its ledger and the fixed run from its checkpoint.
+ *
+ * Flags (all optional): --case <name>[,<name>] (default all), --population <n>, --generations <g>,
+ * --generation-steps <s>, --burn-in <n>, --samples <n>, --workers <w> (default half the cores),
+ * --conditions <n> (fewer Lorenz conditions, for a quick check; at least 20 for the batch of 100), --out <file>, --work <dir> (default <tmp>/lfads-pbt-bench).
+ * A quick check that everything runs (a minute or two):
+ *   npm run bench:pbt -- --case lorenz_bad_start --population 2 --generations 1 --generation-steps 4 --burn-in 4 --samples 2 --conditions 20 --out /tmp/pbt-check.json
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { writeFileAtomic } from "../src/io/atomic.js";
+import { pbt } from "../src/pbt/pbt.js";
+import { runLocal } from "../src/queue/local.js";
+import { PBT_CASES, prepareCase, type PbtCase } from "./pbt-cases.js";
+
+interface PbtCaseResult {
+  name: string;
+  start: string;
+  pbt_r2: number | null;
+  fixed_r2: number | null;
+  /** Wall minutes of the PBT (training and the best member's sampling). */
+  minutes: number;
+  fixed_minutes: number;
+  population: number;
+  /** Generations run (the stopping rule may end it before the budget). */
+  generations: number;
+  generation_steps: number;
+  burn_in_steps: number;
+  /** Steps of the best member's lineage, and of the fixed run. */
+  steps: number;
+  best_member: string | null;
+  best_hyperparameters: Record<string, number> | null;
+  stopped: string | null;
+}
+
+interface PbtJson {
+  machine: { cpu: string; cores: number; node: string; date: string; loadavg_start: number[] };
+  cases: PbtCaseResult[];
+}
+
+const ROOT = path.resolve(__dirname, "..");
+const { values: flags } = parseArgs({
+  options: {
+    case: { type: "string" }, population: { type: "string" }, generations: { type: "string" }, "generation-steps": { type: "string" },
+    "burn-in": { type: "string" }, samples: { type: "string" }, workers: { type: "string" }, conditions: { type: "string" },
+    out: { type: "string" }, work: { type: "string" },
+  },
+});
+
+function int(name: keyof typeof flags): number | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} expects a non-negative integer, got '${String(v)}'`);
+  return n;
+}
+
+function chosenCases(): PbtCase[] {
+  const names = typeof flags.case === "string" ? flags.case.split(",").map((s) => s.trim()) : undefined;
+  for (const n of names ?? []) if (!PBT_CASES.some((c) => c.name === n)) throw new Error(`--case: unknown case '${n}' (known: ${PBT_CASES.map((c) => c.name).join(", ")})`);
+  return PBT_CASES.filter((c) => !names || names.includes(c.name));
+}
+
+async function runCase(c: PbtCase, work: string): Promise<PbtCaseResult> {
+  const b = c.budget;
+  const budget = {
+    population: int("population") ?? b.population, generations: int("generations") ?? b.generations, generationSteps: int("generation-steps") ?? b.generationSteps,
+    burnInSteps: int("burn-in") ?? b.burnInSteps, posteriorSamples: int("samples") ?? b.posteriorSamples,
+  };
+  const workers = int("workers");
+  const rc = await prepareCase(c, work, "bench", int("conditions"));
+  const t0 = performance.now();
+  const res = await pbt(rc, { population: budget.population, generations: budget.generations, generationSteps: budget.generationSteps, ...(budget.burnInSteps !== undefined ? { burnInSteps: budget.burnInSteps } : {}), posteriorSamples: budget.posteriorSamples, ...(workers ? { workers } : {}) });
+  const minutes = (performance.now() - t0) / 60000;
+  const ledger = res.ledger;
+  const last = ledger.generations.filter((g) => g.evaluated).at(-1)!;
+  const steps = last.targetStep;
+  // The same start, trained without PBT for the steps the best member's lineage trained, sampled and scored the same way.
+  const t1 = performance.now();
+  const fixed = await runLocal(rc, { workers: 1, trainArgs: ["--max-steps", String(steps)], posteriorArgs: ["--checkpoint", "latest", "--samples", String(budget.posteriorSamples)] });
+  if (!fixed.ok) throw new Error(`the fixed run failed: ${fixed.failed.map((f) => f.failure.reason).join("; ")}`);
+  const [fixedScore] = await rc.runList[0]!.score({ reload: true });
+  return {
+    name: c.name, start: int("conditions") ? `${c.start} [data cut to ${int("conditions")} conditions]` : c.start,
+    pbt_r2: res.best?.scores?.[0]?.r2 ?? null, fixed_r2: fixedScore?.r2 ?? null,
+    minutes, fixed_minutes: (performance.now() - t1) / 60000,
+    population: budget.population, generations: ledger.generations.filter((g) => g.evaluated).length, generation_steps: budget.generationSteps,
+    burn_in_steps: ledger.settings.burnInSteps, steps,
+    best_member: res.best?.member ?? null, best_hyperparameters: res.best?.hyperparameters ?? null, stopped: ledger.stopped?.reason ?? null,
+  };
+}
+
+async function main(): Promise<void> {
+  const out = path.resolve(flags.out ?? path.join(ROOT, "bench", "results", "pbt.json"));
+  const workRoot = path.resolve(flags.work ?? path.join(os.tmpdir(), "lfads-pbt-bench"));
+  const prev = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, "utf8")) as PbtJson) : undefined;
+  const json: PbtJson = {
+    machine: { cpu: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, node: process.version, date: new Date().toISOString(), loadavg_start: os.loadavg() },
+    cases: prev?.cases ?? [],
+  };
+  for (const c of chosenCases()) {
+    console.log(`bench:pbt: ${c.name}: ${c.start}`);
+    const r = await runCase(c, path.join(workRoot, c.name));
+    json.cases = [...json.cases.filter((x) => x.name !== r.name), r];
+    writeFileAtomic(out, `${JSON.stringify(json, null, 2)}\n`);
+    console.log(`bench:pbt: ${c.name}: PBT R² ${r.pbt_r2?.toFixed(3)} in ${r.minutes.toFixed(1)} min vs fixed ${r.fixed_r2?.toFixed(3)} (${r.steps} steps); written to ${out}`);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+  process.exitCode = 1;
+});
