@@ -106,6 +106,8 @@ export * as queue from "./queue/index.js";
 export { pbt, defaultSearchSpace, resolveSearchSpace, checkSearchSpace, readMemberFitness, smoothCosts, shouldStop, tournament, truncation, pbtStatus, formatPbtStatus, PbtError } from "./pbt/index.js";
 export type { PbtOptions, PbtResult, PbtStatus, SearchDimension, SearchSpace, SearchSpaceOverrides, MemberFitness, StopRule } from "./pbt/index.js";
 export { readPbtLedger } from "./runs/pbt-ledger.js";
+export { validationFitnessSeries } from "./train/fitness.js";
+export type { FitnessPoint } from "./train/fitness.js";
 export type { PbtLedger, PbtLedgerGeneration, PbtLedgerMember, PbtBest } from "./runs/pbt-ledger.js";
 export { pbtProgressHtml, pbtLedgerRows } from "./display/pbt-view.js";
 export { plotPbt } from "./display/plots/pbt.js";

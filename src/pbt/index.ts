@@ -5,7 +5,7 @@ export type { PbtOptions, PbtPlan } from "./options.js";
 export { planPbt, rampSteps, targetStep } from "./options.js";
 export { defaultSearchSpace, resolveSearchSpace, checkSearchSpace, drawInitial, perturb } from "./search-space.js";
 export type { SearchDimension, SearchSpace, SearchSpaceOverrides, SearchScale, DataShape } from "./search-space.js";
-export { readMemberFitness, smoothCosts, FITNESS_SMOOTHING, SV_VALID_COLUMN } from "./fitness.js";
+export { readMemberFitness, smoothCosts, FITNESS_SMOOTHING } from "./fitness.js";
 export type { MemberFitness } from "./fitness.js";
 export { tournament, truncation, shouldStop, DEFAULT_STOP_RULE } from "./selection.js";
 export type { ExploitMethod, Replacement, StopRule } from "./selection.js";
