@@ -269,7 +269,7 @@ export function kernelRuntime(): KernelRuntime {
     runtime = { module, file, memory, exports: ex as unknown as GruExports, arena: new Arena(memory), native };
   } else {
     // Said once per process: training on these runs at about half the native speed (src/kernels/README.md).
-    if (!choice.requested) warn(`lfads-ts: the kernels run as WebAssembly (${file}, 128-bit SIMD): ${choice.reason}`);
+    if (!choice.requested) warn(`the kernels run as WebAssembly (${file}, 128-bit SIMD): ${choice.reason}`);
     runtime = { module, file, memory, exports: kernels, arena: new Arena(memory), wasmReason: choice.reason };
   }
   return runtime;

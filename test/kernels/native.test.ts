@@ -100,3 +100,18 @@ it("native kernels: with LFADS_KERNELS unset and no usable addon, the wasm kerne
   const notes = r.stderr.split("\n").filter((l) => l.includes("the kernels run as WebAssembly"));
   assert.equal(notes.length, 1, r.stderr);
 });
+
+it("lfads doctor reports which kernels run, their vector width and the threads", (t) => {
+  const doctor = (env: Record<string, string>): Record<string, unknown> => {
+    const r = spawnSync(process.execPath, [join(__dirname, "..", "..", "bin", "lfads.js"), "doctor", "--json"], { env: { ...process.env, ...env }, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  };
+  const wasm = doctor({ LFADS_KERNELS: "wasm", LFADS_THREADS: "1" });
+  assert.deepEqual([wasm.kernels, wasm.vectorBits, wasm.threads, wasm.detail], ["wasm", 128, 1, "LFADS_KERNELS=wasm"]);
+  if (!addonOrSkip(t)) return;
+  const expected = loadNative(words());
+  const native = doctor({ LFADS_KERNELS: "native", LFADS_THREADS: "2" });
+  assert.deepEqual([native.kernels, native.variant, native.vectorBits, native.detail], ["native", expected.variant, expected.width, nativeAddonPath()]);
+  assert.equal(native.threads, Math.min(2, (native.cores as number)));
+});
