@@ -9,7 +9,7 @@
 // Elsewhere than x86-64 there is nothing to build (the kernels are the committed WebAssembly ones) and both
 // forms exit 0.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
@@ -60,15 +60,28 @@ if (process.arch !== "x64") {
   say(`native kernels are x86-64 only (this is ${process.arch}); ${WASM}`);
   process.exit(0);
 }
-// An existing Makefile means configured: `build` then recompiles only what changed.
-if (!existsSync(join(root, "build", "Makefile"))) {
+// An existing Makefile means configured: `build` then recompiles only what changed. It records the compiler
+// of its configure run, so after a failed build it is removed and the next run configures afresh.
+const makefile = join(root, "build", "Makefile");
+if (!existsSync(makefile)) {
   const r = gyp(["configure"]);
-  if (r.error || r.status !== 0) fail(r.error ? `node-gyp did not start: ${r.error.message}` : "node-gyp configure failed", `${r.stdout ?? ""}${r.stderr ?? ""}`);
+  if (r.error || r.status !== 0) {
+    const log = `${r.stdout ?? ""}${r.stderr ?? ""}`;
+    fail(r.error ? `node-gyp did not start: ${r.error.message}` : optional ? `node-gyp configure failed: ${firstError(log)}` : "node-gyp configure failed (its output is above)", log);
+  }
 }
+/** The first compiler or make error of a captured build log (node-gyp's own "gyp ERR!" lines say little). */
+function firstError(log) {
+  const lines = log.split("\n").map((l) => l.trim()).filter(Boolean);
+  const hit = lines.find((l) => !l.startsWith("gyp info") && !/^gyp ERR! (not ok|cwd|node|command|System|build error|configure error)/.test(l) && /error|not found|no such file|cannot/i.test(l));
+  return hit ?? lines.filter((l) => !l.startsWith("gyp info")).slice(-2).join(" | ");
+}
+
 const r = gyp(["build", `--jobs=${availableParallelism()}`]);
 if (r.error || r.status !== 0) {
-  const tail = `${r.stdout ?? ""}${r.stderr ?? ""}`.trim().split("\n").slice(-5).join(" | ");
-  fail(r.error ? `node-gyp did not start: ${r.error.message}` : `compilation failed: ${tail}`, `${r.stdout ?? ""}${r.stderr ?? ""}`);
+  rmSync(makefile, { force: true });
+  const log = `${r.stdout ?? ""}${r.stderr ?? ""}`;
+  fail(r.error ? `node-gyp did not start: ${r.error.message}` : optional ? `compilation failed: ${firstError(log)}` : "node-gyp build failed (its output is above)", log);
 }
 let variant = "";
 try {
