@@ -4,7 +4,7 @@
  * decided once per process (`chooseKernels`): LFADS_KERNELS=native|wasm, else native wherever the addon was
  * built and this CPU runs one of its variants, else wasm.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { LfadsError } from "../core/errors.js";
 import { packageRoot } from "../core/package-root.js";
@@ -41,6 +41,29 @@ export function nativeAddonPath(): string {
   return join(packageRoot(__dirname), "build", "Release", "lfads_kernels.node");
 }
 
+function kernelSourceDirs(): string[] {
+  const kernels = join(packageRoot(__dirname), "src", "kernels");
+  return [kernels, join(kernels, "native")];
+}
+
+/**
+ * A kernel source newer than the addon, if any: in a checkout where someone edited gru.c, readout.c, … and
+ * has not run npm run build:native yet, the addon would run the old code. (An installed package's sources
+ * carry npm's fixed 1985 timestamps, so there the addon, built at install, is always newer.)
+ */
+export function newerSource(addon: string, dirs: readonly string[] = kernelSourceDirs()): string | undefined {
+  const built = statSync(addon).mtimeMs;
+  for (const dir of dirs) {
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir)) {
+      if (!/\.(c|h)$/.test(name)) continue;
+      const file = join(dir, name);
+      if (statSync(file).mtimeMs > built) return file;
+    }
+  }
+  return undefined;
+}
+
 /** The argument-block sizes that the wasm module reports (decoder.c, readout.c), to check the addon against. */
 export interface ArgsWords {
   readonly dec: number;
@@ -55,6 +78,8 @@ export function loadNative(words: ArgsWords, variantEnv: string | undefined = pr
   const path = nativeAddonPath();
   if (!existsSync(path)) throw new LfadsError(`the native addon is not built (${path} is missing; run npm run build:native in ${packageRoot(__dirname)})`);
   if (process.arch !== "x64") throw new LfadsError(`the native kernels are built for x86-64 only, this is ${process.arch}`);
+  const newer = newerSource(path);
+  if (newer) throw new LfadsError(`the native addon ${path} is older than ${newer}; rebuild it with npm run build:native`);
   let addon: NativeAddon;
   try {
     addon = require(path) as NativeAddon;

@@ -6,11 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, it } from "node:test";
-import { chooseKernels, loadNative, nativeAddonPath } from "../../src/kernels/native.js";
+import { chooseKernels, loadNative, nativeAddonPath, newerSource } from "../../src/kernels/native.js";
 import { kernelRuntime } from "../../src/kernels/runtime.js";
 
 const dir = mkdtempSync(join(tmpdir(), "lfads-native-"));
@@ -114,4 +114,19 @@ it("lfads doctor reports which kernels run, their vector width and the threads",
   const native = doctor({ LFADS_KERNELS: "native", LFADS_THREADS: "2" });
   assert.deepEqual([native.kernels, native.variant, native.vectorBits, native.detail], ["native", expected.variant, expected.width, nativeAddonPath()]);
   assert.equal(native.threads, Math.min(2, (native.cores as number)));
+});
+
+it("native kernels: an addon older than a kernel source is not used (it would run the old code)", (t) => {
+  if (!addonOrSkip(t)) return;
+  assert.equal(newerSource(nativeAddonPath()), undefined, "npm run build:native leaves no kernel source newer than the addon");
+  const src = join(dir, "edited");
+  mkdirSync(src);
+  const file = join(src, "readout.c");
+  writeFileSync(file, "/* edited after the build */\n");
+  const future = new Date(Date.now() + 60_000);
+  utimesSync(file, future, future);
+  assert.equal(newerSource(nativeAddonPath(), [src]), file);
+  writeFileSync(join(src, "notes.txt"), "not a kernel source");
+  utimesSync(file, new Date(0), new Date(0));
+  assert.equal(newerSource(nativeAddonPath(), [src]), undefined);
 });
