@@ -268,7 +268,7 @@ export function kernelRuntime(): KernelRuntime {
     for (const name of native.info.ops) ex[name] = nativeExport(native, name, memory);
     runtime = { module, file, memory, exports: ex as unknown as GruExports, arena: new Arena(memory), native };
   } else {
-    // Said once per process: training on these runs at about half the native speed (src/kernels/README.md).
+    // Said once per process (warn dedupes): these are slower than the native ones (src/kernels/README.md).
     if (!choice.requested) warn(`the kernels run as WebAssembly (${file}, 128-bit SIMD): ${choice.reason}`);
     runtime = { module, file, memory, exports: kernels, arena: new Arena(memory), wasmReason: choice.reason };
   }
