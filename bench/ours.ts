@@ -32,7 +32,7 @@ export interface OursTiming {
   peak_rss_mb: number;
   /** tfjs backend, e.g. "wasm (SIMD, 1 thread)" */
   backend: string;
-  /** which fused-kernel build ran (gru.wasm or gru-fma.wasm) and on how many threads */
+  /** which kernels ran (native variant or wasm build, vector width) and on how many threads (src/kernels/describe.ts) */
   kernels: string;
   /** total cost of the last timed step (a sanity value) */
   last_cost: number;
@@ -90,8 +90,8 @@ function peakRssMb(): number {
 }
 
 async function kernelsDescription(): Promise<string> {
-  const [{ kernelRuntime }, { defaultThreads }] = await Promise.all([import("../src/kernels/runtime.js"), import("../src/kernels/pool.js")]);
-  return `${kernelRuntime().file}, ${defaultThreads()} threads`;
+  const { describeKernels } = await import("../src/kernels/describe.js");
+  return describeKernels();
 }
 
 /** Time `steps` training steps of the lfads-ts model on `c` (after `warmup` untimed ones). */

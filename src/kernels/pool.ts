@@ -37,15 +37,22 @@ const KERNEL_NAMES = [null, "gru_fwd", "gru_bwd_steps", "gru_bwd_dw", "gru_gemm"
 
 /**
  * Units of work (4-row blocks, weight-gradient segments) per kernel call: short calls let V8's
- * optimised code take over during a process's first job (gru.c, "Work sharing").
+ * optimised code take over during a process's first job (gru.c, "Work sharing"). Native code needs
+ * no warm-up: one call does all of a thread's share.
  */
 const UNITS_PER_CALL = 2;
+const NATIVE_UNITS_PER_CALL = 1 << 30;
+
+function unitsPerCall(): number {
+  return kernelRuntime().native ? NATIVE_UNITS_PER_CALL : UNITS_PER_CALL;
+}
 
 /** The calling thread's function for `op`: calls the kernel until it reports that no work is left. */
 export function kernelFor(ex: GruExports, op: KernelOp): (...args: number[]) => void {
   const kernel = ex[KERNEL_NAMES[op]];
+  const units = unitsPerCall();
   return (...args) => {
-    while (kernel(...args, UNITS_PER_CALL) === UNITS_PER_CALL);
+    while (kernel(...args, units) === units);
   };
 }
 
@@ -63,13 +70,28 @@ const READY = 5;
 const STARTUP_TIMEOUT_MS = 30_000;
 
 // Plain JavaScript, run with `eval: true`, so that it needs no file on disk and no TypeScript loader.
+// With the native kernels (native.ts), the worker loads the addon and runs its variant on the same memory.
 const WORKER_SOURCE = `
 "use strict";
 const { workerData } = require("node:worker_threads");
-const { module, memory, ctl, slot, stack } = workerData;
-const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
-ex.__stack_pointer.value = stack; // a stack of its own (runtime.ts)
-const fns = ${JSON.stringify(KERNEL_NAMES)}.map((name) => name && ex[name]);
+const { module, memory, ctl, slot, stack, native, units } = workerData;
+let fns;
+if (native) {
+  const addon = require(native.path);
+  let view = new Uint8Array(memory.buffer);
+  fns = ${JSON.stringify(KERNEL_NAMES)}.map((name) => {
+    if (!name) return null;
+    const op = native.ops.indexOf(name);
+    return (...args) => {
+      if (view.byteLength !== memory.buffer.byteLength) view = new Uint8Array(memory.buffer);
+      return addon.run(native.index, op, view, ...args);
+    };
+  });
+} else {
+  const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  ex.__stack_pointer.value = stack; // a stack of its own (runtime.ts)
+  fns = ${JSON.stringify(KERNEL_NAMES)}.map((name) => name && ex[name]);
+}
 const i32 = new Int32Array(ctl, slot * ${SLOT_BYTES}, 8);
 const f64 = new Float64Array(ctl, slot * ${SLOT_BYTES} + 32, ${MAX_ARGS});
 Atomics.store(i32, ${READY}, 1);
@@ -85,8 +107,8 @@ for (;;) {
   if (op !== ${OP_EXIT}) {
     try {
       const args = Array.from(f64.subarray(0, i32[${NARGS}]));
-      args.push(${UNITS_PER_CALL});
-      while (fns[op].apply(null, args) === ${UNITS_PER_CALL});
+      args.push(units);
+      while (fns[op].apply(null, args) === units);
     } catch (e) {
       status = 1;
       console.error("lfads GRU kernel worker " + slot + ":", e);
@@ -135,13 +157,14 @@ export function defaultThreads(): number {
 function ensureWorkers(n: number): void {
   if (n > MAX_WORKERS) throw new LfadsError(`GRU kernels: at most ${MAX_WORKERS} worker threads, asked for ${n}`);
   if (workers.length >= n) return;
-  const { module, memory } = kernelRuntime();
+  const { module, memory, native } = kernelRuntime();
+  const nativeData = native && { path: native.path, index: native.index, ops: native.info.ops };
   for (let slot = workers.length; slot < n; slot++) {
     const words = i32(slot);
     Atomics.store(words, READY, 0);
     Atomics.store(words, SEQ, 0);
     Atomics.store(words, DONE, 0);
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctl, slot, stack: stackTop(slot + 1) }, execArgv: [] });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctl, slot, stack: stackTop(slot + 1), native: nativeData, units: unitsPerCall() }, execArgv: [] });
     // Idle workers must not keep the process alive.
     worker.unref();
     workers.push(worker);

@@ -9,7 +9,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
-import { LfadsError } from "../core/errors.js";
+import { LfadsError, warn } from "../core/errors.js";
+import { chooseKernels, nativeExport, type NativeKernels } from "./native.js";
 
 /** The parts of the WebAssembly JS API used here (tsconfig's lib has no DOM, so no global types). */
 export interface WasmMemory {
@@ -188,14 +189,22 @@ class Arena {
   }
 }
 
-/** The compiled module, its shared memory, the main thread's instance and the allocator. */
+/**
+ * The compiled module, its shared memory, the main thread's exports and the allocator. With the native
+ * kernels (native.ts), the exports' compute entry points are the addon's, on the same memory; packing,
+ * sizes and everything else stay the wasm instance's.
+ */
 export interface KernelRuntime {
   readonly module: object;
-  /** Which build was loaded (chooseKernelFile). */
+  /** Which wasm build was loaded (chooseKernelFile). */
   readonly file: KernelFile;
   readonly memory: WasmMemory;
   readonly exports: GruExports;
   readonly arena: Arena;
+  /** The native kernels that run, if any. */
+  readonly native?: NativeKernels;
+  /** Why the wasm kernels run (LFADS_KERNELS=wasm, or why the addon cannot): undefined with native kernels. */
+  readonly wasmReason?: string;
 }
 
 /**
@@ -252,6 +261,16 @@ export function kernelRuntime(): KernelRuntime {
   const kernels = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as GruExports;
   if (!kernels.__stack_pointer) throw new LfadsError(`GRU kernels: ${wasmPath(file)} does not export its stack pointer; rebuild it with scripts/build-wasm.sh`);
   kernels.__stack_pointer.value = stackTop(0);
-  runtime = { module, file, memory, exports: kernels, arena: new Arena(memory) };
+  const choice = chooseKernels({ dec: kernels.dec_args_words(), ro: kernels.ro_args_words() });
+  if (choice.kind === "native") {
+    const native = choice.native;
+    const ex: Record<string, unknown> = { ...kernels };
+    for (const name of native.info.ops) ex[name] = nativeExport(native, name, memory);
+    runtime = { module, file, memory, exports: ex as unknown as GruExports, arena: new Arena(memory), native };
+  } else {
+    // Said once per process (warn dedupes): these are slower than the native ones (src/kernels/README.md).
+    if (!choice.requested) warn(`the kernels run as WebAssembly (${file}, 128-bit SIMD): ${choice.reason}`);
+    runtime = { module, file, memory, exports: kernels, arena: new Arena(memory), wasmReason: choice.reason };
+  }
   return runtime;
 }

@@ -4,11 +4,19 @@
  * Everything is always inlined; see gru.c for the conventions (no globals, slack after buffers).
  */
 #pragma once
+#ifdef LFADS_NATIVE /* the Node addon (binding.gyp): the same intrinsics on native vectors */
+#include "native/simd-native.h"
+#else
 #include <wasm_simd128.h>
+#endif
 
 typedef v128_t v4;
 #define INLINE static inline __attribute__((always_inline))
+#ifdef LFADS_NATIVE /* entry points reach the addon through the native/ wrappers that include the .c files */
+#define EXPORT(name) static __attribute__((unused))
+#else
 #define EXPORT(name) __attribute__((export_name(#name)))
+#endif
 
 #define NR 8 /* output columns per panel: two f32x4 accumulators per row */
 #define MR 4 /* rows per register block (5 or 6 spill registers in V8's x64 code) */
@@ -106,6 +114,9 @@ INLINE void store8(float *d, v4 a, v4 b, int n) {
 /* call site (the function is always inlined), so acc lives in registers: 2*mr accumulators, 2    */
 /* panel vectors, a broadcast and a product, 12 of x64's 16 SIMD registers for mr = 4 (5 or 6 rows */
 /* spill). MADD: see its definition.                                                                */
+#ifdef LFADS_NATIVE
+#include "native/mk.h"
+#else
 INLINE void mk(const int mr, const float *a, const float *p, int K, v4 acc[MR][2]) {
   for (int k = 0; k < K; k++, a += 4, p += NR) {
     v4 b0 = LD(p), b1 = LD(p + 4);
@@ -117,6 +128,7 @@ INLINE void mk(const int mr, const float *a, const float *p, int K, v4 acc[MR][2
     }
   }
 }
+#endif
 
 /* Writes the first n (1..8) lanes of row m of a transposed tile: t[4*(j + l) + m] = lane l.         */
 INLINE void store_t(float *t, int m, v4 a, v4 b, int n) {
