@@ -4,7 +4,7 @@
  * second is the same training setting on the smaller data that notebook 01 and the quick demo fit.
  */
 import type { LorenzOptions } from "../src/data/lorenz.js";
-import { CPU_PARAMS } from "../src/demo/lorenz-demo.js";
+import { CPU_PARAMS, DEMO_PARAMS, DEMO_STEPS } from "../src/demo/lorenz-demo.js";
 import type { RunParamsInit } from "../src/params/run-params.js";
 
 export interface FitSetting {
@@ -34,6 +34,14 @@ export const FIT_SETTINGS: readonly FitSetting[] = [
     lorenz: { nDatasets: 1, nConditions: 65, minTrialsPerCondition: 20, maxTrialsPerCondition: 20, minChannels: 30, maxChannels: 30, nTime: 500 },
     params: RECOMMENDED_CPU_PARAMS,
     steps: 2000,
+    posteriorSamples: 16,
+  },
+  {
+    // What `lfads demo` trains (c_ic_dim 16, DEMO_STEPS), at its largest c_factors_dim, on the notebook's data shape.
+    name: "demo",
+    lorenz: { nDatasets: 1, nConditions: 65, minTrialsPerCondition: 20, maxTrialsPerCondition: 20, minChannels: 30, maxChannels: 30, nTime: 500 },
+    params: { ...DEMO_PARAMS, c_factors_dim: 8 },
+    steps: DEMO_STEPS,
     posteriorSamples: 16,
   },
 ];

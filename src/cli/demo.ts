@@ -17,7 +17,8 @@ export const demoCommand: Command = {
     "worker pool (--workers at a time, default half the cores), samples their posteriors, scores the inferred rates",
     "against the true rates, prints a table of R² per run and writes <out>/runs/example/report.html.",
     "Default: the recommended CPU setting (10-ms bins, 20 trials per condition of 500 ms, batch 100, learning rate",
-    "0.01, KL/L2 ramps over 300 steps, l2_gen_scale 50), 2000 steps per run, 16 posterior samples per trial.",
+    "0.01, KL/L2 ramps over 300 steps, l2_gen_scale 50) with a 16-dimensional initial condition (c_ic_dim 16),",
+    "2400 steps per run, 16 posterior samples per trial.",
     "--docs: the docs' exact 2-ms setting (spikeBinMs 2, c_batch_size 150, c_learning_rate_stop 1e-3; the documented",
     "param_/data_ hashes), 1000 steps per run and 64 samples; it learns slowly on a CPU (README, Fit quality).",
     "--quick is the default (kept for earlier scripts). --steps overrides the training steps per run.",
@@ -32,11 +33,11 @@ export const demoCommand: Command = {
     { name: "docs", type: "boolean", help: "the docs' exact 2-ms setting and hashes (slow on a CPU)" },
     { name: "quick", type: "boolean", help: "the default CPU setting (an alias, kept for earlier scripts); with --stitching: small data" },
     { name: "workers", type: "number", valueName: "<n>", help: "runs trained at the same time (default half the cores)" },
-    { name: "steps", type: "number", valueName: "<n>", help: "training steps per run (default 2000; --docs 1000)" },
+    { name: "steps", type: "number", valueName: "<n>", help: "training steps per run (default 2400; --docs 1000)" },
     { name: "stitching", type: "boolean", help: "the multi-session (stitching) example over the three datasets" },
   ],
   async run(args, io) {
-    const { buildLorenzDemo, CPU_LORENZ, CPU_PARAMS } = await import("../demo/lorenz-demo.js");
+    const { buildLorenzDemo, CPU_LORENZ, DEMO_PARAMS, DEMO_STEPS } = await import("../demo/lorenz-demo.js");
     const { prepare } = await import("../prepare/prepare.js");
     const out = path.resolve(String(args.options.out ?? "lfads_demo"));
     const until = (args.options.until as DemoStage | undefined) ?? DEMO_STAGES[DEMO_STAGES.length - 1]!;
@@ -54,7 +55,7 @@ export const demoCommand: Command = {
 
     const t0 = Date.now();
     log(`[generate] Lorenz datasets in ${path.join(out, "datasets")}`);
-    const demo = await buildLorenzDemo({ out, log, ...(docs ? {} : { lorenz: CPU_LORENZ, params: CPU_PARAMS }) });
+    const demo = await buildLorenzDemo({ out, log, ...(docs ? {} : { lorenz: CPU_LORENZ, params: DEMO_PARAMS }) });
     log((await demo.dc.infoTable()).text);
     if (stop("generate")) return 0;
 
@@ -68,7 +69,7 @@ export const demoCommand: Command = {
     const { runDemoStages } = await import("../demo/demo-stages.js");
     await runDemoStages({
       rc: demo.rc,
-      budget: { maxSteps: steps ?? (docs ? 1000 : 2000), posteriorSamples: docs ? 64 : 16 },
+      budget: { maxSteps: steps ?? (docs ? 1000 : DEMO_STEPS), posteriorSamples: docs ? 64 : 16 },
       log,
       until: until as "train" | "posterior" | "report",
       title: `LFADS Lorenz demo: ${demo.rc.name}`,

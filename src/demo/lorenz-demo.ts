@@ -43,6 +43,16 @@ export const CPU_PARAMS: RunParamsInit = {
   c_l2_gen_scale: 50,
 };
 
+/**
+ * What `lfads demo` trains: the recommended CPU setting with a 16-dimensional initial condition instead of
+ * the docs' 64, which learns the Lorenz dynamics faster within the demo's budget (DEMO_STEPS); measured on
+ * data seeds nobody tuned on by the "demo" row of bench/fit-settings.ts (README, Fit quality).
+ */
+export const DEMO_PARAMS: RunParamsInit = { ...CPU_PARAMS, c_ic_dim: 16 };
+
+/** Training steps per run of `lfads demo` (a whole demo stays within about 10 minutes on 2 cores). */
+export const DEMO_STEPS = 2400;
+
 /** The demo's data for the CPU setting: the docs' 65 conditions, 20 trials each, 500-ms trials (T = 50 at 10 ms). */
 export const CPU_LORENZ: LorenzOptions = { nConditions: 65, minTrialsPerCondition: 20, maxTrialsPerCondition: 20, nTime: 500 };
 
