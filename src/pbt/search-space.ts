@@ -47,13 +47,10 @@ export interface DataShape {
   neurons: number;
 }
 
-/**
- * AutoLFADS' search space in our RunParams (module comment). Dimensions whose RunParams name this version
- * does not know (c_keep_ratio before coordinated dropout exists) are left out, so the space always validates.
- */
+/** AutoLFADS' search space in our RunParams (module comment). */
 export function defaultSearchSpace(shape: DataShape): SearchDimension[] {
   const e = shape.bins * shape.neurons;
-  const dims: SearchDimension[] = [
+  return [
     { name: "c_learning_rate_init", lo: 1e-5, hi: 5e-3, scale: "log", width: 0.3, enforceBounds: true, init: 4e-3 },
     { name: "c_keep_prob", lo: 0.4, hi: 1, scale: "linear", width: 0.3, enforceBounds: true },
     { name: "c_keep_ratio", lo: 0.3, hi: 0.99, scale: "linear", width: 0.3, enforceBounds: true, init: 0.5 },
@@ -62,7 +59,6 @@ export function defaultSearchSpace(shape: DataShape): SearchDimension[] {
     { name: "c_kl_co_weight", lo: 1e-6 * e, hi: 1e-4 * e, scale: "log", width: 0.8, enforceBounds: false },
     { name: "c_kl_ic_weight", lo: 1e-6 * e, hi: 1e-3 * e, scale: "log", width: 0.8, enforceBounds: false },
   ];
-  return dims.filter((d) => PARAM_SPECS.has(d.name));
 }
 
 /** The default space with the user's overrides applied (see SearchSpaceOverrides), then checked. */
