@@ -43,6 +43,8 @@ export interface NwbTrials {
   /** Trial ids and rows of the trials table, for the kept trials in table order. */
   trialIds: Float64Array;
   trialRows: Int32Array;
+  /** Per kept trial: the index of its first window bin on the recording's grid (its label is firstBin · binWidthMs ms). */
+  firstBin: Int32Array;
   /** `split` per kept trial ("" without a split column). */
   split: string[];
   /** Condition index per kept trial (sorted unique value tuples), and each condition's tuple as text. */
@@ -167,9 +169,14 @@ function keptTrials(c: NwbContent, r: Resolved): { rows: number[]; firstBin: num
   return { rows, firstBin };
 }
 
-function countUnits(c: NwbContent, units: readonly number[], firstBin: readonly number[], offset: number, nBins: number, w: number): Array3D<Float32Array> {
+/**
+ * Spike counts of `units` (rows of the Units table) in `nBins` bins of `w` ms starting at bin
+ * `firstBin[trial] + offset` of the recording's grid: [trial, bin, unit].
+ */
+export function countSpikes(c: NwbContent, units: readonly number[], firstBin: ArrayLike<number>, offset: number, nBins: number, w: number): Array3D<Float32Array> {
   const nT = firstBin.length;
   const nU = units.length;
+  if (nT === 0 || nU === 0 || nBins === 0) return array3d(new Float32Array(0), [nT, nBins, nU]);
   const out = new Float32Array(nT * nBins * nU);
   units.forEach((unit, n) => {
     const k = msBins(c, unit);
@@ -231,14 +238,20 @@ function conditionsOf(c: NwbContent, rows: readonly number[], fields: readonly s
   return { index: Int32Array.from(tuples, (t) => keyOf.get(JSON.stringify(t))!), names: unique.map((t) => t.join("/")) };
 }
 
+/** Rows of the Units table: held-in then held-out, each in table order. */
+export function unitRowsByHeldout(content: NwbContent): { heldin: number[]; heldout: number[] } {
+  const held = content.units.heldout ?? Array.from(content.units.ids, () => false);
+  const heldin: number[] = [];
+  const heldout: number[] = [];
+  held.forEach((h, u) => (h ? heldout : heldin).push(u));
+  return { heldin, heldout };
+}
+
 /** Bin `content` into aligned trials (see the module comment). */
 export function binNwbTrials(content: NwbContent, options: NwbBinOptions = {}): NwbTrials {
   const r = resolve(content, options);
   const { rows, firstBin } = keptTrials(content, r);
-  const held = content.units.heldout ?? Array.from(content.units.ids, () => false);
-  const heldinUnits: number[] = [];
-  const heldoutUnits: number[] = [];
-  held.forEach((h, u) => (h ? heldoutUnits : heldinUnits).push(u));
+  const { heldin: heldinUnits, heldout: heldoutUnits } = unitRowsByHeldout(content);
   const cond = conditionsOf(content, rows, r.conditionFields);
   const split = content.trials.columns.get("split");
   const behavior = sampleBehavior(content, r, firstBin);
@@ -251,15 +264,16 @@ export function binNwbTrials(content: NwbContent, options: NwbBinOptions = {}): 
     nForward: r.nForward,
     trialIds: Float64Array.from(rows, (row) => content.trials.ids[row]!),
     trialRows: Int32Array.from(rows),
+    firstBin: Int32Array.from(firstBin),
     split: rows.map((row) => (split?.kind === "text" ? split.values[row]! : "")),
     conditionIndex: cond.index,
     conditions: cond.names,
     heldinIds: Float64Array.from(heldinUnits, (u) => content.units.ids[u]!),
     heldoutIds: Float64Array.from(heldoutUnits, (u) => content.units.ids[u]!),
-    heldin: countUnits(content, heldinUnits, firstBin, 0, r.nBins, r.w),
-    heldout: countUnits(content, heldoutUnits, firstBin, 0, r.nBins, r.w),
-    heldinForward: countUnits(content, heldinUnits, firstBin, r.nBins, r.nForward, r.w),
-    heldoutForward: countUnits(content, heldoutUnits, firstBin, r.nBins, r.nForward, r.w),
+    heldin: countSpikes(content, heldinUnits, firstBin, 0, r.nBins, r.w),
+    heldout: countSpikes(content, heldoutUnits, firstBin, 0, r.nBins, r.w),
+    heldinForward: countSpikes(content, heldinUnits, firstBin, r.nBins, r.nForward, r.w),
+    heldoutForward: countSpikes(content, heldoutUnits, firstBin, r.nBins, r.nForward, r.w),
     ...(behavior ? { behavior } : {}),
   };
 }
