@@ -6,6 +6,7 @@ import type { Command } from "./command.js";
 import { hashCommand } from "./hash.js";
 import { kernelCommand } from "./kernel.js";
 import { demoCommand } from "./demo.js";
+import { nlbEvalCommand } from "./nlb-eval.js";
 import { synthCommand } from "./synth.js";
 import { trainCommand } from "./train.js";
 import { posteriorCommand } from "./posterior.js";
@@ -16,7 +17,7 @@ import { plotFitlogCommand } from "./plot-fitlog.js";
 import { figureCommand } from "./figure.js";
 import { queueCommands } from "./queue-commands.js";
 
-const COMMANDS: Command[] = [demoCommand, hashCommand, kernelCommand, synthCommand, trainCommand, posteriorCommand, priorSampleCommand, writeModelParamsCommand, runLfadsCommand, plotFitlogCommand, figureCommand, ...queueCommands];
+const COMMANDS: Command[] = [demoCommand, hashCommand, kernelCommand, synthCommand, trainCommand, posteriorCommand, priorSampleCommand, writeModelParamsCommand, runLfadsCommand, plotFitlogCommand, figureCommand, nlbEvalCommand, ...queueCommands];
 
 /** All top-level commands, in help order. */
 export function commands(): readonly Command[] {

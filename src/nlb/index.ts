@@ -20,3 +20,4 @@ export { evaluateNlb } from "./evaluate.js";
 export type { NlbScores } from "./evaluate.js";
 export { concatNeurons } from "./tensor.js";
 export type { NlbTensor } from "./tensor.js";
+export { readNlbSubmission, readNlbTarget, writeNlbSubmission, writeNlbTarget } from "./files.js";
