@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { binNwbTrials, readNwb } from "../../src/data/index.js";
 import { writeNlbMazeNwb } from "../../src/data/synth/index.js";
-import { nlbInputs, nlbTarget, readNlbSubmission, readNlbTarget, smoothingBaseline, writeNlbSubmission, writeNlbTarget } from "../../src/nlb/index.js";
+import { nlbInputs, nlbTarget, readNlbSubmission, readNlbTarget, smoothingBaseline, writeNlbLfadsInput, writeNlbSubmission, writeNlbTarget } from "../../src/nlb/index.js";
 import { nlbEvalCommand } from "../../src/cli/nlb-eval.js";
 
 const PYTHON = "/usr/bin/python3";
@@ -165,4 +165,21 @@ test("nlb-eval: a submission without the target's groups is refused, naming both
   await writeNlbSubmission(other, { mc_rtt: { trainRatesHeldin: z, trainRatesHeldout: z, evalRatesHeldin: z, evalRatesHeldout: z } });
   await assert.rejects(evalCli(other, targetFile, true), /has no dataset group of .*target\.h5: the target has mc_maze_small_20, the submission mc_rtt/);
   await assert.rejects(evalCli(targetFile, targetFile, true), /lacks train_rates_heldin, train_rates_heldout, eval_rates_heldin, eval_rates_heldout/);
+});
+
+test("writeNlbLfadsInput: train trials as train_data, eval trials as valid_data (held-in only, int64), 1-based positions", async (t) => {
+  const { file } = await writeNlbMazeNwb(path.join(tmp, "nwb-lfads"), { nTrials: 8, nUnits: 6, nHeldout: 2, seed: 3 });
+  const trials = binNwbTrials(await readNwb(file), { binWidthMs: 20 });
+  const inputs = nlbInputs(trials);
+  const out = path.join(tmp, "lfads", "nlb_small");
+  await writeNlbLfadsInput(out, inputs);
+  if (spawnSync(PYTHON, ["-c", "import h5py"]).status !== 0) return t.skip("no h5py");
+  const script = "import sys, json, h5py; f = h5py.File(sys.argv[1]); print(json.dumps({k: [list(f[k].shape), str(f[k].dtype)] for k in f} | {'inds': f['valid_inds'][:].tolist(), 'sum': int(f['train_data'][:].sum())}))";
+  const r = spawnSync(PYTHON, ["-c", script, out], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const got = JSON.parse(r.stdout) as Record<string, unknown>;
+  assert.deepEqual(got.train_data, [[6, 35, 4], "int64"]);
+  assert.deepEqual(got.valid_data, [[2, 35, 4], "int64"]);
+  assert.deepEqual(got.inds, inputs.evalTrials.map((i) => i + 1));
+  assert.equal(got.sum, Array.from(inputs.trainSpikesHeldin.data).reduce((a, b) => a + b, 0));
 });
