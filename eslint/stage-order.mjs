@@ -12,7 +12,7 @@ import path from "node:path";
 
 /** Rooms (folders under src/) in stage order: each may import itself and the rooms before it. */
 export const ROOMS = [
-  "core", "io", "params", "data", "runs", "align", "prepare", "kernels", "model", "train", "posterior", "display",
+  "core", "io", "params", "data", "runs", "align", "prepare", "nlb", "kernels", "model", "train", "posterior", "display",
   "jupyter", "queue", "run-lfads", "pbt", "facade", "demo", "cli",
 ];
 

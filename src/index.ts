@@ -58,6 +58,15 @@ export type {
 } from "./data/index.js";
 
 // the TF LFADS README's synthetic datasets (synth_data/), written as run_lfads.py input files
+export { NwbDataset, binNwbTrials, readNwb, writeNwbFile } from "./data/index.js";
+export type { NwbBinOptions, NwbContent, NwbDatasetOptions, NwbFileInput, NwbTimeSeries, NwbTrialColumn, NwbTrials, NwbTrialsTable, NwbUnits } from "./data/index.js";
+export { NLB_MAZE_FILE, generateNlbMaze, writeNlbMazeNwb } from "./data/synth/index.js";
+export type { NlbMazeFixture, NlbMazeOptions } from "./data/synth/index.js";
+export {
+  evaluateNlb, glmHeldoutRates, nlbInputs, nlbTarget, psthR2, readNlbSubmission, readNlbTarget, ridgeGridCv, smoothSpikes,
+  smoothingBaseline, takeTrials, velocityR2, writeNlbLfadsInput, writeNlbSubmission, writeNlbTarget,
+} from "./nlb/index.js";
+export type { NlbInputs, NlbRates, NlbScores, NlbTarget, NlbTensor, SmoothingBaselineOptions, VelocityR2Input } from "./nlb/index.js";
 export { writeSynthDataset, generateSynthDataset, SYNTH_PRESETS, SYNTH_PRESET_NAMES, resolveSynth } from "./data/synth/index.js";
 export type { SynthDataset, SynthSession, SynthSplit, SynthOptions, SynthPreset, SynthPresetName, SynthFileSummary, SynthWriteOptions } from "./data/synth/index.js";
 

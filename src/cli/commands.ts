@@ -7,6 +7,7 @@ import { hashCommand } from "./hash.js";
 import { kernelCommand } from "./kernel.js";
 import { demoCommand } from "./demo.js";
 import { doctorCommand } from "./doctor.js";
+import { nlbEvalCommand } from "./nlb-eval.js";
 import { synthCommand } from "./synth.js";
 import { trainCommand } from "./train.js";
 import { posteriorCommand } from "./posterior.js";
@@ -18,7 +19,7 @@ import { figureCommand } from "./figure.js";
 import { queueCommands } from "./queue-commands.js";
 import { pbtCommand } from "./pbt.js";
 
-const COMMANDS: Command[] = [demoCommand, doctorCommand, hashCommand, kernelCommand, synthCommand, trainCommand, posteriorCommand, priorSampleCommand, writeModelParamsCommand, runLfadsCommand, plotFitlogCommand, figureCommand, ...queueCommands, pbtCommand];
+const COMMANDS: Command[] = [demoCommand, doctorCommand, hashCommand, kernelCommand, synthCommand, trainCommand, posteriorCommand, priorSampleCommand, writeModelParamsCommand, runLfadsCommand, plotFitlogCommand, figureCommand, nlbEvalCommand, ...queueCommands, pbtCommand];
 
 /** All top-level commands, in help order. */
 export function commands(): readonly Command[] {

@@ -11,3 +11,5 @@ export { rebin, rebinFactor, rebinnedLength, rebinToLfadsLayout, splitTrainValid
 export type { TrainValidSplit } from "./rebin-split.js";
 export { forEachLorenzDataset, generateLorenzDatasets, lorenzTrajectories, simulateLorenz } from "./lorenz.js";
 export type { LorenzDataset, LorenzDatasetSummary, LorenzOptions } from "./lorenz.js";
+export { NwbDataset, binNwbTrials, countSpikes, readNwb, splitRagged, unitRowsByHeldout, writeNwbFile } from "./nwb/index.js";
+export type { NwbBinOptions, NwbContent, NwbDatasetOptions, NwbFileInput, NwbTimeSeries, NwbTrialColumn, NwbTrials, NwbTrialsTable, NwbUnits } from "./nwb/index.js";

@@ -28,6 +28,8 @@ interface H5HasAttrs {
   /** Follow an object reference (MATLAB cell arrays are arrays of references). */
   dereference(ref: unknown): H5Dataset | H5Group | null | object;
   create_attribute(name: string, data: unknown, shape?: number[] | null, dtype?: string | null): void;
+  /** An object reference to this group or dataset (NWB's VectorIndex `target` attribute holds one). */
+  create_reference(): unknown;
 }
 
 export interface H5Dataset extends H5HasAttrs {

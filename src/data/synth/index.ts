@@ -18,3 +18,5 @@ export { generateSynthDataset } from "./generate.js";
 export type { SynthDataset, SynthSession, SynthSplit } from "./generate.js";
 export { writeSynthDataset, writeSynthSessionFile } from "./write.js";
 export type { SynthFileSummary, SynthWriteOptions } from "./write.js";
+export { NLB_MAZE_FILE, generateNlbMaze, writeNlbMazeNwb } from "./nlb-maze.js";
+export type { NlbMazeFixture, NlbMazeOptions } from "./nlb-maze.js";

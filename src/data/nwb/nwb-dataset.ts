@@ -1,0 +1,49 @@
+/**
+ * A `Dataset` read from an NWB file: the trials binned around an event (see `binNwbTrials`), the
+ * held-in units as the LFADS input counts, and the full NLB tensors (held-out units, forward bins,
+ * behaviour, conditions) kept on the dataset as `trials` for scoring.
+ */
+import { swapLastAxes } from "../../core/array3d.js";
+import { Dataset, type DatasetOwner } from "../dataset.js";
+import type { DatasetData } from "../dataset-data.js";
+import { binNwbTrials, type NwbBinOptions, type NwbTrials } from "./bin-trials.js";
+import { readNwb } from "./read-nwb.js";
+
+export interface NwbDatasetOptions {
+  /** How to bin the trials (bin width, alignment column and window, forward bins, behaviour, splits). */
+  bin?: NwbBinOptions;
+  comment?: string;
+}
+
+export class NwbDataset extends Dataset {
+  static override matlabClass = "LFADS.Dataset";
+
+  readonly binOptions: NwbBinOptions;
+  private binned: NwbTrials | undefined;
+
+  /** `relPath` is the NWB file, relative to the collection's path. */
+  constructor(collection: DatasetOwner | undefined, relPath: string, options: NwbDatasetOptions = {}) {
+    super(collection, relPath, options.comment === undefined ? {} : { comment: options.comment });
+    this.binOptions = { ...(options.bin ?? {}) };
+  }
+
+  /** The binned NLB tensors (read and binned on first use). */
+  async loadTrials(): Promise<NwbTrials> {
+    this.binned ??= binNwbTrials(await readNwb(this.path), this.binOptions);
+    return this.binned;
+  }
+
+  /** The binned tensors once loaded, else undefined. */
+  get trials(): NwbTrials | undefined {
+    return this.binned;
+  }
+
+  protected override async readData(): Promise<DatasetData> {
+    const t = await this.loadTrials();
+    return {
+      counts: swapLastAxes(t.heldin),
+      timeVecMs: Float64Array.from({ length: t.nBins }, (_, b) => t.windowMs[0] + b * t.binWidthMs),
+      conditionId: Float64Array.from(t.conditionIndex),
+    };
+  }
+}
