@@ -4,40 +4,19 @@
  * reason logged, only when slurm-wlm/munge are missing or we are not root.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { pbt } from "../../src/pbt/pbt.js";
-import { readSlurmJobs, slurmInstalled, squeueTasks } from "../../src/queue/slurm.js";
+import { readSlurmJobs, squeueTasks } from "../../src/queue/slurm.js";
 import { readPbtLedger } from "../../src/runs/pbt-ledger.js";
-import { ROOT, tinySweep, tmpDir } from "../queue/fixture.js";
+import { slurmSkipReason, tinySweep, tmpDir, useLocalSlurm } from "../queue/fixture.js";
 
-const SCRIPT = path.join(ROOT, "scripts", "slurm-local.sh");
 const tmp = tmpDir("lfads-pbt-slurm-");
 
-function skipReason(): string | undefined {
-  if (!slurmInstalled() || !fs.existsSync("/usr/sbin/slurmctld")) return "slurm-wlm is not installed (apt-get install slurm-wlm munge)";
-  if (!fs.existsSync("/usr/sbin/munged")) return "munge is not installed (apt-get install munge)";
-  if (process.getuid?.() !== 0) return "the local test cluster needs root (scripts/slurm-local.sh writes /etc/slurm/slurm.conf)";
-  return undefined;
-}
-const skip = skipReason();
+const skip = slurmSkipReason();
 if (skip) console.log(`# PBT Slurm test skipped: ${skip}`);
-let startedHere = false;
-
-before(() => {
-  if (skip) return;
-  const r = spawnSync("bash", [SCRIPT, "start"], { encoding: "utf8", timeout: 120_000 });
-  assert.equal(r.status, 0, `slurm-local.sh start failed: ${r.stdout}${r.stderr}`);
-  startedHere = /started/.test(r.stdout) && !/already running/.test(r.stdout);
-});
-
-after(() => {
-  if (skip || !startedHere) return;
-  const r = spawnSync("bash", [SCRIPT, "stop"], { encoding: "utf8", timeout: 60_000 });
-  assert.equal(r.status, 0, `slurm-local.sh stop failed: ${r.stdout}${r.stderr}`);
-});
+useLocalSlurm(skip);
 
 test("pbt on Slurm: one job array per generation (train only), members trained to each target, best sampled", { skip, timeout: 400_000 }, async () => {
   const rc = await tinySweep(path.join(tmp, "s"), [6], "pbt_slurm");

@@ -1,14 +1,17 @@
 /** A tiny prepared sweep (one small Lorenz dataset, a few very small models) for the queue tests. */
+import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { after, before } from "node:test";
 import { setWarningSink } from "../../src/core/errors.js";
 import { Dataset } from "../../src/data/dataset.js";
 import { DatasetCollection } from "../../src/data/dataset-collection.js";
 import { generateLorenzDatasets } from "../../src/data/lorenz.js";
 import { RunParams } from "../../src/params/run-params.js";
 import { prepare } from "../../src/prepare/prepare.js";
+import { slurmInstalled, squeueTasks } from "../../src/queue/slurm.js";
 import { RunCollection } from "../../src/runs/run-collection.js";
 import { RunSpec } from "../../src/runs/run-spec.js";
 import { writeRunParamsFile } from "../../src/runs/run-params-file.js";
@@ -64,4 +67,33 @@ export function lfads(args: readonly string[], env: NodeJS.ProcessEnv = process.
   if (!fs.existsSync(path.join(ROOT, "dist", "cli.js"))) throw new Error("dist/cli.js missing: run 'npm run build'");
   const r = spawnSync(process.execPath, [LAUNCHER, ...args], { encoding: "utf8", env, timeout: 120_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** Why the local test cluster cannot run here (slurm-wlm/munge missing, not root), or undefined when it can. */
+export function slurmSkipReason(): string | undefined {
+  if (!slurmInstalled() || !fs.existsSync("/usr/sbin/slurmctld")) return "slurm-wlm is not installed (apt-get install slurm-wlm munge)";
+  if (!fs.existsSync("/usr/sbin/munged")) return "munge is not installed (apt-get install munge)";
+  if (process.getuid?.() !== 0) return "the local test cluster needs root (scripts/slurm-local.sh writes /etc/slurm/slurm.conf)";
+  return undefined;
+}
+
+/**
+ * The real single-node Slurm of scripts/slurm-local.sh for a test file: started before its tests (unless
+ * `skip`), stopped after them if this file started it, with none of our tasks left queued.
+ */
+export function useLocalSlurm(skip: string | undefined): void {
+  const script = path.join(ROOT, "scripts", "slurm-local.sh");
+  let startedHere = false;
+  before(() => {
+    if (skip) return;
+    const r = spawnSync("bash", [script, "start"], { encoding: "utf8", timeout: 120_000 });
+    assert.equal(r.status, 0, `slurm-local.sh start failed: ${r.stdout}${r.stderr}`);
+    startedHere = /started/.test(r.stdout) && !/already running/.test(r.stdout);
+  });
+  after(() => {
+    if (skip || !startedHere) return;
+    for (const t of squeueTasks()?.values() ?? []) spawnSync("scancel", [t.jobId]);
+    const r = spawnSync("bash", [script, "stop"], { encoding: "utf8", timeout: 60_000 });
+    assert.equal(r.status, 0, `slurm-local.sh stop failed: ${r.stdout}${r.stderr}`);
+  });
 }

@@ -1,43 +1,20 @@
 // The Slurm path against a real single-node Slurm (scripts/slurm-local.sh), started here and stopped at
 // the end. Skipped, with the reason logged, only when slurm-wlm/munge are not installed or we are not root.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { SlurmError } from "../../src/queue/errors.js";
 import { RUN_DONE } from "../../src/queue/run-files.js";
-import { cancelSlurm, readSlurmJobs, slurmInstalled, squeueTasks, submitSlurm } from "../../src/queue/slurm.js";
+import { cancelSlurm, readSlurmJobs, submitSlurm } from "../../src/queue/slurm.js";
 import { sweepStatus, type SweepStatus } from "../../src/queue/status.js";
-import { QUICK, ROOT, lfads, tinySweep, tmpDir } from "./fixture.js";
+import { QUICK, lfads, slurmSkipReason, tinySweep, tmpDir, useLocalSlurm } from "./fixture.js";
 
-const SCRIPT = path.join(ROOT, "scripts", "slurm-local.sh");
 const tmp = tmpDir("lfads-queue-slurm-");
 
-function skipReason(): string | undefined {
-  if (!slurmInstalled() || !fs.existsSync("/usr/sbin/slurmctld")) return "slurm-wlm is not installed (apt-get install slurm-wlm munge)";
-  if (!fs.existsSync("/usr/sbin/munged")) return "munge is not installed (apt-get install munge)";
-  if (process.getuid?.() !== 0) return "the local test cluster needs root (scripts/slurm-local.sh writes /etc/slurm/slurm.conf)";
-  return undefined;
-}
-const skip = skipReason();
+const skip = slurmSkipReason();
 if (skip) console.log(`# Slurm tests skipped: ${skip}`);
-let startedHere = false;
-
-before(() => {
-  if (skip) return;
-  const r = spawnSync("bash", [SCRIPT, "start"], { encoding: "utf8", timeout: 120_000 });
-  assert.equal(r.status, 0, `slurm-local.sh start failed: ${r.stdout}${r.stderr}`);
-  startedHere = /started/.test(r.stdout) && !/already running/.test(r.stdout);
-});
-
-after(() => {
-  if (skip || !startedHere) return;
-  // Nothing of ours may be left queued when the daemons go.
-  for (const t of squeueTasks()?.values() ?? []) spawnSync("scancel", [t.jobId]);
-  const r = spawnSync("bash", [SCRIPT, "stop"], { encoding: "utf8", timeout: 60_000 });
-  assert.equal(r.status, 0, `slurm-local.sh stop failed: ${r.stdout}${r.stderr}`);
-});
+useLocalSlurm(skip);
 
 async function waitFor(rcDir: string, pred: (s: SweepStatus) => boolean, timeoutMs: number): Promise<SweepStatus> {
   const t0 = Date.now();
