@@ -145,7 +145,7 @@ test("Adam in a stitched model: a read-in missing from a batch's gradients gets 
 });
 
 test("lfads demo --stitching --quick: prepare, figure and summary; the train and posterior stages on tiny data", async () => {
-  // Datasets put in place first are reused: 20 conditions × 10–11 trials (enough for the quick c_batch_size 40), 200 ms.
+  // Datasets put in place first are reused: 20 conditions × 10–11 trials (200–220 each: the quick c_batch_size is 39, below the smallest dataset's 40 validation trials), 200 ms.
   const out = path.join(tmp, "cli");
   await generateLorenzDatasets(path.join(out, "datasets"), { nConditions: 20, minTrialsPerCondition: 10, maxTrialsPerCondition: 11, minChannels: 8, maxChannels: 12, nTime: 200, seed: 5, today: "2018-01-31", onProgress: () => {} });
   let text = "";
@@ -153,7 +153,7 @@ test("lfads demo --stitching --quick: prepare, figure and summary; the train and
   const code = await main(["demo", "--stitching", "--quick", "--until", "prepare", "--out", out], { out: (t) => void (text += t), err: (t) => void (errText += t) });
   assert.equal(code, 0, errText);
   assert.match(text, /datasets already in/);
-  assert.match(text, /^params param_\S{6} data_RE1kuL "first_attempt_stitching" \(docs: param_Qr2PeG data_RE1kuL at c_batch_size 150; here c_batch_size 40\)$/m);
+  assert.match(text, /^params param_\S{6} data_RE1kuL "first_attempt_stitching" \(docs: param_Qr2PeG data_RE1kuL at c_batch_size 150; here c_batch_size 39\)$/m);
   assert.match(text, /alignment: 8 global PCs over 20 shared conditions × 100 bins; matrices \[\d+, 8\], \[\d+, 8\], \[\d+, 8\]/);
   const rcPath = path.join(out, "runs", "exampleStitching");
   assert.ok(text.includes(fs.readFileSync(path.join(rcPath, "summary.txt"), "utf8").trimEnd()), "summary printed");
@@ -161,7 +161,7 @@ test("lfads demo --stitching --quick: prepare, figure and summary; the train and
   assert.ok(fs.existsSync(path.join(rcPath, "alignment_reconstruction.svg")) || /no SVG/.test(text), text);
 
   // The train and posterior stages (the CLI runs them once `lfads demo` lists them), a few steps only.
-  const demo = await buildStitchingDemo({ out, lorenz: {}, params: { c_batch_size: 40 } });
+  const demo = await buildStitchingDemo({ out, lorenz: {}, params: { c_batch_size: 39 } }); // the params the CLI prepared above
   const recomputed = await computeRunAlignment(demo.stitched);
   await readH5(demo.stitched.lfadsInputLinks[1]!, (f) => assert.deepEqual(Array.from(readArray(f, "alignment_matrix_cxf").data as ArrayLike<number>), Array.from(recomputed.matrices[1]!), "the CLI's recording provider writes the default alignment"));
   const lines: string[] = [];

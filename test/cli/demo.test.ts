@@ -30,7 +30,7 @@ test("lfads demo: the four-run sweep on the pool, a table of R² per run, the re
     assert.equal(params.length, 4, `four param_ folders, got ${params.join(", ")}`);
     // The closing table: one row per run with its c_factors_dim and a valid R², then the report path.
     const table = first.out.slice(first.out.indexOf("Valid R² of the inferred rates"));
-    for (const f of [2, 4, 6, 8]) assert.match(table, new RegExp(`param_\\w{6}/single_dataset001\\s+${f}\\s+-?\\d\\.\\d{3}\\s`), `no row for ${f} factors:\n${table}`);
+    for (const f of [2, 4, 6, 8]) assert.match(table, new RegExp(`param_[\\w-]{6}/single_dataset001\\s+${f}\\s+-?\\d\\.\\d{3}\\s`), `no row for ${f} factors:\n${table}`);
     assert.match(first.out, /Report: .*report\.html/);
     assert.ok(existsSync(join(runs, "report.html")));
     for (const p of params) assert.ok(existsSync(join(runs, p, "single_dataset001", "lfads.done")), `${p} not done`);

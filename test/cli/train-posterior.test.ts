@@ -89,7 +89,7 @@ test("train, then posterior, prior-sample and write-model-params on the run fold
   assert.ok(fs.existsSync(run.fileModelParams));
   const diag = fs.readFileSync(path.join(run.pathLFADSOutput, "fitlog_diagnostics.csv"), "utf8").trimEnd().split("\n");
   assert.equal(diag.length, 4, "header + 3 epochs");
-  assert.match(diag[3]!, /^2,15,0\.01,[\d.]+,[\d.]+,0,200,[\d.e-]+,[\d.e-]+,0,0,$/, "epoch 2: lr 0.01, no clipping, u's KL 0 without a controller, no event");
+  assert.match(diag[3]!, /^2,15,0\.01,[\d.]+,[\d.]+,0,200,[\d.e-]+,[\d.e-]+,0,0,,,$/, "epoch 2: lr 0.01, no clipping, u's KL 0 without a controller, no event, no sample validation");
 
   const p = lfads(["posterior", dir, "--kind", "both"]);
   assert.equal(p.code, 0, p.err);
