@@ -72,12 +72,13 @@ it("native kernels: LFADS_KERNELS picks the path; unset, the addon runs wherever
   assert.throws(() => chooseKernels(words(), "fast"), /LFADS_KERNELS="fast": expected native or wasm/);
   assert.deepEqual(chooseKernels(words(), "wasm"), { kind: "wasm", reason: "LFADS_KERNELS=wasm", requested: true });
   // An addon built from other sources (argument blocks of another size) is refused: wasm, or an error if insisted on.
-  const stale = chooseKernels({ dec: 1, ro: 1 }, undefined);
+  // "" is LFADS_KERNELS unset (undefined would read the environment, which `npm run test:wasm` sets to wasm).
+  const stale = chooseKernels({ dec: 1, ro: 1 }, "");
   if (!addonOrSkip(t)) return;
   assert.equal(stale.kind, "wasm");
   assert.match(stale.kind === "wasm" ? stale.reason : "", /other kernel sources/);
   assert.throws(() => chooseKernels({ dec: 1, ro: 1 }, "native"), /LFADS_KERNELS=native: .*rebuild it with npm run build:native/);
-  const auto = chooseKernels(words(), undefined);
+  const auto = chooseKernels(words(), "");
   assert.equal(auto.kind, "native");
   assert.throws(() => loadNative(words(), "sse9"), /LFADS_NATIVE_VARIANT="sse9": expected one of avx512, avx2/);
 });
