@@ -6,6 +6,7 @@
  * reads; numbers as fitlog.csv writes them (`nan`, `inf` understood); the event is a CSV field.
  */
 import * as fs from "node:fs";
+import { parseCsvNumber, splitCsvLine } from "../core/csv.js";
 import { DataError } from "../core/errors.js";
 import { DIAGNOSTICS_COLUMNS } from "../train/diagnostics.js";
 
@@ -32,44 +33,7 @@ export interface FitDiagnosticsRow {
 export type FitDiagnosticsColumn = Exclude<keyof FitDiagnosticsRow, "event">;
 export const FIT_DIAGNOSTICS_COLUMNS: readonly FitDiagnosticsColumn[] = DIAGNOSTICS_COLUMNS.filter((c): c is FitDiagnosticsColumn => c !== "event");
 
-/** Split one CSV line into fields ("…" quoting with doubled quotes inside). */
-export function splitCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  for (;;) {
-    if (line[i] === '"') {
-      let v = "";
-      i++;
-      for (;;) {
-        const q = line.indexOf('"', i);
-        if (q < 0) throw new DataError(`unterminated quoted field in CSV line: ${line}`);
-        v += line.slice(i, q);
-        if (line[q + 1] === '"') {
-          v += '"';
-          i = q + 2;
-          continue;
-        }
-        i = q + 1;
-        break;
-      }
-      out.push(v);
-    } else {
-      const c = line.indexOf(",", i);
-      out.push(line.slice(i, c < 0 ? undefined : c));
-      i = c < 0 ? line.length : c;
-    }
-    if (i >= line.length) return out;
-    if (line[i] !== ",") throw new DataError(`expected a comma after a quoted field at character ${i + 1} of CSV line: ${line}`);
-    i++;
-  }
-}
-
-function parseNumber(s: string): number {
-  const t = s.trim().toLowerCase();
-  if (t === "inf" || t === "+inf") return Infinity;
-  if (t === "-inf") return -Infinity;
-  return t === "" ? NaN : Number(t);
-}
+export { splitCsvLine } from "../core/csv.js";
 
 /** Parse the text of a diagnostics file; `source` names it in errors. */
 export function parseFitDiagnostics(text: string, source = "fitlog_diagnostics.csv"): FitDiagnosticsRow[] {
@@ -84,7 +48,7 @@ export function parseFitDiagnostics(text: string, source = "fitlog_diagnostics.c
     const row = { event: at.has("event") ? f[at.get("event")!]! : "" } as FitDiagnosticsRow;
     for (const c of FIT_DIAGNOSTICS_COLUMNS) {
       const i = at.get(c);
-      const v = i === undefined ? NaN : parseNumber(f[i]!);
+      const v = i === undefined ? NaN : parseCsvNumber(f[i]!);
       if (Number.isNaN(v) && i !== undefined && !/^\s*(nan)?\s*$/i.test(f[i]!)) throw new DataError(`${source} line ${k + 2}: column '${c}' holds '${f[i]}', not a number`);
       row[c] = v;
     }

@@ -10,6 +10,7 @@
  * resumed run's file holds exactly the epochs of the checkpoint it resumed from. TF-free.
  */
 import * as path from "node:path";
+import { splitCsvLine } from "../core/csv.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { FITLOG_DIAGNOSTICS_FILE } from "../runs/layout.js";
 
@@ -103,23 +104,12 @@ export function diagnosticsLine(d: EpochDiagnostics): string {
   return [String(d.epoch), String(d.step), ...nums, csvField(d.event), optional(d.reconSvTrain), optional(d.reconSvValid)].join(",");
 }
 
-/** Fields of a CSV line (quotes respected). */
-function fieldCount(line: string): number {
-  let n = 1;
-  let quoted = false;
-  for (const ch of line) {
-    if (ch === '"') quoted = !quoted;
-    else if (ch === "," && !quoted) n++;
-  }
-  return n;
-}
-
 /**
  * A line written before the recon_sv_* columns existed (a checkpoint of an older lfads-ts), with those
  * columns added empty, so that a resumed run's file has one layout; other lines unchanged.
  */
 export function upgradeDiagnosticsLine(line: string): string {
-  const missing = DIAGNOSTICS_COLUMNS.length - fieldCount(line);
+  const missing = DIAGNOSTICS_COLUMNS.length - splitCsvLine(line).length;
   return missing === 2 ? line + ",," : line;
 }
 

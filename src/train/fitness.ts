@@ -7,6 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parseCsvNumber, splitCsvLine } from "../core/csv.js";
 import { DataError } from "../core/errors.js";
 import { FITLOG_DIAGNOSTICS_FILE, FITLOG_FILE, runOutputDir } from "../runs/layout.js";
 
@@ -20,34 +21,6 @@ export interface FitnessPoint {
   validReconSv: number | undefined;
 }
 
-/** Fields of a CSV line ("…" quoting with doubled quotes inside). */
-function csvFields(line: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted && ch === '"' && line[i + 1] === '"') {
-      cur += '"';
-      i++;
-    } else if (ch === '"') quoted = !quoted;
-    else if (ch === "," && !quoted) {
-      out.push(cur);
-      cur = "";
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-
-/** A number as fitlog.csv and fitlog_diagnostics.csv write them (nan, inf, -inf understood). */
-function num(s: string | undefined): number {
-  const t = (s ?? "").trim().toLowerCase();
-  if (t === "inf") return Infinity;
-  if (t === "-inf") return -Infinity;
-  return t === "" || t === "nan" ? NaN : Number(t);
-}
-
 /** epoch, step and valid recon per fitlog.csv line (label-driven: `recon,<train>,<valid>`). */
 function readFitlog(file: string): Omit<FitnessPoint, "validReconSv">[] {
   const rows: Omit<FitnessPoint, "validReconSv">[] = [];
@@ -56,7 +29,7 @@ function readFitlog(file: string): Omit<FitnessPoint, "validReconSv">[] {
     const f = line.split(",").map((x) => x.trim());
     const at = (label: string): number => f.indexOf(label);
     if (at("epoch") < 0 || at("step") < 0 || at("recon") < 0) throw new DataError(`${file}: not a fit-log line (epoch, step and recon labels expected): ${line}`);
-    rows.push({ epoch: num(f[at("epoch") + 1]), step: num(f[at("step") + 1]), validRecon: num(f[at("recon") + 2]) });
+    rows.push({ epoch: parseCsvNumber(f[at("epoch") + 1]), step: parseCsvNumber(f[at("step") + 1]), validRecon: parseCsvNumber(f[at("recon") + 2]) });
   }
   return rows;
 }
@@ -67,14 +40,14 @@ function readSvValid(file: string): Map<number, number> {
   if (!fs.existsSync(file)) return out;
   const lines = fs.readFileSync(file, "utf8").split(/\r?\n/).filter((l) => l.trim() !== "");
   if (lines.length === 0) return out;
-  const header = csvFields(lines[0]!).map((h) => h.trim());
+  const header = splitCsvLine(lines[0]!).map((h) => h.trim());
   const iEpoch = header.indexOf("epoch");
   const iSv = header.indexOf("recon_sv_valid");
   if (iEpoch < 0) throw new DataError(`${file}: the header row has no 'epoch' column (header: ${lines[0]})`);
   if (iSv < 0) return out;
   for (const line of lines.slice(1)) {
-    const f = csvFields(line);
-    if ((f[iSv] ?? "").trim() !== "") out.set(num(f[iEpoch]), num(f[iSv]));
+    const f = splitCsvLine(line);
+    if ((f[iSv] ?? "").trim() !== "") out.set(parseCsvNumber(f[iEpoch]), parseCsvNumber(f[iSv]));
   }
   return out;
 }
