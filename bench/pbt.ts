@@ -10,6 +10,11 @@
  *
  * A killed bench resumes: the PBT continues from its ledger and the fixed run from its checkpoint.
  *
+ * --no-cd runs the same PBT with coordinated dropout off (c_keep_ratio 1, left out of the search space) and
+ * stores it as the case's `no_cd` entry beside the PBT with it: the best member's fitness (smoothed valid
+ * reconstruction cost, lower is better) against its R², to show whether without coordinated dropout the
+ * fitness prefers a model that copies spikes through.
+ *
  * Flags (all optional): --case <name>[,<name>] (default all), --population <n>, --generations <g>,
  * --generation-steps <s>, --burn-in <n>, --samples <n>, --workers <w> (default half the cores),
  * --conditions <n> (fewer Lorenz conditions, for a quick check; at least 20 for the batch of 100), --out <file>, --work <dir> (default <tmp>/lfads-pbt-bench).
@@ -41,6 +46,20 @@ interface PbtCaseResult {
   /** Steps of the best member's lineage, and of the fixed run. */
   steps: number;
   best_member: string | null;
+  best_fitness: number | null;
+  best_hyperparameters: Record<string, number> | null;
+  stopped: string | null;
+  /** The same PBT with coordinated dropout off (--no-cd). */
+  no_cd?: NoCdResult;
+}
+
+interface NoCdResult {
+  pbt_r2: number | null;
+  best_fitness: number | null;
+  minutes: number;
+  generations: number;
+  steps: number;
+  best_member: string | null;
   best_hyperparameters: Record<string, number> | null;
   stopped: string | null;
 }
@@ -55,11 +74,11 @@ const { values: flags } = parseArgs({
   options: {
     case: { type: "string" }, population: { type: "string" }, generations: { type: "string" }, "generation-steps": { type: "string" },
     "burn-in": { type: "string" }, samples: { type: "string" }, workers: { type: "string" }, conditions: { type: "string" },
-    out: { type: "string" }, work: { type: "string" },
+    "no-cd": { type: "boolean" }, out: { type: "string" }, work: { type: "string" },
   },
 });
 
-function int(name: keyof typeof flags): number | undefined {
+function int(name: Exclude<keyof typeof flags, "no-cd">): number | undefined {
   const v = flags[name];
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -73,32 +92,57 @@ function chosenCases(): PbtCase[] {
   return PBT_CASES.filter((c) => !names || names.includes(c.name));
 }
 
-async function runCase(c: PbtCase, work: string): Promise<PbtCaseResult> {
+interface CaseBudget {
+  population: number;
+  generations: number;
+  generationSteps: number;
+  burnInSteps: number | undefined;
+  posteriorSamples: number;
+}
+
+function budgetOf(c: PbtCase): CaseBudget {
   const b = c.budget;
-  const budget = {
+  return {
     population: int("population") ?? b.population, generations: int("generations") ?? b.generations, generationSteps: int("generation-steps") ?? b.generationSteps,
     burnInSteps: int("burn-in") ?? b.burnInSteps, posteriorSamples: int("samples") ?? b.posteriorSamples,
   };
+}
+
+/** Prepare the start under `work` and run the PBT; `noCd`: coordinated dropout off and out of the search space. */
+async function runPbt(c: PbtCase, work: string, budget: CaseBudget, noCd: boolean) {
   const workers = int("workers");
-  const rc = await prepareCase(c, work, "bench", int("conditions"));
+  const start = noCd ? { ...c, params: { ...c.params, c_keep_ratio: 1 } } : c;
+  const rc = await prepareCase(start, work, "bench", int("conditions"));
   const t0 = performance.now();
-  const res = await pbt(rc, { population: budget.population, generations: budget.generations, generationSteps: budget.generationSteps, ...(budget.burnInSteps !== undefined ? { burnInSteps: budget.burnInSteps } : {}), posteriorSamples: budget.posteriorSamples, ...(workers ? { workers } : {}) });
+  const res = await pbt(rc, {
+    population: budget.population, generations: budget.generations, generationSteps: budget.generationSteps,
+    ...(budget.burnInSteps !== undefined ? { burnInSteps: budget.burnInSteps } : {}), posteriorSamples: budget.posteriorSamples,
+    ...(workers ? { workers } : {}), ...(noCd ? { searchSpace: { c_keep_ratio: false } } : {}),
+  });
   const minutes = (performance.now() - t0) / 60000;
-  const ledger = res.ledger;
-  const last = ledger.generations.filter((g) => g.evaluated).at(-1)!;
-  const steps = last.targetStep;
+  const evaluated = res.ledger.generations.filter((g) => g.evaluated);
+  const summary = {
+    pbt_r2: res.best?.scores?.[0]?.r2 ?? null, best_fitness: res.best?.fitness ?? null, minutes, generations: evaluated.length,
+    steps: evaluated.at(-1)!.targetStep, best_member: res.best?.member ?? null, best_hyperparameters: res.best?.hyperparameters ?? null,
+    stopped: res.ledger.stopped?.reason ?? null,
+  };
+  return { rc, burnInSteps: res.ledger.settings.burnInSteps, summary };
+}
+
+async function runCase(c: PbtCase, work: string): Promise<PbtCaseResult> {
+  const budget = budgetOf(c);
+  const { rc, burnInSteps, summary } = await runPbt(c, work, budget, false);
   // The same start, trained without PBT for the steps the best member's lineage trained, sampled and scored the same way.
   const t1 = performance.now();
-  const fixed = await runLocal(rc, { workers: 1, trainArgs: ["--max-steps", String(steps)], posteriorArgs: ["--checkpoint", "latest", "--samples", String(budget.posteriorSamples)] });
+  const fixed = await runLocal(rc, { workers: 1, trainArgs: ["--max-steps", String(summary.steps)], posteriorArgs: ["--checkpoint", "latest", "--samples", String(budget.posteriorSamples)] });
   if (!fixed.ok) throw new Error(`the fixed run failed: ${fixed.failed.map((f) => f.failure.reason).join("; ")}`);
   const [fixedScore] = await rc.runList[0]!.score({ reload: true });
   return {
     name: c.name, start: int("conditions") ? `${c.start} [data cut to ${int("conditions")} conditions]` : c.start,
-    pbt_r2: res.best?.scores?.[0]?.r2 ?? null, fixed_r2: fixedScore?.r2 ?? null,
-    minutes, fixed_minutes: (performance.now() - t1) / 60000,
-    population: budget.population, generations: ledger.generations.filter((g) => g.evaluated).length, generation_steps: budget.generationSteps,
-    burn_in_steps: ledger.settings.burnInSteps, steps,
-    best_member: res.best?.member ?? null, best_hyperparameters: res.best?.hyperparameters ?? null, stopped: ledger.stopped?.reason ?? null,
+    pbt_r2: summary.pbt_r2, fixed_r2: fixedScore?.r2 ?? null, minutes: summary.minutes, fixed_minutes: (performance.now() - t1) / 60000,
+    population: budget.population, generations: summary.generations, generation_steps: budget.generationSteps, burn_in_steps: burnInSteps,
+    steps: summary.steps, best_member: summary.best_member, best_fitness: summary.best_fitness, best_hyperparameters: summary.best_hyperparameters,
+    stopped: summary.stopped,
   };
 }
 
@@ -111,6 +155,16 @@ async function main(): Promise<void> {
     cases: prev?.cases ?? [],
   };
   for (const c of chosenCases()) {
+    if (flags["no-cd"]) {
+      const had = json.cases.find((x) => x.name === c.name);
+      if (!had) throw new Error(`--no-cd: run the case ${c.name} with coordinated dropout first (no entry for it in ${out})`);
+      console.log(`bench:pbt: ${c.name}: the same PBT with coordinated dropout off`);
+      const { summary } = await runPbt(c, path.join(workRoot, `${c.name}_no_cd`), budgetOf(c), true);
+      had.no_cd = summary;
+      writeFileAtomic(out, `${JSON.stringify(json, null, 2)}\n`);
+      console.log(`bench:pbt: ${c.name} without coordinated dropout: R² ${summary.pbt_r2?.toFixed(3)}, fitness ${summary.best_fitness?.toFixed(4)} (with it: R² ${had.pbt_r2?.toFixed(3)}, fitness ${had.best_fitness?.toFixed(4)}); written to ${out}`);
+      continue;
+    }
     console.log(`bench:pbt: ${c.name}: ${c.start}`);
     const r = await runCase(c, path.join(workRoot, c.name));
     json.cases = [...json.cases.filter((x) => x.name !== r.name), r];

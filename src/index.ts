@@ -65,8 +65,9 @@ export type { NlbMazeFixture, NlbMazeOptions } from "./data/synth/index.js";
 export {
   evaluateNlb, glmHeldoutRates, nlbInputs, nlbTarget, psthR2, readNlbSubmission, readNlbTarget, ridgeGridCv, smoothSpikes,
   smoothingBaseline, takeTrials, velocityR2, writeNlbLfadsInput, writeNlbSubmission, writeNlbTarget,
+  writeNlbLfadsReconInput, nlbRatesFromLfads,
 } from "./nlb/index.js";
-export type { NlbInputs, NlbRates, NlbScores, NlbTarget, NlbTensor, SmoothingBaselineOptions, VelocityR2Input } from "./nlb/index.js";
+export type { NlbLfadsLayout, NlbInputs, NlbRates, NlbScores, NlbTarget, NlbTensor, SmoothingBaselineOptions, VelocityR2Input } from "./nlb/index.js";
 export { writeSynthDataset, generateSynthDataset, SYNTH_PRESETS, SYNTH_PRESET_NAMES, resolveSynth } from "./data/synth/index.js";
 export type { SynthDataset, SynthSession, SynthSplit, SynthOptions, SynthPreset, SynthPresetName, SynthFileSummary, SynthWriteOptions } from "./data/synth/index.js";
 

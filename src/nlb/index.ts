@@ -13,6 +13,8 @@ export { fitPoissonGlm, predictPoisson } from "./poisson-glm.js";
 export type { PoissonGlm } from "./poisson-glm.js";
 export { glmHeldoutRates, smoothingBaseline } from "./baseline.js";
 export { writeNlbLfadsInput } from "./lfads-input.js";
+export { concatBins, nlbRatesFromLfads, sliceBinsNeurons, writeNlbLfadsReconInput } from "./lfads-recon-input.js";
+export type { NlbLfadsLayout } from "./lfads-recon-input.js";
 export type { SmoothingBaselineInput, SmoothingBaselineOptions } from "./baseline.js";
 export type { NlbRates } from "./rates.js";
 export { nlbInputs, nlbPsth, nlbTarget, takeTrials } from "./target.js";

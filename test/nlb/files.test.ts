@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { binNwbTrials, readNwb } from "../../src/data/index.js";
 import { writeNlbMazeNwb } from "../../src/data/synth/index.js";
-import { nlbInputs, nlbTarget, readNlbSubmission, readNlbTarget, smoothingBaseline, writeNlbLfadsInput, writeNlbSubmission, writeNlbTarget } from "../../src/nlb/index.js";
+import { nlbInputs, nlbRatesFromLfads, nlbTarget, readNlbSubmission, readNlbTarget, smoothingBaseline, writeNlbLfadsInput, writeNlbLfadsReconInput, writeNlbSubmission, writeNlbTarget } from "../../src/nlb/index.js";
 import { nlbEvalCommand } from "../../src/cli/nlb-eval.js";
 
 const PYTHON = "/usr/bin/python3";
@@ -182,4 +182,53 @@ test("writeNlbLfadsInput: train trials as train_data, eval trials as valid_data 
   assert.deepEqual(got.valid_data, [[2, 35, 4], "int64"]);
   assert.deepEqual(got.inds, inputs.evalTrials.map((i) => i + 1));
   assert.equal(got.sum, Array.from(inputs.trainSpikesHeldin.data).reduce((a, b) => a + b, 0));
+});
+
+test("writeNlbLfadsReconInput: train trials split every 5th to valid, recon = held-in ‖ held-out over observed ‖ forward, eval trials as test_data; nlbRatesFromLfads cuts it back", async (t) => {
+  const { file } = await writeNlbMazeNwb(path.join(tmp, "nwb-recon"), { nTrials: 16, nUnits: 6, nHeldout: 2, seed: 4 });
+  const trials = binNwbTrials(await readNwb(file), { binWidthMs: 20 });
+  const inputs = nlbInputs(trials);
+  const out = path.join(tmp, "lfads", "nlb_recon");
+  const layout = await writeNlbLfadsReconInput(out, inputs);
+  const nTrain = inputs.trainTrials.length;
+  const [, T, nIn] = inputs.trainSpikesHeldin.shape;
+  const nFwd = inputs.trainSpikesHeldinForward.shape[1];
+  assert.deepEqual(layout.validRows, Array.from({ length: nTrain }, (_, i) => i).filter((i) => i % 5 === 0));
+  assert.equal(layout.trainRows.length + layout.validRows.length, nTrain);
+  assert.deepEqual([layout.nObs, layout.nFwd, layout.nHeldin, layout.nHeldout], [T, nFwd, 4, 2]);
+  await assert.rejects(writeNlbLfadsReconInput(path.join(tmp, "lfads", "bad"), inputs, { validEvery: 1 }), /validEvery must be an integer in \[2, \d+\].*got 1/);
+
+  // The recon tensor's parts, read back with h5py, are the NLB tensors they came from.
+  if (spawnSync(PYTHON, ["-c", "import h5py"]).status !== 0) return t.skip("no h5py");
+  const script = [
+    "import sys, json, h5py, numpy as np", "f = h5py.File(sys.argv[1])", "T, nin = int(sys.argv[2]), int(sys.argv[3])",
+    "r = f['train_recon_data'][:]; v = f['valid_recon_data'][:]",
+    "print(json.dumps({'shapes': {k: [list(f[k].shape), str(f[k].dtype)] for k in f}, 'same_in': bool((r[:, :T, :nin] == f['train_data'][:]).all() and (v[:, :T, :nin] == f['valid_data'][:]).all()),",
+    "  'valid_inds': f['valid_inds'][:].tolist(), 'test_inds': f['test_inds'][:].tolist(), 'heldout_sum': int(r[:, :T, nin:].sum() + v[:, :T, nin:].sum()), 'fwd_sum': int(r[:, T:, :].sum() + v[:, T:, :].sum())}))",
+  ].join("\n");
+  const r = spawnSync(PYTHON, ["-c", script, out, String(T), String(nIn)], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const got = JSON.parse(r.stdout) as { shapes: Record<string, unknown>; same_in: boolean; valid_inds: number[]; test_inds: number[]; heldout_sum: number; fwd_sum: number };
+  const nValid = layout.validRows.length;
+  assert.deepEqual(got.shapes.train_recon_data, [[nTrain - nValid, T + nFwd, 6], "int64"]);
+  assert.deepEqual(got.shapes.valid_data, [[nValid, T, 4], "int64"]);
+  assert.deepEqual(got.shapes.test_data, [[inputs.evalTrials.length, T, 4], "int64"]);
+  assert.equal(got.same_in, true);
+  assert.deepEqual(got.valid_inds, layout.validRows.map((i) => inputs.trainTrials[i]! + 1));
+  assert.deepEqual(got.test_inds, inputs.evalTrials.map((i) => i + 1));
+  const sum = (x: { data: ArrayLike<number> }) => Array.from(x.data).reduce((a, b) => a + b, 0);
+  assert.equal(got.heldout_sum, sum(inputs.trainSpikesHeldout));
+  assert.equal(got.fwd_sum, sum(inputs.trainSpikesHeldinForward) + sum(inputs.trainSpikesHeldoutForward));
+
+  // Rates equal to the recon counts come back as the NLB train tensors, in NLB trial order.
+  const py = (key: string) => JSON.parse(spawnSync(PYTHON, ["-c", `import sys, json, h5py; x = h5py.File(sys.argv[1])['${key}']; print(json.dumps([list(x.shape), x[:].ravel().tolist()]))`, out], { encoding: "utf8" }).stdout) as [number[], number[]];
+  const tensor = (key: string) => { const [shape, data] = py(key); return { data: Float64Array.from(data), shape: shape as [number, number, number] }; };
+  const test = { data: new Float64Array(inputs.evalTrials.length * (T + nFwd) * 6).map((_, i) => i), shape: [inputs.evalTrials.length, T + nFwd, 6] as [number, number, number] };
+  const rates = nlbRatesFromLfads(layout, { train: tensor("train_recon_data"), valid: tensor("valid_recon_data"), test });
+  assert.deepEqual(Array.from(rates.trainRatesHeldout.data), Array.from(inputs.trainSpikesHeldout.data));
+  assert.deepEqual(Array.from(rates.trainRatesHeldin.data), Array.from(inputs.trainSpikesHeldin.data));
+  assert.deepEqual(rates.evalRatesHeldoutForward!.shape, [inputs.evalTrials.length, nFwd, 2]);
+  assert.equal(rates.evalRatesHeldoutForward!.data[0], (T * 6) + 4); // test trial 0, first forward bin, first held-out neuron
+  assert.equal(rates.evalRatesHeldin.data[5], 6 + 1); // test trial 0, bin 1, neuron 1
+  assert.throws(() => nlbRatesFromLfads(layout, { train: test, valid: test, test }), /train rates have shape \[\d+, \d+, 6\], expected \[\d+, \d+, 6\]/);
 });
