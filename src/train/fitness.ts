@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseCsvNumber, splitCsvLine } from "../core/csv.js";
 import { DataError } from "../core/errors.js";
+import { parseFitLogLine } from "../runs/fit-log-line.js";
 import { FITLOG_DIAGNOSTICS_FILE, FITLOG_FILE, runOutputDir } from "../runs/layout.js";
 
 export interface FitnessPoint {
@@ -21,17 +22,13 @@ export interface FitnessPoint {
   validReconSv: number | undefined;
 }
 
-/** epoch, step and valid recon per fitlog.csv line (label-driven: `recon,<train>,<valid>`). */
+/** epoch, step and valid recon per fitlog.csv line (the shared label-driven parser). */
 function readFitlog(file: string): Omit<FitnessPoint, "validReconSv">[] {
-  const rows: Omit<FitnessPoint, "validReconSv">[] = [];
-  for (const line of fs.readFileSync(file, "utf8").split(/\r?\n/)) {
-    if (line.trim() === "") continue;
-    const f = line.split(",").map((x) => x.trim());
-    const at = (label: string): number => f.indexOf(label);
-    if (at("epoch") < 0 || at("step") < 0 || at("recon") < 0) throw new DataError(`${file}: not a fit-log line (epoch, step and recon labels expected): ${line}`);
-    rows.push({ epoch: parseCsvNumber(f[at("epoch") + 1]), step: parseCsvNumber(f[at("step") + 1]), validRecon: parseCsvNumber(f[at("recon") + 2]) });
-  }
-  return rows;
+  return fs.readFileSync(file, "utf8").split(/\r?\n/).flatMap((line, k) => {
+    if (line.trim() === "") return [];
+    const row = parseFitLogLine(line, `${file} line ${k + 1}`);
+    return [{ epoch: row.epoch, step: row.step, validRecon: row.recon_valid }];
+  });
 }
 
 /** recon_sv_valid by epoch, for the epochs whose field is not empty. */
