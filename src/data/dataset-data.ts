@@ -21,6 +21,12 @@ export interface DatasetData {
   truth?: Array3D | Nested3D;
   /** External inputs, shape [nTrials, nExtInputs, nTime]. */
   externalInputs?: Array3D | Nested3D;
+  /**
+   * Counts the model reconstructs beyond what it reads (held-out neurons and forward bins, lfads-torch's
+   * recon_data): shape [nTrials, nChannels + nHeldout, nTime + nForward], the `counts` block first (same
+   * channels, same bins) and then held-out channels and forward bins. The encoders read `counts` only.
+   */
+  reconCounts?: Array3D | Nested3D;
   /** Metadata; informational only (MATLAB `subject`). */
   subject?: string;
   /** Recording date: a Date or a string `Date` parses (ISO `YYYY-MM-DD` recommended). */
@@ -34,6 +40,7 @@ export interface DatasetArrays extends DatasetData {
   counts: Array3D;
   truth?: Array3D;
   externalInputs?: Array3D;
+  reconCounts?: Array3D;
 }
 
 /** Validated data: the time vector filled in and the shape numbers at hand. */
@@ -124,6 +131,7 @@ export function checkDatasetData(ds: string, raw: unknown): CheckedDatasetData {
   const conditionId = d.conditionId === undefined ? undefined : checkConditionIds(ds, d.conditionId, nTrials);
   const truth = d.truth === undefined ? undefined : checkTruth(ds, d.truth, counts);
   const externalInputs = d.externalInputs === undefined ? undefined : checkExternalInputs(ds, d.externalInputs, counts);
+  const reconCounts = d.reconCounts === undefined ? undefined : checkReconCounts(ds, d.reconCounts, counts);
   warnSilentNeurons(ds, counts);
 
   return {
@@ -136,6 +144,7 @@ export function checkDatasetData(ds: string, raw: unknown): CheckedDatasetData {
     ...(conditionId !== undefined ? { conditionId } : {}),
     ...(truth !== undefined ? { truth } : {}),
     ...(externalInputs !== undefined ? { externalInputs } : {}),
+    ...(reconCounts !== undefined ? { reconCounts } : {}),
     nTrials,
     nChannels,
     nTime,
@@ -143,13 +152,14 @@ export function checkDatasetData(ds: string, raw: unknown): CheckedDatasetData {
 }
 
 /** The fields of `DatasetData`, and those a checked result adds (returning a checked result again is fine). */
-const FIELDS = ["counts", "timeVecMs", "conditionId", "truth", "externalInputs", "subject", "datetime", "saveTags"] as const;
+const FIELDS = ["counts", "timeVecMs", "conditionId", "truth", "externalInputs", "reconCounts", "subject", "datetime", "saveTags"] as const;
 const DERIVED = new Set(["binWidthMs", "nTrials", "nChannels", "nTime"]);
 /** Other names for the fields: MATLAB's and the Lorenz files' (`spikes`, `true_rates`) and common spellings. */
 const ALIASES: Readonly<Record<string, (typeof FIELDS)[number]>> = {
   spikes: "counts", timeVectorMs: "timeVecMs", timeVector: "timeVecMs", timeMs: "timeVecMs", time: "timeVecMs", tMs: "timeVecMs",
   true_rates: "truth", trueRates: "truth", rates: "truth", conditionIds: "conditionId", conditions: "conditionId", condition: "conditionId",
   extInputs: "externalInputs", inputs: "externalInputs", external_inputs: "externalInputs",
+  recon_data: "reconCounts", reconData: "reconCounts",
 };
 
 /** A misspelt field would be ignored without a word (a `timeVectorMs` would leave the default 1..nTime): refuse it. */
@@ -279,6 +289,28 @@ function checkExternalInputs(ds: string, x: unknown, counts: Array3D): Array3D {
   const badE = firstNonFinite(externalInputs.data);
   if (badE >= 0) throw new DataError(`Dataset ${ds}: externalInputs has NaN/Inf values (${externalInputs.data[badE]} at ${where3(externalInputs.shape, badE)})`);
   return externalInputs;
+}
+
+/** Reconstructed counts: `counts`' trials, at least its channels and bins, counts `counts` itself in the leading block. */
+function checkReconCounts(ds: string, x: unknown, counts: Array3D): Array3D {
+  const recon = checkArray3D(ds, "reconCounts", x, "nTrials, nChannels + nHeldout, nTime + nForward");
+  const [n, c, t] = counts.shape;
+  const [rn, rc, rt] = recon.shape;
+  if (rn !== n || rc < c || rt < t) {
+    throw new ShapeError(`Dataset ${ds}: size(reconCounts) [${recon.shape.join(", ")}] must have counts' ${n} trials and at least its ${c} channels and ${t} time bins (counts [${counts.shape.join(", ")}]); the shape is [nTrials, nChannels + nHeldout, nTime + nForward]`);
+  }
+  const bad = firstNonCount(recon.data);
+  if (bad >= 0) throw new DataError(`Dataset ${ds}: reconCounts must hold non-negative integer counts; found ${recon.data[bad]} at ${where3(recon.shape, bad)}`);
+  for (let e = 0; e < n; e++) {
+    for (let k = 0; k < c; k++) {
+      for (let b = 0; b < t; b++) {
+        if (recon.data[(e * rc + k) * rt + b] !== counts.data[(e * c + k) * t + b]) {
+          throw new DataError(`Dataset ${ds}: reconCounts[trial ${e + 1}, channel ${k + 1}, bin ${b + 1}] (1-based) is ${recon.data[(e * rc + k) * rt + b]} but counts has ${counts.data[(e * c + k) * t + b]} there; the leading [nChannels, nTime] block of reconCounts must be counts itself (held-out channels and forward bins come after)`);
+        }
+      }
+    }
+  }
+  return recon;
 }
 
 /** Parse a recording date from a Date, an ISO/`Date`-parsable string or a MATLAB datenum. */

@@ -12,6 +12,7 @@
  * `nlbRatesFromLfads` cuts the posterior-mean rates back into the six submission tensors.
  */
 import { array3d, type Array3D } from "../core/array3d.js";
+import { concatMiddleAxis } from "../core/array3d-concat.js";
 import { ParamError, ShapeError } from "../core/errors.js";
 import { writeArray, writeH5Atomic } from "../io/h5.js";
 import { toInt64 } from "../prepare/input-files.js";
@@ -33,15 +34,7 @@ export interface NlbLfadsLayout {
 
 /** Join tensors along time (observed ‖ forward); trials and neurons must agree. */
 export function concatBins(a: NlbTensor, b: NlbTensor, what: string): Array3D<Float64Array> {
-  const [n, ta, c] = a.shape;
-  const tb = b.shape[1];
-  if (b.shape[0] !== n || b.shape[2] !== c) throw new ShapeError(`${what}: shapes [${a.shape.join(", ")}] and [${b.shape.join(", ")}] differ in trials or neurons; they must match to be joined along bins`);
-  const out = new Float64Array(n * (ta + tb) * c);
-  for (let e = 0; e < n; e++) {
-    out.set(a.data.subarray(e * ta * c, (e + 1) * ta * c), e * (ta + tb) * c);
-    out.set(b.data.subarray(e * tb * c, (e + 1) * tb * c), (e * (ta + tb) + ta) * c);
-  }
-  return array3d(out, [n, ta + tb, c]);
+  return concatMiddleAxis(a, b, what);
 }
 
 /** Bins [t0, t1) and neurons [k0, k1) of a tensor. */

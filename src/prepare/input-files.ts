@@ -5,6 +5,8 @@
  *   train_data, valid_data       (n, T, N) int64      re-binned counts, trials in train_inds/valid_inds order
  *   train_truth, valid_truth     (n, T, N) float64    only with truth; summed over each re-bin window
  *   train_ext_input, valid_ext_input (n, T, nExt) float64  only with external inputs; summed likewise
+ *   train_recon_data, valid_recon_data (n, T + T_fwd, N + N_out) int64  only with reconCounts (held-out
+ *                                channels and forward bins the model reconstructs but does not read)
  *   conversion_factor            (1,) float64         1 / rebin; only with truth or external inputs
  *   alignment_matrix_cxf         (N, F) float64       only with stitching alignment
  *   alignment_bias_c             (N,) float64         only with stitching alignment
@@ -21,6 +23,7 @@ import * as os from "node:os";
 import type { Array3D } from "../core/array3d.js";
 import type { CheckedDatasetData } from "../data/dataset-data.js";
 import { rebinToLfadsLayout, type TrainValidSplit } from "../data/rebin-split.js";
+import { ShapeError } from "../core/errors.js";
 import { writeArray, writeH5Atomic, type H5Array, type H5Group } from "../io/h5.js";
 
 export const INPUT_INFO_FORMAT = "lfads-ts inputInfo 1";
@@ -51,6 +54,18 @@ function oneBased(inds: readonly number[]): H5Array {
   return { data: Float64Array.from(inds, (i) => i + 1), shape: [inds.length] };
 }
 
+/** With reconCounts, an output bin may not mix observed and forward input bins: the observed bins must re-bin exactly. */
+export function checkReconRebin(data: CheckedDatasetData, factor: number): void {
+  if (data.reconCounts && data.nTime % factor !== 0) {
+    throw new ShapeError(`prepare: the dataset has reconCounts (forward bins after its ${data.nTime} input bins), so its bins must re-bin exactly: ${data.nTime} bins of ${data.binWidthMs} ms do not divide into bins of ${factor} input bins; choose spikeBinMs so that ${data.nTime} is a multiple of spikeBinMs / ${data.binWidthMs}`);
+  }
+}
+
+function rebinRecon(data: CheckedDatasetData, rows: readonly number[], factor: number): Array3D<Float64Array> {
+  checkReconRebin(data, factor);
+  return rebinToLfadsLayout(data.reconCounts!, rows, factor, "reconCounts");
+}
+
 /** Write `lfads_<ds>.h5` atomically. `factor` = input bins per output bin. */
 export async function writeLfadsInputFile(file: string, data: CheckedDatasetData, split: TrainValidSplit, factor: number, alignment?: AlignmentForDataset): Promise<void> {
   await writeH5Atomic(file, (f) => {
@@ -58,6 +73,7 @@ export async function writeLfadsInputFile(file: string, data: CheckedDatasetData
       write3(f, `${prefix}_data`, rebinToLfadsLayout(data.counts, rows, factor, "counts"), true);
       if (data.truth) write3(f, `${prefix}_truth`, rebinToLfadsLayout(data.truth, rows, factor, "truth"), false);
       if (data.externalInputs) write3(f, `${prefix}_ext_input`, rebinToLfadsLayout(data.externalInputs, rows, factor, "externalInputs"), false);
+      if (data.reconCounts) write3(f, `${prefix}_recon_data`, rebinRecon(data, rows, factor), true);
     }
     if (data.truth || data.externalInputs) writeArray(f, "conversion_factor", { data: Float64Array.of(1 / factor), shape: [1] });
     if (alignment) {

@@ -26,7 +26,7 @@ import type { CheckedDatasetData } from "../data/dataset-data.js";
 import { maxBatchSizeForTrials, minTrialsForBatchSize, rebinFactor, splitSizes, splitTrainValid } from "../data/rebin-split.js";
 import { symlinkRelative } from "../io/atomic.js";
 import { alignmentFromParams } from "./alignment-provider.js";
-import { writeInputInfoFile, writeLfadsInputFile, type AlignmentForDataset } from "./input-files.js";
+import { checkReconRebin, writeInputInfoFile, writeLfadsInputFile, type AlignmentForDataset } from "./input-files.js";
 import { VERSION_PER_SPEC_DATA } from "../runs/layout.js";
 import type { Run } from "../runs/run.js";
 import { writeRunParamsFile } from "../runs/run-params-file.js";
@@ -279,6 +279,7 @@ async function writeJob(job: Job, data: CheckedDatasetData, alignment?: Alignmen
   }
   const split = inContext(where, () => splitTrainValid(data.nTrials, p.trainToTestRatio));
   const factor = inContext(where, () => rebinFactor(data.binWidthMs, p.spikeBinMs));
+  inContext(where, () => checkReconRebin(data, factor));
   await writeLfadsInputFile(job.lfadsFile, data, split, factor, alignment);
   await writeInputInfoFile(job.infoFile, data, split, p.dataHash);
 }

@@ -44,6 +44,21 @@ test("timeVecMs of the wrong length: the field, both lengths and the fix", () =>
   ]);
 });
 
+test("reconCounts: wrong trials or fewer channels/bins, non-counts, and a leading block that is not counts are refused, naming the field and the fix", () => {
+  const recon = (n: number, c: number, t: number, f: (i: number) => number = () => 1) => array3d(Float64Array.from({ length: n * c * t }, (_, i) => f(i)), [n, c, t]);
+  throwsWith(() => checkDatasetData("d1", { counts: ones(2, 3, 4), reconCounts: recon(2, 2, 6) }), ShapeError, [
+    /Dataset d1: size\(reconCounts\) \[2, 2, 6\] must have counts' 2 trials and at least its 3 channels and 4 time bins/,
+    /\[nTrials, nChannels \+ nHeldout, nTime \+ nForward\]/,
+  ]);
+  throwsWith(() => checkDatasetData("d1", { counts: ones(2, 3, 4), reconCounts: recon(2, 4, 6, (i) => (i === 7 ? 0.5 : 1)) }), DataError, [/reconCounts must hold non-negative integer counts; found 0\.5 at \[trial 1, index 2, time bin 2\]/]);
+  throwsWith(() => checkDatasetData("d1", { counts: ones(2, 3, 4), reconCounts: recon(2, 4, 6, (i) => (i === 24 ? 2 : 1)) }), DataError, [
+    /reconCounts\[trial 2, channel 1, bin 1\] \(1-based\) is 2 but counts has 1 there/, /leading \[nChannels, nTime\] block of reconCounts must be counts itself/,
+  ]);
+  const ok = checkDatasetData("d1", { counts: ones(2, 3, 4), reconCounts: recon(2, 4, 6) });
+  assert.deepEqual(ok.reconCounts?.shape, [2, 4, 6]);
+  throwsWith(() => checkDatasetData("d1", { counts: ones(2, 3, 4), recon_data: recon(2, 4, 6) }), DataError, [/unknown field 'recon_data' \(did you mean 'reconCounts'\?\)/]);
+});
+
 test("a non-uniform time vector is refused, naming the steps, the entries and the fix", () => {
   throwsWith(() => checkDatasetData("d1", { counts: ones(1, 1, 5), timeVecMs: [0, 2, 4, 7, 9] }), DataError, [
     /Dataset d1: timeVecMs is not uniformly spaced/,

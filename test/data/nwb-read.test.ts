@@ -110,6 +110,19 @@ test("NwbDataset: held-in counts as the Dataset's [trial, channel, time], the NL
   assert.equal(d.counts.data[(0 * 2 + 1) * 30 + 29], 2);
   assert.deepEqual(Array.from(d.conditionId as Float64Array), [1, 0]);
   assert.equal(ds.trials?.heldout.shape[2], 1);
+  // What LFADS reconstructs: held-in ‖ held-out channels over the window ‖ the 2 forward bins, counts first.
+  const t = ds.trials!;
+  const r = d.reconCounts!;
+  assert.deepEqual(r.shape, [2, 3, 32]);
+  for (let e = 0; e < 2; e++) {
+    for (let b = 0; b < 32; b++) {
+      for (let k = 0; k < 3; k++) {
+        const want = b < 30 ? (k < 2 ? t.heldin : t.heldout).data[(e * 30 + b) * (k < 2 ? 2 : 1) + (k < 2 ? k : 0)]! : (k < 2 ? t.heldinForward : t.heldoutForward).data[(e * 2 + b - 30) * (k < 2 ? 2 : 1) + (k < 2 ? k : 0)]!;
+        assert.equal(r.data[(e * 3 + k) * 32 + b], want, `trial ${e} unit ${k} bin ${b}`);
+      }
+    }
+  }
+  assert.ok(Array.from(r.data).reduce((a, v) => a + v, 0) > Array.from(d.counts.data).reduce((a, v) => a + v, 0), "the held-out unit and forward bins add spikes");
 });
 
 test("errors: not NWB, a missing column, a window outside its trial or obs_intervals, unsorted spikes", async () => {

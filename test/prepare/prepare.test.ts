@@ -464,3 +464,41 @@ test("prepare: alignment matrices from the default src/align provider or a custo
   await assert.rejects(prepare(uneven), (e: Error) => e instanceof ShapeError && /d2: 4, d3: 3/.test(e.message) && /same time window/.test(e.message));
   assert.equal(fs.existsSync(uneven.path), false, "checked before anything is written");
 });
+
+test("prepare: reconCounts become train_recon_data / valid_recon_data (re-binned, int64, h5py reads them); observed bins must re-bin exactly", async (t) => {
+  const dc = new DatasetCollection(path.join(tmp, "recon"), "recon");
+  const [nTrials, nIn, nOut, nTime, nFwd] = [6, 2, 1, 12, 4];
+  const counts = array3d(Float64Array.from({ length: nTrials * nIn * nTime }, (_, i) => i % 3), [nTrials, nIn, nTime]);
+  // reconCounts[e, k, b] = counts where k < nIn and b < nTime, else 10 + k (held-out channel / forward bins).
+  const recon = array3d(new Float64Array(nTrials * (nIn + nOut) * (nTime + nFwd)), [nTrials, nIn + nOut, nTime + nFwd]);
+  for (let e = 0; e < nTrials; e++) for (let k = 0; k < nIn + nOut; k++) for (let b = 0; b < nTime + nFwd; b++) {
+    recon.data[(e * (nIn + nOut) + k) * (nTime + nFwd) + b] = k < nIn && b < nTime ? counts.data[(e * nIn + k) * nTime + b]! : 10 + k;
+  }
+  new Dataset(dc, "rec", { load: () => ({ counts, reconCounts: recon }) });
+  const rc = new RunCollection(path.join(tmp, "runs"), "recon", dc);
+  const par = new RunParams({ spikeBinMs: 2, c_batch_size: 1, trainToTestRatio: 2 });
+  rc.addParams(par);
+  rc.addRunSpec(new RunSpec("single_rec", dc, 1));
+  await prepare(rc);
+  const file = rc.runList[0]!.lfadsInputLinks[0]!;
+  await readH5(file, (f) => {
+    const tr = readArray(f, "train_recon_data");
+    const td = readArray(f, "train_data");
+    assert.deepEqual(tr.shape, [4, 8, 3]);
+    assert.deepEqual(readArray(f, "valid_recon_data").shape, [2, 8, 3]);
+    assert.deepEqual(td.shape, [4, 6, 2]);
+    for (let e = 0; e < 4; e++) for (let b = 0; b < 8; b++) for (let k = 0; k < 3; k++) {
+      const got = Number(tr.data[(e * 8 + b) * 3 + k]);
+      assert.equal(got, b < 6 && k < 2 ? Number(td.data[(e * 6 + b) * 2 + k]) : 2 * (10 + k), `train trial ${e} bin ${b} channel ${k}`);
+    }
+  });
+  if (hasH5py) {
+    const r = spawnSync(PY, ["-c", "import sys, h5py; f = h5py.File(sys.argv[1]); print(f['train_recon_data'].dtype, f['valid_recon_data'].shape)", file], { encoding: "utf8" });
+    assert.equal(r.stdout.trim(), "int64 (2, 8, 3)", r.stderr);
+  } else t.diagnostic(`h5py check skipped: ${h5pyCheck.stderr.trim()}`);
+
+  const bad = new RunCollection(path.join(tmp, "runs"), "recon_bad", dc);
+  bad.addParams(par.with({ spikeBinMs: 5 }));
+  bad.addRunSpec(new RunSpec("single_rec", dc, 1));
+  await assert.rejects(prepare(bad), /dataset rec.*12 bins of 1 ms do not divide into bins of 5 input bins; choose spikeBinMs so that 12 is a multiple of spikeBinMs \/ 1/);
+});

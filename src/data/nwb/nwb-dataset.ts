@@ -1,9 +1,11 @@
 /**
  * A `Dataset` read from an NWB file: the trials binned around an event (see `binNwbTrials`), the
- * held-in units as the LFADS input counts, and the full NLB tensors (held-out units, forward bins,
- * behaviour, conditions) kept on the dataset as `trials` for scoring.
+ * held-in units as the LFADS input counts, held-in ‖ held-out units over the window ‖ forward bins as the
+ * counts LFADS reconstructs (`reconCounts`: LFADS predicts the held-out units and the forward bins itself),
+ * and the full NLB tensors (behaviour, conditions, splits) kept on the dataset as `trials` for scoring.
  */
 import { swapLastAxes } from "../../core/array3d.js";
+import { concatLastAxis, concatMiddleAxis } from "../../core/array3d-concat.js";
 import { Dataset, type DatasetOwner } from "../dataset.js";
 import type { DatasetData } from "../dataset-data.js";
 import { binNwbTrials, type NwbBinOptions, type NwbTrials } from "./bin-trials.js";
@@ -40,8 +42,10 @@ export class NwbDataset extends Dataset {
 
   protected override async readData(): Promise<DatasetData> {
     const t = await this.loadTrials();
+    const recon = concatMiddleAxis(concatLastAxis([t.heldin, t.heldout], "held-in and held-out units"), concatLastAxis([t.heldinForward, t.heldoutForward], "held-in and held-out forward bins"), "window and forward bins");
     return {
       counts: swapLastAxes(t.heldin),
+      reconCounts: swapLastAxes(recon),
       timeVecMs: Float64Array.from({ length: t.nBins }, (_, b) => t.windowMs[0] + b * t.binWidthMs),
       conditionId: Float64Array.from(t.conditionIndex),
     };
