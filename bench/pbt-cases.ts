@@ -90,7 +90,8 @@ export const PBT_CASES: readonly PbtCase[] = [
     name: "lorenz_docs_start",
     start: "the docs' 2-ms Lorenz setting (c_batch_size 150, c_gen_dim 64, c_ic_enc_dim 64, 8 factors, no controller) on 65 conditions × 20 trials, 1 s",
     params: { spikeBinMs: 2, c_co_dim: 0, c_batch_size: 150, c_gen_dim: 64, c_ic_enc_dim: 64, c_learning_rate_stop: 1e-3, c_factors_dim: 8 },
-    budget: { population: 6, generations: 6, generationSteps: 100, posteriorSamples: 64 },
+    // Burn-in 200, not the 900-step ramps: at about 0.3 s a step, 6 members × 900 steps would take the whole half hour.
+    budget: { population: 6, generations: 6, generationSteps: 100, burnInSteps: 200, posteriorSamples: 64 },
     data: lorenzData({ nConditions: 65, minTrialsPerCondition: 20, maxTrialsPerCondition: 20, nTime: 1000 }),
   },
   {
