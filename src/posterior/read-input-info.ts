@@ -13,6 +13,7 @@
  * | `counts` | `(nTrials, T_orig, nNeurons)` integer or float | spike counts per **original** bin, original trial order; optional |
  * | `truth` | `(nTrials, T_orig, nNeurons)` float64 | true rates as expected counts per **original** bin; optional |
  * | `externalInputs` | `(nTrials, T_orig, nExt)` float64 | optional |
+ * | `reconCounts` | `(nTrials, nNeurons + nHeldout, T_orig + nForward)` integer | what the model reconstructs (held-out neurons, forward bins), lfads-ts only; optional |
  *
  * `nTrials = nTrain + nValid`. `counts` stored as `(nTrials, nNeurons, T_orig)` (the Run Manager's channel-major
  * order) is accepted too and transposed, recognised by its last axis matching `seq_timeVector`.
@@ -50,6 +51,11 @@ export interface InputInfo {
   readonly truth?: Array3D<Float32Array>;
   /** `[trials, T_orig, nExt]`. */
   readonly externalInputs?: Array3D<Float32Array>;
+  /**
+   * `[trials, T_orig + forward bins, neurons + held-out neurons]`, the counts the model reconstructs per original
+   * bin (stored channel-major, as `counts`), when the dataset gave them: `counts` is their leading block.
+   */
+  readonly reconCounts?: Array3D;
 }
 
 /** File name of the sidecar for dataset `ds` (e.g. `dataset001` → `inputInfo_dataset001.h5`). */
@@ -99,6 +105,12 @@ function read3d(g: H5Group, key: string, file: string, nTrials: number, tOrig: n
     throw new ShapeError(`'${key}' in ${file} has ${shape[1]} time bins but seq_timeVector has ${tOrig}`);
   }
   return a;
+}
+
+/** reconCounts: written only by lfads-ts, always (nTrials, channels, time); its time axis is longer than seq_timeVector. */
+function readReconCounts(g: H5Group, file: string, nTrials: number): Array3D | undefined {
+  const a = read3d(g, "reconCounts", file, nTrials, undefined);
+  return a && swapLastAxes(a);
 }
 
 function asFloat32(a: Array3D | undefined): Array3D<Float32Array> | undefined {
@@ -154,6 +166,7 @@ export async function readInputInfo(file: string): Promise<InputInfo> {
       ...optional("counts", read3d(f, "counts", file, nTrials, tOrig)),
       ...optional("truth", asFloat32(read3d(f, "truth", file, nTrials, tOrig))),
       ...optional("externalInputs", asFloat32(read3d(f, "externalInputs", file, nTrials, tOrig))),
+      ...optional("reconCounts", readReconCounts(f, file, nTrials)),
     };
   });
 }

@@ -17,7 +17,8 @@
  *   seq_timeVector (nTime,) float64 ms; seq_binSizeMs () float64; conditionId (nTrials,) float64 or
  *   strings (when given); counts (nTrials, nChannels, nTime) un-rebinned, smallest unsigned/int type;
  *   truth (nTrials, nChannels, nTime) all trials (MATLAB kept trial 1 only); externalInputs
- *   (nTrials, nExt, nTime). Root attribute `format` = "lfads-ts inputInfo 1".
+ *   (nTrials, nExt, nTime); reconCounts (nTrials, nChannels + nHeldout, nTime + nForward) when the dataset
+ *   gives them, un-rebinned, smallest integer type. Root attribute `format` = "lfads-ts inputInfo 1".
  */
 import * as os from "node:os";
 import type { Array3D } from "../core/array3d.js";
@@ -109,6 +110,7 @@ export async function writeInputInfoFile(file: string, data: CheckedDatasetData,
     writeArray(f, "counts", compactCounts(data.counts), { gzip: 1 });
     if (data.truth) writeArray(f, "truth", asFloat(data.truth), { gzip: 1 });
     if (data.externalInputs) writeArray(f, "externalInputs", asFloat(data.externalInputs), { gzip: 1 });
+    if (data.reconCounts) writeArray(f, "reconCounts", compactCounts(data.reconCounts), { gzip: 1 });
   });
 }
 

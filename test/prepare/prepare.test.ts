@@ -12,6 +12,7 @@ import { generateLorenzDatasets } from "../../src/data/lorenz.js";
 import { rebin, splitTrainValid } from "../../src/data/rebin-split.js";
 import { readArray, readH5, type H5File } from "../../src/io/h5.js";
 import { RunParams } from "../../src/params/run-params.js";
+import { readInputInfo } from "../../src/posterior/read-input-info.js";
 import { prepare, type AlignmentProvider, type PrepareProgress } from "../../src/prepare/prepare.js";
 import { RunCollection } from "../../src/facade/runs.js";
 import { RunSpec } from "../../src/runs/run-spec.js";
@@ -492,6 +493,11 @@ test("prepare: reconCounts become train_recon_data / valid_recon_data (re-binned
       assert.equal(got, b < 6 && k < 2 ? Number(td.data[(e * 6 + b) * 2 + k]) : 2 * (10 + k), `train trial ${e} bin ${b} channel ${k}`);
     }
   });
+  // The inputInfo sidecar keeps them un-rebinned, in original trial order, as [trials, time, channels] when read.
+  const info = await readInputInfo(rc.runList[0]!.lfadsInputInfoLinks[0]!);
+  assert.deepEqual(info.reconCounts?.shape, [nTrials, nTime + nFwd, nIn + nOut]);
+  assert.equal(info.reconCounts!.data[(5 * (nTime + nFwd) + 13) * 3 + 2], 12); // trial 6, forward bin 2, held-out channel
+  assert.equal(info.reconCounts!.data[(5 * (nTime + nFwd) + 3) * 3 + 1], counts.data[(5 * nIn + 1) * nTime + 3]);
   if (hasH5py) {
     const r = spawnSync(PY, ["-c", "import sys, h5py; f = h5py.File(sys.argv[1]); print(f['train_recon_data'].dtype, f['valid_recon_data'].shape)", file], { encoding: "utf8" });
     assert.equal(r.stdout.trim(), "int64 (2, 8, 3)", r.stderr);
