@@ -15,7 +15,7 @@ import { didYouMean, LayoutError, ParamError, warn } from "../core/errors.js";
 import { OUTPUT_DISTS, isOutputDist, observationModel, type OutputDist } from "../model/observation/registry.js";
 import { POSTERIOR_MEAN_KINDS, PosteriorMeans, rebinSum, type PosteriorFormat, type PosteriorMeanKind, type PosteriorMeansData } from "./posterior-means.js";
 import { bareDataHash, inputInfoFileName, readInputInfo, type InputInfo } from "./read-input-info.js";
-import { POSTERIOR_WRITER, readTf, readTfInputTruth, tfPosteriorFileNames } from "./read-posterior-tf.js";
+import { POSTERIOR_WRITER, readTf, readTfInputReconNeurons, readTfInputTruth, tfPosteriorFileNames } from "./read-posterior-tf.js";
 import { readTorch, torchPosteriorFileNames } from "./read-posterior-torch.js";
 import { firstExisting } from "./read-splits.js";
 import { wholeRebinFactor } from "../data/rebin-split.js";
@@ -110,7 +110,9 @@ async function loadOne(
     warn(`dataset ${ds}: only lfads-torch output (${torchFile}) was found; its values are posterior-sample averages, not posterior_push_mean`);
   }
   const dist = opts.outputDist ?? "auto";
-  const read = useTf ? await readTf(opts.outputDir, ds, kind, info, spikeBinMs, tfTrain!, dist) : await readTorch(torchFile!, info, spikeBinMs, dist, ds);
+  const read = useTf
+    ? await readTf(opts.outputDir, ds, kind, info, spikeBinMs, tfTrain!, dist, await readTfInputReconNeurons(opts.inputDir, ds))
+    : await readTorch(torchFile!, info, spikeBinMs, dist, ds);
   const T = read[observationModel(read.outputDist).meanField]!.shape[1];
   const time = timeVector(info, spikeBinMs, T);
 
