@@ -127,7 +127,7 @@ export async function readTf(
 }
 
 /** N_rec of the LFADS input `lfads_<ds>.h5` (`train_recon_data`'s neurons), when it has recon data. */
-export async function readTfInputReconNeurons(inputDir: string, ds: string): Promise<number | undefined> {
+export async function readInputReconNeurons(inputDir: string, ds: string): Promise<number | undefined> {
   const file = path.join(inputDir, lfadsInputFileName(ds));
   if (!fs.existsSync(file)) return undefined;
   return readH5(file, (f) => {

@@ -18,7 +18,7 @@ import { samplePosterior, type SamplePosteriorResult } from "../../src/posterior
 import { writeModelParams } from "../../src/posterior/write-model-params.js";
 import { trainRun } from "../../src/train/train-run.js";
 import { TINY } from "../model/tiny.js";
-import { h5pyUnavailable, tempDir } from "./h5py.js";
+import { h5pyUnavailable, python, tempDir } from "./h5py.js";
 import { writeInputInfo } from "./input-info-fixture.js";
 
 const [T, N, TR, NR] = [12, 6, 16, 9];
@@ -145,4 +145,46 @@ test("loadPosteriorMeans: train/valid trials in original order and the test spli
   // Rates in spikes/s, like the other trials: counts per bin × 1000 / spikeBinMs.
   const r = spawnSync("/usr/bin/python3", ["-c", `import sys,h5py; f=h5py.File(sys.argv[1],"r"); print(float(f["output_dist_params"][1,TR_,NR_]))`.replace("TR_", String(TR - 1)).replace("NR_", String(NR - 1)), path.join(run, "lfadsOutput", "model_runs_dataset001.h5_test_posterior_sample_and_average")], { encoding: "utf8" });
   if (h5pyUnavailable() === undefined) assert.ok(Math.abs(test.rates!.data[2 * TR * NR - 1]! - (Number(r.stdout) * 1000) / BIN_MS) < 1e-3 * Math.abs(test.rates!.data[2 * TR * NR - 1]!));
+});
+
+/**
+ * lfads-torch output of a run with held-out neurons, forward bins and test trials (written with h5py):
+ * `{train,valid,test}_output_params` [n, T_rec, N_rec]; the input's train_recon_data gives N_rec.
+ */
+const TORCH_RECON = String.raw`
+import os
+inp = os.path.join(D, 'tin'); out = os.path.join(D, 'tout')
+os.makedirs(inp); os.makedirs(out)
+T, N, TR, NR, F = 4, 2, 6, 3, 2
+valid, train, ntest = [1], [2, 3], 2
+with h5py.File(os.path.join(inp, 'inputInfo_dataset004.h5'), 'w') as f:
+    f['trainInds'] = np.array(train, dtype='f8'); f['validInds'] = np.array(valid, dtype='f8')
+    f['paramInputDataHash'] = 'abcdef'
+    f['counts'] = np.ones((3, T, N))
+with h5py.File(os.path.join(inp, 'lfads_dataset004.h5'), 'w') as f:
+    f['train_data'] = np.ones((2, T, N), dtype='i8'); f['valid_data'] = np.ones((1, T, N), dtype='i8')
+    f['train_recon_data'] = np.ones((2, TR, NR), dtype='i8'); f['valid_recon_data'] = np.ones((1, TR, NR), dtype='i8')
+with h5py.File(os.path.join(out, 'lfads_output_dataset004.h5'), 'w') as f:
+    for split, n, base in (('train', 2, 0), ('valid', 1, 10), ('test', ntest, 20)):
+        e = (base + np.arange(n))[:, None, None].astype('f4'); t = np.arange(TR)[None, :, None]
+        f[split + '_output_params'] = (0.01 * (e + 1) + 0.001 * t + 0.0001 * np.arange(NR)[None, None, :]).astype('f4')
+        f[split + '_factors'] = (e * 100 + t * 10 + np.arange(F)[None, None, :]).astype('f4')
+`;
+
+test("lfads-torch output with held-out neurons, forward bins and test_ keys: [trials, T_rec, N_rec] and the test split", { skip: h5pyUnavailable() }, async () => {
+  const { dir, cleanup: done } = tempDir("torch-recon");
+  try {
+    python(TORCH_RECON, dir);
+    const [pm] = await loadPosteriorMeans({ outputDir: path.join(dir, "tout"), inputDir: path.join(dir, "tin"), datasetNames: ["dataset004"], spikeBinMs: 10 });
+    assert.equal(pm!.format, "lfads-torch");
+    assert.deepEqual(pm!.rates.shape, [3, 6, 3]);
+    assert.equal(pm!.time.length, 6);
+    // Original trial 0 is the validation trial (base 10), rates in spikes/s = per bin × 100.
+    assert.ok(Math.abs(pm!.rates.data[5 * 3 + 2]! - (0.01 * 11 + 0.005 + 0.0002) * 100) < 1e-4);
+    assert.deepEqual(pm!.test!.rates!.shape, [2, 6, 3]);
+    assert.deepEqual(pm!.test!.factors.shape, [2, 6, 2]);
+    assert.ok(Math.abs(pm!.test!.rates!.data[(1 * 6 + 5) * 3 + 1]! - (0.01 * 22 + 0.005 + 0.0001) * 100) < 1e-4, "test trial 1, last forward bin");
+  } finally {
+    done();
+  }
 });
