@@ -18,7 +18,10 @@ import { RngNoise } from "../../src/model/noise.js";
 import { RunParams } from "../../src/params/run-params.js";
 import { loadTrainedModel } from "../../src/posterior/sample-model.js";
 import { describeDims, inputSummary } from "../../src/run-lfads/files.js";
+import { lgammaRowSums } from "../../src/model/observation/poisson.js";
+import { augmentBatch, drawCoordinatedDropout } from "../../src/train/augmentation.js";
 import { loadLfadsInputs } from "../../src/train/input-data.js";
+import { heldInBlock } from "../../src/train/recon-data.js";
 import { trainRun } from "../../src/train/train-run.js";
 import { TINY } from "../model/tiny.js";
 
@@ -195,6 +198,35 @@ test("input contract error: one dataset with recon data and another without", as
   fs.renameSync(path.join(dir, "lfads_dataset001.h5"), path.join(dir, "lfads_dataset002.h5"));
   await writeInput(dir, { train: 6, valid: 4, recon: false });
   await assert.rejects(load(dir), /lfads_dataset002\.h5 has train_recon_data \/ valid_recon_data but .*lfads_dataset001\.h5 does not: .* give every dataset recon data, or none/);
+});
+
+test("CD and SV with recon data: masks over the encoders' elements only; held-out neurons and forward bins always in the value and the gradient, never in the SV score", () => {
+  const E = 3;
+  const target = synth(E, 9).counts;
+  const x = heldInBlock(target, E, T, N, TR, NR);
+  const rng = new Rng(4);
+  const sv = { rows: Uint8Array.from(x, () => (rng.uniform() < 0.7 ? 1 : 0)), keepRatio: 0.7 };
+  const cd = drawCoordinatedDropout(new RngNoise(rng), x.length, 0.6, 0);
+  const plain = augmentBatch(x, E, { sv, cd }, lgammaRowSums);
+  const got = augmentBatch(x, E, { sv, cd }, lgammaRowSums, { target, T, N, Trec: TR, Nrec: NR });
+  assert.deepEqual(got.encoderData, plain.encoderData, "the encoders' input is the same");
+  for (const k of ["value", "grad", "heldOut"] as const) assert.equal(got.weights[k]!.length, E * TR * NR, `${k} over the target`);
+  for (let e = 0; e < E; e++) {
+    for (let t = 0; t < TR; t++) {
+      for (let n = 0; n < NR; n++) {
+        const i = (e * TR + t) * NR + n;
+        const where = `trial ${e}, bin ${t}, neuron ${n}`;
+        if (t < T && n < N) {
+          const j = (e * T + t) * N + n;
+          for (const k of ["value", "grad", "heldOut"] as const) assert.equal(got.weights[k]![i], plain.weights[k]![j], `${k} at ${where}`);
+        } else {
+          assert.deepEqual([got.weights.value![i], got.weights.grad![i], got.weights.heldOut![i]], [1, 1, 0], `padding at ${where}`);
+        }
+      }
+    }
+  }
+  assert.deepEqual(got.lgammaSum, lgammaRowSums(target, E, got.weights.value), "lgamma sums over the target, weighted as its elements");
+  assert.deepEqual(got.lgammaHeldOut, plain.lgammaHeldOut, "the SV score's lgamma covers the encoders' held-out elements only");
 });
 
 /** Σ Poisson NLL of counts x under rates r over the elements `use(t, n)` of [E, T_rec, N_rec]. */
