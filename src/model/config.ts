@@ -15,8 +15,13 @@ export type { OutputDist };
 export interface DatasetSpec {
   /** Dataset name as in the TF variable names, e.g. "dataset001.h5" for lfads_dataset001.h5. */
   name: string;
-  /** Number of neurons (channels) N_d. */
+  /** Number of neurons (channels) N_d the encoders read (the held-in neurons). */
   numNeurons: number;
+  /**
+   * Neurons the read-out reconstructs, N_rec ≥ N_d: the N_d held-in neurons first, in the same order,
+   * then the held-out ones (lfads-torch's recon_data). Default N_d.
+   */
+  numReconNeurons?: number;
   /** Optional read-in initialisation [N_d, F] row-major (`alignment_matrix_cxf`). */
   alignmentMatrix?: Float32Array;
   /** Optional channel offsets [N_d] (`alignment_bias_c`). */
@@ -24,8 +29,13 @@ export interface DatasetSpec {
 }
 
 export interface LfadsConfig {
-  /** T: time bins per trial. */
+  /** T (T_obs): time bins per trial the encoders read. */
   numSteps: number;
+  /**
+   * T_rec ≥ T: steps the generator, controller, factors and rates run, the observed bins first, then
+   * the forward-prediction bins (lfads-torch's recon_seq_len). Default T.
+   */
+  reconSteps?: number;
   datasets: DatasetSpec[];
   outputDist: OutputDist;
   icDim: number;
@@ -67,6 +77,8 @@ export interface LfadsConfig {
 
 export interface DataDims {
   numSteps: number;
+  /** T_rec when the inputs hold recon data with forward bins (see LfadsConfig.reconSteps). */
+  reconSteps?: number;
   datasets: DatasetSpec[];
 }
 
@@ -97,6 +109,7 @@ export function modelConfigFromRunParams(p: RunParams, data: DataDims): LfadsCon
   }
   const cfg: LfadsConfig = {
     numSteps: data.numSteps,
+    ...(data.reconSteps !== undefined ? { reconSteps: data.reconSteps } : {}),
     datasets: data.datasets,
     outputDist: checkOutputDist(v.c_output_dist, "c_output_dist"),
     icDim: v.c_ic_dim,
@@ -140,12 +153,18 @@ export function modelConfigFromRunParams(p: RunParams, data: DataDims): LfadsCon
 /** Check dimensions and option combinations; errors name the offending parameter and value. */
 export function validateConfig(c: LfadsConfig): void {
   positiveInt("numSteps (T, time bins per trial)", c.numSteps);
+  if (c.reconSteps !== undefined && !(Number.isInteger(c.reconSteps) && c.reconSteps >= c.numSteps)) {
+    throw new ShapeError(`reconSteps (T_rec, the steps the generator runs) is ${c.reconSteps}; it must be an integer ≥ numSteps (${c.numSteps}, the bins the encoders read): the observed bins, then the forward bins`);
+  }
   if (c.datasets.length === 0) throw new ParamError("the model needs at least one dataset");
   const names = new Set<string>();
   for (const d of c.datasets) {
     if (names.has(d.name)) throw new ParamError(`duplicate dataset name '${d.name}'`);
     names.add(d.name);
     positiveInt(`numNeurons of dataset '${d.name}'`, d.numNeurons);
+    if (d.numReconNeurons !== undefined && !(Number.isInteger(d.numReconNeurons) && d.numReconNeurons >= d.numNeurons)) {
+      throw new ShapeError(`numReconNeurons of dataset '${d.name}' is ${d.numReconNeurons}; it must be an integer ≥ its numNeurons (${d.numNeurons}): the held-in neurons, then the held-out ones`);
+    }
     if (d.alignmentMatrix && d.alignmentMatrix.length !== d.numNeurons * c.factorsDim) {
       throw new ShapeError(`alignment_matrix_cxf of dataset '${d.name}' has ${d.alignmentMatrix.length} values; expected [${d.numNeurons}, ${c.factorsDim}] (N × c_factors_dim)`);
     }
@@ -169,6 +188,16 @@ export function validateConfig(c: LfadsConfig): void {
   if (c.icDim > 0 && c.icPriorVarMax < c.icPriorVarMin) {
     throw new ParamError(`c_ic_prior_var_max (${c.icPriorVarMax}) must be >= c_ic_prior_var_min (${c.icPriorVarMin})`);
   }
+}
+
+/** T_rec: the steps the generator runs (numSteps unless the inputs have forward bins). */
+export function reconStepsOf(c: Pick<LfadsConfig, "numSteps" | "reconSteps">): number {
+  return c.reconSteps ?? c.numSteps;
+}
+
+/** N_rec of a dataset: the neurons its read-out reconstructs (numNeurons unless it has held-out neurons). */
+export function reconNeuronsOf(d: Pick<DatasetSpec, "numNeurons" | "numReconNeurons">): number {
+  return d.numReconNeurons ?? d.numNeurons;
 }
 
 /** Width of the encoder input e_t: N (identity read-in) or F, plus X if ext inputs go to the encoders. */
@@ -197,7 +226,7 @@ export function controllerInputDim(c: LfadsConfig): number {
 /** Width of the fed-back signal (0 when nothing is fed back). */
 export function feedbackDim(c: LfadsConfig): number {
   if (!feedsBack(c)) return 0;
-  return c.feedbackFactorsOrRates === "factors" ? c.factorsDim : c.datasets[0]!.numNeurons;
+  return c.feedbackFactorsOrRates === "factors" ? c.factorsDim : reconNeuronsOf(c.datasets[0]!);
 }
 
 /** Whether factors (or rates) are fed back to the controller. */

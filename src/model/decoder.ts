@@ -10,7 +10,7 @@
  * factors stage to the caller.
  */
 import * as tf from "@tensorflow/tfjs";
-import { feedbackDim, type LfadsConfig } from "./config.js";
+import { feedbackDim, reconStepsOf, type LfadsConfig } from "./config.js";
 import { activeCoupledDecoder, coupledDecoderOp, type CoupledDecoderImpl } from "./ops/coupled-decoder.js";
 import { GenGru } from "./gru-cell.js";
 import { hostValues } from "./ops/host-tensors.js";
@@ -63,7 +63,7 @@ export type CoSource =
 export interface DecoderInputs {
   /** s_{−1} [B,G]. */
   genIc: tf.Tensor2D;
-  /** The CI encoder's forward states cf [B,T,H_ci]; with a controller only. It reads cf_{t−lag}. */
+  /** The CI encoder's forward states cf [B,T,H_ci] (T = T_rec, zero-padded over forward steps); with a controller only. It reads cf_{t−lag}. */
   cf?: tf.Tensor3D;
   /** Its reverse states cb [B,T,H_ci], read as cb_{t+lag}; absent for a causal controller. */
   cb?: tf.Tensor3D;
@@ -131,7 +131,7 @@ export class Decoder {
     const x = inp.extGen && gen.inDim > 0 ? inp.extGen : null;
     const { whRu, whC } = gen.recurrent();
     // The (data) external inputs need no gradient; the bias-only projection runs inside the op.
-    const genStates = gruRecurrenceInput(x, x ? gen.inputWeights() : null, gen.bias(), inp.genIc, whRu, whC, this.cfg.numSteps, { clip: this.cfg.cellClipValue, inputGrad: false });
+    const genStates = gruRecurrenceInput(x, x ? gen.inputWeights() : null, gen.bias(), inp.genIc, whRu, whC, reconStepsOf(this.cfg), { clip: this.cfg.cellClipValue, inputGrad: false });
     if (inp.deferFactors) {
       const mask = dropoutMask(inp.dropout, genStates.shape);
       return { genStates, factorStage: { states: genStates, ...(mask ? { mask } : {}), facW: this.factors.weight() } };
@@ -188,7 +188,7 @@ export class Decoder {
     const cfg = this.cfg;
     const [B, G] = inp.genIc.shape;
     const fbDim = feedbackDim(cfg);
-    return { B, G, T: cfg.numSteps, C: cfg.conDim, U: cfg.coDim, fbDim, abDim: this.controller!.inDim - fbDim, conW: this.controller!.inputWeights() };
+    return { B, G, T: reconStepsOf(cfg), C: cfg.conDim, U: cfg.coDim, fbDim, abDim: this.controller!.inDim - fbDim, conW: this.controller!.inputWeights() };
   }
 
   /**

@@ -6,7 +6,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { ShapeError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
-import { controllerInputDim, encoderInputDim, generatorInputDim, validateConfig, type LfadsConfig } from "./config.js";
+import { controllerInputDim, encoderInputDim, generatorInputDim, reconNeuronsOf, reconStepsOf, validateConfig, type LfadsConfig } from "./config.js";
+import { padLaggedSteps, padSteps } from "./forward-steps.js";
+import { rowPicker } from "./row-picker.js";
 import { activeCoupledDecoder } from "./ops/coupled-decoder.js";
 import { Decoder, noDropout, type CoSource, type DecoderOutputs, type Dropout } from "./decoder.js";
 import { BidirectionalEncoder } from "./encoder.js";
@@ -21,21 +23,30 @@ import { DiagGaussianFromInput, IcPrior, klControllerOutputs, klControllerOutput
 import { Readin, Readout } from "./readin-readout.js";
 import { pickWeightRows, weightedLogLik, type LikelihoodWeights } from "./likelihood-weights.js";
 
-/** One batch, all trials from one dataset. */
+/**
+ * One batch, all trials from one dataset. The likelihood's target is `recon` where given, else `data`;
+ * `lgammaSum`, `weights` and `lgammaHeldOut` are over the target's elements.
+ */
 export interface LfadsBatch {
   datasetIndex: number;
-  /** Observations [B,T,N_d] (spike counts as float32 for Poisson). */
+  /** Observations [B,T,N_d] (spike counts as float32 for Poisson): what the encoders read (T = numSteps). */
   data: tf.Tensor3D;
-  /** External inputs [B,T,X] when c_ext_input_dim > 0. */
+  /**
+   * The reconstruction target [B,T_rec,N_rec] when the read-out reconstructs more than the encoders read
+   * (lfads-torch's recon_data): `data`'s neurons then the held-out ones, `data`'s bins then the forward
+   * bins. Required when the model has held-out neurons or forward bins; absent: the target is `data`.
+   */
+  recon?: tf.Tensor3D;
+  /** External inputs [B,T,X] when c_ext_input_dim > 0 (over the observed bins; zero over forward bins). */
   extInput?: tf.Tensor3D;
-  /** Σ_{t,n} lgamma(x+1) per trial [B] (Poisson; see `lgammaRowSums`), weighted as `weights.value` where given. Treated as 0 when absent. */
+  /** Σ_{t,n} lgamma(x+1) per trial [B] of the target (Poisson; see `lgammaRowSums`), weighted as `weights.value` where given. Treated as 0 when absent. */
   lgammaSum?: Float32Array;
   /**
    * What the encoders read instead of `data` [B,T,N] (coordinated dropout, sample validation: the data
-   * with some elements zeroed and the rest scaled up); `data` stays the likelihood's target.
+   * with some elements zeroed and the rest scaled up); `data` (or `recon`) stays the likelihood's target.
    */
   encoderData?: tf.Tensor3D;
-  /** Per-element weights of the log-likelihood (likelihood-weights.ts); absent: every element counts once. */
+  /** Per-element weights of the log-likelihood over the target [B,T_rec,N_rec] (likelihood-weights.ts); absent: every element counts once. */
   weights?: LikelihoodWeights;
   /** Σ_{t,n} heldOut·lgamma(x+1) per trial [B], with `weights.heldOut`. */
   lgammaHeldOut?: Float32Array;
@@ -57,7 +68,7 @@ export interface ForwardOptions {
  */
 export interface LfadsEncoding {
   datasetIndex: number;
-  /** The batch's observations [B,T,N] (targets of the likelihood). */
+  /** The likelihood's targets [B,T_rec,N_rec]: the batch's `recon`, else its `data`. */
   data: tf.Tensor3D;
   lgammaSum?: Float32Array;
   weights?: LikelihoodWeights;
@@ -82,7 +93,7 @@ export interface LfadsOutputs {
   factors: tf.Tensor3D; // [B,T,F]
   genStates: tf.Tensor3D; // [B,T,G]
   genIcs: tf.Tensor2D; // [B,G] s_{−1}
-  /** Poisson rates (counts/bin) [B,T,N] or Gaussian means ‖ variances [B,T,2N]. */
+  /** Poisson rates (counts/bin) [B,T,N] or Gaussian means ‖ variances [B,T,2N] (T = T_rec, N = N_rec). */
   outputDistParams: tf.Tensor3D;
   controllerOutputs?: tf.Tensor3D; // [B,T,U]
   conStates?: tf.Tensor3D; // [B,T,C]
@@ -119,27 +130,6 @@ function makeDropout(keep: number, noise: NoiseSource): Dropout {
   const maskTensor = (shape: number[]): tf.Tensor => tensorsFilledBy([shape], ([m]) => maskInto(m!))[0]!;
   const apply = <X extends tf.Tensor>(x: X): X => tf.mul(x, maskTensor(x.shape)) as X;
   return Object.assign(apply, { mask: (n: number) => noise.dropoutMask(n, keep), maskInto });
-}
-
-/**
- * x → its rows `rows` (identity when absent). Each row repeated in order (`rows` = 0…0 1…1 …, every
- * row the same number of times, the posterior-sampling layout) is a broadcasting add — exact, and far
- * faster than Gather or Tile on the wasm backend; other orders gather.
- */
-function rowPicker(rows: Int32Array | undefined, E: number): <X extends tf.Tensor>(x: X) => X {
-  if (!rows) return (x) => x;
-  const cc = rows.length / E;
-  let repeat = Number.isInteger(cc);
-  for (let r = 0; repeat && r < rows.length; r++) repeat = rows[r] === Math.floor(r / cc);
-  if (repeat && cc === 1) return (x) => x;
-  if (repeat) {
-    return <X extends tf.Tensor>(x: X): X => {
-      const rest = x.shape.slice(1);
-      return tf.reshape(tf.add(tf.zeros([E, cc, ...rest]), tf.expandDims(x, 1)), [E * cc, ...rest]) as X;
-    };
-  }
-  const idx = tf.tensor1d(rows, "int32");
-  return <X extends tf.Tensor>(x: X): X => tf.gather(x, idx) as X;
 }
 
 export interface LfadsModelOptions {
@@ -225,8 +215,15 @@ export class LfadsModel {
     if (b.encoderData && b.encoderData.shape.join() !== b.data.shape.join()) {
       throw new ShapeError(`encoderData for dataset '${ds.name}' has shape [${b.encoderData.shape.join(", ")}], expected the data's [${b.data.shape.join(", ")}]`);
     }
+    const [Tr, Nr] = [reconStepsOf(c), reconNeuronsOf(ds)];
+    const r = b.recon;
+    if (r ? r.rank !== 3 || r.shape[0] !== B || r.shape[1] !== Tr || r.shape[2] !== Nr : Tr !== T || Nr !== N) {
+      throw new ShapeError(
+        `recon data for dataset '${ds.name}' has shape [${r ? r.shape.join(", ") : "none"}], expected [${B}, ${Tr}, ${Nr}] (trials × ${Tr} bins: ${T} observed + ${Tr - T} forward × ${Nr} neurons: ${N} held-in + ${Nr - N} held-out)`,
+      );
+    }
     for (const [name, w] of Object.entries(b.weights ?? {})) {
-      if (w && w.length !== B * T * N) throw new ShapeError(`weights.${name} has ${w.length} values, expected B·T·N = ${B * T * N} (one per element of the data [${B}, ${T}, ${N}])`);
+      if (w && w.length !== B * Tr * Nr) throw new ShapeError(`weights.${name} has ${w.length} values, expected ${B * Tr * Nr} (one per element of the target [${B}, ${Tr}, ${Nr}])`);
     }
   }
 
@@ -258,7 +255,7 @@ export class LfadsModel {
     // e needs a gradient only through a trainable read-in (otherwise it is data).
     const encOpts = { inputGrad: readin.linear?.W.trainable === true };
     if (extDo && !c.injectExtInputToGen) e = tf.concat([e, extDo], 2);
-    const out: LfadsEncoding = { datasetIndex: batch.datasetIndex, data: batch.data };
+    const out: LfadsEncoding = { datasetIndex: batch.datasetIndex, data: batch.recon ?? batch.data };
     if (batch.lgammaSum) out.lgammaSum = batch.lgammaSum;
     if (batch.weights) out.weights = batch.weights;
     if (batch.lgammaHeldOut) out.lgammaHeldOut = batch.lgammaHeldOut;
@@ -293,12 +290,13 @@ export class LfadsModel {
     const E = enc.data.shape[0];
     if (rows?.some((r) => !(r >= 0 && r < E))) throw new ShapeError(`decode: rows must be encoding rows 0 … ${E - 1}`);
     const B = rows ? rows.length : E;
-    const T = c.numSteps;
+    // The generator runs T_rec steps; the encoders' sequences (T_obs) are zero over the forward steps.
+    const T = reconStepsOf(c);
     const sample = (opts.latents ?? "sample") === "sample";
     const noise = opts.noise;
     const dropout = makeDropout(opts.keepProb ?? 1, noise);
     const pick = rowPicker(rows, E);
-    const extGen = enc.extGen ? pick(enc.extGen) : undefined;
+    const extGen = enc.extGen ? padSteps(pick(enc.extGen), T) : undefined;
 
     // Initial condition g0 → s_{-1}.
     let genIc: tf.Tensor2D;
@@ -328,8 +326,8 @@ export class LfadsModel {
         eps = tf.tensor3d(noise.normal(T * B * c.coDim), [T, B, c.coDim]);
         co = { kind: "posterior-sample", eps };
       }
-      const cb = enc.cb ? pick(enc.cb) : undefined;
-      dec = this.decoder.run({ genIc, cf: pick(enc.cf!), ...(cb ? { cb } : {}), ...(extGen ? { extGen } : {}), co, readout, dropout, conStates: opts.outputs ?? false, deferFactors });
+      const cb = enc.cb ? padSteps(pick(enc.cb), T) : undefined;
+      dec = this.decoder.run({ genIc, cf: padLaggedSteps(pick(enc.cf!), T, c.controllerInputLag), ...(cb ? { cb } : {}), ...(extGen ? { extGen } : {}), co, readout, dropout, conStates: opts.outputs ?? false, deferFactors });
     } else {
       dec = this.decoder.run({ genIc, ...(extGen ? { extGen } : {}), readout, dropout, deferFactors });
     }
@@ -400,7 +398,7 @@ export class LfadsModel {
     const c = this.config;
     if (c.extInputDim > 0) throw new ShapeError("samplePrior: the model has external inputs (c_ext_input_dim > 0); prior samples need them and they are not generated");
     const B = batchSize;
-    const T = c.numSteps;
+    const T = reconStepsOf(c);
     const readout = this.readouts[datasetIndex];
     if (!readout) throw new ShapeError(`samplePrior: datasetIndex ${datasetIndex} is out of range`);
     let genIc: tf.Tensor2D;

@@ -4,7 +4,7 @@
  * `glm/fac_2_…_<name>`.
  */
 import * as tf from "@tensorflow/tfjs";
-import { readinIsIdentity, type DatasetSpec, type LfadsConfig } from "./config.js";
+import { readinIsIdentity, reconNeuronsOf, type DatasetSpec, type LfadsConfig } from "./config.js";
 import { Linear } from "./linear.js";
 import type { ObservationModel } from "./observation/observation-model.js";
 import type { ParamStore } from "./params.js";
@@ -48,6 +48,27 @@ export class Readin {
   }
 }
 
+/** a [rows, n] followed column-wise by `extra` [rows, N − n] → [rows, N] (a itself when N = n). */
+function padColumns(a: Float32Array, rows: number, n: number, N: number, extra: Float32Array): Float32Array {
+  if (N === n) return a;
+  const out = new Float32Array(rows * N);
+  for (let r = 0; r < rows; r++) {
+    out.set(a.subarray(r * n, (r + 1) * n), r * N);
+    out.set(extra.subarray(r * (N - n), (r + 1) * (N - n)), r * N + n);
+  }
+  return out;
+}
+
+/**
+ * The read-out's initial W [F, N_rec] of an aligned dataset: the alignment matrix's transpose [F, N]
+ * for the held-in neurons, then the Linear's own random init (std 1/√F) for the held-out ones, which
+ * have no alignment.
+ */
+function alignedReadoutInit(store: ParamStore, W: Float32Array, F: number, N: number): Float32Array {
+  const n = W.length / F;
+  return N === n ? W : padColumns(W, F, n, N, store.normal([F, N - n], 1 / Math.sqrt(F)));
+}
+
 export class Readout {
   readonly observation: ObservationModel;
   private readonly linears: Linear[];
@@ -56,10 +77,11 @@ export class Readout {
 
   /** One Linear per head of the observation model `obs`; the first takes the alignment matrix and bias. */
   constructor(store: ParamStore, cfg: LfadsConfig, ds: DatasetSpec, obs: ObservationModel) {
-    const N = ds.numNeurons;
+    const N = reconNeuronsOf(ds);
     const F = cfg.factorsDim;
-    const W = ds.alignmentMatrix ? transpose(ds.alignmentMatrix, N, F) : undefined;
-    const init = { ...(W ? { weightInit: W } : {}), ...(ds.alignmentBias ? { biasInit: ds.alignmentBias } : {}), io: true };
+    const W = ds.alignmentMatrix ? alignedReadoutInit(store, transpose(ds.alignmentMatrix, ds.numNeurons, F), F, N) : undefined;
+    const bias = ds.alignmentBias ? padColumns(ds.alignmentBias, 1, ds.numNeurons, N, new Float32Array(N - ds.numNeurons)) : undefined;
+    const init = { ...(W ? { weightInit: W } : {}), ...(bias ? { biasInit: bias } : {}), io: true };
     const identity = obs.identityReadout && cfg.datasets.length === 1 && F === N;
     this.observation = obs;
     this.linears = identity

@@ -86,7 +86,9 @@ export async function setupPbt(source: RunCollection | string, options: PbtOptio
   const summary = await inputSummary(runInputDir(start.dir), LFADS_INPUT_STEM);
   const datasetNames = summary.datasetNames.map((n) => n.replace(/\.h5$/, ""));
   const plan = planPbt(options, startParams, Math.max(1, datasetNames.length));
-  const space = resolveSearchSpace({ bins: summary.numSteps, neurons: summary.datasets[0]?.numNeurons ?? 1 }, options.searchSpace);
+  // The reconstructed elements per trial: T_rec × N_rec where the inputs have held-out neurons and forward bins.
+  const first = summary.datasets[0];
+  const space = resolveSearchSpace({ bins: summary.reconSteps ?? summary.numSteps, neurons: first ? (first.numReconNeurons ?? first.numNeurons) : 1 }, options.searchSpace);
   const base = { rcDir, startId: start.id, startDir: start.dir, startParams, datasetNames, plan, space };
   const memberDirs = Array.from({ length: plan.population }, (_, k) => memberDir(rcDir, k, plan.population));
   const settings = settingsOf(plan, space);

@@ -126,7 +126,20 @@ export interface PosteriorMeansData {
   truth?: Array3D<Float32Array>;
   /** 0-based dataset index of every trial (a single dataset repeats one value). */
   datasetIndexByTrial: Int32Array;
+  /** The test trials' posterior means (an input's test_data), when they were sampled. */
+  test?: PosteriorTestSplit;
 }
+
+/**
+ * The posterior means of the test trials (the LFADS input's `test_data`: encoded, never trained or
+ * validated on), in test_data's trial order, as the TF-style `model_runs_<ds>_test_<kind>` file holds
+ * them: the same fields and units as the PosteriorMeans they belong to (rates in spikes/s,
+ * `[testTrials, T, nNeurons]` with the same T and nNeurons).
+ */
+export type PosteriorTestSplit = Pick<
+  PosteriorMeansData,
+  "rates" | "means" | "variances" | "factors" | "generatorStates" | "generatorIcs" | "controllerOutputs" | "postG0Mean" | "postG0Logvar" | "costs" | "nllBoundVaes" | "nllBoundIwaes"
+>;
 
 /** Result of `conditionAverage`: condition labels (sorted unique) and the averaged array (conditions first). */
 export interface ConditionAverage<A> {
@@ -183,6 +196,7 @@ export class PosteriorMeans implements Readonly<PosteriorMeansData> {
   declare readonly externalInputs?: Array3D<Float32Array>;
   declare readonly truth?: Array3D<Float32Array>;
   declare readonly datasetIndexByTrial: Int32Array;
+  declare readonly test?: PosteriorTestSplit;
 
   constructor(d: PosteriorMeansData) {
     const dist = d.outputDist ?? DEFAULT_OUTPUT_DIST;
@@ -207,6 +221,10 @@ export class PosteriorMeans implements Readonly<PosteriorMeansData> {
       throw new ShapeError(`PosteriorMeans: conditionIds has ${d.conditionIds.length} entries but there are ${n} trials`);
     }
     if (d.datasetIndexByTrial.length !== n) throw new ShapeError(`PosteriorMeans: datasetIndexByTrial has ${d.datasetIndexByTrial.length} entries, not ${n}`);
+    const testOut = d.test?.[what];
+    if (d.test && (!testOut || testOut.shape[1] !== T || testOut.shape[2] !== outputs.shape[2])) {
+      throw new ShapeError(`PosteriorMeans: test.${what} has shape [${testOut?.shape.join(", ") ?? "none"}]; expected [test trials, ${T}, ${outputs.shape[2]}] like ${what}`);
+    }
     for (const [k, v] of Object.entries(d)) if (v !== undefined) (this as Record<string, unknown>)[k] = v;
     this.outputDist = dist;
     if (foreignOutputField(m, "rates")) {

@@ -4,6 +4,7 @@
  */
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { reconNeuronsOf, reconStepsOf } from "../model/config.js";
 import { ParamError } from "../core/errors.js";
 import { writeH5Atomic } from "../io/h5.js";
 import { loadTrainedModel, type LoadModelOptions, type SampleTarget } from "./sample-model.js";
@@ -45,10 +46,10 @@ export async function writePriorSamples(target: SampleTarget, options: PriorSamp
     const di = options.datasetIndex ?? 0;
     const ds = tm.data.datasets[di];
     if (!Number.isInteger(di) || !ds) throw new ParamError(`datasetIndex must be a 0-based index below ${tm.data.datasets.length}; got ${di}`);
-    const M = positiveInt("batchTrials", options.batchTrials, defaultBatchTrials(c, ds.numNeurons));
+    const N = reconNeuronsOf(ds);
+    const M = positiveInt("batchTrials", options.batchTrials, defaultBatchTrials(c, N));
     const seed = options.seed ?? 0;
-    const T = c.numSteps;
-    const N = ds.numNeurons;
+    const T = reconStepsOf(c);
     const dOut = tm.model.observation.paramsPerNeuron * N;
     const file = path.join(tm.spec.outputDir, MODEL_RUNS_PRIOR_SAMPLE);
     const { l2Term } = rampTerms(tm);

@@ -8,6 +8,10 @@
  * converted. Which one a file holds: `outputDist` when given (the run's `c_output_dist`), else from the
  * column count against the input info's neurons (2N → Gaussian; lfads-torch `[n,T,N,2]` → Gaussian;
  * otherwise Poisson).
+ *
+ * With held-out neurons and forward bins (the LFADS input has train_recon_data) the outputs are
+ * [trials, T_rec, N_rec] and the time vector continues over the forward bins; test trials (test_data)
+ * sampled into their own file (TF layout) or `test_*` keys (lfads-torch) are `PosteriorMeans.test`.
  */
 import * as path from "node:path";
 import type { Array3D } from "../core/array3d.js";
@@ -15,7 +19,7 @@ import { didYouMean, LayoutError, ParamError, warn } from "../core/errors.js";
 import { OUTPUT_DISTS, isOutputDist, observationModel, type OutputDist } from "../model/observation/registry.js";
 import { POSTERIOR_MEAN_KINDS, PosteriorMeans, rebinSum, type PosteriorFormat, type PosteriorMeanKind, type PosteriorMeansData } from "./posterior-means.js";
 import { bareDataHash, inputInfoFileName, readInputInfo, type InputInfo } from "./read-input-info.js";
-import { POSTERIOR_WRITER, readTf, readTfInputTruth, tfPosteriorFileNames } from "./read-posterior-tf.js";
+import { POSTERIOR_WRITER, readTf, readInputReconNeurons, readTfInputTruth, tfPosteriorFileNames } from "./read-posterior-tf.js";
 import { readTorch, torchPosteriorFileNames } from "./read-posterior-torch.js";
 import { firstExisting } from "./read-splits.js";
 import { wholeRebinFactor } from "../data/rebin-split.js";
@@ -110,7 +114,8 @@ async function loadOne(
     warn(`dataset ${ds}: only lfads-torch output (${torchFile}) was found; its values are posterior-sample averages, not posterior_push_mean`);
   }
   const dist = opts.outputDist ?? "auto";
-  const read = useTf ? await readTf(opts.outputDir, ds, kind, info, spikeBinMs, tfTrain!, dist) : await readTorch(torchFile!, info, spikeBinMs, dist, ds);
+  const reconNeurons = await readInputReconNeurons(opts.inputDir, ds);
+  const read = useTf ? await readTf(opts.outputDir, ds, kind, info, spikeBinMs, tfTrain!, dist, reconNeurons) : await readTorch(torchFile!, info, spikeBinMs, dist, ds, reconNeurons);
   const T = read[observationModel(read.outputDist).meanField]!.shape[1];
   const time = timeVector(info, spikeBinMs, T);
 

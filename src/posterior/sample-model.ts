@@ -15,7 +15,7 @@ import type { RunParams } from "../params/run-params.js";
 import { runInputDir, runOutputDir } from "../runs/layout.js";
 import { readRunParamsFile } from "../runs/run-params-file.js";
 import { latestCheckpoint, loadCheckpoint, type Checkpoint } from "../train/checkpoint.js";
-import { listInputFiles, loadLfadsInputs, type InputData } from "../train/input-data.js";
+import { dataDims, listInputFiles, loadLfadsInputs, type InputData } from "../train/input-data.js";
 import { trainConfigFromRunParams, type TrainConfig } from "../train/train-config.js";
 import type { RunLike } from "../train/train-run.js";
 
@@ -100,10 +100,7 @@ export async function loadTrainedModel(target: SampleTarget, opts: LoadModelOpti
   const train = trainConfigFromRunParams(spec.params, nd);
   const v = spec.params.values;
   const data = await loadLfadsInputs(spec.inputDir, { outputDist: checkOutputDist(v.c_output_dist, "c_output_dist"), extInputDim: v.c_ext_input_dim, reduceTimestepsTo: train.reduceTimestepsTo });
-  const config = modelConfigFromRunParams(spec.params, {
-    numSteps: data.numSteps,
-    datasets: data.datasets.map((d) => ({ name: d.name, numNeurons: d.numNeurons, ...(d.alignmentMatrix ? { alignmentMatrix: d.alignmentMatrix } : {}), ...(d.alignmentBias ? { alignmentBias: d.alignmentBias } : {}) })),
-  });
+  const config = modelConfigFromRunParams(spec.params, dataDims(data));
   const checkpoint = await loadCheckpoint(file);
   const model = new LfadsModel(config, { seed: 0 });
   try {

@@ -45,11 +45,15 @@ function rowSeed(seed: number, stream: number, trial: number, sample: number): n
   return h;
 }
 
-/** Stream id of (dataset index, split, purpose). */
-export function streamId(datasetIndex: number, split: "train" | "valid" | "prior", purpose: number): number {
+/** Stream id of (dataset index, split, purpose); test trials (test_data) get ids apart from the others'. */
+export function streamId(datasetIndex: number, split: "train" | "valid" | "test" | "prior", purpose: number): number {
+  if (split === "test") return TEST_STREAMS + datasetIndex * 16 + purpose;
   const s = split === "train" ? 0 : split === "valid" ? 1 : 2;
   return (datasetIndex * 3 + s) * 16 + purpose;
 }
+
+/** First stream id of the test splits (above every train / valid / prior id of up to 20,000 datasets). */
+const TEST_STREAMS = 1_000_000;
 
 export class RowNoise implements NoiseSource {
   private readonly rngs: Rng[];

@@ -5,7 +5,10 @@
  * of `lfads-ts/tf` passes one by default (src/facade/sample-posterior.ts).
  */
 import type { BackendInfo } from "../model/ops/backend.js";
+import type { PosteriorSplit } from "../runs/layout.js";
 import type { PosteriorMeanKind } from "./posterior-means.js";
+
+export type { PosteriorSplit };
 
 /** The TF `--kind`s that write posterior means. */
 export type PosteriorSampleKind = PosteriorMeanKind;
@@ -17,7 +20,7 @@ export interface PosteriorFileInfo {
   datasetName: string;
   /** 0-based dataset index in the run. */
   datasetIndex: number;
-  split: "train" | "valid";
+  split: PosteriorSplit;
   /** The output file. */
   file: string;
   /** Trials the file holds. */

@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ParamError } from "../core/errors.js";
-import type { LfadsConfig } from "../model/config.js";
+import { reconStepsOf, type LfadsConfig } from "../model/config.js";
 import { l2Cost } from "../model/l2.js";
 import { rampWeight } from "../train/schedule.js";
 import type { TrainedModel } from "./sample-model.js";
@@ -27,7 +27,7 @@ const DEFAULT_PASS_BYTES = 256 * 2 ** 20;
 function bytesPerRow(c: LfadsConfig, numNeurons: number): number {
   const ci = c.coDim > 0 ? 2 * c.ciEncDim + 10 * c.conDim : 0;
   const perStep = ci + 10 * c.genDim + 6 * (numNeurons + c.factorsDim + c.coDim) + 4 * (c.extInputDim + numNeurons);
-  return 4 * c.numSteps * perStep + 4096;
+  return 4 * reconStepsOf(c) * perStep + 4096;
 }
 
 /** Rough bytes of live tensors per trial of an encoder pass: the gates and states of both encoders. */

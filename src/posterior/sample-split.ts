@@ -6,13 +6,15 @@
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { readH5, writeH5Atomic, type H5Dataset, type H5File } from "../io/h5.js";
-import type { LfadsConfig } from "../model/config.js";
+import { reconNeuronsOf, reconStepsOf, type LfadsConfig } from "../model/config.js";
 import type { LfadsBatch, LfadsEncoding } from "../model/lfads.js";
+import { LayoutError } from "../core/errors.js";
 import { gatherTrials, type DatasetData, type SplitData } from "../train/input-data.js";
+import { padToTarget } from "../train/recon-data.js";
 import type { TrainedModel } from "./sample-model.js";
 import { POSTERIOR_ATTRS } from "./posterior-source.js";
 import { RowNoise, streamId, type NoiseRequest } from "./sample-noise.js";
-import type { PosteriorSampleKind } from "./sample-progress.js";
+import type { PosteriorSampleKind, PosteriorSplit } from "./sample-progress.js";
 import { trialsPerGroup } from "./sample-shared.js";
 import { TrialSliceDataset, writeFloat64 } from "./sample-write.js";
 
@@ -21,7 +23,7 @@ export interface SplitJob {
   kind: PosteriorSampleKind;
   datasetIndex: number;
   ds: DatasetData;
-  split: "train" | "valid";
+  split: PosteriorSplit;
   file: string;
   /** Trials to process (first E of the split). */
   E: number;
@@ -64,7 +66,7 @@ class GroupSums {
   priorLogvar: Float32Array | undefined;
 
   constructor(readonly k: number, c: LfadsConfig, dOut: number) {
-    const T = c.numSteps;
+    const T = reconStepsOf(c);
     this.odp = new Float64Array(k * T * dOut);
     this.factors = new Float64Array(k * T * c.factorsDim);
     this.genStates = new Float64Array(k * T * c.genDim);
@@ -103,11 +105,32 @@ function coMeanCorrPerRow(mean: tf.Tensor3D): tf.Tensor1D {
   return tf.div(tf.sum(tf.mul(tf.mul(0.5, tf.square(S)), tf.tensor2d(mask, [U, U])), [1, 2]), (U * (U - 1)) / 2) as tf.Tensor1D;
 }
 
+/** The split of a job's dataset (test: the input's test_data, which a test job implies). */
+export function splitOf(ds: DatasetData, split: PosteriorSplit): SplitData {
+  const s = split === "test" ? ds.test : ds[split];
+  if (!s) throw new LayoutError(`dataset '${ds.name}' (${ds.file}) has no test_data, so it has no test split to sample`);
+  return s;
+}
+
+/**
+ * The target of trials without recon data (test_data) in a model with held-out neurons or forward
+ * bins: the data zero-padded to [B, T_rec, N_rec] and likelihood weights 1 on the observed held-in
+ * elements, 0 elsewhere, so that costs and bounds are those of the observed elements.
+ */
+function observedOnlyTarget(x: Float32Array, B: number, T: number, N: number, Tr: number, Nr: number): Pick<LfadsBatch, "recon" | "weights"> {
+  const value = padToTarget(new Float32Array(x.length).fill(1), 0, B, T, N, Tr, Nr);
+  return { recon: tf.tensor3d(padToTarget(x, 0, B, T, N, Tr, Nr), [B, Tr, Nr]), weights: { value } };
+}
+
 function makeBatch(c: LfadsConfig, datasetIndex: number, ds: DatasetData, s: SplitData, idx: Int32Array): LfadsBatch {
   const T = c.numSteps;
   const N = ds.numNeurons;
+  const [Tr, Nr] = [reconStepsOf(c), reconNeuronsOf(ds)];
   const B = idx.length;
-  const b: LfadsBatch = { datasetIndex, data: tf.tensor3d(gatherTrials(s.data, idx, T * N), [B, T, N]) };
+  const data = gatherTrials(s.data, idx, T * N);
+  const b: LfadsBatch = { datasetIndex, data: tf.tensor3d(data, [B, T, N]) };
+  if (s.recon) b.recon = tf.tensor3d(gatherTrials(s.recon, idx, Tr * Nr), [B, Tr, Nr]);
+  else if (Tr !== T || Nr !== N) Object.assign(b, observedOnlyTarget(data, B, T, N, Tr, Nr));
   if (s.lgammaSums) b.lgammaSum = Float32Array.from(idx, (i) => s.lgammaSums![i]!);
   if (c.extInputDim > 0 && s.extInput) b.extInput = tf.tensor3d(gatherTrials(s.extInput, idx, T * c.extInputDim), [B, T, c.extInputDim]);
   return b;
@@ -129,7 +152,7 @@ function encodeGroup(ctx: SplitContext, job: SplitJob, acc: GroupSums, e0: numbe
   let enc: LfadsEncoding | undefined;
   tf.tidy(() => {
     const idx = Int32Array.from({ length: kk }, (_, j) => e0 + j);
-    enc = model.encode(makeBatch(c, job.datasetIndex, job.ds, job.ds[job.split], idx), { keepProb: 1, noise });
+    enc = model.encode(makeBatch(c, job.datasetIndex, job.ds, splitOf(job.ds, job.split), idx), { keepProb: 1, noise });
     noise.finish();
     if (enc.post && enc.prior) {
       acc.postMean.set(enc.post.mean.dataSync());
@@ -149,7 +172,7 @@ function encodeGroup(ctx: SplitContext, job: SplitJob, acc: GroupSums, e0: numbe
  */
 function runPass(ctx: SplitContext, job: SplitJob, enc: LfadsEncoding, acc: GroupSums, e0: number, kk: number, s0: number, cc: number): void {
   const { model, config: c } = ctx.tm;
-  const T = c.numSteps;
+  const T = reconStepsOf(c);
   const sample = job.kind === "posterior_sample_and_average";
   const rows: [number, number][] = [];
   for (let j = 0; j < kk; j++) for (let s = 0; s < cc; s++) rows.push([e0 + j, s0 + s]);
@@ -222,7 +245,7 @@ class SplitOutputs {
 
   constructor(private readonly f: H5File, private readonly ctx: SplitContext, private readonly E: number, dOut: number) {
     const c = (this.c = ctx.tm.config);
-    const T = c.numSteps;
+    const T = reconStepsOf(c);
     const I = c.icDim;
     this.odp = new TrialSliceDataset(f, "output_dist_params", E, [T, dOut]);
     this.factors = new TrialSliceDataset(f, "factors", E, [T, c.factorsDim]);
@@ -293,7 +316,7 @@ class SplitOutputs {
 /** Write one split's file, a group of trials at a time. `report(done)` after every group. */
 export async function writeSplit(ctx: SplitContext, job: SplitJob, report: (done: number) => Promise<void>): Promise<void> {
   const c = ctx.tm.config;
-  const N = job.ds.numNeurons;
+  const N = reconNeuronsOf(job.ds);
   const dOut = ctx.tm.model.observation.paramsPerNeuron * N;
   const E = job.E;
   const S = job.kind === "posterior_sample_and_average" ? ctx.numSamples : 1;

@@ -37,6 +37,12 @@
  * prior_g0_mean / prior_g0_logvar / post_g0_mean / post_g0_logvar [E,I] (ic_dim > 0), costs,
  * nll_bound_vaes, nll_bound_iwaes, train_steps [E].
  *
+ * With recon data in the inputs (held-out neurons, forward bins; train/recon-data.ts) T is T_rec and N is
+ * N_rec: the rates cover every recon neuron and bin, and costs are over every recon element. An input
+ * with test_data gets a third file per kind, `model_runs_<ds>_test_<kind>`, with the same keys for its
+ * test trials (encoded from test_data alone); there costs and bounds are over the observed held-in
+ * elements only, the rest having no data.
+ *
  * - posterior_sample_and_average: every trial is pushed through numSamples times with g0 and u_t
  *   sampled from their posteriors (no dropout) and the outputs are averaged (rates after exp). Without
  *   dropout the encoders (IC encoder → g0 posterior, CI encoder → controller inputs) are a function of the
@@ -63,12 +69,12 @@ import type { BackendInfo } from "../model/ops/backend.js";
 import { MODEL_RUNS_PREFIX, modelRunsFileName } from "../runs/layout.js";
 import { POSTERIOR_MEAN_KINDS } from "./posterior-means.js";
 import { loadTrainedModel, type LoadModelOptions, type SampleTarget, type TrainedModel } from "./sample-model.js";
-import type { PosteriorFileInfo, PosteriorProgress, PosteriorReporter, PosteriorSampleKind } from "./sample-progress.js";
+import type { PosteriorFileInfo, PosteriorProgress, PosteriorReporter, PosteriorSampleKind, PosteriorSplit } from "./sample-progress.js";
 import { defaultBatchTrials, positiveInt, rampTerms } from "./sample-shared.js";
-import { Aborted, staleReason, writeSplit, type SplitContext, type SplitJob } from "./sample-split.js";
+import { Aborted, splitOf, staleReason, writeSplit, type SplitContext, type SplitJob } from "./sample-split.js";
 
 export type { SampleTarget, SampleTargetSpec, CheckpointChoice } from "./sample-model.js";
-export type { PosteriorFileInfo, PosteriorFileReporter, PosteriorProgress, PosteriorReporter, PosteriorSampleInfo, PosteriorSampleKind } from "./sample-progress.js";
+export type { PosteriorFileInfo, PosteriorFileReporter, PosteriorProgress, PosteriorReporter, PosteriorSampleInfo, PosteriorSampleKind, PosteriorSplit } from "./sample-progress.js";
 
 export interface SamplePosteriorOptions extends LoadModelOptions {
   kind?: PosteriorSampleKind | "both";
@@ -88,7 +94,7 @@ export interface PosteriorFileResult {
   file: string;
   kind: PosteriorSampleKind;
   datasetName: string;
-  split: "train" | "valid";
+  split: PosteriorSplit;
   trials: number;
   /** True when the file existed and was left alone. */
   skipped: boolean;
@@ -118,7 +124,7 @@ export interface SamplePosteriorResult {
 }
 
 /** TF file name of a posterior output. */
-export function posteriorFileName(datasetName: string, split: "train" | "valid", kind: PosteriorSampleKind): string {
+export function posteriorFileName(datasetName: string, split: PosteriorSplit, kind: PosteriorSampleKind): string {
   return modelRunsFileName(datasetName, split, kind);
 }
 
@@ -167,7 +173,7 @@ function checkSettings(tm: TrainedModel, options: SamplePosteriorOptions): Setti
   const p = tm.spec.params;
   const kinds = kindsOf(options.kind, p.values.posterior_mean_kind);
   const numSamples = positiveInt("numSamples", options.numSamples, p.values.num_samples_posterior);
-  const maxN = Math.max(...tm.data.datasets.map((d) => d.numNeurons));
+  const maxN = Math.max(...tm.data.datasets.map((d) => d.numReconNeurons ?? d.numNeurons));
   const batchTrials = positiveInt("batchTrials", options.batchTrials, defaultBatchTrials(tm.config, maxN));
   const maxTrials = options.maxTrials === undefined ? Infinity : positiveInt("maxTrials", options.maxTrials, 1);
   const seed = options.seed ?? 0;
@@ -175,13 +181,13 @@ function checkSettings(tm: TrainedModel, options: SamplePosteriorOptions): Setti
   return { kinds, numSamples, batchTrials, maxTrials, seed };
 }
 
-/** Every file of the call, in the order written: per kind, per dataset, train then valid. */
+/** Every file of the call, in the order written: per kind, per dataset, train then valid (then test, where the input has test_data). */
 function planJobs(tm: TrainedModel, s: Settings): SplitJob[] {
   const jobs: SplitJob[] = [];
   for (const kind of s.kinds) {
     tm.data.datasets.forEach((ds, datasetIndex) => {
-      for (const split of ["train", "valid"] as const) {
-        const E = Math.min(ds[split].numTrials, s.maxTrials);
+      for (const split of ds.test ? (["train", "valid", "test"] as const) : (["train", "valid"] as const)) {
+        const E = Math.min(splitOf(ds, split).numTrials, s.maxTrials);
         jobs.push({ kind, datasetIndex, ds, split, file: path.join(tm.spec.outputDir, posteriorFileName(ds.name, split, kind)), E });
       }
     });
@@ -194,7 +200,7 @@ async function staleJobs(jobs: readonly SplitJob[], step: number, s: Settings, o
   const remake = new Map<SplitJob, string>();
   for (const j of jobs) {
     if (overwrite || !fs.existsSync(j.file)) continue;
-    const why = await staleReason(j.file, step, j.kind === "posterior_sample_and_average" ? s.numSamples : undefined, s.maxTrials, j.ds[j.split].numTrials);
+    const why = await staleReason(j.file, step, j.kind === "posterior_sample_and_average" ? s.numSamples : undefined, s.maxTrials, splitOf(j.ds, j.split).numTrials);
     if (why) remake.set(j, why);
   }
   return remake;

@@ -15,11 +15,16 @@ import { RUN_LFADS_FLAGS, type FlagValue } from "./flags.js";
 /** Names and sizes of the datasets of a stem, as run_lfads.py records them. */
 export interface InputSummary extends HyperparametersData {
   files: InputFile[];
-  /** T of the first dataset (TF takes it from the first file). */
+  /** T (T_obs) of the first dataset (TF takes it from the first file). */
   numSteps: number;
+  /** T_rec (`train_recon_data.shape[1]`) of the first dataset, when it has recon data. */
+  reconSteps?: number;
   datasetNames: string[];
-  /** Name and neurons (`train_data.shape[2]`) of each dataset, in file order. */
-  datasets: { name: string; numNeurons: number }[];
+  /**
+   * Name and neurons (`train_data.shape[2]`, N_in) of each dataset, in file order, and N_rec
+   * (`train_recon_data.shape[2]`) where it has recon data.
+   */
+  datasets: { name: string; numNeurons: number; numReconNeurons?: number }[];
 }
 
 function shapeOf(f: H5Group, key: string, file: string): number[] {
@@ -28,18 +33,32 @@ function shapeOf(f: H5Group, key: string, file: string): number[] {
   return d.shape;
 }
 
-/** Read only the shapes of `train_data` in every input file of the stem. */
+/** Read only the shapes of `train_data` (and `train_recon_data` where present) in every input file of the stem. */
 export async function inputSummary(dataDir: string, stem: string): Promise<InputSummary> {
   const files = listInputFilesByStem(dataDir, stem);
   const datasets: InputSummary["datasets"] = [];
   let numSteps = -1;
+  let reconSteps: number | undefined;
   for (const f of files) {
-    const shape = await readH5(f.file, (h) => shapeOf(h, "train_data", f.file));
-    if (shape.length !== 3) throw new ShapeError(`train_data in ${f.file} has shape [${shape.join(", ")}], expected [trials, time, neurons]`);
+    const [shape, recon] = await readH5(f.file, (h) => [shapeOf(h, "train_data", f.file), h.keys().includes("train_recon_data") ? shapeOf(h, "train_recon_data", f.file) : undefined] as const);
+    for (const [key, s] of [["train_data", shape], ["train_recon_data", recon]] as const) {
+      if (s && s.length !== 3) throw new ShapeError(`${key} in ${f.file} has shape [${s.join(", ")}], expected [trials, time, neurons]`);
+    }
     if (numSteps < 0) numSteps = shape[1]!;
-    datasets.push({ name: f.name, numNeurons: shape[2]! });
+    if (recon && reconSteps === undefined) reconSteps = recon[1]!;
+    datasets.push({ name: f.name, numNeurons: shape[2]!, ...(recon ? { numReconNeurons: recon[2]! } : {}) });
   }
-  return { files, numSteps, datasetNames: files.map((f) => f.name), datasets };
+  return { files, numSteps, ...(reconSteps !== undefined ? { reconSteps } : {}), datasetNames: files.map((f) => f.name), datasets };
+}
+
+/**
+ * "T = 35" (as run_lfads.py's log says it), or with recon data "T_obs = 35, T_rec = 45, N_in/N_rec =
+ * 137/182 (dataset001.h5)", for messages.
+ */
+export function describeDims(s: Pick<InputSummary, "numSteps" | "reconSteps" | "datasets">): string {
+  if (s.reconSteps === undefined) return `T = ${s.numSteps}`;
+  const N = s.datasets.map((d) => `${d.numNeurons}/${d.numReconNeurons ?? d.numNeurons} (${d.name})`);
+  return `T_obs = ${s.numSteps}, T_rec = ${s.reconSteps}, N_in/N_rec = ${N.join(", ")}`;
 }
 
 /**

@@ -28,7 +28,7 @@ import type { TrainProgress } from "../train/progress.js";
 import { hyperparametersPath, readNewestHyperparameters, tfHyperparameters, writeHyperparameters } from "../train/hyperparameters.js";
 import { RUN_MANAGER_STEM } from "../train/input-files.js";
 import { newestListedCheckpoint } from "../runs/checkpoint-index.js";
-import { checkpointStep, inputSummary, recordedFlags, type InputSummary } from "./files.js";
+import { checkpointStep, describeDims, inputSummary, recordedFlags, type InputSummary } from "./files.js";
 import { formatFlagValue, MAX_INT, parseRunLfadsArgv, runLfadsFlag, runParamsFromFlags, type FlagValue, type RunLfadsArgs, type RunLfadsKind } from "./flags.js";
 
 export interface RunLfadsOptions {
@@ -144,7 +144,7 @@ async function runChecked(args: RunLfadsArgs, options: RunLfadsOptions): Promise
   const summary = await inputSummary(dataDir, stem);
   const flags = recordedFlags(v);
   fs.mkdirSync(saveDir, { recursive: true });
-  io.out(`lfads run-lfads --kind=${kind}: ${summary.files.length} dataset(s) from ${dataDir} with stem '${stem}' (${summary.datasetNames.join(", ")}), T = ${summary.numSteps}; saving in ${saveDir}\n`);
+  io.out(`lfads run-lfads --kind=${kind}: ${summary.files.length} dataset(s) from ${dataDir} with stem '${stem}' (${summary.datasetNames.join(", ")}), ${describeDims(summary)}; saving in ${saveDir}\n`);
   const base = { kind, saveDir, dataDir, datasetNames: summary.datasetNames, params };
 
   if (kind === "train") return { ...base, ...(await train(args, params, { dataDir, stem, saveDir, flags, seed, maxEpochs, maxSteps }, io, options)) };

@@ -174,11 +174,13 @@ export const isCheckpointIndexName = (name: string): boolean => name === CHECKPO
 
 /** Prefix of TF LFADS's sampling outputs (`run_lfads.py --output_filename_stem` replaces it). */
 export const MODEL_RUNS_PREFIX = "model_runs_";
+/** The splits of posterior outputs: TF's train and valid, and the test trials of an input's test_data. */
+export type PosteriorSplit = "train" | "valid" | "test";
 /**
  * TF LFADS posterior file of a dataset, split and kind: `model_runs_<dataset>_<split>_<kind>`, where
  * `<dataset>` is TF's dataset name (the input file's name after the stem: `dataset001.h5`).
  */
-export const modelRunsFileName = (dataset: string, split: "train" | "valid", kind: string): string => `${MODEL_RUNS_PREFIX}${dataset}_${split}_${kind}`;
+export const modelRunsFileName = (dataset: string, split: PosteriorSplit, kind: string): string => `${MODEL_RUNS_PREFIX}${dataset}_${split}_${kind}`;
 /** `--kind=prior_sample`'s output. */
 export const MODEL_RUNS_PRIOR_SAMPLE = `${MODEL_RUNS_PREFIX}prior_sample`;
 /** Prefix of lfads-torch's posterior outputs, `lfads_output_<input file stem>.h5`. */

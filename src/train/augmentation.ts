@@ -13,6 +13,10 @@
  *   x ⊙ m / keep_ratio; the log-likelihood keeps its value over every element, but its gradient comes
  *   only from elements with m = 0 (and, with probability cd_grad_passthru_prob, from the others).
  *
+ * With held-out neurons and forward bins (recon data) the masks cover the encoders' elements only; the
+ * weights of the other elements of the target are padded: value 1, gradient 1 (always trained), held-out 0
+ * (reference nlb-nwb-autolfads.md §6).
+ *
  * Masks are drawn with the dropout-mask generator (model/noise.ts: the xoshiro128** stream of
  * core/rng.ts, in the kernels where installed), so they are reproducible and resume with the RNG state.
  */
@@ -21,6 +25,7 @@ import { Rng } from "../core/rng.js";
 import type { LikelihoodWeights } from "../model/likelihood-weights.js";
 import { RngNoise, type NoiseSource } from "../model/noise.js";
 import type { InputData } from "./input-data.js";
+import { padToTarget } from "./recon-data.js";
 
 export interface AugmentationConfig {
   /** CD keep ratio, 1 − p_cd (1: off). */
@@ -98,15 +103,26 @@ export interface AugmentedBatch {
   lgammaHeldOut?: Float32Array;
 }
 
+/** The likelihood's target when it is larger than the encoders' input: its values [B, T_rec, N_rec] and sizes. */
+export interface TargetLayout {
+  target: Float32Array;
+  T: number;
+  N: number;
+  Trec: number;
+  Nrec: number;
+}
+
 /**
  * The batch x [B·T·N] seen through an SV mask (`sv`: its rows and keep ratio) and/or a CD mask;
  * `dataConstant` is the observation model's (Poisson: Σ lgamma(x+1)), to be weighted as the elements are.
+ * With `recon`, the weights are over its target (padded outside x's elements) and so are the lgamma sums.
  */
 export function augmentBatch(
   x: Float32Array,
   B: number,
   masks: { sv?: { rows: Uint8Array; keepRatio: number }; cd?: CoordinatedDropoutMask },
   dataConstant?: (x: ArrayLike<number>, trials: number, weights?: ArrayLike<number>) => Float32Array,
+  recon?: TargetLayout,
 ): AugmentedBatch {
   const { sv, cd } = masks;
   const n = x.length;
@@ -126,11 +142,15 @@ export function augmentBatch(
     // CD: the gradient only where the encoders did not see the element (or it passes through).
     if (grad) grad[i] = m === 0 || (cd!.pass !== undefined && cd!.pass[i]! > 0) ? v : 0;
   }
-  const weights: LikelihoodWeights = { ...(value ? { value } : {}), ...(grad ? { grad } : {}), ...(heldOut ? { heldOut } : {}) };
+  // Held-out neurons and forward bins: always in the value and the gradient, never in the SV score.
+  const pad = (a: Float32Array | undefined, fill: number): Float32Array | undefined => (a && recon ? padToTarget(a, fill, B, recon.T, recon.N, recon.Trec, recon.Nrec) : a);
+  const [pv, pg, ph] = [pad(value, 1), pad(grad, 1), pad(heldOut, 0)];
+  const weights: LikelihoodWeights = { ...(pv ? { value: pv } : {}), ...(pg ? { grad: pg } : {}), ...(ph ? { heldOut: ph } : {}) };
   const out: AugmentedBatch = { encoderData, weights };
   if (sv && dataConstant) {
-    out.lgammaSum = dataConstant(x, B, value);
-    out.lgammaHeldOut = dataConstant(x, B, heldOut);
+    const target = recon?.target ?? x;
+    out.lgammaSum = dataConstant(target, B, pv);
+    out.lgammaHeldOut = dataConstant(target, B, ph);
   }
   return out;
 }

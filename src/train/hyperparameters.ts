@@ -28,7 +28,10 @@ export type HyperparameterFlags = Readonly<Record<string, ParamValue>>;
 export interface HyperparametersData {
   /** T of the first dataset. */
   numSteps: number;
-  datasets: readonly { name: string; numNeurons: number }[];
+  /** T_rec with recon data (held-out neurons, forward bins); recorded as recon_seq_len. */
+  reconSteps?: number;
+  /** N_rec of a dataset with recon data is recorded in dataset_recon_dims. */
+  datasets: readonly { name: string; numNeurons: number; numReconNeurons?: number }[];
 }
 
 /** The KL/L2 ramp step counts training uses (TrainConfig, after scaling with the number of datasets). */
@@ -62,7 +65,7 @@ export function runManagerFlags(params: RunParams, dirs: { dataDir: string; save
 /**
  * The dict run_lfads.py saves: the flags (booleans as "true"/"false", num_steps_for_gen_ic clamped to
  * T as run_lfads.py clamps it before saving), then kind, dataset_names, dataset_dims, num_steps and
- * ndatasets.
+ * ndatasets; with recon data also recon_seq_len (T_rec) and dataset_recon_dims (N_rec per dataset).
  */
 export function tfHyperparameters(flags: HyperparameterFlags, kind: string, data: HyperparametersData): Record<string, unknown> {
   const hps: Record<string, unknown> = {};
@@ -76,6 +79,9 @@ export function tfHyperparameters(flags: HyperparameterFlags, kind: string, data
   hps["dataset_dims"] = Object.fromEntries(data.datasets.map((d) => [d.name, d.numNeurons]));
   hps["num_steps"] = data.numSteps;
   hps["ndatasets"] = data.datasets.length;
+  // lfads-ts additions, only with recon data (TF LFADS has no read-out beyond its inputs).
+  if (data.reconSteps !== undefined) hps["recon_seq_len"] = data.reconSteps;
+  if (data.datasets.some((d) => d.numReconNeurons !== undefined)) hps["dataset_recon_dims"] = Object.fromEntries(data.datasets.map((d) => [d.name, d.numReconNeurons ?? d.numNeurons]));
   return hps;
 }
 

@@ -29,7 +29,7 @@ import { diagnosticsLine, epochDiagnostics, writeDiagnostics } from "./diagnosti
 import { divergenceRule, DivergenceWatch, type DivergenceEvent, type DivergenceRule } from "./divergence.js";
 import { fitlogLine, writeFitlog, type EpochCosts } from "./fitlog.js";
 import { runManagerFlags, tfHyperparameters, writeHyperparameters, type HyperparameterFlags } from "./hyperparameters.js";
-import { loadLfadsInputs, type InputData } from "./input-data.js";
+import { dataDims, loadLfadsInputs, type InputData } from "./input-data.js";
 import { listInputFilesByStem, RUN_MANAGER_STEM } from "./input-files.js";
 import { writeModelParams } from "./outputs.js";
 import { formatProgress, type ProgressCallback, type TrainProgress } from "./progress.js";
@@ -147,10 +147,7 @@ async function prepareTraining(spec: Required<TrainRunSpec>, options: TrainRunOp
   const tcfg = trainConfigFromRunParams(spec.params, Math.max(1, nd));
   const v = spec.params.values;
   const data = await loadLfadsInputs(spec.inputDir, { outputDist: checkOutputDist(v.c_output_dist, "c_output_dist"), extInputDim: v.c_ext_input_dim, reduceTimestepsTo: tcfg.reduceTimestepsTo, stem: spec.dataFilenameStem });
-  const mcfg = modelConfigFromRunParams(spec.params, {
-    numSteps: data.numSteps,
-    datasets: data.datasets.map((d) => ({ name: d.name, numNeurons: d.numNeurons, ...(d.alignmentMatrix ? { alignmentMatrix: d.alignmentMatrix } : {}), ...(d.alignmentBias ? { alignmentBias: d.alignmentBias } : {}) })),
-  });
+  const mcfg = modelConfigFromRunParams(spec.params, dataDims(data));
   const trainSizes = data.datasets.map((d) => ({ name: d.name, numTrials: d.train.numTrials }));
   const validSizes = data.datasets.map((d) => ({ name: d.name, numTrials: d.valid.numTrials }));
   checkBatchSize(tcfg.batchSize, trainSizes, "train");
@@ -217,7 +214,7 @@ class TrainingSession {
     writeFitlog(spec.outputDir, this.trainer.fitlog);
     writeDiagnostics(spec.outputDir, this.trainer.diagnostics);
     const flags = this.options.flags ?? runManagerFlags(spec.params, { dataDir: spec.inputDir, saveDir: spec.outputDir, stem: spec.dataFilenameStem }, tcfg);
-    writeHyperparameters(spec.outputDir, this.trainer.step, tfHyperparameters(flags, "train", { numSteps: data.numSteps, datasets: mcfg.datasets }));
+    writeHyperparameters(spec.outputDir, this.trainer.step, tfHyperparameters(flags, "train", { numSteps: data.numSteps, ...(data.reconSteps !== undefined ? { reconSteps: data.reconSteps } : {}), datasets: mcfg.datasets }));
     fs.rmSync(spec.doneFile, { force: true });
     if (tcfg.verbose) {
       for (const p of this.model.variables()) this.log(`    ${p.name} [${p.shape.join(", ")}]${p.trainable ? "" : " (fixed)"}`);

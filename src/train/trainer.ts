@@ -18,6 +18,7 @@ import { upgradeDiagnosticsLine } from "./diagnostics.js";
 import type { DivergenceState } from "./divergence.js";
 import { gatherTrials, type InputData, type SplitData } from "./input-data.js";
 import { jitterSpikes } from "./jitter.js";
+import { heldInBlock } from "./recon-data.js";
 import { LearningRateSchedule, rampWeight } from "./schedule.js";
 import type { TrainConfig } from "./train-config.js";
 
@@ -67,6 +68,8 @@ interface BatchArrays {
   ext: Float32Array | undefined;
   lgamma: Float32Array | undefined;
   shape: [number, number, number];
+  /** The reconstruction target [B,T_rec,N_rec] with held-out neurons and forward bins (recon data). */
+  recon: { data: Float32Array; shape: [number, number, number] } | undefined;
   /** The encoders' input, likelihood weights and held-out lgamma sums under CD / SV. */
   augmented: AugmentedBatch | undefined;
 }
@@ -115,26 +118,35 @@ export class Trainer {
     const T = this.data.numSteps;
     const N = ds.numNeurons;
     const B = ref.indices.length;
+    const [Trec, Nrec] = [this.data.reconSteps ?? T, ds.numReconNeurons ?? N];
     let data: Float32Array = gatherTrials(s.data, ref.indices, T * N);
+    let target: Float32Array | undefined = s.recon ? gatherTrials(s.recon, ref.indices, Trec * Nrec) : undefined;
     let lgamma: Float32Array | undefined = s.lgammaSums ? Float32Array.from(ref.indices, (i) => s.lgammaSums![i]!) : undefined;
     const w = this.cfg.temporalSpikeJitterWidth;
     const obs = this.model.observation;
     if (w > 0 && obs.countData) {
-      data = jitterSpikes(data, B, T, N, w, this.rng);
-      lgamma = obs.dataConstant?.(data, B);
+      // With recon data the target is jittered and the encoders read its held-in observed block.
+      if (target) {
+        target = jitterSpikes(target, B, Trec, Nrec, w, this.rng);
+        data = heldInBlock(target, B, T, N, Trec, Nrec);
+      } else data = jitterSpikes(data, B, T, N, w, this.rng);
+      lgamma = obs.dataConstant?.(target ?? data, B);
     }
     const X = this.model.config.extInputDim;
     const ext = s.extInput && X > 0 ? gatherTrials(s.extInput, ref.indices, T * X) : undefined;
     const aug = this.cfg.augmentation;
     const cd = training && aug.keepRatio < 1 ? drawCoordinatedDropout(this.noise, data.length, aug.keepRatio, aug.cdGradPassthruProb) : undefined;
     const sv = this.svMasks ? { rows: this.svMasks.rows(ref.datasetIndex, split, ref.indices), keepRatio: this.svMasks.keepRatio } : undefined;
-    const augmented = cd || sv ? augmentBatch(data, B, { ...(sv ? { sv } : {}), ...(cd ? { cd } : {}) }, obs.dataConstant) : undefined;
-    return { datasetIndex: ref.datasetIndex, data, ext, lgamma: augmented?.lgammaSum ?? lgamma, shape: [B, T, N], augmented };
+    const layout = target ? { target, T, N, Trec, Nrec } : undefined;
+    const augmented = cd || sv ? augmentBatch(data, B, { ...(sv ? { sv } : {}), ...(cd ? { cd } : {}) }, obs.dataConstant, layout) : undefined;
+    const recon = target ? { data: target, shape: [B, Trec, Nrec] as [number, number, number] } : undefined;
+    return { datasetIndex: ref.datasetIndex, data, ext, lgamma: augmented?.lgammaSum ?? lgamma, shape: [B, T, N], recon, augmented };
   }
 
   private tensors(a: BatchArrays): LfadsBatch {
     const [B, T] = a.shape;
     const b: LfadsBatch = { datasetIndex: a.datasetIndex, data: tf.tensor3d(a.data, a.shape) };
+    if (a.recon) b.recon = tf.tensor3d(a.recon.data, a.recon.shape);
     if (a.ext) b.extInput = tf.tensor3d(a.ext, [B, T, this.model.config.extInputDim]);
     if (a.lgamma) b.lgammaSum = a.lgamma;
     const aug = a.augmented;
