@@ -98,7 +98,8 @@ export type { ReportOptions, ReportSection, HtmlRenderable } from "./display/rep
 
 // posterior results (TF-free readers and scores)
 export { PosteriorMeans, concatenateOverTrials, loadPosteriorMeans, FitLog, loadFitLog, ModelTrainedParams, loadModelTrainedParams } from "./posterior/index.js";
-export { r2Score, bitsPerSpike, poissonNll, posteriorRateR2, posteriorBitsPerSpike } from "./posterior/index.js";
+export { r2Score, bitsPerSpike, poissonNll, posteriorRateR2, posteriorBitsPerSpike, posteriorReconBitsPerSpike } from "./posterior/index.js";
+export type { ReconBitsPerSpike } from "./posterior/index.js";
 export type { LoadPosteriorMeansOptions, PosteriorMeanKind, FitLogRow, FitDiagnosticsRow, R2Result, TrialSplit } from "./posterior/index.js";
 
 // TF LFADS's run_lfads.py: its flags, the files it writes (`runLfads` itself is in "lfads-ts/tf")

@@ -1,4 +1,7 @@
-/** Joining 3-D arrays [a, b, c] along their last two axes (held-in ‖ held-out neurons, observed ‖ forward bins). */
+/**
+ * Joining 3-D arrays [a, b, c] along their last two axes and cutting blocks out of them (held-in ‖ held-out
+ * neurons, observed ‖ forward bins).
+ */
 import { array3d, type Array3D } from "./array3d.js";
 import { ShapeError } from "./errors.js";
 
@@ -32,4 +35,14 @@ export function concatMiddleAxis(x: Array3D, y: Array3D, what: string): Array3D<
     for (let i = 0; i < ty * c; i++) out[(e * (tx + ty) + tx) * c + i] = y.data[e * ty * c + i]!;
   }
   return array3d(out, [n, tx + ty, c]);
+}
+
+/** The block [0, a) × [b0, b1) × [c0, c1) of a 3-D array (bins [b0, b1) and neurons [c0, c1) of every trial). */
+export function sliceBlock(x: Array3D, [b0, b1]: readonly [number, number], [c0, c1]: readonly [number, number]): Array3D<Float64Array> {
+  const [a, b, c] = x.shape;
+  if (!(0 <= b0 && b0 <= b1 && b1 <= b && 0 <= c0 && c0 <= c1 && c1 <= c)) throw new ShapeError(`sliceBlock: [${b0}, ${b1}) × [${c0}, ${c1}) is outside an array of shape [${x.shape.join(", ")}]`);
+  const out = new Float64Array(a * (b1 - b0) * (c1 - c0));
+  let at = 0;
+  for (let i = 0; i < a; i++) for (let j = b0; j < b1; j++) for (let k = c0; k < c1; k++) out[at++] = x.data[(i * b + j) * c + k]!;
+  return array3d(out, [a, b1 - b0, c1 - c0]);
 }

@@ -12,7 +12,7 @@
  * `nlbRatesFromLfads` cuts the posterior-mean rates back into the six submission tensors.
  */
 import { array3d, type Array3D } from "../core/array3d.js";
-import { concatMiddleAxis } from "../core/array3d-concat.js";
+import { concatMiddleAxis, sliceBlock } from "../core/array3d-concat.js";
 import { ParamError, ShapeError } from "../core/errors.js";
 import { writeArray, writeH5Atomic } from "../io/h5.js";
 import { toInt64 } from "../prepare/input-files.js";
@@ -38,12 +38,8 @@ export function concatBins(a: NlbTensor, b: NlbTensor, what: string): Array3D<Fl
 }
 
 /** Bins [t0, t1) and neurons [k0, k1) of a tensor. */
-export function sliceBinsNeurons(x: NlbTensor, [t0, t1]: readonly [number, number], [k0, k1]: readonly [number, number]): Array3D<Float64Array> {
-  const [n, T, N] = x.shape;
-  const out = new Float64Array(n * (t1 - t0) * (k1 - k0));
-  let at = 0;
-  for (let e = 0; e < n; e++) for (let t = t0; t < t1; t++) for (let k = k0; k < k1; k++) out[at++] = x.data[(e * T + t) * N + k]!;
-  return array3d(out, [n, t1 - t0, k1 - k0]);
+export function sliceBinsNeurons(x: NlbTensor, bins: readonly [number, number], neurons: readonly [number, number]): Array3D<Float64Array> {
+  return sliceBlock(x, bins, neurons);
 }
 
 function int64(x: NlbTensor): { data: BigInt64Array; shape: number[]; dtype: string } {

@@ -112,6 +112,7 @@ export function concatenateOverTrials(pms: readonly PosteriorMeans[]): Posterior
     if (k !== m.meanField && k !== "factors" && !foreignOutputField(m, k) && all(k)) target[k] = concatenateField(pms, k as TrialTimeField);
   }
   if (all("rawCounts")) target.rawCounts = concatRows(pms.map((p) => p.rawCounts!), "rawCounts");
+  if (all("rawReconCounts")) target.rawReconCounts = concatRows(pms.map((p) => p.rawReconCounts!), "rawReconCounts");
   if (all("externalInputs")) target.externalInputs = concatRows(pms.map((p) => p.externalInputs!), "externalInputs");
   if (all("conditionIds")) {
     const ids = pms.flatMap((p) => [...p.conditionIds!] as (number | string)[]);

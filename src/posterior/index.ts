@@ -12,7 +12,8 @@ export { parseFitDiagnostics, readFitDiagnostics, FIT_DIAGNOSTICS_COLUMNS } from
 export type { FitDiagnosticsRow, FitDiagnosticsColumn } from "./fit-diagnostics.js";
 export { ModelTrainedParams, loadModelTrainedParams } from "./trained-params.js";
 export type { LoadModelTrainedParamsOptions } from "./trained-params.js";
-export { r2Score, poissonNll, bitsPerSpike, posteriorRateR2, posteriorBitsPerSpike, splitTrials } from "./scores.js";
+export { r2Score, poissonNll, bitsPerSpike, posteriorRateR2, posteriorBitsPerSpike, posteriorReconBitsPerSpike, splitTrials } from "./scores.js";
+export type { ReconBitsPerSpike } from "./scores.js";
 export type { R2Result, ScoreOptions, TrialSplit, PosteriorScoreOptions } from "./scores.js";
 // Run-level loaders and scores (the facade's run.loadPosteriorMeans() & co. call these).
 export { loadRunPosteriorMeans, loadRunFitLog, loadRunTrainedParams, scoreRun, runPosteriorSource } from "./run-results.js";

@@ -120,6 +120,11 @@ export interface PosteriorMeansData {
   conditionIds?: ConditionIds;
   /** `[trials, T_orig, nNeurons]`, counts per **original** bin (the input info's `counts`). */
   rawCounts?: Array3D;
+  /**
+   * `[trials, T_orig + forward bins, nNeurons + held-out neurons]`, the counts the model reconstructed per
+   * original bin (the input info's `reconCounts`), when it had held-out neurons or forward bins.
+   */
+  rawReconCounts?: Array3D;
   /** `[trials, T_orig, nExt]`. */
   externalInputs?: Array3D<Float32Array>;
   /** `[trials, T, nNeurons]`, true rates as **expected counts per output bin** (`spikeBinMs`), when known. */
@@ -193,6 +198,7 @@ export class PosteriorMeans implements Readonly<PosteriorMeansData> {
   declare readonly validInds: Int32Array;
   declare readonly conditionIds?: ConditionIds;
   declare readonly rawCounts?: Array3D;
+  declare readonly rawReconCounts?: Array3D;
   declare readonly externalInputs?: Array3D<Float32Array>;
   declare readonly truth?: Array3D<Float32Array>;
   declare readonly datasetIndexByTrial: Int32Array;
@@ -212,6 +218,7 @@ export class PosteriorMeans implements Readonly<PosteriorMeansData> {
     const perTrial: [string, { shape: readonly number[] } | Float64Array | undefined][] = [
       ...[...TRIAL_TIME_FIELDS, ...TRIAL_VECTOR_FIELDS, ...TRIAL_SCALAR_FIELDS].map((k) => [k, d[k]] as [string, { shape: readonly number[] } | Float64Array | undefined]),
       ["rawCounts", d.rawCounts],
+      ["rawReconCounts", d.rawReconCounts],
       ["externalInputs", d.externalInputs],
     ];
     for (const [k, v] of perTrial) {
@@ -329,6 +336,17 @@ export class PosteriorMeans implements Readonly<PosteriorMeansData> {
       throw new LfadsError(`PosteriorMeans(${this.datasetName}): no raw counts — the input info file had no 'counts' dataset; re-run the prepare step to write it`);
     }
     return rebinSum(this.rawCounts, this.rebin);
+  }
+
+  /**
+   * `rawReconCounts` summed into LFADS bins, `[trials, T_rec, N_rec]`: the counts the rates reconstruct
+   * (held-in then held-out neurons, observed then forward bins). Throws when the run had none.
+   */
+  reconCountsPerBin(): Array3D<Float32Array> {
+    if (!this.rawReconCounts) {
+      throw new LfadsError(`PosteriorMeans(${this.datasetName}): no reconstructed counts — the run's dataset gave no reconCounts (held-out neurons, forward bins), or it was prepared before they were written; re-run the prepare step`);
+    }
+    return rebinSum(this.rawReconCounts, this.rebin);
   }
 
   /**

@@ -136,6 +136,7 @@ async function loadOne(
     datasetIndexByTrial: new Int32Array(info.nTrials).fill(datasetIndex),
     ...(info.conditionIds ? { conditionIds: info.conditionIds } : {}),
     ...(info.counts ? { rawCounts: info.counts } : {}),
+    ...(info.reconCounts ? { rawReconCounts: info.reconCounts } : {}),
     ...(info.externalInputs ? { externalInputs: info.externalInputs } : {}),
     ...(truth ? { truth } : {}),
   };

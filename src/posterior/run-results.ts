@@ -13,7 +13,7 @@ import { checkOutputDist, observationModel, type OutputDist } from "../model/obs
 import type { PosteriorFormat, PosteriorMeans } from "./posterior-means.js";
 import { posteriorSourceOf, type PosteriorSource } from "./posterior-source.js";
 import { loadPosteriorMeans } from "./read-posterior.js";
-import { posteriorBitsPerSpike, posteriorRateR2, splitTrials, type TrialSplit } from "./scores.js";
+import { posteriorBitsPerSpike, posteriorRateR2, posteriorReconBitsPerSpike, splitTrials, type TrialSplit } from "./scores.js";
 import { loadModelTrainedParams, type ModelTrainedParams } from "./trained-params.js";
 
 /** Options of `loadRunPosteriorMeans` / `run.loadPosteriorMeans`. */
@@ -125,8 +125,15 @@ export interface RunScore {
   r2?: number;
   /** Mean over neurons of the per-neuron R² (NaN neurons skipped). */
   r2MeanPerNeuron?: number;
-  /** Bits per spike of the inferred rates on the run's own counts (NLB definition); Poisson outputs only. */
+  /**
+   * Bits per spike of the inferred rates on the run's own counts (NLB definition); Poisson outputs only.
+   * With held-out neurons or forward bins: on the held-in neurons over the observed bins.
+   */
   bitsPerSpike?: number;
+  /** NLB co-bps: bits per spike of the held-out neurons over the observed bins (runs that reconstruct them). */
+  coBps?: number;
+  /** NLB fp-bps: bits per spike of every neuron over the forward bins (runs that reconstruct them). */
+  fpBps?: number;
 }
 
 export interface ScoreRunOptions extends RunPosteriorOptions {
@@ -139,7 +146,8 @@ export interface ScoreRunOptions extends RunPosteriorOptions {
 /**
  * Score a run's posterior means per dataset: R² against the true rates (when the input has truth, as
  * the Lorenz and synthetic data do) and bits per spike (when the input info has the counts), on the
- * validation trials by default. An array of plain records: `show(await scoreRun(run))` is a table.
+ * validation trials by default; with held-out neurons or forward bins (a dataset's reconCounts), NLB's
+ * co-bps and fp-bps too. An array of plain records: `show(await scoreRun(run))` is a table.
  * Gaussian-output runs get R² of their means and no bits per spike (a Poisson score).
  */
 export async function scoreRun(run: Run, options: ScoreRunOptions = {}): Promise<RunScore[]> {
@@ -153,7 +161,13 @@ export async function scoreRun(run: Run, options: ScoreRunOptions = {}): Promise
       const finite = Array.from(r.perNeuron).filter((x) => Number.isFinite(x));
       s.r2MeanPerNeuron = finite.length ? finite.reduce((a, b) => a + b, 0) / finite.length : NaN;
     }
-    if (observationModel(pm.outputDist).countData && pm.rawCounts && pm.format === "tf" && pm.nNeurons === pm.rawCounts.shape[2]) s.bitsPerSpike = posteriorBitsPerSpike(pm, { split });
+    const poissonTf = observationModel(pm.outputDist).countData && pm.rawCounts && pm.format === "tf";
+    if (poissonTf && pm.rawReconCounts) {
+      const b = posteriorReconBitsPerSpike(pm, { split });
+      s.bitsPerSpike = b.heldin;
+      if (b.coBps !== undefined) s.coBps = b.coBps;
+      if (b.fpBps !== undefined) s.fpBps = b.fpBps;
+    } else if (poissonTf && pm.nNeurons === pm.rawCounts!.shape[2]) s.bitsPerSpike = posteriorBitsPerSpike(pm, { split });
     return s;
   });
 }

@@ -6,6 +6,7 @@
  * `trials` options are 0-based trial indices (first axis); the default is every trial.
  */
 import type { Array3D } from "../core/array3d.js";
+import { sliceBlock } from "../core/array3d-concat.js";
 import { DataError, LfadsError, ParamError, ShapeError, warn } from "../core/errors.js";
 import { lgamma, logFactorial } from "../core/special.js";
 import { observationModel } from "../model/observation/registry.js";
@@ -203,4 +204,36 @@ export function posteriorBitsPerSpike(pm: PosteriorMeans, opts: PosteriorScoreOp
     throw new ShapeError(`posteriorBitsPerSpike: re-binned counts have ${counts.shape[1]} bins but the rates have ${rates.shape[1]}`);
   }
   return bitsPerSpike(rates, counts, { trials: splitTrials(pm, opts.split) });
+}
+
+/** Bits per spike of the blocks of a run that reconstructs held-out neurons or forward bins (NLB's co-bps, fp-bps). */
+export interface ReconBitsPerSpike {
+  /** Held-in neurons over the observed bins (what the encoders read). */
+  heldin: number;
+  /** co-bps: held-out neurons over the observed bins; undefined without held-out neurons. */
+  coBps?: number;
+  /** fp-bps: every neuron over the forward bins; undefined without forward bins. */
+  fpBps?: number;
+}
+
+/**
+ * NLB's co-bps and fp-bps of a PosteriorMeans whose rates reconstruct more than the encoders read
+ * (`rawReconCounts`): rates and re-binned counts cut at the observed bins and the held-in neurons, each
+ * block scored with bitsPerSpike on `split` (default valid).
+ */
+export function posteriorReconBitsPerSpike(pm: PosteriorMeans, opts: PosteriorScoreOptions = {}): ReconBitsPerSpike {
+  const recon = pm.reconCountsPerBin();
+  const rates = pm.ratesPerBin();
+  if (recon.shape[1] !== rates.shape[1] || recon.shape[2] !== rates.shape[2]) {
+    throw new ShapeError(`posteriorReconBitsPerSpike: re-binned reconCounts are [${recon.shape.join(", ")}] but the rates are [${rates.shape.join(", ")}]; the posterior was sampled from other inputs than these — sample it again`);
+  }
+  const [, tObs, nIn] = pm.countsPerBin().shape;
+  const [, tRec, nRec] = rates.shape;
+  const trials = splitTrials(pm, opts.split);
+  const block = (t: readonly [number, number], k: readonly [number, number]): number => bitsPerSpike(sliceBlock(rates, t, k), sliceBlock(recon, t, k), { trials });
+  return {
+    heldin: block([0, tObs], [0, nIn]),
+    ...(nRec > nIn ? { coBps: block([0, tObs], [nIn, nRec]) } : {}),
+    ...(tRec > tObs ? { fpBps: block([tObs, tRec], [0, nRec]) } : {}),
+  };
 }

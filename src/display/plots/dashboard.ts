@@ -32,6 +32,9 @@ export interface RunDashboardRow {
   r2?: number;
   /** Bits per spike on held-out data. Higher is better. */
   bitsPerSpike?: number;
+  /** NLB co-bps (held-out neurons) and fp-bps (forward bins), for runs that reconstruct them. Higher is better. */
+  coBps?: number;
+  fpBps?: number;
   [extra: string]: unknown;
 }
 
@@ -47,10 +50,12 @@ export interface RunDashboardOptions {
 }
 
 const STANDARD: readonly ("name" | "runSpec" | "paramHash" | "dataHash")[] = ["name", "runSpec", "paramHash", "dataHash"];
-const METRICS: readonly { key: "bestValidCost" | "r2" | "bitsPerSpike"; label: string; better: "min" | "max" }[] = [
+const METRICS: readonly { key: "bestValidCost" | "r2" | "bitsPerSpike" | "coBps" | "fpBps"; label: string; better: "min" | "max" }[] = [
   { key: "bestValidCost", label: "best valid cost", better: "min" },
   { key: "r2", label: "R²", better: "max" },
   { key: "bitsPerSpike", label: "bits/spike", better: "max" },
+  { key: "coBps", label: "co-bps", better: "max" },
+  { key: "fpBps", label: "fp-bps", better: "max" },
 ];
 const LABELS: Record<string, string> = { name: "run", runSpec: "run spec", paramHash: "param hash", dataHash: "data hash", status: "status", epochs: "epochs" };
 
