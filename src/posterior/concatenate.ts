@@ -13,6 +13,7 @@ import {
   TRIAL_TIME_FIELDS,
   TRIAL_VECTOR_FIELDS,
   type PosteriorMeansData,
+  type PosteriorTestSplit,
   type TrialField,
   type TrialScalarField,
   type TrialTimeField,
@@ -35,6 +36,19 @@ function concatRows<T extends NumericArray>(parts: { data: T; shape: readonly nu
     off += p.data.length;
   }
   return { data: out, shape: [parts.reduce((a, p) => a + p.shape[0]!, 0), ...rest] };
+}
+
+/** The test splits of several PosteriorMeans, stacked like their trials (fields every one of them has). */
+function concatTestSplits(pms: readonly PosteriorMeans[]): PosteriorTestSplit {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(pms[0]!.test!) as (keyof PosteriorTestSplit)[]) {
+    const parts = pms.map((p) => p.test![k]);
+    if (parts.some((x) => x === undefined)) continue;
+    const rows = parts.map((x) => (x instanceof Float64Array ? { data: x, shape: [x.length] } : (x as { data: NumericArray; shape: readonly number[] })));
+    const joined = concatRows(rows, `test.${k}`);
+    out[k] = parts[0] instanceof Float64Array ? joined.data : joined;
+  }
+  return out as PosteriorTestSplit;
 }
 
 /**
@@ -112,6 +126,7 @@ export function concatenateOverTrials(pms: readonly PosteriorMeans[]): Posterior
     if (k !== m.meanField && k !== "factors" && !foreignOutputField(m, k) && all(k)) target[k] = concatenateField(pms, k as TrialTimeField);
   }
   if (all("rawCounts")) target.rawCounts = concatRows(pms.map((p) => p.rawCounts!), "rawCounts");
+  if (all("test")) target.test = concatTestSplits(pms);
   if (all("rawReconCounts")) target.rawReconCounts = concatRows(pms.map((p) => p.rawReconCounts!), "rawReconCounts");
   if (all("externalInputs")) target.externalInputs = concatRows(pms.map((p) => p.externalInputs!), "externalInputs");
   if (all("conditionIds")) {
