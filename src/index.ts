@@ -99,6 +99,7 @@ export type { ReportOptions, ReportSection, HtmlRenderable } from "./display/rep
 // posterior results (TF-free readers and scores)
 export { PosteriorMeans, concatenateOverTrials, loadPosteriorMeans, FitLog, loadFitLog, ModelTrainedParams, loadModelTrainedParams } from "./posterior/index.js";
 export { r2Score, bitsPerSpike, poissonNll, posteriorRateR2, posteriorBitsPerSpike, posteriorReconBitsPerSpike } from "./posterior/index.js";
+export { posteriorPsthR2, posteriorPsthTarget, posteriorVelocityR2 } from "./posterior/index.js";
 export type { ReconBitsPerSpike } from "./posterior/index.js";
 export type { LoadPosteriorMeansOptions, PosteriorMeanKind, FitLogRow, FitDiagnosticsRow, R2Result, TrialSplit } from "./posterior/index.js";
 

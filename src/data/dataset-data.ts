@@ -27,6 +27,12 @@ export interface DatasetData {
    * channels, same bins) and then held-out channels and forward bins. The encoders read `counts` only.
    */
   reconCounts?: Array3D | Nested3D;
+  /**
+   * Behaviour to decode from the inferred rates (e.g. hand velocity), shape [nTrials, nBehaviorChannels,
+   * nTime]: `counts`' trials and input bins; NaN marks an unusable bin (as NLB does). Kept for scoring
+   * (velocity R²) only: the model never sees it.
+   */
+  behavior?: Array3D | Nested3D;
   /** Metadata; informational only (MATLAB `subject`). */
   subject?: string;
   /** Recording date: a Date or a string `Date` parses (ISO `YYYY-MM-DD` recommended). */
@@ -41,6 +47,7 @@ export interface DatasetArrays extends DatasetData {
   truth?: Array3D;
   externalInputs?: Array3D;
   reconCounts?: Array3D;
+  behavior?: Array3D;
 }
 
 /** Validated data: the time vector filled in and the shape numbers at hand. */
@@ -132,6 +139,7 @@ export function checkDatasetData(ds: string, raw: unknown): CheckedDatasetData {
   const truth = d.truth === undefined ? undefined : checkTruth(ds, d.truth, counts);
   const externalInputs = d.externalInputs === undefined ? undefined : checkExternalInputs(ds, d.externalInputs, counts);
   const reconCounts = d.reconCounts === undefined ? undefined : checkReconCounts(ds, d.reconCounts, counts);
+  const behavior = d.behavior === undefined ? undefined : checkBehavior(ds, d.behavior, counts);
   warnSilentNeurons(ds, counts);
 
   return {
@@ -145,6 +153,7 @@ export function checkDatasetData(ds: string, raw: unknown): CheckedDatasetData {
     ...(truth !== undefined ? { truth } : {}),
     ...(externalInputs !== undefined ? { externalInputs } : {}),
     ...(reconCounts !== undefined ? { reconCounts } : {}),
+    ...(behavior !== undefined ? { behavior } : {}),
     nTrials,
     nChannels,
     nTime,
@@ -152,7 +161,7 @@ export function checkDatasetData(ds: string, raw: unknown): CheckedDatasetData {
 }
 
 /** The fields of `DatasetData`, and those a checked result adds (returning a checked result again is fine). */
-const FIELDS = ["counts", "timeVecMs", "conditionId", "truth", "externalInputs", "reconCounts", "subject", "datetime", "saveTags"] as const;
+const FIELDS = ["counts", "timeVecMs", "conditionId", "truth", "externalInputs", "reconCounts", "behavior", "subject", "datetime", "saveTags"] as const;
 const DERIVED = new Set(["binWidthMs", "nTrials", "nChannels", "nTime"]);
 /** Other names for the fields: MATLAB's and the Lorenz files' (`spikes`, `true_rates`) and common spellings. */
 const ALIASES: Readonly<Record<string, (typeof FIELDS)[number]>> = {
@@ -160,6 +169,7 @@ const ALIASES: Readonly<Record<string, (typeof FIELDS)[number]>> = {
   true_rates: "truth", trueRates: "truth", rates: "truth", conditionIds: "conditionId", conditions: "conditionId", condition: "conditionId",
   extInputs: "externalInputs", inputs: "externalInputs", external_inputs: "externalInputs",
   recon_data: "reconCounts", reconData: "reconCounts",
+  behaviour: "behavior", behavior_data: "behavior", behaviorData: "behavior", velocity: "behavior", hand_vel: "behavior", handVel: "behavior",
 };
 
 /** A misspelt field would be ignored without a word (a `timeVectorMs` would leave the default 1..nTime): refuse it. */
@@ -289,6 +299,24 @@ function checkExternalInputs(ds: string, x: unknown, counts: Array3D): Array3D {
   const badE = firstNonFinite(externalInputs.data);
   if (badE >= 0) throw new DataError(`Dataset ${ds}: externalInputs has NaN/Inf values (${externalInputs.data[badE]} at ${where3(externalInputs.shape, badE)})`);
   return externalInputs;
+}
+
+/** Behaviour: `counts`' trials and time bins, any number of channels; NaN marks an unusable bin, ±Inf is an error. */
+function checkBehavior(ds: string, x: unknown, counts: Array3D): Array3D {
+  const behavior = checkArray3D(ds, "behavior", x, "nTrials, nBehaviorChannels, nTime");
+  if (behavior.shape[0] !== counts.shape[0] || behavior.shape[2] !== counts.shape[2]) {
+    throw new ShapeError(
+      `Dataset ${ds}: size(behavior) [${behavior.shape.join(", ")}] must match counts [${counts.shape.join(", ")}] along trials and time; ` +
+        `the shape is [nTrials, nBehaviorChannels, nTime], one value per trial, channel and input bin of counts (NaN for an unusable bin)`,
+    );
+  }
+  for (let i = 0; i < behavior.data.length; i++) {
+    const v = behavior.data[i]!;
+    if (v === Infinity || v === -Infinity) {
+      throw new DataError(`Dataset ${ds}: behavior has an infinite value (${v} at ${where3(behavior.shape, i)}); mark unusable bins with NaN instead`);
+    }
+  }
+  return behavior;
 }
 
 /** Reconstructed counts: `counts`' trials, at least its channels and bins, counts `counts` itself in the leading block. */

@@ -129,6 +129,7 @@ export function concatenateOverTrials(pms: readonly PosteriorMeans[]): Posterior
   if (all("test")) target.test = concatTestSplits(pms);
   if (all("rawReconCounts")) target.rawReconCounts = concatRows(pms.map((p) => p.rawReconCounts!), "rawReconCounts");
   if (all("externalInputs")) target.externalInputs = concatRows(pms.map((p) => p.externalInputs!), "externalInputs");
+  if (all("behavior")) target.behavior = concatRows(pms.map((p) => p.behavior!), "behavior");
   if (all("conditionIds")) {
     const ids = pms.flatMap((p) => [...p.conditionIds!] as (number | string)[]);
     const numeric = ids.every((x) => typeof x === "number");

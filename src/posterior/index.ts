@@ -13,6 +13,7 @@ export type { FitDiagnosticsRow, FitDiagnosticsColumn } from "./fit-diagnostics.
 export { ModelTrainedParams, loadModelTrainedParams } from "./trained-params.js";
 export type { LoadModelTrainedParamsOptions } from "./trained-params.js";
 export { r2Score, poissonNll, bitsPerSpike, posteriorRateR2, posteriorBitsPerSpike, posteriorReconBitsPerSpike, splitTrials } from "./scores.js";
+export { PSTH_TARGET_SD_MS, posteriorPsthR2, posteriorPsthTarget, posteriorVelocityR2 } from "./nlb-scores.js";
 export type { ReconBitsPerSpike } from "./scores.js";
 export type { R2Result, ScoreOptions, TrialSplit, PosteriorScoreOptions } from "./scores.js";
 // Run-level loaders and scores (the facade's run.loadPosteriorMeans() & co. call these).

@@ -127,6 +127,8 @@ export interface PosteriorMeansData {
   rawReconCounts?: Array3D;
   /** `[trials, T_orig, nExt]`. */
   externalInputs?: Array3D<Float32Array>;
+  /** `[trials, T_orig, channels]`, behaviour per **original** bin (the input info's `behavior`), NaN where unusable. */
+  behavior?: Array3D<Float32Array>;
   /** `[trials, T, nNeurons]`, true rates as **expected counts per output bin** (`spikeBinMs`), when known. */
   truth?: Array3D<Float32Array>;
   /** 0-based dataset index of every trial (a single dataset repeats one value). */
@@ -200,6 +202,7 @@ export class PosteriorMeans implements Readonly<PosteriorMeansData> {
   declare readonly rawCounts?: Array3D;
   declare readonly rawReconCounts?: Array3D;
   declare readonly externalInputs?: Array3D<Float32Array>;
+  declare readonly behavior?: Array3D<Float32Array>;
   declare readonly truth?: Array3D<Float32Array>;
   declare readonly datasetIndexByTrial: Int32Array;
   declare readonly test?: PosteriorTestSplit;
@@ -220,6 +223,7 @@ export class PosteriorMeans implements Readonly<PosteriorMeansData> {
       ["rawCounts", d.rawCounts],
       ["rawReconCounts", d.rawReconCounts],
       ["externalInputs", d.externalInputs],
+      ["behavior", d.behavior],
     ];
     for (const [k, v] of perTrial) {
       if (v !== undefined && trialCount(v) !== n) throw new ShapeError(`PosteriorMeans: ${k} has ${trialCount(v)} trials but ${what} have ${n}`);
@@ -350,6 +354,21 @@ export class PosteriorMeans implements Readonly<PosteriorMeansData> {
   }
 
   /**
+   * `behavior` averaged (not summed: it is a quantity, not a count) over each LFADS bin's `rebin` original
+   * bins, `[trials, T_orig / rebin, channels]`, a trailing remainder dropped as for the counts; a bin with a
+   * NaN original bin is NaN (unusable). Throws when the run's dataset gave no behaviour.
+   */
+  behaviorPerBin(): Array3D<Float32Array> {
+    if (!this.behavior) {
+      throw new LfadsError(`PosteriorMeans(${this.datasetName}): no behaviour — the run's dataset gave no 'behavior' (e.g. an NwbDataset of a file with hand_vel), or it was prepared before behaviour was written; re-run the prepare step`);
+    }
+    const r = this.rebin;
+    const out = rebinSum(this.behavior, r);
+    if (r > 1) for (let i = 0; i < out.data.length; i++) out.data[i] = out.data[i]! / r;
+    return out;
+  }
+
+  /**
    * Average `field` over the trials of each condition (`conditionIds` defaults to the input info's), NaN
    * entries (trials without outputs) skipped. Conditions come in sorted order (numbers ascending, or
    * strings by code unit), like MATLAB's `unique`; the trial axis becomes the condition axis.
@@ -423,6 +442,7 @@ export class PosteriorMeans implements Readonly<PosteriorMeansData> {
       const unit = FIELD_UNITS[k] ? ` ${FIELD_UNITS[k]}` : "";
       rows.push([k, v instanceof Float64Array ? `[${v.length}]` : `[${v.shape.join(" × ")}]${unit}`]);
     }
+    if (this.behavior) rows.push(["behavior", `[${this.behavior.shape.join(" × ")}] per ${this.inputBinMs ?? "?"}-ms bin`]);
     if (this.rawCounts) rows.push(["rawCounts", `[${this.rawCounts.shape.join(" × ")}] counts per ${this.inputBinMs ?? "?"}-ms bin`]);
     rows.push(["trainInds / validInds", `${this.trainInds.length} / ${this.validInds.length}`]);
     if (this.conditionIds) rows.push(["conditions", String(new Set<number | string>(this.conditionIds).size)]);

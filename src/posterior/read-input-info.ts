@@ -14,6 +14,7 @@
  * | `truth` | `(nTrials, T_orig, nNeurons)` float64 | true rates as expected counts per **original** bin; optional |
  * | `externalInputs` | `(nTrials, T_orig, nExt)` float64 | optional |
  * | `reconCounts` | `(nTrials, nNeurons + nHeldout, T_orig + nForward)` integer | what the model reconstructs (held-out neurons, forward bins), lfads-ts only; optional |
+ * | `behavior` | `(nTrials, nBehaviorChannels, T_orig)` float | behaviour to decode (velocity R²), NaN where unusable; never in the LFADS input; lfads-ts only; optional |
  *
  * `nTrials = nTrain + nValid`. `counts` stored as `(nTrials, nNeurons, T_orig)` (the Run Manager's channel-major
  * order) is accepted too and transposed, recognised by its last axis matching `seq_timeVector`.
@@ -56,6 +57,8 @@ export interface InputInfo {
    * bin (stored channel-major, as `counts`), when the dataset gave them: `counts` is their leading block.
    */
   readonly reconCounts?: Array3D;
+  /** `[trials, T_orig, channels]`, behaviour per original bin (stored channel-major, as `counts`), NaN where unusable. */
+  readonly behavior?: Array3D<Float32Array>;
 }
 
 /** File name of the sidecar for dataset `ds` (e.g. `dataset001` → `inputInfo_dataset001.h5`). */
@@ -113,6 +116,15 @@ function readReconCounts(g: H5Group, file: string, nTrials: number): Array3D | u
   return a && swapLastAxes(a);
 }
 
+/** behavior: written only by lfads-ts, always (nTrials, channels, T_orig). */
+function readBehavior(g: H5Group, file: string, nTrials: number, tOrig: number | undefined): Array3D | undefined {
+  const a = read3d(g, "behavior", file, nTrials, undefined);
+  if (a && tOrig !== undefined && a.shape[2] !== tOrig) {
+    throw new ShapeError(`'behavior' in ${file} has ${a.shape[2]} time bins (last axis) but seq_timeVector has ${tOrig}; re-run the prepare step`);
+  }
+  return a && swapLastAxes(a);
+}
+
 function asFloat32(a: Array3D | undefined): Array3D<Float32Array> | undefined {
   if (!a) return undefined;
   return { data: a.data instanceof Float32Array ? a.data : Float32Array.from(a.data), shape: a.shape };
@@ -167,6 +179,7 @@ export async function readInputInfo(file: string): Promise<InputInfo> {
       ...optional("truth", asFloat32(read3d(f, "truth", file, nTrials, tOrig))),
       ...optional("externalInputs", asFloat32(read3d(f, "externalInputs", file, nTrials, tOrig))),
       ...optional("reconCounts", readReconCounts(f, file, nTrials)),
+      ...optional("behavior", asFloat32(readBehavior(f, file, nTrials, tOrig))),
     };
   });
 }

@@ -138,6 +138,7 @@ async function loadOne(
     ...(info.counts ? { rawCounts: info.counts } : {}),
     ...(info.reconCounts ? { rawReconCounts: info.reconCounts } : {}),
     ...(info.externalInputs ? { externalInputs: info.externalInputs } : {}),
+    ...(info.behavior ? { behavior: info.behavior } : {}),
     ...(truth ? { truth } : {}),
   };
   return new PosteriorMeans(data);

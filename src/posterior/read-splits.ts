@@ -15,7 +15,7 @@ import { datasetOrUndefined, scatterRows, shapeOf, type Array2D } from "./read-h
 /** What a format reader returns: the PosteriorMeans fields read from the output files. */
 export type PosteriorRead = Omit<
   PosteriorMeansData,
-  "datasetName" | "kind" | "format" | "spikeBinMs" | "inputBinMs" | "time" | "trainInds" | "validInds" | "datasetIndexByTrial" | "conditionIds" | "rawCounts" | "rawReconCounts" | "externalInputs" | "outputDist"
+  "datasetName" | "kind" | "format" | "spikeBinMs" | "inputBinMs" | "time" | "trainInds" | "validInds" | "datasetIndexByTrial" | "conditionIds" | "rawCounts" | "rawReconCounts" | "externalInputs" | "behavior" | "outputDist"
 > & { outputDist: OutputDist };
 
 /** One split's group of an output file, and where its rows go in the original trial order. */

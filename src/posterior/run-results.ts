@@ -5,7 +5,7 @@
  * `run.loadFitLog()`, `run.loadModelTrainedParams()` and `run.score()`.
  */
 import * as fs from "node:fs";
-import { ParamError } from "../core/errors.js";
+import { ParamError, warn } from "../core/errors.js";
 import { LFADS_TORCH_OUTPUT_PREFIX, MODEL_RUNS_PREFIX } from "../runs/layout.js";
 import type { Run } from "../runs/run.js";
 import { loadFitLog, type FitLog, type FitLogDataFrame, type LoadFitLogOptions } from "./fit-log.js";
@@ -14,6 +14,7 @@ import type { PosteriorFormat, PosteriorMeans } from "./posterior-means.js";
 import { posteriorSourceOf, type PosteriorSource } from "./posterior-source.js";
 import { loadPosteriorMeans } from "./read-posterior.js";
 import { posteriorBitsPerSpike, posteriorRateR2, posteriorReconBitsPerSpike, splitTrials, type TrialSplit } from "./scores.js";
+import { posteriorPsthR2, posteriorVelocityR2, PSTH_TARGET_SD_MS } from "./nlb-scores.js";
 import { loadModelTrainedParams, type ModelTrainedParams } from "./trained-params.js";
 
 /** Options of `loadRunPosteriorMeans` / `run.loadPosteriorMeans`. */
@@ -134,6 +135,19 @@ export interface RunScore {
   coBps?: number;
   /** NLB fp-bps: bits per spike of every neuron over the forward bins (runs that reconstruct them). */
   fpBps?: number;
+  /**
+   * NLB velocity R²: a ridge decoder (cross-validated penalty) from the rates of every reconstructed neuron
+   * over the observed bins to the dataset's behaviour (averaged per LFADS bin), fitted on the train trials
+   * and scored on `split`; datasets with behaviour, Poisson outputs.
+   */
+  velR2?: number;
+  /**
+   * NLB PSTH R² of `split`'s per-condition mean rates against a target from the dataset's own counts: per
+   * condition, the mean over all its trials of the reconstructed counts per LFADS bin smoothed with a
+   * 50-ms Gaussian (NLB smooths 1-ms spikes before binning instead); datasets with conditionIds and
+   * reconstructed counts, Poisson outputs.
+   */
+  psthR2?: number;
 }
 
 export interface ScoreRunOptions extends RunPosteriorOptions {
@@ -147,7 +161,8 @@ export interface ScoreRunOptions extends RunPosteriorOptions {
  * Score a run's posterior means per dataset: R² against the true rates (when the input has truth, as
  * the Lorenz and synthetic data do) and bits per spike (when the input info has the counts), on the
  * validation trials by default; with held-out neurons or forward bins (a dataset's reconCounts), NLB's
- * co-bps and fp-bps too. An array of plain records: `show(await scoreRun(run))` is a table.
+ * co-bps and fp-bps too; with behaviour, NLB's velocity R², and with condition ids and reconCounts, a PSTH R²
+ * (see RunScore). An array of plain records: `show(await scoreRun(run))` is a table.
  * Gaussian-output runs get R² of their means and no bits per spike (a Poisson score).
  */
 export async function scoreRun(run: Run, options: ScoreRunOptions = {}): Promise<RunScore[]> {
@@ -168,6 +183,21 @@ export async function scoreRun(run: Run, options: ScoreRunOptions = {}): Promise
       if (b.coBps !== undefined) s.coBps = b.coBps;
       if (b.fpBps !== undefined) s.fpBps = b.fpBps;
     } else if (poissonTf && pm.nNeurons === pm.rawCounts!.shape[2]) s.bitsPerSpike = posteriorBitsPerSpike(pm, { split });
+    if (observationModel(pm.outputDist).countData) Object.assign(s, nlbDecodingScores(pm, split));
     return s;
   });
+}
+
+/** velR2 and psthR2 of one dataset, each when its data are there (see RunScore). */
+function nlbDecodingScores(pm: PosteriorMeans, split: TrialSplit): Pick<RunScore, "velR2" | "psthR2"> {
+  const out: Pick<RunScore, "velR2" | "psthR2"> = {};
+  if (pm.behavior) {
+    // the decoder is fitted on the train trials: without their posterior (only valid sampled) there is none
+    const has = pm.trialHasOutput;
+    if (pm.trainInds.some((i) => has[i] === 1)) out.velR2 = posteriorVelocityR2(pm, { split });
+    else warn(`${pm.datasetName}: no train trial has posterior outputs, so there is no velocity decoder to fit and no velR2; sample the train split too`);
+  }
+  // a Gaussian of SD 50 ms needs bins of at most 100 ms (a window of ⌊6·round(50 / bin)⌋ ≥ 1 bins)
+  if (pm.conditionIds && pm.rawReconCounts && Math.round(PSTH_TARGET_SD_MS / pm.spikeBinMs) >= 1) out.psthR2 = posteriorPsthR2(pm, { split });
+  return out;
 }

@@ -18,7 +18,9 @@
  *   strings (when given); counts (nTrials, nChannels, nTime) un-rebinned, smallest unsigned/int type;
  *   truth (nTrials, nChannels, nTime) all trials (MATLAB kept trial 1 only); externalInputs
  *   (nTrials, nExt, nTime); reconCounts (nTrials, nChannels + nHeldout, nTime + nForward) when the dataset
- *   gives them, un-rebinned, smallest integer type. Root attribute `format` = "lfads-ts inputInfo 1".
+ *   gives them, un-rebinned, smallest integer type; behavior (nTrials, nBehaviorChannels, nTime) float,
+ *   un-rebinned, NaN where unusable, when the dataset gives it — here only, never in the LFADS input: the
+ *   model must not see what its rates are scored on. Root attribute `format` = "lfads-ts inputInfo 1".
  */
 import * as os from "node:os";
 import type { Array3D } from "../core/array3d.js";
@@ -111,6 +113,7 @@ export async function writeInputInfoFile(file: string, data: CheckedDatasetData,
     if (data.truth) writeArray(f, "truth", asFloat(data.truth), { gzip: 1 });
     if (data.externalInputs) writeArray(f, "externalInputs", asFloat(data.externalInputs), { gzip: 1 });
     if (data.reconCounts) writeArray(f, "reconCounts", compactCounts(data.reconCounts), { gzip: 1 });
+    if (data.behavior) writeArray(f, "behavior", asFloat(data.behavior), { gzip: 1 });
   });
 }
 

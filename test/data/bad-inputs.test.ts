@@ -59,6 +59,25 @@ test("reconCounts: wrong trials or fewer channels/bins, non-counts, and a leadin
   throwsWith(() => checkDatasetData("d1", { counts: ones(2, 3, 4), recon_data: recon(2, 4, 6) }), DataError, [/unknown field 'recon_data' \(did you mean 'reconCounts'\?\)/]);
 });
 
+test("behavior: wrong trials or bins, non-numeric and infinite values are refused, naming the field and the fix; NaN bins pass", () => {
+  const beh = (n: number, c: number, t: number, f: (i: number) => number = (i) => i / 10) => array3d(Float64Array.from({ length: n * c * t }, (_, i) => f(i)), [n, c, t]);
+  throwsWith(() => checkDatasetData("d1", { counts: ones(2, 3, 4), behavior: beh(3, 2, 4) }), ShapeError, [
+    /Dataset d1: size\(behavior\) \[3, 2, 4\] must match counts \[2, 3, 4\] along trials and time/, /\[nTrials, nBehaviorChannels, nTime\]/,
+  ]);
+  throwsWith(() => checkDatasetData("d1", { counts: ones(2, 3, 4), behavior: beh(2, 2, 5) }), ShapeError, [/size\(behavior\) \[2, 2, 5\] must match counts \[2, 3, 4\]/]);
+  throwsWith(() => checkDatasetData("d1", { counts: ones(2, 3, 4), behavior: [[[0, 1, "x", 3]], [[0, 1, 2, 3]]] as unknown as Nested3D }), ShapeError, [
+    /Dataset d1: behavior\[0\]\[0\]\[2\] is "x" \(string\); every entry must be a number/,
+  ]);
+  throwsWith(() => checkDatasetData("d1", { counts: ones(2, 3, 4), behavior: { data: [1, 2], shape: [2, 1, 4] } }), ShapeError, [/Dataset d1: behavior must be a 3-D array/, /array3d\(data, \[nTrials, nBehaviorChannels, nTime\]\)/]);
+  throwsWith(() => checkDatasetData("d1", { counts: ones(2, 3, 4), behavior: beh(2, 2, 4, (i) => (i === 9 ? -Infinity : 0)) }), DataError, [
+    /behavior has an infinite value \(-Infinity at \[trial 2, index 1, time bin 2\] \(1-based\)\); mark unusable bins with NaN instead/,
+  ]);
+  const ok = checkDatasetData("d1", { counts: ones(2, 3, 4), behavior: beh(2, 2, 4, (i) => (i === 3 ? NaN : i)) });
+  assert.deepEqual(ok.behavior?.shape, [2, 2, 4]);
+  assert.ok(Number.isNaN(ok.behavior!.data[3]!) && ok.behavior!.data[4] === 4, "NaN marks an unusable bin and is kept");
+  throwsWith(() => checkDatasetData("d1", { counts: ones(2, 3, 4), behaviour: beh(2, 2, 4) }), DataError, [/unknown field 'behaviour' \(did you mean 'behavior'\?\)/]);
+});
+
 test("a non-uniform time vector is refused, naming the steps, the entries and the fix", () => {
   throwsWith(() => checkDatasetData("d1", { counts: ones(1, 1, 5), timeVecMs: [0, 2, 4, 7, 9] }), DataError, [
     /Dataset d1: timeVecMs is not uniformly spaced/,

@@ -378,3 +378,15 @@ test("runDashboard: differing params only, status, best values in bold, extra co
   assert.match(runDashboard([]).toHtml(), /no runs/);
   assert.equal(bundleOf(d)["text/html"], html);
 });
+
+test("runDashboard: NLB columns co-bps, fp-bps, vel R², PSTH R² after bits/spike, the highest in bold", () => {
+  const rows = [
+    { name: "a", bitsPerSpike: 0.1, coBps: 0.2, fpBps: 0.05, velR2: 0.61, psthR2: 0.3 },
+    { name: "b", bitsPerSpike: 0.2, coBps: 0.25, fpBps: 0.01, velR2: 0.55, psthR2: 0.42 },
+  ];
+  const html = runDashboard(rows).toHtml();
+  const headers = [...html.matchAll(/<th[^>]*>([^<]*)<\/th>/g)].map((m) => m[1]);
+  assert.deepEqual(headers, ["run", "bits/spike", "co-bps", "fp-bps", "vel R²", "PSTH R²"]);
+  for (const best of ["0\\.25", "0\\.05", "0\\.61", "0\\.42"]) assert.match(html, new RegExp(`<b>${best}</b>`));
+  assert.doesNotMatch(html, /<b>0\.55<\/b>|<b>0\.3<\/b>/);
+});

@@ -508,3 +508,31 @@ test("prepare: reconCounts become train_recon_data / valid_recon_data (re-binned
   bad.addRunSpec(new RunSpec("single_rec", dc, 1));
   await assert.rejects(prepare(bad), /dataset rec.*12 bins of 1 ms do not divide into bins of 5 input bins; choose spikeBinMs so that 12 is a multiple of spikeBinMs \/ 1/);
 });
+
+test("prepare: behavior goes to the inputInfo sidecar only (un-rebinned, NaN kept, h5py reads it), never to the LFADS input", async (t) => {
+  const dc = new DatasetCollection(path.join(tmp, "beh"), "beh");
+  const [nTrials, nCh, nB, nTime] = [6, 2, 2, 12];
+  const counts = array3d(Float64Array.from({ length: nTrials * nCh * nTime }, (_, i) => i % 3), [nTrials, nCh, nTime]);
+  // behavior[e, c, b] = e + 0.1·c + 0.01·b, NaN at trial 3, channel 1, bin 5 (an unusable bin).
+  const behavior = array3d(Float64Array.from({ length: nTrials * nB * nTime }, (_, i) => Math.floor(i / (nB * nTime)) + 0.1 * (Math.floor(i / nTime) % nB) + 0.01 * (i % nTime)), [nTrials, nB, nTime]);
+  behavior.data[(2 * nB + 0) * nTime + 4] = NaN;
+  new Dataset(dc, "beh", { load: () => ({ counts, behavior }) });
+  const rc = new RunCollection(path.join(tmp, "runs"), "beh", dc);
+  rc.addParams(new RunParams({ spikeBinMs: 2, c_batch_size: 1, trainToTestRatio: 2 }));
+  rc.addRunSpec(new RunSpec("single_beh", dc, 1));
+  await prepare(rc);
+  const run = rc.runList[0]!;
+  await readH5(run.lfadsInputLinks[0]!, (f) => assert.deepEqual(f.keys().filter((k) => /behav/i.test(k)), [], "the model must not see the behaviour"));
+  const info = await readInputInfo(run.lfadsInputInfoLinks[0]!);
+  assert.deepEqual(info.behavior?.shape, [nTrials, nTime, nB], "[trials, T_orig, channels], not re-binned");
+  for (let e = 0; e < nTrials; e++) for (let b = 0; b < nTime; b++) for (let c = 0; c < nB; c++) {
+    const want = behavior.data[(e * nB + c) * nTime + b]!;
+    const got = info.behavior!.data[(e * nTime + b) * nB + c]!;
+    if (Number.isNaN(want)) assert.ok(Number.isNaN(got), `trial ${e} bin ${b} channel ${c} stays NaN`);
+    else assert.ok(Math.abs(got - want) < 1e-6, `trial ${e} bin ${b} channel ${c}: ${got} vs ${want}`);
+  }
+  if (hasH5py) {
+    const r = spawnSync(PY, ["-c", "import sys, h5py, numpy as np; b = h5py.File(sys.argv[1])['behavior'][:]; print(b.shape, int(np.isnan(b).sum()), round(float(b[5, 1, 11]), 4))", run.lfadsInputInfoLinks[0]!], { encoding: "utf8" });
+    assert.equal(r.stdout.trim(), "(6, 2, 12) 1 5.21", r.stderr);
+  } else t.diagnostic(`h5py check skipped: ${h5pyCheck.stderr.trim()}`);
+});

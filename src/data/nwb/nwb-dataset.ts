@@ -2,7 +2,8 @@
  * A `Dataset` read from an NWB file: the trials binned around an event (see `binNwbTrials`), the
  * held-in units as the LFADS input counts, held-in ‖ held-out units over the window ‖ forward bins as the
  * counts LFADS reconstructs (`reconCounts`: LFADS predicts the held-out units and the forward bins itself),
- * and the full NLB tensors (behaviour, conditions, splits) kept on the dataset as `trials` for scoring.
+ * the binned behaviour (`behavior`, [trial, channel, bin], kept for velocity decoding only: the model never
+ * sees it), and the full NLB tensors (behaviour, conditions, splits) kept on the dataset as `trials`.
  */
 import { swapLastAxes } from "../../core/array3d.js";
 import { concatLastAxis, concatMiddleAxis } from "../../core/array3d-concat.js";
@@ -48,6 +49,7 @@ export class NwbDataset extends Dataset {
       reconCounts: swapLastAxes(recon),
       timeVecMs: Float64Array.from({ length: t.nBins }, (_, b) => t.windowMs[0] + b * t.binWidthMs),
       conditionId: Float64Array.from(t.conditionIndex),
+      ...(t.behavior ? { behavior: swapLastAxes(t.behavior.data) } : {}),
     };
   }
 }

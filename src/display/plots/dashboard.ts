@@ -1,6 +1,7 @@
 /**
  * A run-collection dashboard: an HTML table with one row per run — names and hashes, the parameters
- * that differ between runs, status, best validation cost, R² and bits per spike — with the best values
+ * that differ between runs, status, best validation cost, R², bits per spike and the NLB scores (co-bps,
+ * fp-bps, vel R², PSTH R²) — with the best values
  * in bold. It takes plain row objects; the caller fills them (from a RunCollection, fit logs, scores).
  */
 import { inspect, type InspectOptions } from "node:util";
@@ -35,6 +36,9 @@ export interface RunDashboardRow {
   /** NLB co-bps (held-out neurons) and fp-bps (forward bins), for runs that reconstruct them. Higher is better. */
   coBps?: number;
   fpBps?: number;
+  /** NLB velocity decoding R² and PSTH R² (RunScore's velR2 / psthR2), for datasets with behaviour / conditions. Higher is better. */
+  velR2?: number;
+  psthR2?: number;
   [extra: string]: unknown;
 }
 
@@ -50,12 +54,14 @@ export interface RunDashboardOptions {
 }
 
 const STANDARD: readonly ("name" | "runSpec" | "paramHash" | "dataHash")[] = ["name", "runSpec", "paramHash", "dataHash"];
-const METRICS: readonly { key: "bestValidCost" | "r2" | "bitsPerSpike" | "coBps" | "fpBps"; label: string; better: "min" | "max" }[] = [
+const METRICS: readonly { key: "bestValidCost" | "r2" | "bitsPerSpike" | "coBps" | "fpBps" | "velR2" | "psthR2"; label: string; better: "min" | "max" }[] = [
   { key: "bestValidCost", label: "best valid cost", better: "min" },
   { key: "r2", label: "R²", better: "max" },
   { key: "bitsPerSpike", label: "bits/spike", better: "max" },
   { key: "coBps", label: "co-bps", better: "max" },
   { key: "fpBps", label: "fp-bps", better: "max" },
+  { key: "velR2", label: "vel R²", better: "max" },
+  { key: "psthR2", label: "PSTH R²", better: "max" },
 ];
 const LABELS: Record<string, string> = { name: "run", runSpec: "run spec", paramHash: "param hash", dataHash: "data hash", status: "status", epochs: "epochs" };
 
