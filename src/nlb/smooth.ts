@@ -34,9 +34,17 @@ function convolveSame(src: ArrayLike<number>, dst: Float64Array, start: number, 
   }
 }
 
-/** Smooth every trial and neuron of a [trial, bin, neuron] tensor with a Gaussian of `sdMs` (bins of `binWidthMs`; SD rounded to whole bins as nlb_tools does). */
+/** Python's round(): halves go to the even neighbour (round(2.5) = 2), as nlb_tools rounds the kernel SD. */
+function roundHalfEven(x: number): number {
+  const f = Math.floor(x);
+  const d = x - f;
+  if (d !== 0.5) return Math.round(x);
+  return f % 2 === 0 ? f : f + 1;
+}
+
+/** Smooth every trial and neuron of a [trial, bin, neuron] tensor with a Gaussian of `sdMs` (bins of `binWidthMs`; SD rounded to whole bins as nlb_tools does, halves to even). */
 export function smoothSpikes(x: NlbTensor, sdMs: number, binWidthMs: number): Array3D<Float64Array> {
-  const sdBins = Math.round(sdMs / binWidthMs);
+  const sdBins = roundHalfEven(sdMs / binWidthMs);
   const w = gaussianWindow(sdBins);
   const [nT, nB, n] = x.shape;
   const out = new Float64Array(x.data.length);

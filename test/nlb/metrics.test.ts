@@ -54,6 +54,10 @@ test("Gaussian window and smoothing by hand; the Poisson GLM's maximum likelihoo
   // one spike at bin 3 of 8, SD 5 ms at 5-ms bins (1 bin): np.convolve(x, w, 'same') puts w[j] at bin 3 − 2 + j
   const s = smoothSpikes(t3([0, 0, 0, 1, 0, 0, 0, 0], [1, 8, 1]), 5, 5);
   assert.deepEqual(Array.from(s.data, (v) => +v.toFixed(12)), [0, w[0]!, w[1]!, w[2]!, w[3]!, w[4]!, w[5]!, 0].map((v) => +v.toFixed(12)));
+  // SD 50 ms at 20-ms bins is 2.5 bins: Python's round() (nlb_tools) makes it 2 (a 12-tap window), not 3 (18 taps)
+  const wide = smoothSpikes(t3([...new Array(30).fill(0).map((_, i) => (i === 15 ? 1 : 0))], [1, 30, 1]), 50, 20);
+  assert.equal(Array.from(wide.data).filter((v) => v > 0).length, 12);
+  assert.equal(Array.from(smoothSpikes(t3(new Array(30).fill(0).map((_, i) => (i === 15 ? 1 : 0)), [1, 30, 1]), 70, 20).data).filter((v) => v > 0).length, 24, "3.5 bins rounds to 4");
   // x ∈ {0, 1}: the MLE gives exp(b) = mean y at x = 0 (1.0) and exp(b + w) = mean y at x = 1 (3.0)
   const glm = fitPoissonGlm({ data: Float64Array.of(0, 0, 0, 1, 1, 1), n: 6, p: 1 }, [1, 0, 2, 3, 4, 2], 0);
   close(Math.exp(glm.b), 1, 1e-7, "exp(b)");

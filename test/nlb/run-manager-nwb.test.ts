@@ -31,8 +31,8 @@ print(json.dumps({'co': bps(rates[:, :t_obs, n_in:], counts[:, :t_obs, n_in:]), 
 
 // vel R²: scikit-learn's GridSearchCV(Ridge) over NLB's α grid, fitted on the train trials' (bin, rates) rows
 // and scored on the valid trials'. PSTH R²: per condition, the mean over all trials of the re-binned recon
-// counts smoothed with a 50-ms Gaussian (2.5 bins, rounded half up to 3 as smoothSpikes rounds; numpy's
-// convolve "same"), against the valid trials' mean rates per condition, sklearn's uniform R² over neurons.
+// counts smoothed with a 50-ms Gaussian (2.5 bins, rounded to 2 by Python's round(), as nlb_tools and smoothSpikes do;
+// numpy's convolve "same"), against the valid trials' mean rates per condition, sklearn's uniform R² over neurons.
 const SKLEARN_DECODE = `
 import sys, json, h5py, numpy as np
 from sklearn.linear_model import Ridge
@@ -58,7 +58,7 @@ def rows(idx):
 xt, yt = rows(tr); xv, yv = rows(va)
 gs = GridSearchCV(Ridge(), {'alpha': np.logspace(-4, 0, 9)}).fit(xt, yt)
 vel = r2_score(yv, gs.predict(xv))
-sd = int(np.floor(50 / 20 + 0.5)); L = int(np.floor(6 * sd)); c = (L - 1) / 2
+sd = int(round(50 / 20)); L = int(np.floor(6 * sd)); c = (L - 1) / 2
 w = np.exp(-0.5 * ((np.arange(L) - c) / sd) ** 2); w /= w.sum()
 sm = np.apply_along_axis(lambda s: np.convolve(s, w, 'same'), 1, recon)
 truth, pred = [], []
