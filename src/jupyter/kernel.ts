@@ -14,7 +14,7 @@ import { format } from "node:util";
 import { ensureSelfLink, packageRoot } from "../core/package-root.js";
 import { addTypePaths, appendNodePath, localPackageDir, packageParentDir, typePathsOf } from "./kernel-modules.js";
 import { missingModuleHint, missingModuleName, type ModuleHintContext } from "./module-hints.js";
-import { queueSends } from "./send-queue.js";
+import { keepAllPublished, queueSends } from "./send-queue.js";
 
 interface Diagnostic {
   messageText: string;
@@ -133,17 +133,20 @@ function hookable(t: TslabInternals): boolean {
 /**
  * Serialise sends on the zeromq that tslab loads (its own dependency, resolved from tslab's folder), before
  * tslab creates its sockets: tslab does not await its sends, and zeromq 6 throws EBUSY on a send made
- * while another is pending (send-queue.ts). Returns a note when that zeromq does not look like zeromq 6.
+ * while another is pending; and lift the iopub publisher's high-water mark, past which it drops output
+ * silently (send-queue.ts). Returns a note when that zeromq does not look like zeromq 6.
  */
 function queueTslabSends(tslabPackageJson: string): string | undefined {
-  let zmq: { Socket?: { prototype?: object } };
+  let zmq: { Socket?: { prototype?: object }; Publisher?: { prototype?: object } };
   try {
     zmq = createRequire(tslabPackageJson)("zeromq") as typeof zmq;
   } catch (e) {
     return `lfads-ts kernel: could not load tslab's zeromq (${(e as Error).message}); starting tslab with its own unqueued sends\n`;
   }
+  const pub = zmq.Publisher?.prototype;
+  const unbounded = pub !== undefined && keepAllPublished(pub);
   const proto = zmq.Socket?.prototype;
-  if (proto !== undefined && queueSends(proto)) return undefined;
+  if (proto !== undefined && queueSends(proto)) return unbounded ? undefined : "lfads-ts kernel: tslab's zeromq has no Publisher.prototype.bind as in zeromq 6; the iopub socket keeps its default high-water mark (a client that reads slowly may miss output past 1,000 messages)\n";
   return "lfads-ts kernel: tslab's zeromq has no Socket.prototype.send as in zeromq 6; starting tslab with its own unqueued sends (a burst of output may lose messages)\n";
 }
 

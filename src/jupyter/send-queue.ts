@@ -50,3 +50,29 @@ export function queueSends(proto: object): boolean {
   Object.defineProperty(proto, "send", { value: queued(send as Send), writable: own?.writable ?? true, enumerable: own?.enumerable ?? false, configurable: true });
   return true;
 }
+
+/** Marks a `bind` that already lifts the high-water mark. */
+const UNBOUNDED = Symbol.for("lfads-ts.unboundedPublisher");
+
+/**
+ * Make every socket of `proto` (tslab's iopub is a zeromq `Publisher`) keep all its messages: before it
+ * binds, its send high-water mark is set to 0 (no limit). A PUB socket silently drops messages once
+ * 1,000 (the default mark) wait for a subscriber, which happens when the notebook client reads more
+ * slowly than a cell prints (a busy machine, a burst of output); ipykernel likewise lifts the mark on its
+ * iopub socket. The messages then wait in the kernel's memory until the client reads them. Returns false,
+ * changing nothing, when `proto` has no replaceable `bind`.
+ */
+export function keepAllPublished(proto: object): boolean {
+  const bind = (proto as { bind?: unknown }).bind;
+  if (typeof bind !== "function") return false;
+  if ((bind as unknown as Record<symbol, unknown>)[UNBOUNDED] === true) return true;
+  const own = Object.getOwnPropertyDescriptor(proto, "bind");
+  if (own !== undefined && !own.configurable) return false;
+  const wrapped = function (this: { sendHighWaterMark?: number }, ...args: unknown[]): unknown {
+    this.sendHighWaterMark = 0;
+    return (bind as (...a: unknown[]) => unknown).apply(this, args);
+  };
+  Object.defineProperty(wrapped, UNBOUNDED, { value: true });
+  Object.defineProperty(proto, "bind", { value: wrapped, writable: own?.writable ?? true, enumerable: own?.enumerable ?? false, configurable: true });
+  return true;
+}

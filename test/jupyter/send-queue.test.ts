@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { packageRoot } from "../../src/core/package-root.js";
-import { queueSends } from "../../src/jupyter/send-queue.js";
+import { keepAllPublished, queueSends } from "../../src/jupyter/send-queue.js";
 
 type Zmq = typeof import("zeromq");
 const req = createRequire(join(packageRoot(), "package.json"));
@@ -83,4 +83,55 @@ test("queueSends installs once, and leaves alone what it cannot queue", () => {
   const before = (fixed as { send: unknown }).send;
   assert.equal(queueSends(fixed), false);
   assert.equal((fixed as { send: unknown }).send, before);
+});
+
+/** Publish `n` messages to a connected Subscriber that reads none of them until all are sent; return what arrives. */
+async function publishUnread(PubClass: typeof zmq.Publisher, n: number): Promise<number> {
+  const pub = new PubClass();
+  await pub.bind("tcp://127.0.0.1:*");
+  const sub = new zmq.Subscriber({ receiveTimeout: 500 });
+  sub.connect(pub.lastEndpoint!);
+  sub.subscribe();
+  // A subscription takes a moment to reach the publisher: probe until one probe arrives, then drain the probes.
+  for (;;) {
+    await pub.send("probe");
+    try {
+      const [m] = await sub.receive();
+      if (m!.toString() === "probe") break;
+    } catch {
+      // timed out: probe again
+    }
+  }
+  for (;;) {
+    try {
+      await sub.receive();
+    } catch {
+      break;
+    }
+  }
+  for (let i = 0; i < n; i++) await pub.send(`m${i}`);
+  let got = 0;
+  for (;;) {
+    try {
+      const [m] = await sub.receive();
+      assert.equal(m!.toString(), `m${got}`, "in order, none skipped before the end");
+      got++;
+    } catch {
+      break;
+    }
+  }
+  pub.close();
+  sub.close();
+  return got;
+}
+
+test("a publisher drops what a slow subscriber has not read past its high-water mark; keepAllPublished keeps every message", async () => {
+  const n = 20_000;
+  const dropped = await publishUnread(class extends zmq.Publisher {}, n);
+  assert.ok(dropped < n, `zeromq's default mark: ${dropped} of ${n} arrived`);
+  class KeepAll extends zmq.Publisher {}
+  assert.equal(keepAllPublished(KeepAll.prototype), true);
+  assert.equal(keepAllPublished(KeepAll.prototype), true, "installs once");
+  assert.equal(await publishUnread(KeepAll, n), n);
+  assert.equal(keepAllPublished({ send: () => undefined }), false, "nothing to wrap without bind");
 });
