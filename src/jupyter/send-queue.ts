@@ -42,12 +42,22 @@ function queued(send: Send): Send {
  * send on the same socket. Returns false, changing nothing, when `proto` has no replaceable `send`.
  */
 export function queueSends(proto: object): boolean {
-  const send = (proto as { send?: unknown }).send;
-  if (typeof send !== "function") return false;
-  if ((send as unknown as Record<symbol, unknown>)[QUEUED] === true) return true;
-  const own = Object.getOwnPropertyDescriptor(proto, "send");
+  return replaceOnce(proto, "send", QUEUED, queued);
+}
+
+/**
+ * Replace the method `name` of `proto` by `wrap(method)`, once: the replacement carries `marker`, so a second
+ * call finds it and changes nothing. False, changing nothing, when there is no method or it cannot be replaced.
+ */
+function replaceOnce(proto: object, name: string, marker: symbol, wrap: (f: Send) => Send): boolean {
+  const f = (proto as Record<string, unknown>)[name];
+  if (typeof f !== "function") return false;
+  if ((f as unknown as Record<symbol, unknown>)[marker] === true) return true;
+  const own = Object.getOwnPropertyDescriptor(proto, name);
   if (own !== undefined && !own.configurable) return false;
-  Object.defineProperty(proto, "send", { value: queued(send as Send), writable: own?.writable ?? true, enumerable: own?.enumerable ?? false, configurable: true });
+  const wrapped = wrap(f as Send);
+  if ((wrapped as unknown as Record<symbol, unknown>)[marker] !== true) Object.defineProperty(wrapped, marker, { value: true });
+  Object.defineProperty(proto, name, { value: wrapped, writable: own?.writable ?? true, enumerable: own?.enumerable ?? false, configurable: true });
   return true;
 }
 
@@ -63,16 +73,10 @@ const UNBOUNDED = Symbol.for("lfads-ts.unboundedPublisher");
  * changing nothing, when `proto` has no replaceable `bind`.
  */
 export function keepAllPublished(proto: object): boolean {
-  const bind = (proto as { bind?: unknown }).bind;
-  if (typeof bind !== "function") return false;
-  if ((bind as unknown as Record<symbol, unknown>)[UNBOUNDED] === true) return true;
-  const own = Object.getOwnPropertyDescriptor(proto, "bind");
-  if (own !== undefined && !own.configurable) return false;
-  const wrapped = function (this: { sendHighWaterMark?: number }, ...args: unknown[]): unknown {
-    this.sendHighWaterMark = 0;
-    return (bind as (...a: unknown[]) => unknown).apply(this, args);
-  };
-  Object.defineProperty(wrapped, UNBOUNDED, { value: true });
-  Object.defineProperty(proto, "bind", { value: wrapped, writable: own?.writable ?? true, enumerable: own?.enumerable ?? false, configurable: true });
-  return true;
+  return replaceOnce(proto, "bind", UNBOUNDED, (bind) =>
+    function (this: { sendHighWaterMark?: number }, ...args: unknown[]): unknown {
+      this.sendHighWaterMark = 0;
+      return bind.apply(this, args);
+    },
+  );
 }
