@@ -25,3 +25,27 @@ export function jitterSpikes(x: Float32Array, B: number, T: number, N: number, w
   }
   return out;
 }
+
+/** Bins [t0, t1) of x [B,T,N]. */
+function binRange(x: Float32Array, B: number, T: number, N: number, t0: number, t1: number): Float32Array {
+  const out = new Float32Array(B * (t1 - t0) * N);
+  for (let b = 0; b < B; b++) out.set(x.subarray((b * T + t0) * N, (b * T + t1) * N), b * (t1 - t0) * N);
+  return out;
+}
+
+/**
+ * Jitter a reconstruction target [B,T,N] whose bins from `tObs` on are forward bins: the observed bins and the
+ * forward bins are jittered each within itself (reflected at their own edges), so that no forward spike moves
+ * into the bins the encoders read.
+ */
+export function jitterObservedAndForward(x: Float32Array, B: number, T: number, N: number, tObs: number, width: number, rng: Rng): Float32Array {
+  if (width <= 0 || tObs >= T) return jitterSpikes(x, B, T, N, width, rng);
+  const obs = jitterSpikes(binRange(x, B, T, N, 0, tObs), B, tObs, N, width, rng);
+  const fwd = jitterSpikes(binRange(x, B, T, N, tObs, T), B, T - tObs, N, width, rng);
+  const out = new Float32Array(x.length);
+  for (let b = 0; b < B; b++) {
+    out.set(obs.subarray(b * tObs * N, (b + 1) * tObs * N), b * T * N);
+    out.set(fwd.subarray(b * (T - tObs) * N, (b + 1) * (T - tObs) * N), (b * T + tObs) * N);
+  }
+  return out;
+}

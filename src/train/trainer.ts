@@ -17,7 +17,7 @@ import type { Checkpoint, TrainerState } from "./checkpoint.js";
 import { upgradeDiagnosticsLine } from "./diagnostics.js";
 import type { DivergenceState } from "./divergence.js";
 import { gatherTrials, type InputData, type SplitData } from "./input-data.js";
-import { jitterSpikes } from "./jitter.js";
+import { jitterObservedAndForward, jitterSpikes } from "./jitter.js";
 import { heldInBlock } from "./recon-data.js";
 import { LearningRateSchedule, rampWeight } from "./schedule.js";
 import type { TrainConfig } from "./train-config.js";
@@ -125,9 +125,10 @@ export class Trainer {
     const w = this.cfg.temporalSpikeJitterWidth;
     const obs = this.model.observation;
     if (w > 0 && obs.countData) {
-      // With recon data the target is jittered and the encoders read its held-in observed block.
+      // With recon data the target is jittered (observed and forward bins apart, so no forward spike reaches
+      // the encoders) and the encoders read its held-in observed block.
       if (target) {
-        target = jitterSpikes(target, B, Trec, Nrec, w, this.rng);
+        target = jitterObservedAndForward(target, B, Trec, Nrec, T, w, this.rng);
         data = heldInBlock(target, B, T, N, Trec, Nrec);
       } else data = jitterSpikes(data, B, T, N, w, this.rng);
       lgamma = obs.dataConstant?.(target ?? data, B);

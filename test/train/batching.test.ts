@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { ParamError } from "../../src/core/errors.js";
 import { Rng } from "../../src/core/rng.js";
 import { epochBatches } from "../../src/train/batching.js";
-import { jitterSpikes } from "../../src/train/jitter.js";
+import { jitterObservedAndForward, jitterSpikes } from "../../src/train/jitter.js";
 
 test("every batch is full, every trial is used, remainders are filled with distinct extra trials", () => {
   const b = epochBatches(4, [{ name: "a", numTrials: 10 }, { name: "b", numTrials: 8 }], new Rng(3), "train");
@@ -35,4 +35,32 @@ test("spike jitter keeps every spike, moves it by [−w, w−1] and reflects at 
   // From t=0, shifts −2..1 reflect to 2,1,0,1; from t=5, shifts −2..1 give 3,4,5,(6→4).
   for (let t = 0; t < T; t++) assert.ok(y[t]! >= 0);
   assert.equal(y[3]! + y[4]! + y[5]! + y[0]! + y[1]! + y[2]!, 5);
+});
+
+test("jitterObservedAndForward: no forward spike moves into the observed bins, each part keeps its spikes per neuron", () => {
+  const [B, T, N, tObs] = [3, 12, 2, 8];
+  // Observed bins empty, forward bins full of spikes: plain jitter would move some into bins 6–7.
+  const x = new Float32Array(B * T * N);
+  for (let b = 0; b < B; b++) for (let t = tObs; t < T; t++) for (let n = 0; n < N; n++) x[(b * T + t) * N + n] = 5;
+  const rng = new Rng(3);
+  const plain = jitterSpikes(x, B, T, N, 3, new Rng(3));
+  let leaked = 0;
+  for (let b = 0; b < B; b++) for (let t = 0; t < tObs; t++) for (let n = 0; n < N; n++) leaked += plain[(b * T + t) * N + n]!;
+  assert.ok(leaked > 0, "plain jitter over the whole target moves forward spikes into the observed bins");
+  const y = jitterObservedAndForward(x, B, T, N, tObs, 3, rng);
+  for (let b = 0; b < B; b++) {
+    for (let n = 0; n < N; n++) {
+      let obs = 0;
+      let fwd = 0;
+      for (let t = 0; t < T; t++) {
+        if (t < tObs) obs += y[(b * T + t) * N + n]!;
+        else fwd += y[(b * T + t) * N + n]!;
+      }
+      assert.equal(obs, 0, `trial ${b} neuron ${n}: observed bins stay empty`);
+      assert.equal(fwd, 5 * (T - tObs), `trial ${b} neuron ${n}: every forward spike kept`);
+    }
+  }
+  // And observed spikes stay observed.
+  const z = jitterObservedAndForward(Float32Array.from(x, (_, i) => (Math.floor(i / N) % T < tObs ? 2 : 0)), B, T, N, tObs, 3, new Rng(4));
+  for (let b = 0; b < B; b++) for (let t = tObs; t < T; t++) for (let n = 0; n < N; n++) assert.equal(z[(b * T + t) * N + n], 0);
 });
