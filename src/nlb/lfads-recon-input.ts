@@ -15,7 +15,7 @@ import { array3d, type Array3D } from "../core/array3d.js";
 import { concatMiddleAxis, sliceBlock } from "../core/array3d-concat.js";
 import { ParamError, ShapeError } from "../core/errors.js";
 import { writeArray, writeH5Atomic } from "../io/h5.js";
-import { toInt64 } from "../prepare/input-files.js";
+import { int64Counts, oneBasedInds } from "./lfads-input.js";
 import type { NlbRates } from "./rates.js";
 import { takeTrials, type NlbInputs } from "./target.js";
 import { concatNeurons, type NlbTensor } from "./tensor.js";
@@ -42,14 +42,6 @@ export function sliceBinsNeurons(x: NlbTensor, bins: readonly [number, number], 
   return sliceBlock(x, bins, neurons);
 }
 
-function int64(x: NlbTensor): { data: BigInt64Array; shape: number[]; dtype: string } {
-  return { data: toInt64(Float64Array.from(x.data)), shape: [...x.shape], dtype: "<q" };
-}
-
-function oneBased(positions: readonly number[]): { data: Float64Array; shape: number[] } {
-  return { data: Float64Array.from(positions, (i) => i + 1), shape: [positions.length] };
-}
-
 /** Write `file` (atomically) and return where the trials went (module comment). */
 export async function writeNlbLfadsReconInput(file: string, inputs: NlbInputs, opts: { validEvery?: number } = {}): Promise<NlbLfadsLayout> {
   const every = opts.validEvery ?? 5;
@@ -65,12 +57,12 @@ export async function writeNlbLfadsReconInput(file: string, inputs: NlbInputs, o
   );
   await writeH5Atomic(file, (f) => {
     for (const [prefix, r] of [["train", trainRows], ["valid", validRows]] as const) {
-      writeArray(f, `${prefix}_data`, int64(takeTrials(inputs.trainSpikesHeldin, r)), { gzip: 1 });
-      writeArray(f, `${prefix}_recon_data`, int64(takeTrials(recon, r)), { gzip: 1 });
-      writeArray(f, `${prefix}_inds`, oneBased(r.map((i) => inputs.trainTrials[i]!)));
+      writeArray(f, `${prefix}_data`, int64Counts(takeTrials(inputs.trainSpikesHeldin, r)), { gzip: 1 });
+      writeArray(f, `${prefix}_recon_data`, int64Counts(takeTrials(recon, r)), { gzip: 1 });
+      writeArray(f, `${prefix}_inds`, oneBasedInds(r.map((i) => inputs.trainTrials[i]!)));
     }
-    writeArray(f, "test_data", int64(inputs.evalSpikesHeldin), { gzip: 1 });
-    writeArray(f, "test_inds", oneBased(inputs.evalTrials));
+    writeArray(f, "test_data", int64Counts(inputs.evalSpikesHeldin), { gzip: 1 });
+    writeArray(f, "test_inds", oneBasedInds(inputs.evalTrials));
   });
   return {
     trainRows, validRows, nObs: inputs.trainSpikesHeldin.shape[1], nFwd: inputs.trainSpikesHeldinForward.shape[1],

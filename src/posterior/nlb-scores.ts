@@ -17,17 +17,10 @@ import { smoothSpikes } from "../nlb/smooth.js";
 import { takeTrials } from "../nlb/target.js";
 import { velocityR2 } from "../nlb/vel-r2.js";
 import type { PosteriorMeans } from "./posterior-means.js";
-import { splitTrials, type PosteriorScoreOptions } from "./scores.js";
+import { observedBins, splitTrials, type PosteriorScoreOptions } from "./scores.js";
 
 /** SD of the Gaussian that smooths the PSTH target's counts, ms (NLB's MC_Maze value). */
 export const PSTH_TARGET_SD_MS = 50;
-
-/** Number of observed LFADS bins, T_obs: the input's bins (counts, or behaviour) re-binned, a remainder dropped. */
-export function observedBins(pm: PosteriorMeans): number {
-  const tOrig = pm.rawCounts?.shape[1] ?? pm.behavior?.shape[1];
-  if (tOrig === undefined) throw new LfadsError(`PosteriorMeans(${pm.datasetName}): no counts or behaviour in the input info, so the observed bins are unknown; re-run the prepare step`);
-  return Math.floor(tOrig / pm.rebin);
-}
 
 /** Rates per LFADS bin, every reconstructed neuron, the observed bins: `[trials, T_obs, N_rec]`. */
 function observedRates(pm: PosteriorMeans): Array3D<Float64Array> {

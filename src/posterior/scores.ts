@@ -206,6 +206,13 @@ export function posteriorBitsPerSpike(pm: PosteriorMeans, opts: PosteriorScoreOp
   return bitsPerSpike(rates, counts, { trials: splitTrials(pm, opts.split) });
 }
 
+/** Number of observed LFADS bins, T_obs: the input's bins (counts, or behaviour) re-binned, a remainder dropped. */
+export function observedBins(pm: PosteriorMeans): number {
+  const tOrig = pm.rawCounts?.shape[1] ?? pm.behavior?.shape[1];
+  if (tOrig === undefined) throw new LfadsError(`PosteriorMeans(${pm.datasetName}): no counts or behaviour in the input info, so the observed bins are unknown; re-run the prepare step`);
+  return Math.floor(tOrig / pm.rebin);
+}
+
 /** Bits per spike of the blocks of a run that reconstructs held-out neurons or forward bins (NLB's co-bps, fp-bps). */
 export interface ReconBitsPerSpike {
   /** Held-in neurons over the observed bins (what the encoders read). */
@@ -227,7 +234,9 @@ export function posteriorReconBitsPerSpike(pm: PosteriorMeans, opts: PosteriorSc
   if (recon.shape[1] !== rates.shape[1] || recon.shape[2] !== rates.shape[2]) {
     throw new ShapeError(`posteriorReconBitsPerSpike: re-binned reconCounts are [${recon.shape.join(", ")}] but the rates are [${rates.shape.join(", ")}]; the posterior was sampled from other inputs than these — sample it again`);
   }
-  const [, tObs, nIn] = pm.countsPerBin().shape;
+  if (!pm.rawCounts) throw new LfadsError(`posteriorReconBitsPerSpike: PosteriorMeans(${pm.datasetName}) has no raw counts, so the held-in neurons are unknown; re-run the prepare step`);
+  const tObs = observedBins(pm);
+  const nIn = pm.rawCounts.shape[2];
   const [, tRec, nRec] = rates.shape;
   const trials = splitTrials(pm, opts.split);
   const block = (t: readonly [number, number], k: readonly [number, number]): number => bitsPerSpike(sliceBlock(rates, t, k), sliceBlock(recon, t, k), { trials });
