@@ -1,7 +1,8 @@
 /**
  * The default dataset loader: reads an `.h5` file or a MATLAB v7.3 `.mat` file (HDF5 behind a 512-byte
  * userblock) and maps the Lorenz demo's field names to `DatasetData` (spikes → counts, timeMs →
- * timeVecMs, true_rates → truth). Generic names (counts, timeVecMs, truth, externalInputs) work too.
+ * timeVecMs, true_rates → truth). Generic names (counts, timeVecMs, truth, externalInputs, reconCounts,
+ * behavior) work too.
  *
  * MATLAB writes column-major arrays, so an HDF5 reader sees the dimensions reversed; for `.mat` files we
  * transpose back to the MATLAB shape. Plain `.h5` files are taken as h5py sees them.
@@ -21,6 +22,8 @@ const FIELD_ALIASES = {
   conditionId: ["conditionId"],
   truth: ["truth", "true_rates"],
   externalInputs: ["externalInputs"],
+  reconCounts: ["reconCounts"],
+  behavior: ["behavior", "behaviour"],
   subject: ["subject"],
   datetime: ["datetime"],
   saveTags: ["saveTags"],
@@ -255,6 +258,10 @@ export async function readDatasetFile(file: string, dsName: string): Promise<Dat
     if (truth) out.truth = asArray3D(truth.value, "truth", truth.key, dsName, "nTrials, nChannels, nTime");
     const ext = pick("externalInputs");
     if (ext) out.externalInputs = asArray3D(ext.value, "externalInputs", ext.key, dsName, "nTrials, nExtInputs, nTime");
+    const recon = pick("reconCounts");
+    if (recon) out.reconCounts = asArray3D(recon.value, "reconCounts", recon.key, dsName, "nTrials, nChannels + nHeldout, nTime + nForward");
+    const behavior = pick("behavior");
+    if (behavior) out.behavior = asArray3D(behavior.value, "behavior", behavior.key, dsName, "nTrials, nBehaviorChannels, nTime");
     const meta = readMetadata(f, keys, matlab, dsName, file);
     if (meta.subject !== "") out.subject = meta.subject;
     if (meta.datetime !== undefined) out.datetime = meta.datetime;

@@ -7,9 +7,10 @@
  */
 import { ParamError } from "../core/errors.js";
 import { DecoderSaved, decoderBackward, decoderForwardInto, type DecoderCotangents, type DecoderForwardArgs, type DecoderGradients, type DecoderOutputTargets } from "./decoder.js";
+import { FUSED_KERNELS_NAME } from "./describe.js";
 
 export const wasmDecoderImplementation = {
-  name: "wasm-simd",
+  name: FUSED_KERNELS_NAME,
   supportsBackend(backendName: string): boolean {
     return backendName === "wasm" || backendName === "cpu";
   },

@@ -5,6 +5,9 @@
 import { defaultThreads } from "./pool.js";
 import { kernelRuntime } from "./runtime.js";
 
+/** The implementation name the fused kernels register under (native or wasm alike; kept for setGruImplementation callers). */
+export const FUSED_KERNELS_NAME = "wasm-simd";
+
 export interface KernelsInUse {
   readonly kind: "native" | "wasm";
   /** avx512, avx2 (native) or the wasm file (gru-fma.wasm, gru.wasm) */

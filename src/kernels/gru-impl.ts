@@ -22,6 +22,7 @@
  */
 import { ParamError } from "../core/errors.js";
 import { copyGruSaved, gruBackward, gruForward, gruInputBackward, gruInputForward, gruInputForwardOnly, releaseGruSaved, restoreGruSaved, type GruSaved, type GruSavedArrays } from "./gru.js";
+import { FUSED_KERNELS_NAME } from "./describe.js";
 
 /** src/model's GruDims. */
 export interface GruImplDims {
@@ -126,7 +127,7 @@ type Out<T> = { [K in keyof T]?: Float32Array };
 
 /** The fused kernels as a `GruRecurrenceImpl` (see the module doc). */
 export const wasmGruImplementation = {
-  name: "wasm-simd",
+  name: FUSED_KERNELS_NAME,
   keepsInputs: true,
   finalStates: true,
   /** The kernels read typed arrays: a heap view on wasm, the backing array on cpu. */

@@ -4,9 +4,10 @@
  * src/model). Nothing is kept between forward and backward: backward gets the inputs again.
  */
 import { readoutBackward, readoutForward, type ReadoutArgs, type ReadoutCotangents, type ReadoutForwardOutputs, type ReadoutGradients } from "./readout.js";
+import { FUSED_KERNELS_NAME } from "./describe.js";
 
 export const wasmReadoutImplementation = {
-  name: "wasm-simd",
+  name: FUSED_KERNELS_NAME,
   supportsBackend(backendName: string): boolean {
     return backendName === "wasm" || backendName === "cpu";
   },

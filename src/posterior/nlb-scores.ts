@@ -16,6 +16,7 @@ import { psthR2 } from "../nlb/psth-r2.js";
 import { smoothSpikes } from "../nlb/smooth.js";
 import { takeTrials } from "../nlb/target.js";
 import { velocityR2 } from "../nlb/vel-r2.js";
+import { conditionIndex, conditionMeans } from "./condition-average.js";
 import type { PosteriorMeans } from "./posterior-means.js";
 import { observedBins, splitTrials, type PosteriorScoreOptions } from "./scores.js";
 
@@ -44,13 +45,6 @@ export function posteriorVelocityR2(pm: PosteriorMeans, opts: PosteriorScoreOpti
   return velocityR2({ trainRates: takeTrials(rates, train), trainBehavior: takeTrials(behavior, train), evalRates: takeTrials(rates, evalT), evalBehavior: takeTrials(behavior, evalT) });
 }
 
-/** Each trial's position among the sorted distinct condition labels (as conditionAverage orders them), and their number. */
-function conditionIndices(ids: readonly (number | string)[]): { nConditions: number; index: Int32Array } {
-  const conditions = [...new Set(ids)].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-  const pos = new Map(conditions.map((c, i) => [c, i]));
-  return { nConditions: conditions.length, index: Int32Array.from(ids, (c) => pos.get(c)!) };
-}
-
 function conditionIdsOf(pm: PosteriorMeans, fn: string): readonly (number | string)[] {
   if (!pm.conditionIds) throw new LfadsError(`${fn}: PosteriorMeans(${pm.datasetName}) has no conditionIds (the input info had no 'conditionId'); return conditionId from the dataset's loader`);
   return pm.conditionIds as readonly (number | string)[];
@@ -58,24 +52,17 @@ function conditionIdsOf(pm: PosteriorMeans, fn: string): readonly (number | stri
 
 /**
  * The Run Manager's PSTH target `[conditions, T_obs, N_rec]` (conditions sorted): per condition, the mean
- * over all its trials (train and valid) of the reconstructed counts per LFADS bin over the observed bins,
- * smoothed along time with a Gaussian of SD `PSTH_TARGET_SD_MS` (see the module comment for how this
+ * over all its trials (train and valid; NaN values left out) of the reconstructed counts per LFADS bin over
+ * the observed bins, smoothed along time with a Gaussian of SD `PSTH_TARGET_SD_MS` (see the module comment for how this
  * differs from NLB's target).
  */
 export function posteriorPsthTarget(pm: PosteriorMeans): Array3D<Float64Array> {
-  const { nConditions, index } = conditionIndices(conditionIdsOf(pm, "posteriorPsthTarget"));
+  const ids = conditionIdsOf(pm, "posteriorPsthTarget");
   const recon = pm.reconCountsPerBin();
   const tObs = observedBins(pm);
   const smoothed = smoothSpikes(sliceBlock(recon, [0, tObs], [0, recon.shape[2]]), PSTH_TARGET_SD_MS, pm.spikeBinMs);
-  const per = tObs * recon.shape[2];
-  const out = new Float64Array(nConditions * per);
-  const nTrials = new Float64Array(nConditions);
-  index.forEach((c, t) => {
-    nTrials[c]!++;
-    for (let j = 0; j < per; j++) out[c * per + j]! += smoothed.data[t * per + j]!;
-  });
-  for (let j = 0; j < out.length; j++) out[j]! /= nTrials[Math.floor(j / per)]!;
-  return { data: out, shape: [nConditions, tObs, recon.shape[2]] };
+  const { conditions, means } = conditionMeans(smoothed.data, ids);
+  return { data: means, shape: [conditions.length, tObs, recon.shape[2]] };
 }
 
 /**
@@ -85,9 +72,9 @@ export function posteriorPsthTarget(pm: PosteriorMeans): Array3D<Float64Array> {
  */
 export function posteriorPsthR2(pm: PosteriorMeans, opts: PosteriorScoreOptions = {}): number {
   const target = posteriorPsthTarget(pm);
-  const { nConditions, index } = conditionIndices(conditionIdsOf(pm, "posteriorPsthR2"));
+  const { conditions, index } = conditionIndex(conditionIdsOf(pm, "posteriorPsthR2"));
   const evalT = [...splitTrials(pm, opts.split)];
-  const condIdx: number[][] = Array.from({ length: nConditions }, () => []);
+  const condIdx: number[][] = Array.from({ length: conditions.length }, () => []);
   evalT.forEach((t, pos) => condIdx[index[t]!]!.push(pos));
   return psthR2(target, takeTrials(observedRates(pm), evalT), condIdx);
 }

@@ -23,6 +23,7 @@ import { rebinFactor } from "../data/rebin-split.js";
 import { OUTPUT_FIELDS, type ObservationModel, type OutputField } from "../model/observation/observation-model.js";
 import { poisson } from "../model/observation/poisson.js";
 import { DEFAULT_OUTPUT_DIST, OUTPUT_DISTS, isOutputDist, observationModel, type OutputDist } from "../model/observation/registry.js";
+import { conditionMeans } from "./condition-average.js";
 import type { ConditionIds } from "./read-input-info.js";
 import type { Array2D } from "./read-h5.js";
 
@@ -383,32 +384,12 @@ export class PosteriorMeans implements Readonly<PosteriorMeansData> {
     }
     if (ids.length !== this.nTrials) throw new ShapeError(`conditionAverage: ${ids.length} condition ids given for ${this.nTrials} trials`);
     const v = this.field(field);
-    const conditions = [...new Set<number | string>(ids)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const index = new Map(conditions.map((c, i) => [c, i]));
-    const rowLen = v instanceof Float64Array ? 1 : v.data.length / this.nTrials;
-    const data = v instanceof Float64Array ? v : v.data;
-    const sum = new Float64Array(conditions.length * rowLen);
-    const cnt = new Float64Array(conditions.length * rowLen);
-    const nTrialsByCondition = new Int32Array(conditions.length);
-    for (let i = 0; i < this.nTrials; i++) {
-      const c = index.get(ids[i]!)!;
-      nTrialsByCondition[c]!++;
-      const o = c * rowLen;
-      const s = i * rowLen;
-      for (let k = 0; k < rowLen; k++) {
-        const x = data[s + k]!;
-        if (!Number.isNaN(x)) {
-          sum[o + k]! += x;
-          cnt[o + k]!++;
-        }
-      }
-    }
-    for (let j = 0; j < sum.length; j++) sum[j] = cnt[j]! > 0 ? sum[j]! / cnt[j]! : NaN;
+    const { conditions, nTrialsByCondition, means } = conditionMeans(v instanceof Float64Array ? v : v.data, ids as readonly (number | string)[]);
     const nc = conditions.length;
     let value: Array3D<Float64Array> | Array2D | Float64Array;
-    if (v instanceof Float64Array) value = sum;
-    else if (v.shape.length === 3) value = { data: sum, shape: [nc, v.shape[1]!, v.shape[2]!] };
-    else value = { data: sum, shape: [nc, v.shape[1]!] };
+    if (v instanceof Float64Array) value = means;
+    else if (v.shape.length === 3) value = { data: means, shape: [nc, v.shape[1]!, v.shape[2]!] };
+    else value = { data: means, shape: [nc, v.shape[1]!] };
     return { conditions, nTrialsByCondition, value };
   }
 

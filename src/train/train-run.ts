@@ -20,6 +20,7 @@ import { selectBackend, type BackendInfo, type BackendName } from "../model/ops/
 import { modelConfigFromRunParams } from "../model/config.js";
 import { checkOutputDist } from "../model/observation/registry.js";
 import { activeGruImplementation } from "../model/ops/gru-recurrence.js";
+import { describeKernels, FUSED_KERNELS_NAME } from "../kernels/describe.js";
 import { LfadsModel } from "../model/lfads.js";
 import type { LfadsConfig } from "../model/config.js";
 import { checkBatchSize, epochBatches, type SplitSize } from "./batching.js";
@@ -153,7 +154,14 @@ async function prepareTraining(spec: Required<TrainRunSpec>, options: TrainRunOp
   checkBatchSize(tcfg.batchSize, trainSizes, "train");
   checkBatchSize(tcfg.batchSize, validSizes, "valid");
   fs.mkdirSync(spec.outputDir, { recursive: true });
-  return { spec, backend, backendLabel: `${backend.description} / ${activeGruImplementation()}`, tcfg, mcfg, data, trainSizes, validSizes };
+  return { spec, backend, backendLabel: backendLabel(backend), tcfg, mcfg, data, trainSizes, validSizes };
+}
+
+/** "TF.js wasm (SIMD, 1 thread); recurrences in native avx512 (512-bit vectors), 2 threads": the fused kernels' name alone does not say native or wasm. */
+function backendLabel(backend: BackendInfo): string {
+  const impl = activeGruImplementation();
+  const kernels = impl === FUSED_KERNELS_NAME ? describeKernels() : `${impl} (op by op)`;
+  return `TF.js ${backend.description}; recurrences in ${kernels}`;
 }
 
 function mean(xs: StepStats[], key: "cost" | "recon" | "kl"): number {

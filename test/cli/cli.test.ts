@@ -100,3 +100,10 @@ test("registerCommand adds a command to dispatch and help", async () => {
   const thrown = await inProcess(["echo"]);
   assert.equal(thrown.code, 2);
 });
+
+test("a reader that closes the pipe early ends the output quietly (exit 0, no stack trace), as `lfads --help | head -1`", () => {
+  // stdout is a pipe whose read end the shell's `true` closes at once: every write of the launcher meets EPIPE.
+  const r = spawnSync("bash", ["-c", `"${process.execPath}" "${join(root, "bin", "lfads.js")}" --help | true; echo "status=\${PIPESTATUS[0]}"`], { encoding: "utf8" });
+  assert.match(r.stdout, /status=0/);
+  assert.doesNotMatch(r.stderr, /EPIPE|Unhandled/);
+});

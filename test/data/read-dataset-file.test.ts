@@ -65,6 +65,13 @@ with h5py.File(out + '/generic.h5', 'w') as f:
     f['conditionId'] = np.array(['a', 'b', 'a'], dtype=h5py.string_dtype())
     f['subject'] = 'monkeyJ'
     f['datetime'] = '2019-05-06'
+with h5py.File(out + '/nlb_like.h5', 'w') as f:
+    f['counts'] = spikes.astype(np.int64)
+    f['timeVecMs'] = np.arange(5.0) * 2
+    held = np.concatenate([spikes, spikes[:, :1, :] + 1], axis=1)  # one held-out neuron
+    f['reconCounts'] = np.concatenate([held, held[:, :, :2]], axis=2).astype(np.int64)  # two forward bins
+    f['behaviour'] = np.stack([np.arange(15.0).reshape(3, 5), -np.arange(15.0).reshape(3, 5)], axis=1)
+    f['behaviour'][0, 0, 4] = np.nan
 `;
 
 function expectedSpikes(): number[] {
@@ -145,6 +152,18 @@ test(".h5 from h5py: taken as h5py sees it, generic field names, vlen strings", 
   assert.equal(ds.datestr, "2019-05-06");
   const quick = await readDatasetFileInfo(file, "generic");
   assert.deepEqual(quick, { nTrials: 3, nChannels: 2, subject: "monkeyJ", datetime: "2019-05-06", saveTags: [] });
+});
+
+test(".h5 with reconCounts (held-out neurons, forward bins) and behaviour: read and checked by the Dataset", { skip: hasH5py ? false : NO_H5PY }, async () => {
+  makeFiles();
+  const d = await new Dataset(new DatasetCollection(tmp), "nlb_like.h5").loadData();
+  assert.deepEqual([...d.reconCounts!.shape], [3, 3, 7]);
+  // trial 0, held-out neuron (channel 2) = channel 0 + 1, and its forward bins repeat the first two bins.
+  const r = (e: number, c: number, t: number) => d.reconCounts!.data[(e * 3 + c) * 7 + t];
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 6].map((t) => r(0, 2, t)), [1, 2, 3, 1, 2, 1, 2]);
+  assert.deepEqual([...d.behavior!.shape], [3, 2, 5]);
+  assert.ok(Number.isNaN(d.behavior!.data[4]!));
+  assert.equal(d.behavior!.data[(1 * 2 + 1) * 5 + 2], -7);
 });
 
 test("MATLAB v5/v7 MAT-files get a DataError saying how to re-save as v7.3", async () => {
