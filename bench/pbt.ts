@@ -16,8 +16,10 @@
  * fitness prefers a model that copies spikes through.
  *
  * Flags (all optional): --case <name>[,<name>] (default all), --population <n>, --generations <g>,
- * --generation-steps <s>, --burn-in <n>, --samples <n>, --workers <w> (default half the cores),
- * --conditions <n> (fewer Lorenz conditions, for a quick check; at least 20 for the batch of 100), --out <file>, --work <dir> (default <tmp>/lfads-pbt-bench).
+ * --generation-steps <s>, --burn-in <n>, --samples <n>, --workers <w> (default the case's, else half the cores),
+ * --conditions <n> (fewer Lorenz conditions, for a quick check; at least 20 for the batch of 100), --out <file>, --work <dir> (default <tmp>/lfads-pbt-bench),
+ * --seed <n> (PBT seed, and Lorenz data seed 21 + n: a repeat of a case on data nobody tuned on; default 0),
+ * --default-space (AutoLFADS' default search space instead of the case's changes to it).
  * A quick check that everything runs (a minute or two):
  *   npm run bench:pbt -- --case lorenz_bad_start --population 2 --generations 1 --generation-steps 4 --burn-in 4 --samples 2 --conditions 20 --out /tmp/pbt-check.json
  */
@@ -27,6 +29,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { writeFileAtomic } from "../src/io/atomic.js";
 import { pbt } from "../src/pbt/pbt.js";
+import type { SearchSpaceOverrides } from "../src/pbt/search-space.js";
 import { runLocal } from "../src/queue/local.js";
 import { PBT_CASES, prepareCase, type PbtCase } from "./pbt-cases.js";
 
@@ -42,6 +45,12 @@ interface PbtCaseResult {
   /** Generations run (the stopping rule may end it before the budget). */
   generations: number;
   generation_steps: number;
+  /** Members trained at once (threads each: cores / workers). */
+  workers: number | null;
+  /** The case's changes to AutoLFADS' default search space ({} = the default space). */
+  search_space: SearchSpaceOverrides;
+  /** PBT seed (initial draws, tournaments, perturbations); Lorenz cases also draw their data with seed 21 + this. */
+  seed: number;
   burn_in_steps: number;
   /** Steps of the best member's lineage, and of the fixed run. */
   steps: number;
@@ -73,12 +82,12 @@ const ROOT = path.resolve(__dirname, "..");
 const { values: flags } = parseArgs({
   options: {
     case: { type: "string" }, population: { type: "string" }, generations: { type: "string" }, "generation-steps": { type: "string" },
-    "burn-in": { type: "string" }, samples: { type: "string" }, workers: { type: "string" }, conditions: { type: "string" },
-    "no-cd": { type: "boolean" }, out: { type: "string" }, work: { type: "string" },
+    "burn-in": { type: "string" }, samples: { type: "string" }, workers: { type: "string" }, conditions: { type: "string" }, seed: { type: "string" },
+    "no-cd": { type: "boolean" }, "default-space": { type: "boolean" }, out: { type: "string" }, work: { type: "string" },
   },
 });
 
-function int(name: Exclude<keyof typeof flags, "no-cd">): number | undefined {
+function int(name: Exclude<keyof typeof flags, "no-cd" | "default-space">): number | undefined {
   const v = flags[name];
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -98,26 +107,35 @@ interface CaseBudget {
   generationSteps: number;
   burnInSteps: number | undefined;
   posteriorSamples: number;
+  workers: number | undefined;
 }
 
 function budgetOf(c: PbtCase): CaseBudget {
   const b = c.budget;
   return {
     population: int("population") ?? b.population, generations: int("generations") ?? b.generations, generationSteps: int("generation-steps") ?? b.generationSteps,
-    burnInSteps: int("burn-in") ?? b.burnInSteps, posteriorSamples: int("samples") ?? b.posteriorSamples,
+    burnInSteps: int("burn-in") ?? b.burnInSteps, posteriorSamples: int("samples") ?? b.posteriorSamples, workers: int("workers") ?? b.workers,
   };
+}
+
+/** The case's changes to the default search space, unless --default-space. */
+function spaceOf(c: PbtCase): SearchSpaceOverrides {
+  return flags["default-space"] ? {} : (c.searchSpace ?? {});
 }
 
 /** Prepare the start under `work` and run the PBT; `noCd`: coordinated dropout off and out of the search space. */
 async function runPbt(c: PbtCase, work: string, budget: CaseBudget, noCd: boolean) {
-  const workers = int("workers");
+  const { workers } = budget;
   const start = noCd ? { ...c, params: { ...c.params, c_keep_ratio: 1 } } : c;
-  const rc = await prepareCase(start, work, "bench", int("conditions"));
+  const searchSpace: SearchSpaceOverrides = { ...spaceOf(c), ...(noCd ? { c_keep_ratio: false } : {}) };
+  const seed = int("seed") ?? 0;
+  const rc = await prepareCase(start, work, "bench", int("conditions"), seed);
   const t0 = performance.now();
   const res = await pbt(rc, {
+    seed,
     population: budget.population, generations: budget.generations, generationSteps: budget.generationSteps,
     ...(budget.burnInSteps !== undefined ? { burnInSteps: budget.burnInSteps } : {}), posteriorSamples: budget.posteriorSamples,
-    ...(workers ? { workers } : {}), ...(noCd ? { searchSpace: { c_keep_ratio: false } } : {}),
+    ...(workers ? { workers } : {}), searchSpace,
   });
   const minutes = (performance.now() - t0) / 60000;
   const evaluated = res.ledger.generations.filter((g) => g.evaluated);
@@ -141,6 +159,7 @@ async function runCase(c: PbtCase, work: string): Promise<PbtCaseResult> {
     name: c.name, start: int("conditions") ? `${c.start} [data cut to ${int("conditions")} conditions]` : c.start,
     pbt_r2: summary.pbt_r2, fixed_r2: fixedScore?.r2 ?? null, minutes: summary.minutes, fixed_minutes: (performance.now() - t1) / 60000,
     population: budget.population, generations: summary.generations, generation_steps: budget.generationSteps, burn_in_steps: burnInSteps,
+    workers: budget.workers ?? null, search_space: spaceOf(c), seed: int("seed") ?? 0,
     steps: summary.steps, best_member: summary.best_member, best_fitness: summary.best_fitness, best_hyperparameters: summary.best_hyperparameters,
     stopped: summary.stopped,
   };
