@@ -18,7 +18,8 @@
  * Flags (all optional): --case <name>[,<name>] (default all), --population <n>, --generations <g>,
  * --generation-steps <s>, --burn-in <n>, --samples <n>, --workers <w> (default the case's, else half the cores),
  * --conditions <n> (fewer Lorenz conditions, for a quick check; at least 20 for the batch of 100), --out <file>, --work <dir> (default <tmp>/lfads-pbt-bench),
- * --seed <n> (PBT seed, and Lorenz data seed 21 + n: a repeat of a case on data nobody tuned on; default 0),
+ * --seed <n> (PBT seed, and Lorenz data seed 21 + n: a repeat of a case on data nobody tuned on; default 0; give a
+ *   repeat its own --out and --work, since a case's entry is replaced by name),
  * --default-space (AutoLFADS' default search space instead of the case's changes to it).
  * A quick check that everything runs (a minute or two):
  *   npm run bench:pbt -- --case lorenz_bad_start --population 2 --generations 1 --generation-steps 4 --burn-in 4 --samples 2 --conditions 20 --out /tmp/pbt-check.json
@@ -177,6 +178,8 @@ async function main(): Promise<void> {
     if (flags["no-cd"]) {
       const had = json.cases.find((x) => x.name === c.name);
       if (!had) throw new Error(`--no-cd: run the case ${c.name} with coordinated dropout first (no entry for it in ${out})`);
+      const seed = int("seed") ?? 0;
+      if ((had.seed ?? 0) !== seed) throw new Error(`--no-cd --seed ${seed}: the entry for ${c.name} in ${out} is of seed ${had.seed ?? 0}; give the --out of the seed-${seed} run`);
       console.log(`bench:pbt: ${c.name}: the same PBT with coordinated dropout off`);
       const { summary } = await runPbt(c, path.join(workRoot, `${c.name}_no_cd`), budgetOf(c), true);
       had.no_cd = summary;

@@ -53,8 +53,8 @@ function conditionIdsOf(pm: PosteriorMeans, fn: string): readonly (number | stri
 /**
  * The Run Manager's PSTH target `[conditions, T_obs, N_rec]` (conditions sorted): per condition, the mean
  * over all its trials (train and valid; NaN values left out) of the reconstructed counts per LFADS bin over
- * the observed bins, smoothed along time with a Gaussian of SD `PSTH_TARGET_SD_MS` (see the module comment for how this
- * differs from NLB's target).
+ * the observed bins, smoothed along time with a Gaussian of SD `PSTH_TARGET_SD_MS` (see the module comment
+ * for how this differs from NLB's target).
  */
 export function posteriorPsthTarget(pm: PosteriorMeans): Array3D<Float64Array> {
   const ids = conditionIdsOf(pm, "posteriorPsthTarget");
