@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 "use strict";
 // Thin launcher: the compiled CLI lives in dist/ (run `npm run build` after changing src/).
-// A reader that closes the pipe early (`lfads doctor | head -1`) ends the output, as for any Unix tool, not a stack trace.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (err) => { if (err && err.code === "EPIPE") process.exit(0); else throw err; });
-}
+// A reader that closes stdout early (`lfads doctor | head -1`) ends the output, as for any Unix tool, not a stack trace.
+// stderr is left alone: exiting 0 there would hide a failing command's status.
+process.stdout.on("error", (err) => { if (err && err.code === "EPIPE") process.exit(0); else throw err; });
 require("../dist/cli.js").main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err) => { process.stderr.write(`lfads: ${err && err.message ? err.message : String(err)}\n`); process.exitCode = 1; },

@@ -26,7 +26,10 @@ export function jitterSpikes(x: Float32Array, B: number, T: number, N: number, w
   return out;
 }
 
-/** Bins [t0, t1) of x [B,T,N]. */
+/**
+ * Bins [t0, t1) of x [B,T,N], as float32 block copies: this runs every training step, where core's sliceBlock
+ * (element by element, into float64) would add a conversion each way.
+ */
 function binRange(x: Float32Array, B: number, T: number, N: number, t0: number, t1: number): Float32Array {
   const out = new Float32Array(B * (t1 - t0) * N);
   for (let b = 0; b < B; b++) out.set(x.subarray((b * T + t0) * N, (b * T + t1) * N), b * (t1 - t0) * N);
