@@ -10,10 +10,12 @@
  *
  * A killed bench resumes: the PBT continues from its ledger and the fixed run from its checkpoint.
  *
- * --no-cd runs the same PBT with coordinated dropout off (c_keep_ratio 1, left out of the search space) and
- * stores it as the case's `no_cd` entry beside the PBT with it: the best member's fitness (smoothed valid
- * reconstruction cost, lower is better) against its R², to show whether without coordinated dropout the
- * fitness prefers a model that copies spikes through.
+ * Coordinated dropout, side by side: the default search space has it for a start with a controller and leaves
+ * it out for one without (src/pbt/search-space.ts). --no-cd runs a case's PBT again with it off (c_keep_ratio
+ * 1, out of the space; a case with a controller) and stores that as the case's `no_cd` entry; --cd runs it
+ * again with it searched as AutoLFADS does (a case without a controller) and stores `cd`. Each holds the
+ * best member's fitness (smoothed valid reconstruction cost, lower is better) and its R², to show whether
+ * without coordinated dropout the fitness prefers a model that copies spikes through.
  *
  * Flags (all optional): --case <name>[,<name>] (default all), --population <n>, --generations <g>,
  * --generation-steps <s>, --burn-in <n>, --samples <n>, --workers <w> (default the case's, else half the cores),
@@ -29,6 +31,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { writeFileAtomic } from "../src/io/atomic.js";
+import { RunParams } from "../src/params/run-params.js";
 import { pbt } from "../src/pbt/pbt.js";
 import type { SearchSpaceOverrides } from "../src/pbt/search-space.js";
 import { runLocal } from "../src/queue/local.js";
@@ -59,11 +62,12 @@ interface PbtCaseResult {
   best_fitness: number | null;
   best_hyperparameters: Record<string, number> | null;
   stopped: string | null;
-  /** The same PBT with coordinated dropout off (--no-cd). */
-  no_cd?: NoCdResult;
+  /** The same PBT with coordinated dropout off (--no-cd), or searched (--cd). */
+  no_cd?: CdVariantResult;
+  cd?: CdVariantResult;
 }
 
-interface NoCdResult {
+interface CdVariantResult {
   pbt_r2: number | null;
   best_fitness: number | null;
   minutes: number;
@@ -84,11 +88,11 @@ const { values: flags } = parseArgs({
   options: {
     case: { type: "string" }, population: { type: "string" }, generations: { type: "string" }, "generation-steps": { type: "string" },
     "burn-in": { type: "string" }, samples: { type: "string" }, workers: { type: "string" }, conditions: { type: "string" }, seed: { type: "string" },
-    "no-cd": { type: "boolean" }, "default-space": { type: "boolean" }, out: { type: "string" }, work: { type: "string" },
+    "no-cd": { type: "boolean" }, cd: { type: "boolean" }, "default-space": { type: "boolean" }, out: { type: "string" }, work: { type: "string" },
   },
 });
 
-function int(name: Exclude<keyof typeof flags, "no-cd" | "default-space">): number | undefined {
+function int(name: Exclude<keyof typeof flags, "no-cd" | "cd" | "default-space">): number | undefined {
   const v = flags[name];
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -124,11 +128,15 @@ function spaceOf(c: PbtCase): SearchSpaceOverrides {
   return flags["default-space"] ? {} : (c.searchSpace ?? {});
 }
 
-/** Prepare the start under `work` and run the PBT; `noCd`: coordinated dropout off and out of the search space. */
-async function runPbt(c: PbtCase, work: string, budget: CaseBudget, noCd: boolean) {
+/** Coordinated dropout in a run of the bench: as the default space has it, off, or searched. */
+type CdChoice = "default" | "off" | "searched";
+
+/** Prepare the start under `work` and run the PBT with coordinated dropout as `cd` says. */
+async function runPbt(c: PbtCase, work: string, budget: CaseBudget, cd: CdChoice) {
   const { workers } = budget;
-  const start = noCd ? { ...c, params: { ...c.params, c_keep_ratio: 1 } } : c;
-  const searchSpace: SearchSpaceOverrides = { ...spaceOf(c), ...(noCd ? { c_keep_ratio: false } : {}) };
+  const start = cd === "off" ? { ...c, params: { ...c.params, c_keep_ratio: 1 } } : c;
+  const cdSpace: SearchSpaceOverrides = cd === "off" ? { c_keep_ratio: false } : cd === "searched" ? { c_keep_ratio: {} } : {};
+  const searchSpace: SearchSpaceOverrides = { ...spaceOf(c), ...cdSpace };
   const seed = int("seed") ?? 0;
   const rc = await prepareCase(start, work, "bench", int("conditions"), seed);
   const t0 = performance.now();
@@ -150,7 +158,7 @@ async function runPbt(c: PbtCase, work: string, budget: CaseBudget, noCd: boolea
 
 async function runCase(c: PbtCase, work: string): Promise<PbtCaseResult> {
   const budget = budgetOf(c);
-  const { rc, burnInSteps, summary } = await runPbt(c, work, budget, false);
+  const { rc, burnInSteps, summary } = await runPbt(c, work, budget, "default");
   // The same start, trained without PBT for the steps the best member's lineage trained, sampled and scored the same way.
   const t1 = performance.now();
   const fixed = await runLocal(rc, { workers: 1, trainArgs: ["--max-steps", String(summary.steps)], posteriorArgs: ["--checkpoint", "latest", "--samples", String(budget.posteriorSamples)] });
@@ -175,16 +183,21 @@ async function main(): Promise<void> {
     cases: prev?.cases ?? [],
   };
   for (const c of chosenCases()) {
-    if (flags["no-cd"]) {
+    if (flags["no-cd"] || flags.cd) {
+      const variant = flags.cd ? "cd" : "no_cd";
+      if (flags.cd && flags["no-cd"]) throw new Error("--cd and --no-cd: give one (each is a second run beside a case's default one)");
+      // The default space already has coordinated dropout exactly when the start has a controller.
+      const controller = Number(new RunParams(c.params).values.c_co_dim) > 0;
+      if (controller === (variant === "cd")) throw new Error(`--${variant.replace("_", "-")}: ${c.name}'s default run already has coordinated dropout ${controller ? "searched (a controller)" : "out (no controller)"}; use --${controller ? "no-cd" : "cd"}`);
       const had = json.cases.find((x) => x.name === c.name);
-      if (!had) throw new Error(`--no-cd: run the case ${c.name} with coordinated dropout first (no entry for it in ${out})`);
+      if (!had) throw new Error(`--${variant.replace("_", "-")}: run the case ${c.name} first (no entry for it in ${out})`);
       const seed = int("seed") ?? 0;
-      if ((had.seed ?? 0) !== seed) throw new Error(`--no-cd --seed ${seed}: the entry for ${c.name} in ${out} is of seed ${had.seed ?? 0}; give the --out of the seed-${seed} run`);
-      console.log(`bench:pbt: ${c.name}: the same PBT with coordinated dropout off`);
-      const { summary } = await runPbt(c, path.join(workRoot, `${c.name}_no_cd`), budgetOf(c), true);
-      had.no_cd = summary;
+      if ((had.seed ?? 0) !== seed) throw new Error(`--${variant.replace("_", "-")} --seed ${seed}: the entry for ${c.name} in ${out} is of seed ${had.seed ?? 0}; give the --out of the seed-${seed} run`);
+      console.log(`bench:pbt: ${c.name}: the same PBT with coordinated dropout ${variant === "cd" ? "searched" : "off"}`);
+      const { summary } = await runPbt(c, path.join(workRoot, `${c.name}_${variant}`), budgetOf(c), variant === "cd" ? "searched" : "off");
+      had[variant] = summary;
       writeFileAtomic(out, `${JSON.stringify(json, null, 2)}\n`);
-      console.log(`bench:pbt: ${c.name} without coordinated dropout: R² ${summary.pbt_r2?.toFixed(3)}, fitness ${summary.best_fitness?.toFixed(4)} (with it: R² ${had.pbt_r2?.toFixed(3)}, fitness ${had.best_fitness?.toFixed(4)}); written to ${out}`);
+      console.log(`bench:pbt: ${c.name} with coordinated dropout ${variant === "cd" ? "searched" : "off"}: R² ${summary.pbt_r2?.toFixed(3)}, fitness ${summary.best_fitness?.toFixed(4)} (default: R² ${had.pbt_r2?.toFixed(3)}, fitness ${had.best_fitness?.toFixed(4)}); written to ${out}`);
       continue;
     }
     console.log(`bench:pbt: ${c.name}: ${c.start}`);

@@ -26,7 +26,7 @@ export interface PbtOptions {
   exploit?: ExploitMethod;
   /** Truncation: the fraction of members replaced and copied from (default 0.25). */
   exploitFraction?: number;
-  /** The tuned hyperparameters: a whole space, or changes to the default one by name (search-space.ts). */
+  /** The tuned hyperparameters: a whole space, or changes to the default one by name (search-space.ts; without a controller the default leaves coordinated dropout out). */
   searchSpace?: SearchSpace | SearchSpaceOverrides;
   /** Seed of the initial draws, tournaments and perturbations (default 0). */
   seed?: number;

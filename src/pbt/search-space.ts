@@ -8,6 +8,12 @@
  * L2 and KL terms are per-trial in both, so one of lfads-torch's L2/KL scales equals ours divided by the
  * number of reconstructed elements per trial, E = bins × neurons: our range = lfads-torch's range × E.
  * Dropout rate d becomes c_keep_prob = 1 − d; coordinated dropout's cd_rate becomes c_keep_ratio = 1 − cd_rate.
+ *
+ * One departure: for a start without a controller (c_co_dim 0) the default space leaves coordinated dropout
+ * out. Coordinated dropout keeps the model from copying spikes through to its rates; without a controller
+ * the only way from a trial's spikes to its rates is the initial condition, with no per-bin path, and on
+ * `npm run bench:pbt`'s lorenz_bad_start searching it cost fit (valid R² 0.850 / 0.431 with it, 0.930 /
+ * 0.854 without, data seeds 21 / 22). Naming c_keep_ratio in the overrides puts AutoLFADS' dimension back.
  */
 import { ParamError, didYouMean } from "../core/errors.js";
 import type { Rng } from "../core/rng.js";
@@ -41,14 +47,25 @@ export type SearchSpace = readonly SearchDimension[];
  */
 export type SearchSpaceOverrides = Readonly<Record<string, Partial<Omit<SearchDimension, "name">> | false>>;
 
-/** What the default space needs to know about the data: reconstructed bins × neurons of one trial. */
+/** What the default space needs to know: reconstructed bins × neurons of one trial, and the model. */
 export interface DataShape {
   bins: number;
   neurons: number;
+  /** Whether the starting run has a controller (c_co_dim > 0); default true (module comment). */
+  controller?: boolean;
 }
 
-/** AutoLFADS' search space in our RunParams (module comment). */
+/** Dimensions the default space leaves out for a start without a controller (module comment). */
+const CONTROLLER_ONLY_DEFAULTS: ReadonlySet<string> = new Set(["c_keep_ratio"]);
+
+/** AutoLFADS' search space in our RunParams, less coordinated dropout without a controller (module comment). */
 export function defaultSearchSpace(shape: DataShape): SearchDimension[] {
+  const all = autoLfadsSpace(shape);
+  return shape.controller === false ? all.filter((d) => !CONTROLLER_ONLY_DEFAULTS.has(d.name)) : all;
+}
+
+/** AutoLFADS' published space, every dimension (module comment). */
+function autoLfadsSpace(shape: DataShape): SearchDimension[] {
   const e = shape.bins * shape.neurons;
   return [
     { name: "c_learning_rate_init", lo: 1e-5, hi: 5e-3, scale: "log", width: 0.3, enforceBounds: true, init: 4e-3 },
@@ -65,10 +82,14 @@ export function defaultSearchSpace(shape: DataShape): SearchDimension[] {
 export function resolveSearchSpace(shape: DataShape, given?: SearchSpace | SearchSpaceOverrides): SearchDimension[] {
   if (given === undefined) return checkSearchSpace(defaultSearchSpace(shape));
   if (Array.isArray(given)) return checkSearchSpace(given as SearchSpace);
-  const out = defaultSearchSpace(shape);
-  for (const [name, change] of Object.entries(given as SearchSpaceOverrides)) {
+  const overrides = given as SearchSpaceOverrides;
+  const kept = new Set(defaultSearchSpace(shape).map((d) => d.name));
+  // A dimension left out for lack of a controller comes back, in AutoLFADS' order, when the overrides change it.
+  const out = autoLfadsSpace(shape).filter((d) => kept.has(d.name) || (overrides[d.name] !== undefined && overrides[d.name] !== false));
+  for (const [name, change] of Object.entries(overrides)) {
     const i = out.findIndex((d) => d.name === name);
     if (change === false) {
+      if (i < 0 && CONTROLLER_ONLY_DEFAULTS.has(name)) continue; // already out: the start has no controller
       if (i < 0) throw new ParamError(`pbt searchSpace: '${name}' is not in the default search space, so it cannot be left out (false);${didYouMean(name, out.map((d) => d.name)) || ` the default space has ${out.map((d) => d.name).join(", ")}`}`);
       out.splice(i, 1);
     } else if (i >= 0) out[i] = { ...out[i]!, ...change };

@@ -88,7 +88,8 @@ export async function setupPbt(source: RunCollection | string, options: PbtOptio
   const plan = planPbt(options, startParams, Math.max(1, datasetNames.length));
   // The reconstructed elements per trial: T_rec × N_rec where the inputs have held-out neurons and forward bins.
   const first = summary.datasets[0];
-  const space = resolveSearchSpace({ bins: summary.reconSteps ?? summary.numSteps, neurons: first ? (first.numReconNeurons ?? first.numNeurons) : 1 }, options.searchSpace);
+  const shape = { bins: summary.reconSteps ?? summary.numSteps, neurons: first ? (first.numReconNeurons ?? first.numNeurons) : 1, controller: Number(startParams.values.c_co_dim) > 0 };
+  const space = resolveSearchSpace(shape, options.searchSpace);
   const base = { rcDir, startId: start.id, startDir: start.dir, startParams, datasetNames, plan, space };
   const memberDirs = Array.from({ length: plan.population }, (_, k) => memberDir(rcDir, k, plan.population));
   const settings = settingsOf(plan, space);

@@ -25,4 +25,8 @@ test("PBT's default search space on recon inputs: ranges × T_rec · N_rec (40 b
   assert.equal(dim("c_l2_gen_scale").hi, 1 * e);
   assert.ok(Math.abs(dim("c_kl_ic_weight").lo - 1e-6 * e) < 1e-12);
   assert.ok(Math.abs(dim("c_kl_co_weight").hi - 1e-4 * e) < 1e-12);
+  // The start has no controller (c_co_dim 0): coordinated dropout is out of the default space, and back when named.
+  assert.ok(!ctx.space.some((d) => d.name === "c_keep_ratio"));
+  const withCd = await setupPbt(rc, { population: 2, generationSteps: 10, burnInSteps: 0, display: false, searchSpace: { c_keep_ratio: {} } });
+  assert.ok(withCd.space.some((d) => d.name === "c_keep_ratio"));
 });

@@ -39,6 +39,20 @@ test("search space overrides: change a range, drop a default, add a dimension", 
   assert.equal(s.find((d) => d.name === "c_co_mean_corr_scale")!.scale, "log");
 });
 
+test("without a controller the default space leaves coordinated dropout out; naming it puts AutoLFADS' dimension back", () => {
+  const noCo = { ...SHAPE, controller: false };
+  const full = defaultSearchSpace(SHAPE);
+  // The same dimensions in the same order, less c_keep_ratio: the bench's --no-cd space, so the same draws for a seed.
+  assert.deepEqual(defaultSearchSpace(noCo), full.filter((d) => d.name !== "c_keep_ratio"));
+  assert.deepEqual(resolveSearchSpace(noCo), resolveSearchSpace(SHAPE, { c_keep_ratio: false }));
+  assert.deepEqual(resolveSearchSpace(noCo, { c_keep_ratio: false }), resolveSearchSpace(noCo));
+  // Named with a change: back in AutoLFADS' position, with the change applied.
+  const back = resolveSearchSpace(noCo, { c_keep_ratio: { lo: 0.5 } });
+  assert.deepEqual(back.map((d) => d.name), full.map((d) => d.name));
+  assert.deepEqual(back.find((d) => d.name === "c_keep_ratio"), { ...full.find((d) => d.name === "c_keep_ratio")!, lo: 0.5 });
+  assert.deepEqual(resolveSearchSpace(noCo, { c_keep_ratio: {} }), resolveSearchSpace(SHAPE));
+});
+
 test("bad search spaces are errors that name the field, the value and the fix", () => {
   const base: SearchDimension = { name: "c_learning_rate_init", lo: 1e-4, hi: 1e-2, scale: "log", width: 0.3, enforceBounds: true };
   assert.throws(() => checkSearchSpace([{ ...base, lo: 0.01, hi: 0.001 }]), /c_learning_rate_init: inverted range lo=0\.01 > hi=0\.001; swap them/);
