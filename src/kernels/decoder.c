@@ -48,16 +48,21 @@ INLINE int imax(int a, int b) { return a > b ? a : b; }
 /* C[m][0..N) = init[m] (row stride ldi; 0: zeros) + tile . P for mr rows, P in panels of K rows. */
 INLINE void rows_gemm(const int mr, const float *tile, const float *P, int K, int N, const float *init, int ldi,
                       float *C, int ldc) {
-  v4 acc[MR][2];
-  for (int j = 0; j < N; j += NR) {
+  v4 acc[PANELS][MR][2];
+  const int np = pad8(N) / NR;
+  for (int p0 = 0; p0 < np; p0 += PANELS) {
+    const int count = panels_left(p0, np);
+    for (int q = 0; q < count; q++)
 #pragma clang loop unroll(full)
-    for (int m = 0; m < mr; m++) {
-      acc[m][0] = init ? LD(init + m * ldi + j) : SPL(0.0f);
-      acc[m][1] = init ? LD(init + m * ldi + j + 4) : SPL(0.0f);
-    }
-    mk(mr, tile, P + j * K, K, acc);
+      for (int m = 0; m < mr; m++) {
+        const int j = (p0 + q) * NR;
+        acc[q][m][0] = init ? LD(init + m * ldi + j) : SPL(0.0f);
+        acc[q][m][1] = init ? LD(init + m * ldi + j + 4) : SPL(0.0f);
+      }
+    mk_panels(mr, tile, P + p0 * NR * K, K * NR, K, count, acc);
+    for (int q = 0; q < count; q++)
 #pragma clang loop unroll(full)
-    for (int m = 0; m < mr; m++) store8(C + m * ldc + j, acc[m][0], acc[m][1], N - j);
+      for (int m = 0; m < mr; m++) store8(C + m * ldc + (p0 + q) * NR, acc[q][m][0], acc[q][m][1], N - (p0 + q) * NR);
   }
 }
 
@@ -192,17 +197,20 @@ INLINE void dec_bwd_rows(const int mr, const DecArgs *a, int b, float *scrp) {
     /* ds_t = dS + (df_t . Wfac^T) * mgen. */
     pack_rows(mr, s.tile, df, ldf, F);
     {
-      v4 acc[MR][2];
-      for (int j = 0; j < G; j += NR) {
-        zero_acc(mr, acc);
-        mk(mr, s.tile, a->pFacT + j * F, F, acc);
+      v4 acc[PANELS][MR][2];
+      const int np = Gp / NR;
+      for (int p0 = 0; p0 < np; p0 += PANELS) {
+        const int count = panels_left(p0, np);
+        for (int q = 0; q < count; q++) zero_acc(mr, acc[q]);
+        mk_panels(mr, s.tile, a->pFacT + p0 * NR * F, F * NR, F, count, acc);
+        for (int q = 0; q < count; q++)
 #pragma clang loop unroll(full)
-        for (int m = 0; m < mr; m++)
-          for (int h = 0; h < 2; h++) {
-            const int c = o * G + m * lds + j + 4 * h;
-            v4 v = a->mgen ? MUL(acc[m][h], LD(a->mgen + c)) : acc[m][h];
-            ST(s.dsBuf + m * Gp + j + 4 * h, ADD(v, LD(a->dS + c)));
-          }
+          for (int m = 0; m < mr; m++)
+            for (int h = 0; h < 2; h++) {
+              const int j = (p0 + q) * NR, c = o * G + m * lds + j + 4 * h;
+              v4 v = a->mgen ? MUL(acc[q][m][h], LD(a->mgen + c)) : acc[q][m][h];
+              ST(s.dsBuf + m * Gp + j + 4 * h, ADD(v, LD(a->dS + c)));
+            }
       }
     }
     const float *st = a->s + o * G, *sp = t == 0 ? a->s0 + b * G : st - G;
@@ -233,16 +241,20 @@ INLINE void dec_bwd_rows(const int mr, const DecArgs *a, int b, float *scrp) {
     /* The feedback path: d f_{t-1} = (dXc . Wfb^T) * mfb. */
     if (a->fb) {
       pack_rows(mr, s.tile, a->dXc + o * 3 * C, ldc3, 3 * C);
-      v4 acc[MR][2];
-      for (int j = 0; j < F; j += NR) {
-        zero_acc(mr, acc);
-        mk(mr, s.tile, a->pFbT + j * 3 * C, 3 * C, acc);
+      v4 acc[PANELS][MR][2];
+      const int np = Fp / NR;
+      for (int p0 = 0; p0 < np; p0 += PANELS) {
+        const int count = panels_left(p0, np);
+        for (int q = 0; q < count; q++) zero_acc(mr, acc[q]);
+        mk_panels(mr, s.tile, a->pFbT + p0 * NR * 3 * C, 3 * C * NR, 3 * C, count, acc);
+        for (int q = 0; q < count; q++)
 #pragma clang loop unroll(full)
-        for (int m = 0; m < mr; m++)
-          for (int h = 0; h < 2; h++) {
-            v4 v = a->mfb ? MUL(acc[m][h], LD(a->mfb + o * F + m * ldf + j + 4 * h)) : acc[m][h];
-            ST(s.dfc + m * Fp + j + 4 * h, v);
-          }
+          for (int m = 0; m < mr; m++)
+            for (int h = 0; h < 2; h++) {
+              const int j = (p0 + q) * NR;
+              v4 v = a->mfb ? MUL(acc[q][m][h], LD(a->mfb + o * F + m * ldf + j + 4 * h)) : acc[q][m][h];
+              ST(s.dfc + m * Fp + j + 4 * h, v);
+            }
       }
     }
   }

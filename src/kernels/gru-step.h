@@ -21,48 +21,50 @@ INLINE void fwd_step(const int mr, const float *x, int ldx, const float *xin, in
                      v4 clip) {
   const int Hp = pad8(H), np = Hp / NR, K = D + H;
   float *rb = scr, *ub = rb + MR * Hp, *hT = ub + MR * Hp, *rhT = hT + 4 * (D + Hp + 4);
-  v4 acc[MR][2];
+  const v8 clip8 = J8(clip, clip);
+  v4 acc[PANELS][MR][2];
   if (D > 0) {
     pack_rows(mr, hT, xin, ldxin, D); /* may write up to 3 entries past D: the h pack below overwrites them */
     for (int i = 0; i < 4 * D; i += 4) ST(rhT + i, LD(hT + i));
   }
   pack_rows(mr, hT + 4 * D, hp, ldh, H);
-  for (int p = 0; p < 2 * np; p++) {
-    zero_acc(mr, acc);
-    mk(mr, hT, pru + p * K * NR, K, acc);
-    const int gate = p >= np, j = (p - gate * np) * NR;
+  for (int p0 = 0; p0 < 2 * np; p0 += PANELS) {
+    const int count = panels_left(p0, 2 * np);
+    for (int q = 0; q < count; q++) zero_acc(mr, acc[q]);
+    mk_panels(mr, hT, pru + p0 * K * NR, K * NR, K, count, acc);
+    for (int q = 0; q < count; q++) {
+      const int p = p0 + q, gate = p >= np, j = (p - gate * np) * NR;
 #pragma clang loop unroll(full)
-    for (int m = 0; m < mr; m++) {
-      const float *xm = x + m * ldx + gate * H + j;
-      if (!gate) {
-        v4 r0 = v_sigmoid(ADD(acc[m][0], LD(xm))), r1 = v_sigmoid(ADD(acc[m][1], LD(xm + 4)));
-        ST(rb + m * Hp + j, r0);
-        ST(rb + m * Hp + j + 4, r1);
-        store_t(rhT + 4 * (D + j), m, MUL(r0, LD(hp + m * ldh + j)), MUL(r1, LD(hp + m * ldh + j + 4)), H - j);
-      } else {
-        ST(ub + m * Hp + j, v_sigmoid(ADD(ADD(acc[m][0], LD(xm)), SPL(1.0f))));
-        ST(ub + m * Hp + j + 4, v_sigmoid(ADD(ADD(acc[m][1], LD(xm + 4)), SPL(1.0f))));
+      for (int m = 0; m < mr; m++) {
+        const v8 a = ADD8(ACC8(acc[q][m]), LD8(x + m * ldx + gate * H + j));
+        if (!gate) {
+          const v8 r = v_sigmoid8(a), rh = MUL8(r, LD8(hp + m * ldh + j));
+          ST8(rb + m * Hp + j, r);
+          store_t(rhT + 4 * (D + j), m, LO8(rh), HI8(rh), H - j);
+        } else {
+          ST8(ub + m * Hp + j, v_sigmoid8(ADD8(a, SPL8(1.0f))));
+        }
       }
     }
   }
-  for (int p = 0; p < np; p++) {
-    zero_acc(mr, acc);
-    mk(mr, rhT, pc + p * K * NR, K, acc);
-    const int j = p * NR, n = H - j;
+  for (int p0 = 0; p0 < np; p0 += PANELS) {
+    const int count = panels_left(p0, np);
+    for (int q = 0; q < count; q++) zero_acc(mr, acc[q]);
+    mk_panels(mr, rhT, pc + p0 * K * NR, K * NR, K, count, acc);
+    for (int q = 0; q < count; q++) {
+    const int j = (p0 + q) * NR, n = H - j;
 #pragma clang loop unroll(full)
     for (int m = 0; m < mr; m++) {
-      const float *xm = x + m * ldx + 2 * H + j, *hm = hp + m * ldh + j;
-      v4 c0 = v_tanh(ADD(acc[m][0], LD(xm))), c1 = v_tanh(ADD(acc[m][1], LD(xm + 4)));
-      v4 u0 = LD(ub + m * Hp + j), u1 = LD(ub + m * Hp + j + 4);
-      v4 h0 = MADD(u0, LD(hm), MUL(SUB(SPL(1.0f), u0), c0));
-      v4 h1 = MADD(u1, LD(hm + 4), MUL(SUB(SPL(1.0f), u1), c1));
-      store8(st + m * ld + j, v_clip(h0, clip), v_clip(h1, clip), n);
+      const v8 c = v_tanh8(ADD8(ACC8(acc[q][m]), LD8(x + m * ldx + 2 * H + j))), u = LD8(ub + m * Hp + j);
+      const v8 h = MADD8(u, LD8(hp + m * ldh + j), MUL8(SUB8(SPL8(1.0f), u), c));
+      store8v(st + m * ld + j, v_clip8(h, clip8), n);
       if (gs) {
         float *g = gs + m * ldg + j;
-        store8(g, LD(rb + m * Hp + j), LD(rb + m * Hp + j + 4), n);
-        store8(g + H, u0, u1, n);
-        store8(g + 2 * H, c0, c1, n);
+        store8v(g, LD8(rb + m * Hp + j), n);
+        store8v(g + H, u, n);
+        store8v(g + 2 * H, c, n);
       }
+    }
     }
   }
 }
@@ -80,45 +82,39 @@ INLINE void bwd_step(const int mr, const float *dS, int ldd, const float *st, in
                      const float *gs, int ldg, float *dX, int ldx, const float *pruT, const float *pcT, float *dhc,
                      float *dacT, float *druT, int H, v4 clip) {
   const int Hp = pad8(H), np = Hp / NR;
-  v4 acc[MR][2];
+  const v8 clip8 = J8(clip, clip);
+  v4 acc[PANELS][MR][2];
   for (int p = 0; p < np; p++) {
     const int j = p * NR, n = H - j;
 #pragma clang loop unroll(full)
     for (int m = 0; m < mr; m++) {
-      v4 da_u[2], da_c[2];
-      for (int h = 0; h < 2; h++) {
-        const int o = j + 4 * h;
-        v4 g = ADD(LD(dS + m * ldd + o), LD(dhc + m * Hp + o));
-        v4 dhp = wasm_v128_and(g, wasm_f32x4_lt(wasm_f32x4_abs(LD(st + m * ld + o)), clip));
-        const float *gm = gs + m * ldg + o;
-        v4 u = LD(gm + H), c = LD(gm + 2 * H), hv = LD(hp + m * ldh + j + 4 * h);
-        v4 omu = SUB(SPL(1.0f), u);
-        da_c[h] = MUL(MUL(dhp, omu), SUB(SPL(1.0f), MUL(c, c)));
-        da_u[h] = MUL(MUL(MUL(dhp, SUB(hv, c)), u), omu);
-        ST(dhc + m * Hp + j + 4 * h, MUL(dhp, u));
-      }
-      store8(dX + m * ldx + H + j, da_u[0], da_u[1], n);
-      store8(dX + m * ldx + 2 * H + j, da_c[0], da_c[1], n);
+      const v8 g = ADD8(LD8(dS + m * ldd + j), LD8(dhc + m * Hp + j));
+      const v8 dhp = AND8(g, LT8(ABS8(LD8(st + m * ld + j)), clip8));
+      const float *gm = gs + m * ldg + j;
+      const v8 u = LD8(gm + H), c = LD8(gm + 2 * H), hv = LD8(hp + m * ldh + j);
+      const v8 omu = SUB8(SPL8(1.0f), u);
+      ST8(dhc + m * Hp + j, MUL8(dhp, u));
+      store8v(dX + m * ldx + H + j, MUL8(MUL8(MUL8(dhp, SUB8(hv, c)), u), omu), n);
+      store8v(dX + m * ldx + 2 * H + j, MUL8(MUL8(dhp, omu), SUB8(SPL8(1.0f), MUL8(c, c))), n);
     }
   }
   /* The A operands of the dh products, transposed from the dX rows just written (4x4 shuffles for */
   /* a full block instead of a lane store per value).                                                */
   pack_rows(mr, dacT, dX + 2 * H, ldx, H);
   /* d(r*h) = da_c . WhC^T; then dr = d(r*h) * h and dh += d(r*h) * r. */
-  for (int p = 0; p < np; p++) {
-    zero_acc(mr, acc);
-    mk(mr, dacT, pcT + p * H * NR, H, acc);
-    const int j = p * NR, n = H - j;
+  for (int p0 = 0; p0 < np; p0 += PANELS) {
+    const int count = panels_left(p0, np);
+    for (int q = 0; q < count; q++) zero_acc(mr, acc[q]);
+    mk_panels(mr, dacT, pcT + p0 * H * NR, H * NR, H, count, acc);
+    for (int q = 0; q < count; q++) {
+      const int j = (p0 + q) * NR, n = H - j;
 #pragma clang loop unroll(full)
-    for (int m = 0; m < mr; m++) {
-      v4 da_r[2];
-      for (int h = 0; h < 2; h++) {
-        v4 r = LD(gs + m * ldg + j + 4 * h), hv = LD(hp + m * ldh + j + 4 * h);
-        da_r[h] = MUL(MUL(MUL(acc[m][h], hv), r), SUB(SPL(1.0f), r));
-        float *d = dhc + m * Hp + j + 4 * h;
-        ST(d, ADD(LD(d), MUL(acc[m][h], r)));
+      for (int m = 0; m < mr; m++) {
+        const v8 a = ACC8(acc[q][m]), r = LD8(gs + m * ldg + j), hv = LD8(hp + m * ldh + j);
+        float *d = dhc + m * Hp + j;
+        ST8(d, ADD8(LD8(d), MUL8(a, r)));
+        store8v(dX + m * ldx + j, MUL8(MUL8(MUL8(a, hv), r), SUB8(SPL8(1.0f), r)), n);
       }
-      store8(dX + m * ldx + j, da_r[0], da_r[1], n);
     }
   }
   /* da_r then da_u: packing H columns may write up to 3 junk entries past them, which the second */
@@ -126,19 +122,21 @@ INLINE void bwd_step(const int mr, const float *dS, int ldd, const float *st, in
   pack_rows(mr, druT, dX, ldx, H);
   pack_rows(mr, druT + 4 * H, dX + H, ldx, H);
   /* dh += [da_r, da_u] . WhRU^T (inner dimension 2H). */
-  for (int p = 0; p < np; p++) {
-    const int j = p * NR;
+  for (int p0 = 0; p0 < np; p0 += PANELS) {
+    const int count = panels_left(p0, np);
+    for (int q = 0; q < count; q++)
 #pragma clang loop unroll(full)
-    for (int m = 0; m < mr; m++) {
-      acc[m][0] = LD(dhc + m * Hp + j);
-      acc[m][1] = LD(dhc + m * Hp + j + 4);
-    }
-    mk(mr, druT, pruT + p * 2 * H * NR, 2 * H, acc);
+      for (int m = 0; m < mr; m++) {
+        acc[q][m][0] = LD(dhc + m * Hp + (p0 + q) * NR);
+        acc[q][m][1] = LD(dhc + m * Hp + (p0 + q) * NR + 4);
+      }
+    mk_panels(mr, druT, pruT + p0 * 2 * H * NR, 2 * H * NR, 2 * H, count, acc);
+    for (int q = 0; q < count; q++)
 #pragma clang loop unroll(full)
-    for (int m = 0; m < mr; m++) {
-      ST(dhc + m * Hp + j, acc[m][0]);
-      ST(dhc + m * Hp + j + 4, acc[m][1]);
-    }
+      for (int m = 0; m < mr; m++) {
+        ST(dhc + m * Hp + (p0 + q) * NR, acc[q][m][0]);
+        ST(dhc + m * Hp + (p0 + q) * NR + 4, acc[q][m][1]);
+      }
   }
 }
 

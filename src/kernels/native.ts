@@ -1,6 +1,6 @@
 /**
- * The optional native kernels (native/, binding.gyp): the same C as gru.wasm, compiled for this CPU's widest
- * vectors as a Node addon, run on the same shared memory with the same arguments. Which kernels run is
+ * The optional native kernels (native/, binding.gyp): the same C as gru.wasm, compiled for x86-64's AVX2 and
+ * AVX-512 vectors as a Node addon, run on the same shared memory with the same arguments. Which kernels run is
  * decided once per process (`chooseKernels`): LFADS_KERNELS=native|wasm, else native wherever the addon was
  * built and this CPU runs one of its variants, else wasm.
  */
@@ -71,8 +71,8 @@ export interface ArgsWords {
 }
 
 /**
- * Loads the addon and picks its variant: the widest this CPU supports, or LFADS_NATIVE_VARIANT (avx512, avx2).
- * Throws with the reason where it cannot run.
+ * Loads the addon and picks its variant: the first of addon.c's list that this CPU supports (AVX2 before
+ * AVX-512, see there), or LFADS_NATIVE_VARIANT (avx2, avx512). Throws with the reason where it cannot run.
  */
 export function loadNative(words: ArgsWords, variantEnv: string | undefined = process.env["LFADS_NATIVE_VARIANT"]): NativeKernels {
   const path = nativeAddonPath();
@@ -94,7 +94,7 @@ export function loadNative(words: ArgsWords, variantEnv: string | undefined = pr
   }
   const names = info.variants.map((v) => v.name);
   if (variantEnv !== undefined && variantEnv !== "" && !names.includes(variantEnv)) {
-    throw new LfadsError(`LFADS_NATIVE_VARIANT=${JSON.stringify(variantEnv)}: expected one of ${names.join(", ")}; unset it to pick the widest this CPU runs`);
+    throw new LfadsError(`LFADS_NATIVE_VARIANT=${JSON.stringify(variantEnv)}: expected one of ${names.join(", ")}; unset it for the default (the first this CPU runs)`);
   }
   const index = info.variants.findIndex((v) => v.supported && (variantEnv === undefined || variantEnv === "" || v.name === variantEnv));
   if (index < 0) {

@@ -45,22 +45,26 @@ INLINE int pad8(int n) { return (n + 7) & ~7; }
 /* work of an exp-based tanh; it reaches exactly 1 at the clamp. sigmoid(x) = (1 + tanh(x/2)) / 2, */
 /* accurate to 2e-7 absolute (gates enter the cell and its gradient only through absolute terms). */
 
-INLINE v4 v_tanh(v4 x) {
-  x = wasm_f32x4_pmin(wasm_f32x4_pmax(x, SPL(-7.90531110763549805f)), SPL(7.90531110763549805f));
-  v4 z = MUL(x, x);
-  v4 p = SPL(-2.76076847742355e-16f);
-  p = MADD(p, z, SPL(2.00018790482477e-13f));
-  p = MADD(p, z, SPL(-8.60467152213735e-11f));
-  p = MADD(p, z, SPL(5.12229709037114e-08f));
-  p = MADD(p, z, SPL(1.48572235717979e-05f));
-  p = MADD(p, z, SPL(6.37261928875436e-04f));
-  p = MADD(p, z, SPL(4.89352455891786e-03f));
-  v4 q = SPL(1.19825839466702e-06f);
-  q = MADD(q, z, SPL(1.18534705686654e-04f));
-  q = MADD(q, z, SPL(2.26843463243900e-03f));
-  q = MADD(q, z, SPL(4.89352518554385e-03f));
-  return wasm_f32x4_div(MUL(p, x), q);
-}
+/* Written once as a macro over the vector type and its operations: v_tanh on 4 lanes here, v_tanh8 */
+/* on 8 (below).                                                                                  */
+#define DEF_TANH(NAME, V, SPL_, MUL_, MADD_, DIV_, PMIN_, PMAX_)                                   \
+  INLINE V NAME(V x) {                                                                            \
+    x = PMIN_(PMAX_(x, SPL_(-7.90531110763549805f)), SPL_(7.90531110763549805f));                 \
+    V z = MUL_(x, x);                                                                             \
+    V p = SPL_(-2.76076847742355e-16f);                                                           \
+    p = MADD_(p, z, SPL_(2.00018790482477e-13f));                                                 \
+    p = MADD_(p, z, SPL_(-8.60467152213735e-11f));                                                \
+    p = MADD_(p, z, SPL_(5.12229709037114e-08f));                                                 \
+    p = MADD_(p, z, SPL_(1.48572235717979e-05f));                                                 \
+    p = MADD_(p, z, SPL_(6.37261928875436e-04f));                                                 \
+    p = MADD_(p, z, SPL_(4.89352455891786e-03f));                                                 \
+    V q = SPL_(1.19825839466702e-06f);                                                            \
+    q = MADD_(q, z, SPL_(1.18534705686654e-04f));                                                 \
+    q = MADD_(q, z, SPL_(2.26843463243900e-03f));                                                 \
+    q = MADD_(q, z, SPL_(4.89352518554385e-03f));                                                 \
+    return DIV_(MUL_(p, x), q);                                                                   \
+  }
+DEF_TANH(v_tanh, v4, SPL, MUL, MADD, wasm_f32x4_div, wasm_f32x4_pmin, wasm_f32x4_pmax)
 
 INLINE v4 v_sigmoid(v4 x) { return ADD(SPL(0.5f), MUL(SPL(0.5f), v_tanh(MUL(SPL(0.5f), x)))); }
 
@@ -89,6 +93,63 @@ INLINE v4 v_exp(v4 x) {
 
 INLINE v4 v_clip(v4 x, v4 lim) { return wasm_f32x4_pmin(wasm_f32x4_pmax(x, wasm_f32x4_neg(lim)), lim); }
 
+/* ---------------------------------------------------------------------------------------------- */
+/* Eight lanes, one 8-column group of a row (a panel's width): the GRU's gate math on one 256-bit   */
+/* vector in the native addon, where it otherwise ran as two 128-bit halves (half the instructions; */
+/* at H = 64 the gate math costs about as much as the products). In wasm a v8 is the two f32x4     */
+/* halves, each operation applied to both. Lane by lane the operations and their order are those of */
+/* the v4 functions above, so results are the same bits either way.                                 */
+#ifdef LFADS_NATIVE
+typedef __m256 v8;
+INLINE v8 J8(v4 lo, v4 hi) { return _mm256_set_m128(hi, lo); }
+INLINE v4 LO8(v8 x) { return _mm256_castps256_ps128(x); }
+INLINE v4 HI8(v8 x) { return _mm256_extractf128_ps(x, 1); }
+INLINE v8 LD8(const float *p) { return _mm256_loadu_ps(p); }
+INLINE void ST8(float *p, v8 v) { _mm256_storeu_ps(p, v); }
+INLINE v8 SPL8(float f) { return _mm256_set1_ps(f); }
+INLINE v8 ADD8(v8 a, v8 b) { return _mm256_add_ps(a, b); }
+INLINE v8 SUB8(v8 a, v8 b) { return _mm256_sub_ps(a, b); }
+INLINE v8 MUL8(v8 a, v8 b) { return _mm256_mul_ps(a, b); }
+INLINE v8 DIV8(v8 a, v8 b) { return _mm256_div_ps(a, b); }
+INLINE v8 MADD8(v8 a, v8 b, v8 c) { return _mm256_fmadd_ps(a, b, c); } /* the addon is always the FMA build */
+/* wasm's pmin/pmax: see simd-native.h */
+INLINE v8 PMIN8(v8 a, v8 b) { return _mm256_min_ps(b, a); }
+INLINE v8 PMAX8(v8 a, v8 b) { return _mm256_max_ps(b, a); }
+INLINE v8 AND8(v8 a, v8 b) { return _mm256_and_ps(a, b); }
+INLINE v8 LT8(v8 a, v8 b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
+INLINE v8 ABS8(v8 a) { return _mm256_and_ps(a, _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff))); }
+INLINE v8 NEG8(v8 a) { return _mm256_xor_ps(a, _mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000u))); }
+#else
+typedef struct {
+  v4 lo, hi;
+} v8;
+INLINE v8 J8(v4 lo, v4 hi) { return (v8){lo, hi}; }
+INLINE v4 LO8(v8 x) { return x.lo; }
+INLINE v4 HI8(v8 x) { return x.hi; }
+INLINE v8 LD8(const float *p) { return (v8){LD(p), LD(p + 4)}; }
+INLINE void ST8(float *p, v8 v) { ST(p, v.lo); ST(p + 4, v.hi); }
+INLINE v8 SPL8(float f) { return (v8){SPL(f), SPL(f)}; }
+#define LFADS_LANEWISE8(NAME, OP) \
+  INLINE v8 NAME(v8 a, v8 b) { return (v8){OP(a.lo, b.lo), OP(a.hi, b.hi)}; }
+LFADS_LANEWISE8(ADD8, ADD)
+LFADS_LANEWISE8(SUB8, SUB)
+LFADS_LANEWISE8(MUL8, MUL)
+LFADS_LANEWISE8(DIV8, wasm_f32x4_div)
+LFADS_LANEWISE8(PMIN8, wasm_f32x4_pmin)
+LFADS_LANEWISE8(PMAX8, wasm_f32x4_pmax)
+LFADS_LANEWISE8(AND8, wasm_v128_and)
+LFADS_LANEWISE8(LT8, wasm_f32x4_lt)
+INLINE v8 MADD8(v8 a, v8 b, v8 c) { return (v8){MADD(a.lo, b.lo, c.lo), MADD(a.hi, b.hi, c.hi)}; }
+INLINE v8 ABS8(v8 a) { return (v8){wasm_f32x4_abs(a.lo), wasm_f32x4_abs(a.hi)}; }
+INLINE v8 NEG8(v8 a) { return (v8){wasm_f32x4_neg(a.lo), wasm_f32x4_neg(a.hi)}; }
+#endif
+
+DEF_TANH(v_tanh8, v8, SPL8, MUL8, MADD8, DIV8, PMIN8, PMAX8)
+INLINE v8 v_sigmoid8(v8 x) { return ADD8(SPL8(0.5f), MUL8(SPL8(0.5f), v_tanh8(MUL8(SPL8(0.5f), x)))); }
+INLINE v8 v_clip8(v8 x, v8 lim) { return PMIN8(PMAX8(x, NEG8(lim)), lim); }
+/* The micro-kernel's two accumulators of a row as one v8. */
+INLINE v8 ACC8(const v4 acc[2]) { return J8(acc[0], acc[1]); }
+
 /* Stores the first n (1..8) lanes of the 8-lane group (a, b): a row tail must not spill into the  */
 /* next row (or the next gate's columns of the same row).                                           */
 INLINE void store8(float *d, v4 a, v4 b, int n) {
@@ -106,6 +167,12 @@ INLINE void store8(float *d, v4 a, v4 b, int n) {
   if (n > 0) wasm_v128_store32_lane(d, a, 0);
   if (n > 1) wasm_v128_store32_lane(d + 1, a, 1);
   if (n > 2) wasm_v128_store32_lane(d + 2, a, 2);
+}
+
+/* store8 of a v8: one 256-bit store natively when all 8 lanes are kept. */
+INLINE void store8v(float *d, v8 v, int n) {
+  if (n >= NR) ST8(d, v);
+  else store8(d, LO8(v), HI8(v), n);
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -128,6 +195,31 @@ INLINE void mk(const int mr, const float *a, const float *p, int K, v4 acc[MR][2
     }
   }
 }
+#endif
+
+/* Panels per micro-kernel call: the native addon's mk2 does two at once (native/mk.h), wasm one.   */
+/* mk_panels runs `count` (1..PANELS) consecutive panels, `stride` floats apart, into acc[0..count). */
+#ifdef LFADS_NATIVE
+#define PANELS 2
+#else
+#define PANELS 1
+#endif
+INLINE void mk_panels(const int mr, const float *a, const float *p, int stride, int K, int count, v4 acc[PANELS][MR][2]) {
+#ifdef LFADS_NATIVE
+  if (count == 2) {
+    mk2(mr, a, p, p + stride, K, acc[0], acc[1]);
+    return;
+  }
+#endif
+  (void)stride;
+  (void)count;
+  mk(mr, a, p, K, acc[0]);
+}
+/* Panels for the call at panel p of n (p < n); 1 in wasm, where the constant keeps the loops as before. */
+#ifdef LFADS_NATIVE
+INLINE int panels_left(int p, int n) { return n - p < PANELS ? n - p : PANELS; }
+#else
+INLINE int panels_left(int p, int n) { return (void)p, (void)n, 1; }
 #endif
 
 /* Writes the first n (1..8) lanes of row m of a transposed tile: t[4*(j + l) + m] = lane l.         */
@@ -193,30 +285,35 @@ INLINE int take(int *next, int n) { return __atomic_fetch_add(next, n, __ATOMIC_
 
 INLINE int pad4(int n) { return (n + 3) & ~3; }
 
-/* One 4-row (or mr-row, at the bottom edge) by 8-column tile of C, accumulated over K rows. */
-INLINE void dw_tile(const int mr, float *C, int ldc, const float *Ap, const float *Bp, int K, int n) {
-  v4 acc[MR][2];
+/* One 4-row (or mr-row, at the bottom edge) by 8·count-column tile of C (count panels), accumulated */
+/* over K rows; n: the columns of C left from the tile's first.                                     */
+INLINE void dw_tile(const int mr, float *C, int ldc, const float *Ap, const float *Bp, int K, int n, int count) {
+  v4 acc[PANELS][MR][2];
+  for (int q = 0; q < count; q++)
 #pragma clang loop unroll(full)
-  for (int m = 0; m < mr; m++) {
-    acc[m][0] = LD(C + m * ldc);
-    acc[m][1] = LD(C + m * ldc + 4);
-  }
-  mk(mr, Ap, Bp, K, acc);
+    for (int m = 0; m < mr; m++) {
+      acc[q][m][0] = LD(C + m * ldc + q * NR);
+      acc[q][m][1] = LD(C + m * ldc + q * NR + 4);
+    }
+  mk_panels(mr, Ap, Bp, K * NR, K, count, acc);
+  for (int q = 0; q < count; q++)
 #pragma clang loop unroll(full)
-  for (int m = 0; m < mr; m++) store8(C + m * ldc, acc[m][0], acc[m][1], n);
+    for (int m = 0; m < mr; m++) store8(C + m * ldc + q * NR, acc[q][m][0], acc[q][m][1], n - q * NR);
 }
 
 /* C[M][N] (row stride ldc) += Ap^T Bp over K packed rows. */
 INLINE void dw_gemm(float *C, int ldc, int M, int N, const float *Ap, const float *Bp, int K) {
-  for (int j = 0; j < N; j += NR) {
-    const float *bp = Bp + j * K; /* panel j/8 */
+  const int np = pad8(N) / NR;
+  for (int p = 0; p < np; p += PANELS) {
+    const int j = p * NR, count = panels_left(p, np);
+    const float *bp = Bp + j * K; /* panel p */
     for (int i = 0; i < M; i += 4) {
       const float *ap = Ap + i * K; /* tile i/4 */
       switch (M - i) {
-        case 1: dw_tile(1, C + i * ldc + j, ldc, ap, bp, K, N - j); break;
-        case 2: dw_tile(2, C + i * ldc + j, ldc, ap, bp, K, N - j); break;
-        case 3: dw_tile(3, C + i * ldc + j, ldc, ap, bp, K, N - j); break;
-        default: dw_tile(4, C + i * ldc + j, ldc, ap, bp, K, N - j);
+        case 1: dw_tile(1, C + i * ldc + j, ldc, ap, bp, K, N - j, count); break;
+        case 2: dw_tile(2, C + i * ldc + j, ldc, ap, bp, K, N - j, count); break;
+        case 3: dw_tile(3, C + i * ldc + j, ldc, ap, bp, K, N - j, count); break;
+        default: dw_tile(4, C + i * ldc + j, ldc, ap, bp, K, N - j, count);
       }
     }
   }
@@ -239,17 +336,22 @@ INLINE void pack_b(float *dst, const float *src, int ld, int K, int N) {
 
 INLINE void gemm_rows(const int mr, const float *A, int lda, const float *P, const float *bias, float *C, int ldc,
                       float *tile, int K, int N) {
-  v4 acc[MR][2];
+  v4 acc[PANELS][MR][2];
+  const int np = pad8(N) / NR;
   pack_rows(mr, tile, A, lda, K);
-  for (int j = 0; j < N; j += NR) {
+  for (int p0 = 0; p0 < np; p0 += PANELS) {
+    const int count = panels_left(p0, np);
+    for (int q = 0; q < count; q++)
 #pragma clang loop unroll(full)
-    for (int m = 0; m < mr; m++) {
-      acc[m][0] = bias ? LD(bias + j) : SPL(0.0f);
-      acc[m][1] = bias ? LD(bias + j + 4) : SPL(0.0f);
-    }
-    mk(mr, tile, P + j * K, K, acc);
+      for (int m = 0; m < mr; m++) {
+        const int j = (p0 + q) * NR;
+        acc[q][m][0] = bias ? LD(bias + j) : SPL(0.0f);
+        acc[q][m][1] = bias ? LD(bias + j + 4) : SPL(0.0f);
+      }
+    mk_panels(mr, tile, P + p0 * NR * K, K * NR, K, count, acc);
+    for (int q = 0; q < count; q++)
 #pragma clang loop unroll(full)
-    for (int m = 0; m < mr; m++) store8(C + m * ldc + j, acc[m][0], acc[m][1], N - j);
+      for (int m = 0; m < mr; m++) store8(C + m * ldc + (p0 + q) * NR, acc[q][m][0], acc[q][m][1], N - (p0 + q) * NR);
   }
 }
 
