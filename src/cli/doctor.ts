@@ -11,7 +11,7 @@ export const doctorCommand: Command = {
   usage: "[--json]",
   description: [
     "Loads the fused kernels the way training does and reports the choice: the native addon (built by",
-    "npm run build:native; its AVX-512F or AVX2+FMA variant, picked from the CPU's features) or the",
+    "npm run build:native; its AVX2+FMA variant where the CPU has it, LFADS_NATIVE_VARIANT=avx512 for the other) or the",
     "portable WebAssembly kernels, and why. LFADS_KERNELS=native|wasm overrides the choice, LFADS_THREADS",
     "caps the threads (default: all cores).",
   ].join("\n"),

@@ -28,7 +28,7 @@ export function kernelsInUse(): KernelsInUse {
   return { kind: "wasm", variant: rt.file, vectorBits: 128, threads, detail: rt.wasmReason ?? "" };
 }
 
-/** One line, e.g. "native avx512 (512-bit vectors), 2 threads". */
+/** One line, e.g. "native avx2 (256-bit vectors), 2 threads". */
 export function describeKernels(k: KernelsInUse = kernelsInUse()): string {
   return `${k.kind} ${k.variant} (${k.vectorBits}-bit vectors), ${k.threads} thread${k.threads === 1 ? "" : "s"}`;
 }

@@ -157,7 +157,7 @@ async function prepareTraining(spec: Required<TrainRunSpec>, options: TrainRunOp
   return { spec, backend, backendLabel: backendLabel(backend), tcfg, mcfg, data, trainSizes, validSizes };
 }
 
-/** "TF.js wasm (SIMD, 1 thread); recurrences in native avx512 (512-bit vectors), 2 threads": the fused kernels' name alone does not say native or wasm. */
+/** "TF.js wasm (SIMD, 1 thread); recurrences in native avx2 (256-bit vectors), 2 threads": the fused kernels' name alone does not say native or wasm. */
 function backendLabel(backend: BackendInfo): string {
   const impl = activeGruImplementation();
   const kernels = impl === FUSED_KERNELS_NAME ? describeKernels() : `${impl} (op by op)`;

@@ -56,6 +56,8 @@ test("plotPbt: a fitness panel and one per hyperparameter, a line per member, co
   assert.deepEqual(copies[0]!.x, [2]);
   assert.match(String((copies[0]!.text as string[])[0]), /member_00 took member_01's checkpoint/);
   assert.deepEqual(fig.data.find((t) => t.name === "best")!.y, [90, 80, null]);
+  // Whole generations on every panel's x axis (ticks at 1, 2, 3; not 1.5).
+  for (const key of ["xaxis", "xaxis2", "xaxis3"]) assert.deepEqual([(fig.layout[key] as { tick0?: number }).tick0, (fig.layout[key] as { dtick?: number }).dtick], [1, 1], key);
 });
 
 test("live table and report section: rows from the latest generation, states, the best member's scores", () => {

@@ -42,6 +42,12 @@ export function plotPbt(ledger: PbtLedger, options: PbtPlotOptions = {}): Figure
   });
   data.push({ type: "scatter", mode: "lines", name: "best", x, y: best, xaxis: grid.cell(0, 0).x, yaxis: grid.cell(0, 0).y, line: { color: "#000000", width: 3 } });
   const layout: Record<string, unknown> = { ...grid.layout, height: 180 * (1 + dims.length) + 80, margin: { l: 80, r: 20, t: 50, b: 50 }, title: { text: `PBT: ${names.length} members, ${gens.length} generation${gens.length === 1 ? "" : "s"}` } };
+  // Generations are whole numbers: ticks at 1, 1 + step, … (at most about ten), never at 1.5.
+  const step = Math.max(1, Math.ceil(gens.length / 10));
+  for (let i = 0; i <= dims.length; i++) {
+    const key = layoutKey(grid.cell(i, 0).x);
+    layout[key] = { ...((layout[key] as Record<string, unknown> | undefined) ?? {}), tick0: 1, dtick: step };
+  }
   dims.forEach((d, i) => {
     if (d.scale !== "log") return;
     const key = layoutKey(grid.cell(i + 1, 0).y);
