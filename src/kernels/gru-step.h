@@ -52,19 +52,19 @@ INLINE void fwd_step(const int mr, const float *x, int ldx, const float *xin, in
     for (int q = 0; q < count; q++) zero_acc(mr, acc[q]);
     mk_panels(mr, rhT, pc + p0 * K * NR, K * NR, K, count, acc);
     for (int q = 0; q < count; q++) {
-    const int j = (p0 + q) * NR, n = H - j;
+      const int j = (p0 + q) * NR, n = H - j;
 #pragma clang loop unroll(full)
-    for (int m = 0; m < mr; m++) {
-      const v8 c = v_tanh8(ADD8(ACC8(acc[q][m]), LD8(x + m * ldx + 2 * H + j))), u = LD8(ub + m * Hp + j);
-      const v8 h = MADD8(u, LD8(hp + m * ldh + j), MUL8(SUB8(SPL8(1.0f), u), c));
-      store8v(st + m * ld + j, v_clip8(h, clip8), n);
-      if (gs) {
-        float *g = gs + m * ldg + j;
-        store8v(g, LD8(rb + m * Hp + j), n);
-        store8v(g + H, u, n);
-        store8v(g + 2 * H, c, n);
+      for (int m = 0; m < mr; m++) {
+        const v8 c = v_tanh8(ADD8(ACC8(acc[q][m]), LD8(x + m * ldx + 2 * H + j))), u = LD8(ub + m * Hp + j);
+        const v8 h = MADD8(u, LD8(hp + m * ldh + j), MUL8(SUB8(SPL8(1.0f), u), c));
+        store8v(st + m * ld + j, v_clip8(h, clip8), n);
+        if (gs) {
+          float *g = gs + m * ldg + j;
+          store8v(g, LD8(rb + m * Hp + j), n);
+          store8v(g + H, u, n);
+          store8v(g + 2 * H, c, n);
+        }
       }
-    }
     }
   }
 }
