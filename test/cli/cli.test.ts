@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main, registerCommand, type CliIO } from "../../src/cli.js";
@@ -99,6 +99,21 @@ test("registerCommand adds a command to dispatch and help", async () => {
   assert.match((await inProcess(["--help"])).out, /^ {2}echo +print the arguments$/m);
   const thrown = await inProcess(["echo"]);
   assert.equal(thrown.code, 2);
+});
+
+test("a checkout that was never built: the launcher says to run npm run build (exit 1), not a stack trace", () => {
+  // The launcher alone in a package folder without dist/.
+  const pkg = mkdtempSync(join(tmpdir(), "lfads-nodist-"));
+  try {
+    mkdirSync(join(pkg, "bin"));
+    copyFileSync(join(root, "bin", "lfads.js"), join(pkg, "bin", "lfads.js"));
+    const r = spawnSync(process.execPath, [join(pkg, "bin", "lfads.js"), "--help"], { encoding: "utf8" });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /lfads: the compiled CLI .*dist[\/]cli\.js is missing; run npm run build in /);
+    assert.doesNotMatch(r.stderr, /MODULE_NOT_FOUND|at Module/);
+  } finally {
+    rmSync(pkg, { recursive: true, force: true });
+  }
 });
 
 test("a reader that closes the pipe early ends the output quietly (exit 0, no stack trace), as `lfads --help | head -1`", () => {
