@@ -109,7 +109,7 @@ test("a checkout that was never built: the launcher says to run npm run build (e
     copyFileSync(join(root, "bin", "lfads.js"), join(pkg, "bin", "lfads.js"));
     const r = spawnSync(process.execPath, [join(pkg, "bin", "lfads.js"), "--help"], { encoding: "utf8" });
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /lfads: the compiled CLI .*dist[\/]cli\.js is missing; run npm run build in /);
+    assert.match(r.stderr, /lfads: the compiled CLI .*dist[/\\]cli\.js is missing; run npm run build in /);
     assert.doesNotMatch(r.stderr, /MODULE_NOT_FOUND|at Module/);
   } finally {
     rmSync(pkg, { recursive: true, force: true });
