@@ -40,33 +40,8 @@ typedef v128_t v4;
 INLINE int pad8(int n) { return (n + 7) & ~7; }
 
 /* ---------------------------------------------------------------------------------------------- */
-/* Elementwise math. tanh is the odd/even rational minimax approximation used by Eigen           */
-/* (generic_fast_tanh_float): max error 4e-7 (a few ulp), one division and no exp, about half the */
-/* work of an exp-based tanh; it reaches exactly 1 at the clamp. sigmoid(x) = (1 + tanh(x/2)) / 2, */
-/* accurate to 2e-7 absolute (gates enter the cell and its gradient only through absolute terms). */
+/* Elementwise math: exp here; the GRU's tanh and sigmoid work on 8 lanes (v_tanh8, below).       */
 
-/* Written once as a macro over the vector type and its operations: v_tanh on 4 lanes here, v_tanh8 */
-/* on 8 (below).                                                                                  */
-#define DEF_TANH(NAME, V, SPL_, MUL_, MADD_, DIV_, PMIN_, PMAX_)                                   \
-  INLINE V NAME(V x) {                                                                            \
-    x = PMIN_(PMAX_(x, SPL_(-7.90531110763549805f)), SPL_(7.90531110763549805f));                 \
-    V z = MUL_(x, x);                                                                             \
-    V p = SPL_(-2.76076847742355e-16f);                                                           \
-    p = MADD_(p, z, SPL_(2.00018790482477e-13f));                                                 \
-    p = MADD_(p, z, SPL_(-8.60467152213735e-11f));                                                \
-    p = MADD_(p, z, SPL_(5.12229709037114e-08f));                                                 \
-    p = MADD_(p, z, SPL_(1.48572235717979e-05f));                                                 \
-    p = MADD_(p, z, SPL_(6.37261928875436e-04f));                                                 \
-    p = MADD_(p, z, SPL_(4.89352455891786e-03f));                                                 \
-    V q = SPL_(1.19825839466702e-06f);                                                            \
-    q = MADD_(q, z, SPL_(1.18534705686654e-04f));                                                 \
-    q = MADD_(q, z, SPL_(2.26843463243900e-03f));                                                 \
-    q = MADD_(q, z, SPL_(4.89352518554385e-03f));                                                 \
-    return DIV_(MUL_(p, x), q);                                                                   \
-  }
-DEF_TANH(v_tanh, v4, SPL, MUL, MADD, wasm_f32x4_div, wasm_f32x4_pmin, wasm_f32x4_pmax)
-
-INLINE v4 v_sigmoid(v4 x) { return ADD(SPL(0.5f), MUL(SPL(0.5f), v_tanh(MUL(SPL(0.5f), x)))); }
 
 /* exp for |x| <= 88 (Cephes expf: Cody-Waite reduction by ln 2 in two parts, then                   */
 /* 1 + r + r^2 P5(r)), max relative error ~1.2e-7 (test/kernels/readout.test.ts measures it; decoder.c and readout.c use it). The     */
@@ -91,14 +66,12 @@ INLINE v4 v_exp(v4 x) {
   return MUL(p, e);
 }
 
-INLINE v4 v_clip(v4 x, v4 lim) { return wasm_f32x4_pmin(wasm_f32x4_pmax(x, wasm_f32x4_neg(lim)), lim); }
-
 /* ---------------------------------------------------------------------------------------------- */
 /* Eight lanes, one 8-column group of a row (a panel's width): the GRU's gate math on one 256-bit   */
 /* vector in the native addon, where it otherwise ran as two 128-bit halves (half the instructions; */
 /* at H = 64 the gate math costs about as much as the products). In wasm a v8 is the two f32x4     */
 /* halves, each operation applied to both. Lane by lane the operations and their order are those of */
-/* the v4 functions above, so results are the same bits either way.                                 */
+/* the earlier 128-bit code, so results are the same bits either way.                               */
 #ifdef LFADS_NATIVE
 typedef __m256 v8;
 INLINE v8 J8(v4 lo, v4 hi) { return _mm256_set_m128(hi, lo); }
@@ -144,7 +117,26 @@ INLINE v8 ABS8(v8 a) { return (v8){wasm_f32x4_abs(a.lo), wasm_f32x4_abs(a.hi)}; 
 INLINE v8 NEG8(v8 a) { return (v8){wasm_f32x4_neg(a.lo), wasm_f32x4_neg(a.hi)}; }
 #endif
 
-DEF_TANH(v_tanh8, v8, SPL8, MUL8, MADD8, DIV8, PMIN8, PMAX8)
+/* tanh is the odd/even rational minimax approximation used by Eigen (generic_fast_tanh_float): max  */
+/* error 4e-7 (a few ulp), one division and no exp, about half the work of an exp-based tanh; it      */
+/* reaches exactly 1 at the clamp. sigmoid(x) = (1 + tanh(x/2)) / 2, accurate to 2e-7 absolute (gates */
+/* enter the cell and its gradient only through absolute terms).                                      */
+INLINE v8 v_tanh8(v8 x) {
+  x = PMIN8(PMAX8(x, SPL8(-7.90531110763549805f)), SPL8(7.90531110763549805f));
+  v8 z = MUL8(x, x);
+  v8 p = SPL8(-2.76076847742355e-16f);
+  p = MADD8(p, z, SPL8(2.00018790482477e-13f));
+  p = MADD8(p, z, SPL8(-8.60467152213735e-11f));
+  p = MADD8(p, z, SPL8(5.12229709037114e-08f));
+  p = MADD8(p, z, SPL8(1.48572235717979e-05f));
+  p = MADD8(p, z, SPL8(6.37261928875436e-04f));
+  p = MADD8(p, z, SPL8(4.89352455891786e-03f));
+  v8 q = SPL8(1.19825839466702e-06f);
+  q = MADD8(q, z, SPL8(1.18534705686654e-04f));
+  q = MADD8(q, z, SPL8(2.26843463243900e-03f));
+  q = MADD8(q, z, SPL8(4.89352518554385e-03f));
+  return DIV8(MUL8(p, x), q);
+}
 INLINE v8 v_sigmoid8(v8 x) { return ADD8(SPL8(0.5f), MUL8(SPL8(0.5f), v_tanh8(MUL8(SPL8(0.5f), x)))); }
 INLINE v8 v_clip8(v8 x, v8 lim) { return PMIN8(PMAX8(x, NEG8(lim)), lim); }
 /* The micro-kernel's two accumulators of a row as one v8. */
