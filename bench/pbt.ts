@@ -100,6 +100,9 @@ function int(name: Exclude<keyof typeof flags, "no-cd" | "cd" | "default-space">
   return n;
 }
 
+/** PBT seed, and Lorenz data seed 21 + this (--seed). */
+const SEED = int("seed") ?? 0;
+
 function chosenCases(): PbtCase[] {
   const names = typeof flags.case === "string" ? flags.case.split(",").map((s) => s.trim()) : undefined;
   for (const n of names ?? []) if (!PBT_CASES.some((c) => c.name === n)) throw new Error(`--case: unknown case '${n}' (known: ${PBT_CASES.map((c) => c.name).join(", ")})`);
@@ -137,11 +140,10 @@ async function runPbt(c: PbtCase, work: string, budget: CaseBudget, cd: CdChoice
   const start = cd === "off" ? { ...c, params: { ...c.params, c_keep_ratio: 1 } } : c;
   const cdSpace: SearchSpaceOverrides = cd === "off" ? { c_keep_ratio: false } : cd === "searched" ? { c_keep_ratio: {} } : {};
   const searchSpace: SearchSpaceOverrides = { ...spaceOf(c), ...cdSpace };
-  const seed = int("seed") ?? 0;
-  const rc = await prepareCase(start, work, "bench", int("conditions"), seed);
+  const rc = await prepareCase(start, work, "bench", int("conditions"), SEED);
   const t0 = performance.now();
   const res = await pbt(rc, {
-    seed,
+    seed: SEED,
     population: budget.population, generations: budget.generations, generationSteps: budget.generationSteps,
     ...(budget.burnInSteps !== undefined ? { burnInSteps: budget.burnInSteps } : {}), posteriorSamples: budget.posteriorSamples,
     ...(workers ? { workers } : {}), searchSpace,
@@ -168,7 +170,7 @@ async function runCase(c: PbtCase, work: string): Promise<PbtCaseResult> {
     name: c.name, start: int("conditions") ? `${c.start} [data cut to ${int("conditions")} conditions]` : c.start,
     pbt_r2: summary.pbt_r2, fixed_r2: fixedScore?.r2 ?? null, minutes: summary.minutes, fixed_minutes: (performance.now() - t1) / 60000,
     population: budget.population, generations: summary.generations, generation_steps: budget.generationSteps, burn_in_steps: burnInSteps,
-    workers: budget.workers ?? null, search_space: spaceOf(c), seed: int("seed") ?? 0,
+    workers: budget.workers ?? null, search_space: spaceOf(c), seed: SEED,
     steps: summary.steps, best_member: summary.best_member, best_fitness: summary.best_fitness, best_hyperparameters: summary.best_hyperparameters,
     stopped: summary.stopped,
   };
@@ -185,14 +187,14 @@ async function main(): Promise<void> {
   for (const c of chosenCases()) {
     if (flags["no-cd"] || flags.cd) {
       const variant = flags.cd ? "cd" : "no_cd";
+      const flag = flags.cd ? "--cd" : "--no-cd";
       if (flags.cd && flags["no-cd"]) throw new Error("--cd and --no-cd: give one (each is a second run beside a case's default one)");
       // The default space already has coordinated dropout exactly when the start has a controller.
       const controller = Number(new RunParams(c.params).values.c_co_dim) > 0;
-      if (controller === (variant === "cd")) throw new Error(`--${variant.replace("_", "-")}: ${c.name}'s default run already has coordinated dropout ${controller ? "searched (a controller)" : "out (no controller)"}; use --${controller ? "no-cd" : "cd"}`);
+      if (controller === (variant === "cd")) throw new Error(`${flag}: ${c.name}'s default run already has coordinated dropout ${controller ? "searched (a controller)" : "out (no controller)"}; use --${controller ? "no-cd" : "cd"}`);
       const had = json.cases.find((x) => x.name === c.name);
-      if (!had) throw new Error(`--${variant.replace("_", "-")}: run the case ${c.name} first (no entry for it in ${out})`);
-      const seed = int("seed") ?? 0;
-      if ((had.seed ?? 0) !== seed) throw new Error(`--${variant.replace("_", "-")} --seed ${seed}: the entry for ${c.name} in ${out} is of seed ${had.seed ?? 0}; give the --out of the seed-${seed} run`);
+      if (!had) throw new Error(`${flag}: run the case ${c.name} first (no entry for it in ${out})`);
+      if ((had.seed ?? 0) !== SEED) throw new Error(`${flag} --seed ${SEED}: the entry for ${c.name} in ${out} is of seed ${had.seed ?? 0}; give the --out of the seed-${SEED} run`);
       console.log(`bench:pbt: ${c.name}: the same PBT with coordinated dropout ${variant === "cd" ? "searched" : "off"}`);
       const { summary } = await runPbt(c, path.join(workRoot, `${c.name}_${variant}`), budgetOf(c), variant === "cd" ? "searched" : "off");
       had[variant] = summary;
