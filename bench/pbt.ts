@@ -100,8 +100,10 @@ function int(name: Exclude<keyof typeof flags, "no-cd" | "cd" | "default-space">
   return n;
 }
 
-/** PBT seed, and Lorenz data seed 21 + this (--seed). */
-const SEED = int("seed") ?? 0;
+/** PBT seed, and Lorenz data seed 21 + this (--seed; read when used, so a bad value fails through main's catch). */
+function seedFlag(): number {
+  return int("seed") ?? 0;
+}
 
 function chosenCases(): PbtCase[] {
   const names = typeof flags.case === "string" ? flags.case.split(",").map((s) => s.trim()) : undefined;
@@ -140,10 +142,11 @@ async function runPbt(c: PbtCase, work: string, budget: CaseBudget, cd: CdChoice
   const start = cd === "off" ? { ...c, params: { ...c.params, c_keep_ratio: 1 } } : c;
   const cdSpace: SearchSpaceOverrides = cd === "off" ? { c_keep_ratio: false } : cd === "searched" ? { c_keep_ratio: {} } : {};
   const searchSpace: SearchSpaceOverrides = { ...spaceOf(c), ...cdSpace };
-  const rc = await prepareCase(start, work, "bench", int("conditions"), SEED);
+  const seed = seedFlag();
+  const rc = await prepareCase(start, work, "bench", int("conditions"), seed);
   const t0 = performance.now();
   const res = await pbt(rc, {
-    seed: SEED,
+    seed,
     population: budget.population, generations: budget.generations, generationSteps: budget.generationSteps,
     ...(budget.burnInSteps !== undefined ? { burnInSteps: budget.burnInSteps } : {}), posteriorSamples: budget.posteriorSamples,
     ...(workers ? { workers } : {}), searchSpace,
@@ -170,7 +173,7 @@ async function runCase(c: PbtCase, work: string): Promise<PbtCaseResult> {
     name: c.name, start: int("conditions") ? `${c.start} [data cut to ${int("conditions")} conditions]` : c.start,
     pbt_r2: summary.pbt_r2, fixed_r2: fixedScore?.r2 ?? null, minutes: summary.minutes, fixed_minutes: (performance.now() - t1) / 60000,
     population: budget.population, generations: summary.generations, generation_steps: budget.generationSteps, burn_in_steps: burnInSteps,
-    workers: budget.workers ?? null, search_space: spaceOf(c), seed: SEED,
+    workers: budget.workers ?? null, search_space: spaceOf(c), seed: seedFlag(),
     steps: summary.steps, best_member: summary.best_member, best_fitness: summary.best_fitness, best_hyperparameters: summary.best_hyperparameters,
     stopped: summary.stopped,
   };
@@ -194,7 +197,8 @@ async function main(): Promise<void> {
       if (controller === (variant === "cd")) throw new Error(`${flag}: ${c.name}'s default run already has coordinated dropout ${controller ? "searched (a controller)" : "out (no controller)"}; use --${controller ? "no-cd" : "cd"}`);
       const had = json.cases.find((x) => x.name === c.name);
       if (!had) throw new Error(`${flag}: run the case ${c.name} first (no entry for it in ${out})`);
-      if ((had.seed ?? 0) !== SEED) throw new Error(`${flag} --seed ${SEED}: the entry for ${c.name} in ${out} is of seed ${had.seed ?? 0}; give the --out of the seed-${SEED} run`);
+      const seed = seedFlag();
+      if ((had.seed ?? 0) !== seed) throw new Error(`${flag} --seed ${seed}: the entry for ${c.name} in ${out} is of seed ${had.seed ?? 0}; give the --out of the seed-${seed} run`);
       console.log(`bench:pbt: ${c.name}: the same PBT with coordinated dropout ${variant === "cd" ? "searched" : "off"}`);
       const { summary } = await runPbt(c, path.join(workRoot, `${c.name}_${variant}`), budgetOf(c), variant === "cd" ? "searched" : "off");
       had[variant] = summary;
