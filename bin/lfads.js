@@ -10,7 +10,8 @@ try {
 } catch (err) {
   // A git checkout has no dist/ until it is built (`npm run demo` and `npm test` build first).
   if (!(err && err.code === "MODULE_NOT_FOUND" && /'\.\.\/dist\/cli\.js'/.test(String(err.message).split("\n")[0]))) throw err;
-  process.stderr.write(`lfads: the compiled CLI ${require("node:path").join(__dirname, "..", "dist", "cli.js")} is missing; run npm run build in ${require("node:path").join(__dirname, "..")} first\n`);
+  const root = require("node:path").join(__dirname, "..");
+  process.stderr.write(`lfads: the compiled CLI ${require("node:path").join(root, "dist", "cli.js")} is missing; run npm run build in ${root} first\n`);
   process.exit(1);
 }
 cli.main(process.argv.slice(2)).then(

@@ -58,10 +58,14 @@ export interface DataShape {
 /** Dimensions the default space leaves out for a start without a controller (module comment). */
 const CONTROLLER_ONLY_DEFAULTS: ReadonlySet<string> = new Set(["c_keep_ratio"]);
 
+/** Whether the default space leaves dimension `name` out for this start (module comment). */
+function leftOutByDefault(shape: DataShape, name: string): boolean {
+  return shape.controller === false && CONTROLLER_ONLY_DEFAULTS.has(name);
+}
+
 /** AutoLFADS' search space in our RunParams, less coordinated dropout without a controller (module comment). */
 export function defaultSearchSpace(shape: DataShape): SearchDimension[] {
-  const all = autoLfadsSpace(shape);
-  return shape.controller === false ? all.filter((d) => !CONTROLLER_ONLY_DEFAULTS.has(d.name)) : all;
+  return autoLfadsSpace(shape).filter((d) => !leftOutByDefault(shape, d.name));
 }
 
 /** AutoLFADS' published space, every dimension (module comment). */
@@ -83,13 +87,12 @@ export function resolveSearchSpace(shape: DataShape, given?: SearchSpace | Searc
   if (given === undefined) return checkSearchSpace(defaultSearchSpace(shape));
   if (Array.isArray(given)) return checkSearchSpace(given as SearchSpace);
   const overrides = given as SearchSpaceOverrides;
-  const kept = new Set(defaultSearchSpace(shape).map((d) => d.name));
   // A dimension left out for lack of a controller comes back, in AutoLFADS' order, when the overrides change it.
-  const out = autoLfadsSpace(shape).filter((d) => kept.has(d.name) || (overrides[d.name] !== undefined && overrides[d.name] !== false));
+  const out = autoLfadsSpace(shape).filter((d) => !leftOutByDefault(shape, d.name) || (overrides[d.name] !== undefined && overrides[d.name] !== false));
   for (const [name, change] of Object.entries(overrides)) {
     const i = out.findIndex((d) => d.name === name);
     if (change === false) {
-      if (i < 0 && CONTROLLER_ONLY_DEFAULTS.has(name)) continue; // already out: the start has no controller
+      if (i < 0 && leftOutByDefault(shape, name)) continue; // already out: the start has no controller
       if (i < 0) throw new ParamError(`pbt searchSpace: '${name}' is not in the default search space, so it cannot be left out (false);${didYouMean(name, out.map((d) => d.name)) || ` the default space has ${out.map((d) => d.name).join(", ")}`}`);
       out.splice(i, 1);
     } else if (i >= 0) out[i] = { ...out[i]!, ...change };
