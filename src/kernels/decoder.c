@@ -116,6 +116,15 @@ INLINE void dec_fwd_rows(const int mr, const DecArgs *a, int b, float *scrp) {
   }
   for (int t = 0; t < T; t++) {
     const int o = r0 + t;
+    if (t + PREFETCH_STEPS < T) { /* the big streams' rows a few steps ahead (simd.h) */
+      const int q = o + PREFETCH_STEPS;
+      prefetch_rows(mr, a->ab + q * 3 * C, ldc3, 3 * C, 0);
+      prefetch_rows(mr, a->k + q * C, ldk, C, 1);
+      if (a->cg) prefetch_rows(mr, a->cg + q * 3 * C, ldc3, 3 * C, 1);
+      prefetch_rows(mr, a->s + q * G, lds, G, 1);
+      if (a->gg) prefetch_rows(mr, a->gg + q * 3 * G, ldg3, 3 * G, 1);
+      if (a->mgen) prefetch_rows(mr, a->mgen + q * G, lds, G, 0);
+    }
     /* Controller: its input projection ab_t plus, folded into the step, the fed-back factors. */
     const float *x = a->ab + o * 3 * C;
     const float *fi = 0;
@@ -189,6 +198,17 @@ INLINE void dec_bwd_rows(const int mr, const DecArgs *a, int b, float *scrp) {
   for (int i = 0; i < MR * Fp; i++) s.dfc[i] = 0.0f;
   for (int t = T - 1; t >= 0; t--) {
     const int o = r0 + t;
+    if (t >= PREFETCH_STEPS) { /* the big streams' rows a few steps ahead (simd.h) */
+      const int q = o - PREFETCH_STEPS;
+      prefetch_rows(mr, a->gg + q * 3 * G, ldg3, 3 * G, 0);
+      prefetch_rows(mr, a->s + q * G, lds, G, 0);
+      prefetch_rows(mr, a->dS + q * G, lds, G, 0);
+      if (a->mgen) prefetch_rows(mr, a->mgen + q * G, lds, G, 0);
+      prefetch_rows(mr, a->cg + q * 3 * C, ldc3, 3 * C, 0);
+      prefetch_rows(mr, a->k + q * C, ldk, C, 0);
+      prefetch_rows(mr, a->dXg + q * 3 * G, ldg3, 3 * G, 1);
+      prefetch_rows(mr, a->dXc + q * 3 * C, ldc3, 3 * C, 1);
+    }
     /* df_t: the loss's, plus the feedback path of step t+1. */
     float *df = a->dFt + o * F;
     for (int m = 0; m < mr; m++)

@@ -25,14 +25,16 @@ export function backwardJob(fn: string, savedArg: GruSaved, dStates: Float32Arra
   const saved = usableSaved(fn, savedArg, projected);
   const { batch: B, time: T, hidden: H } = saved;
   const out = options.out ?? {};
-  checkBackwardInputs(fn, { B, T, H, inDim: saved.input?.D }, dStates, options.finalOnly ?? false, out);
+  // finalOnly: dStates is the final step's [B,H]; the kernel reads zeros for every other step.
+  const finalOnly = options.finalOnly ?? false;
+  checkBackwardInputs(fn, { B, T, H, inDim: saved.input?.D }, dStates, finalOnly, out);
   const { arena, exports: ex } = kernelRuntime();
   const n = B * T * H;
   const { h0, st, g, packT } = saved.ptr;
   const D = saved.input ? saved.input.D : -1;
   const xin = saved.ptr.x ?? 0;
   const pcT = packT + panelBytes(H); // the WhC panels
-  const dS = options.finalOnly ? expandFinal(dStates, B, T, H, saved.reverse) : copyIn(dStates);
+  const dS = copyIn(dStates);
   const dX = arena.alloc(3 * n);
   const dh0 = arena.alloc(B * H);
   const segments = ex.gru_dw_segments();
@@ -47,7 +49,7 @@ export function backwardJob(fn: string, savedArg: GruSaved, dStates: Float32Arra
   const scratchFloats = Math.max(ex.gru_bwd_scratch_floats(H, D), wantDx ? ex.gru_gemm_scratch_floats(3 * H) : 0);
   const { scratch, args: stepArgs } = perThread(nt, scratchFloats, (scr) => [
     ...[dS, h0, st, g, packT, pcT, dX, dh0, scr, counter],
-    ...[B, T, H, saved.clip, rev],
+    ...[B, T, H, saved.clip, rev, finalOnly ? 1 : 0],
   ]);
   const dwArgs = scratch.map((scr) => [h0, st, g, dX, dW, xin, D, dWx, scr, counter, B, T, H, rev]);
   const phases: Phase[] = [
@@ -80,17 +82,6 @@ function usableSaved(fn: string, savedArg: GruSaved, projected: boolean): Saved 
     throw new ParamError(projected ? `${fn}: saved must come from gruInputForward` : `${fn}: saved comes from gruInputForward; use gruInputBackward`);
   }
   return saved;
-}
-
-/** A fresh [B,T,H] arena block of zeros but for the final step's rows, which are `dFinal` [B,H]. */
-function expandFinal(dFinal: Float32Array, B: number, T: number, H: number, reverse: boolean): number {
-  const { arena } = kernelRuntime();
-  const p = arena.alloc(B * T * H);
-  const all = arena.f32(p, B * T * H);
-  all.fill(0);
-  const t = reverse ? 0 : T - 1;
-  for (let b = 0; b < B; b++) all.set(dFinal.subarray(b * H, (b + 1) * H), (b * T + t) * H);
-  return p;
 }
 
 /** The arena blocks the kernels write the gradients into (0: not allocated). */

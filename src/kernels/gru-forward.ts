@@ -1,13 +1,12 @@
 /**
- * The job of a GRU forward pass: its operands copied and packed into the kernels' memory, its phases
- * (the bias broadcast of an inDim = 0 projection, then the recurrence), and on finish the states
- * copied out and either kept for backward (a `Saved`) or freed.
+ * The job of a GRU forward pass: its operands copied and packed into the kernels' memory, the
+ * recurrence, and on finish the states copied out and either kept for backward (a `Saved`) or freed.
  */
 import { checkForwardInputs, type ForwardSource } from "./gru-checks.js";
 import { Saved } from "./gru-saved.js";
 import type { GruForwardArgs, GruForwardResult } from "./gru-types.js";
 import { copyIn, copyOut, packWeights, packWeightsIn, panelBytesIn, usefulThreads, type Job, type Phase } from "./job.js";
-import { OP_FORWARD, OP_GEMM } from "./pool.js";
+import { OP_FORWARD } from "./pool.js";
 import { kernelRuntime } from "./runtime.js";
 
 /** The job of one forward call, after its arguments are checked; `result()` is read once the job has run. */
@@ -24,37 +23,27 @@ export function forwardJob(fn: string, args: Omit<GruForwardArgs, "xProj">, src:
   const temps: number[] = [];
   let xin = 0;
   let x: number;
-  const phases: Phase[] = [];
   const counter = arena.alloc(1);
   const nt = usefulThreads(threads, B);
-  // With inputs (D > 0) the projection x·Wx + bias runs inside each step (gru.c gru_fwd): xProj is never stored.
-  const fusedIn = input !== undefined && D > 0;
-  const scratchFloats = Math.max(ex.gru_fwd_scratch_floats(H, fusedIn ? D : 0), input && !fusedIn ? ex.gru_gemm_scratch_floats(0) : 0);
-  const scratch = Array.from({ length: nt }, () => arena.alloc(scratchFloats));
+  // With inputs the projection x·Wx + bias runs inside each step (gru.c gru_fwd, D >= 0; with D = 0 the
+  // bias alone): xProj is never stored. Without, the caller's xProj is read (D = -1).
+  const Din = input ? D : -1;
+  const scratch = Array.from({ length: nt }, () => arena.alloc(ex.gru_fwd_scratch_floats(H, Math.max(Din, 0))));
   if (input) {
     xin = D > 0 ? copyIn(input.x!) : 0;
-    const bias = copyIn(input.bias);
-    temps.push(bias);
-    if (fusedIn) x = bias;
-    else {
-      // D = 0: xProj is the bias on every row.
-      x = arena.alloc(3 * n);
-      temps.push(x);
-      phases.push({ op: OP_GEMM, args: scratch.map((scr) => [0, 0, bias, x, scr, counter, B * T, 0, 3 * H]) });
-    }
+    x = copyIn(input.bias);
   } else {
     x = copyIn((src as { xProj: Float32Array }).xProj);
-    temps.push(x);
   }
+  temps.push(x);
   const h0 = copyIn(args.h0);
   const packT = save ? packWeights(args.whRU, args.whC, H, false, true).bwd : 0;
-  const pack = fusedIn ? packWeightsIn(input.wx!, args.whRU, args.whC, D, H) : packWeights(args.whRU, args.whC, H, true, false).fwd;
-  const pc = pack + panelBytesIn(H, fusedIn ? D : 0); // the WhC panels
+  const pack = D > 0 ? packWeightsIn(input!.wx!, args.whRU, args.whC, D, H) : packWeights(args.whRU, args.whC, H, true, false).fwd;
+  const pc = pack + panelBytesIn(H, Math.max(D, 0)); // the WhC panels
   const st = arena.alloc(n);
   const g = save ? arena.alloc(3 * n) : 0;
   const rev = reverse ? 1 : 0;
-  const Din = fusedIn ? D : 0;
-  phases.push({ op: OP_FORWARD, args: scratch.map((scr) => [x, xin, Din, h0, pack, pc, st, g, scr, counter, B, T, H, clip, rev]) });
+  const phases: Phase[] = [{ op: OP_FORWARD, args: scratch.map((scr) => [x, xin, Din, h0, pack, pc, st, g, scr, counter, B, T, H, clip, rev]) }];
   temps.push(pack, counter, ...scratch);
   const kept = save ? [h0, st, g, packT, ...(xin ? [xin] : [])] : [h0, st, ...(xin ? [xin] : [])];
   let states: Float32Array | undefined;

@@ -81,8 +81,8 @@ EXPORT(gru_pack_bwd_floats) int gru_pack_bwd_floats(int H) { return 3 * pad8(H) 
 
 /* Runs rows [b, b+mr) over all T steps: the block's previous state was written one step ago, so   */
 /* it is still in L1; the packed weights stream from L1/L2 once per step.                           */
-/* x: the xProj rows [T,3H] of row b (or, with D > 0, the biases [3H], shared: ldx 0) and xin the  */
-/* input rows [T,D] of row b.                                                                       */
+/* x: the xProj rows [T,3H] of row b (D = -1), or the biases [3H] shared by every row (D >= 0: ldx */
+/* 0), and xin the input rows [T,D] of row b.                                                       */
 INLINE void fwd_rows(const int mr, const float *x, const float *xin, int D, const float *h0, const float *pru,
                      const float *pc, float *st, float *gs, float *scr, int T, int H, v4 clip, int reverse) {
   const int ld = T * H, ld3 = 3 * T * H;
@@ -91,8 +91,15 @@ INLINE void fwd_rows(const int mr, const float *x, const float *xin, int D, cons
     const float *hp = s == 0 ? h0 : st + tp * H;
     const int ldh = s == 0 ? H : ld;
     const int o = t * H;
-    const int in = D > 0;
-    fwd_step(mr, in ? x : x + 3 * o, in ? 0 : ld3, in ? xin + t * D : 0, T * D, D, hp, ldh, pru, pc, st + o,
+    if (s + PREFETCH_STEPS < T) {
+      const int tq = reverse ? t - PREFETCH_STEPS : t + PREFETCH_STEPS, oq = tq * H;
+      if (gs) prefetch_rows(mr, gs + 3 * oq, ld3, 3 * H, 1);
+      prefetch_rows(mr, st + oq, ld, H, 1);
+      if (D > 0) prefetch_rows(mr, xin + tq * D, T * D, D, 0);
+      if (D < 0) prefetch_rows(mr, x + 3 * oq, ld3, 3 * H, 0);
+    }
+    const int in = D >= 0;
+    fwd_step(mr, in ? x : x + 3 * o, in ? 0 : ld3, D > 0 ? xin + t * D : 0, T * D, in ? D : 0, hp, ldh, pru, pc, st + o,
              gs ? gs + 3 * o : 0, ld, ld3, scr, H, clip);
   }
 }
@@ -103,9 +110,10 @@ EXPORT(gru_fwd_scratch_floats) int gru_fwd_scratch_floats(int H, int D) { return
 
 /* Forward over all nb batch rows, sharing 4-row blocks through *next (0 at the start).            */
 /* gs (the gates [nb,T,3H], r|u|c per row like xProj) may be 0: forward only, nothing saved.        */
-/* D = 0: x is xProj [nb,T,3H] (every bias included). D > 0: x is the biases [3H] (not the +1       */
-/* forget bias) and xin the inputs [nb,T,D], projected inside each step with the stacked panels of */
-/* gru_pack_fwd_in, so xProj is never stored.                                                      */
+/* D = -1: x is xProj [nb,T,3H] (every bias included). D >= 0: x is the biases [3H] (not the +1     */
+/* forget bias), shared by every row, and xin the inputs [nb,T,D], projected inside each step with  */
+/* the stacked panels of gru_pack_fwd_in (D = 0: no inputs, gru_pack_fwd's panels), so xProj is     */
+/* never stored.                                                                                   */
 EXPORT(gru_fwd)
 int gru_fwd(const float *x, const float *xin, int D, const float *h0, const float *pru, const float *pc, float *st,
             float *gs, float *scr, int *next, int nb, int T, int H, float clip, int reverse, int max_units) {
@@ -115,7 +123,7 @@ int gru_fwd(const float *x, const float *xin, int D, const float *h0, const floa
   for (int b; did < max_units && (b = take(next, MR)) < nb; did++) {
     const int o = b * ld;
     float *g = gs ? gs + 3 * o : 0;
-    const float *xb = D > 0 ? x : x + 3 * o, *xinb = D > 0 ? xin + b * T * D : 0;
+    const float *xb = D >= 0 ? x : x + 3 * o, *xinb = D > 0 ? xin + b * T * D : 0;
 #define FWD_ROWS(mr) fwd_rows(mr, xb, xinb, D, h0 + b * H, pru, pc, st + o, g, scr, T, H, vclip, reverse)
     switch (nb - b) { /* the last block may have 1..3 rows; each size is its own register allocation */
       case 1: FWD_ROWS(1); break;
@@ -128,12 +136,15 @@ int gru_fwd(const float *x, const float *xin, int D, const float *h0, const floa
   return did;
 }
 
-INLINE void bwd_rows(const int mr, const float *dS, const float *h0, const float *st, const float *gs,
+/* dS: the block's rows of dStates [T,H] (final_only 0), or of the final step's gradient alone [H]   */
+/* (final_only 1: every other step's is zero, read from a zero row, so no [nb,T,H] of zeros exists).  */
+INLINE void bwd_rows(const int mr, const float *dS, int final_only, const float *h0, const float *st, const float *gs,
                      const float *pruT, const float *pcT, float *dX, float *dh0, float *scr, int T, int H, v4 clip,
                      int reverse) {
   const int Hp = pad8(H), ld = T * H, ld3 = 3 * T * H;
-  float *dhc = scr, *dacT = scr + MR * Hp, *druT = dacT + 4 * Hp;
+  float *dhc = scr, *dacT = scr + MR * Hp, *druT = dacT + 4 * Hp, *zero = druT + 8 * Hp;
   for (int i = 0; i < MR * Hp; i++) dhc[i] = 0.0f;
+  for (int i = 0; i < Hp; i++) zero[i] = 0.0f;
   for (int s = 0; s < T; s++) {
     /* Reverse of the forward order; the forward step that ran first had h0 as its previous state. */
     const int t = reverse ? s : T - 1 - s, tp = reverse ? t + 1 : t - 1;
@@ -141,7 +152,15 @@ INLINE void bwd_rows(const int mr, const float *dS, const float *h0, const float
     const float *hp = first ? h0 : st + tp * H;
     const int ldh = first ? H : ld;
     const int o = t * H;
-    bwd_step(mr, dS + o, ld, st + o, ld, hp, ldh, gs + 3 * o, ld3, dX + 3 * o, ld3, pruT, pcT, dhc, dacT, druT, H, clip);
+    if (s + PREFETCH_STEPS < T) {
+      const int oq = (reverse ? t + PREFETCH_STEPS : t - PREFETCH_STEPS) * H;
+      prefetch_rows(mr, gs + 3 * oq, ld3, 3 * H, 0);
+      prefetch_rows(mr, st + oq, ld, H, 0);
+      if (!final_only) prefetch_rows(mr, dS + oq, ld, H, 0);
+    }
+    const float *ds = !final_only ? dS + o : s == 0 ? dS : zero;
+    const int ldd = !final_only ? ld : s == 0 ? H : 0;
+    bwd_step(mr, ds, ldd, st + o, ld, hp, ldh, gs + 3 * o, ld3, dX + 3 * o, ld3, pruT, pcT, dhc, dacT, druT, H, clip);
   }
   for (int m = 0; m < mr; m++)
     for (int j = 0; j < H; j += NR) store8(dh0 + m * H + j, LD(dhc + m * Hp + j), LD(dhc + m * Hp + j + 4), H - j);
@@ -151,25 +170,26 @@ INLINE void bwd_rows(const int mr, const float *dS, const float *h0, const float
 /* weight-gradient GEMM's packed chunk (with D >= 0 also the input tile: D input columns and a      */
 /* column of ones for the bias; D = -1: no input weights).                                         */
 EXPORT(gru_bwd_scratch_floats) int gru_bwd_scratch_floats(int H, int D) {
-  const int steps = (MR + 12) * pad8(H);
+  const int steps = (MR + 13) * pad8(H);
   const int dw = KC * (2 * pad4(H) + pad8(2 * H) + pad8(H) + (D >= 0 ? pad4(D + 1) : 0));
   return steps > dw ? steps : dw;
 }
 
 /* Backward time loop over all nb batch rows, sharing 4-row blocks through *next: writes dX        */
 /* [nb,T,3H] and dh0 [nb,H]. The weight gradients follow in gru_bwd_dw, once all of dX is written.  */
+/* dS: dStates [nb,T,H], or with final_only the final step's gradient [nb,H] (the rest zero).        */
 EXPORT(gru_bwd_steps)
 int gru_bwd_steps(const float *dS, const float *h0, const float *st, const float *gs, const float *pruT,
                   const float *pcT, float *dX, float *dh0, float *scr, int *next, int nb, int T, int H, float clip,
-                  int reverse, int max_units) {
+                  int reverse, int final_only, int max_units) {
   const v4 vclip = SPL(clip);
   const int ld = T * H;
   int did = 0;
   for (int b; did < max_units && (b = take(next, MR)) < nb; did++) {
     const int o = b * ld;
 #define BWD_ROWS(mr) \
-  bwd_rows(mr, dS + o, h0 + b * H, st + o, gs + 3 * o, pruT, pcT, dX + 3 * o, dh0 + b * H, scr, T, H, \
-           vclip, reverse)
+  bwd_rows(mr, dS + (final_only ? b * H : o), final_only, h0 + b * H, st + o, gs + 3 * o, pruT, pcT, dX + 3 * o, \
+           dh0 + b * H, scr, T, H, vclip, reverse)
     switch (nb - b) {
       case 1: BWD_ROWS(1); break;
       case 2: BWD_ROWS(2); break;

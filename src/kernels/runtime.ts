@@ -33,7 +33,7 @@ export interface GruExports {
   gru_pack_fwd_in(wx: number, wru: number, wc: number, pru: number, pc: number, D: number, H: number): void;
   gru_pack_fwd_in_floats(H: number, D: number): number;
   gru_pack_bwd_floats(H: number): number;
-  /** D: input columns projected inside each step (gru_fwd with D > 0; 0: none). */
+  /** D: input columns projected inside each step (gru_fwd with D > 0; 0: none, or the caller's xProj). */
   gru_fwd_scratch_floats(H: number, D: number): number;
   /** D: input width of a projected recurrence (−1: none). */
   gru_bwd_scratch_floats(H: number, D: number): number;

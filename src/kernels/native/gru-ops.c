@@ -7,7 +7,7 @@ static int op_gru_fwd(lfads_mem *mem, const double *a) {
 }
 static int op_gru_bwd_steps(lfads_mem *mem, const double *a) {
   return gru_bwd_steps(P(0), P(1), P(2), P(3), P(4), P(5), P(6), P(7), P(8), P(9), I(10), I(11), I(12), F(13), I(14),
-                       I(15));
+                       I(15), I(16));
 }
 static int op_gru_bwd_dw(lfads_mem *mem, const double *a) {
   return gru_bwd_dw(P(0), P(1), P(2), P(3), P(4), P(5), I(6), P(7), P(8), P(9), I(10), I(11), I(12), I(13), I(14));
@@ -18,7 +18,7 @@ static int op_gru_gemm(lfads_mem *mem, const double *a) {
 
 const lfads_op LFADS_TABLE(lfads_gru_ops)[] = {
     {"gru_fwd", "ppipppppppiiifii", op_gru_fwd},
-    {"gru_bwd_steps", "ppppppppppiiifii", op_gru_bwd_steps},
+    {"gru_bwd_steps", "ppppppppppiiifiii", op_gru_bwd_steps},
     {"gru_bwd_dw", "ppppppipppiiiii", op_gru_bwd_dw},
     {"gru_gemm", "ppppppiiii", op_gru_gemm},
 };
