@@ -79,8 +79,8 @@ async function main(): Promise<void> {
     pr.setPoissonReadoutImplementation({
       name: ro.name,
       supportsBackend: (b) => ro.supportsBackend(b),
-      forward: timed((a, _out) => `Readout.forward B${a.batch} T${a.time} N${a.neurons}${a.states ? ` G${a.gen}` : ""}`, ro.forward.bind(ro)),
-      backward: timed((a, _cot, _out) => `Readout.backward B${a.batch} T${a.time} N${a.neurons}${a.states ? ` G${a.gen}` : ""}`, ro.backward.bind(ro)),
+      forward: timed((a, _out, _save) => `Readout.forward B${a.batch} T${a.time} N${a.neurons}${a.states ? ` G${a.gen}` : ""}`, ro.forward.bind(ro)),
+      backward: timed((a, _cot, _out, _saved) => `Readout.backward B${a.batch} T${a.time} N${a.neurons}${a.states ? ` G${a.gen}` : ""}`, ro.backward.bind(ro)),
     });
   }
   const p = chaotic

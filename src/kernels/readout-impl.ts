@@ -1,9 +1,12 @@
 /**
  * The fused Poisson read-out kernels (readout.ts) as a `PoissonReadoutImpl` for src/model's
  * `setPoissonReadoutImplementation` (matched structurally: src/kernels imports nothing from
- * src/model). Nothing is kept between forward and backward: backward gets the inputs again.
+ * src/model). With `save` the forward keeps its copies of x, the states and their mask in the kernels'
+ * memory (a `ReadoutSaved`) for backward, which then copies none of them in again; without, nothing is
+ * kept and backward gets the inputs again (it recomputes f and logr either way).
  */
-import { readoutBackward, readoutForward, type ReadoutArgs, type ReadoutCotangents, type ReadoutForwardOutputs, type ReadoutGradients } from "./readout.js";
+import { ParamError } from "../core/errors.js";
+import { readoutBackward, readoutForward, ReadoutSaved, type ReadoutArgs, type ReadoutCotangents, type ReadoutForwardOutputs, type ReadoutGradients } from "./readout.js";
 import { FUSED_KERNELS_NAME } from "./describe.js";
 
 export const wasmReadoutImplementation = {
@@ -11,10 +14,11 @@ export const wasmReadoutImplementation = {
   supportsBackend(backendName: string): boolean {
     return backendName === "wasm" || backendName === "cpu";
   },
-  forward(a: ReadoutArgs, out: ReadoutForwardOutputs): void {
-    readoutForward(a, { out });
+  forward(a: ReadoutArgs, out: ReadoutForwardOutputs, save = false): object | undefined {
+    return readoutForward(a, { out, save }).saved;
   },
-  backward(a: ReadoutArgs, cot: ReadoutCotangents, out: Partial<ReadoutGradients>): void {
-    readoutBackward(a, cot, { out });
+  backward(a: ReadoutArgs, cot: ReadoutCotangents, out: Partial<ReadoutGradients>, saved?: object): void {
+    if (saved !== undefined && !(saved instanceof ReadoutSaved)) throw new ParamError("wasmReadoutImplementation.backward: `saved` must come from its forward");
+    readoutBackward(a, cot, { out, ...(saved ? { saved } : {}) });
   },
 };

@@ -13,7 +13,9 @@
  * ```
  *
  * Backward takes the forward's inputs again and recomputes f and logr: no [B,T,F] or [B,T,N]
- * arrays are kept alive between the two calls. Every `out` array is filled in place
+ * results are kept alive between the two calls. With `save`, the forward keeps its copies of x, the
+ * states and their mask in the kernels' memory (`ReadoutSaved`) and backward reads those instead of
+ * copying the arrays in again; a mask drawn in place (`fillMask`) needs it. Every `out` array is filled in place
  * (e.g. views of the tensors that will hold the results), saving a copy. Threads share rows
  * (forward) or fixed row segments (backward, one weight-gradient partial each, summed in order), so
  * every result is bitwise identical for any thread count.
@@ -21,7 +23,10 @@
 import { ParamError, ShapeError } from "../core/errors.js";
 import { checkLength, copyIn, copyOut, packPanels, perThread, resolveThreads, run, transpose } from "./job.js";
 import { OP_RO_BACKWARD, OP_RO_FORWARD, type KernelOp } from "./pool.js";
+import { ReadoutSaved, type ReadoutKept } from "./readout-saved.js";
 import { kernelRuntime } from "./runtime.js";
+
+export { ReadoutSaved } from "./readout-saved.js";
 
 export interface ReadoutArgs {
   readonly batch: number;
@@ -36,6 +41,12 @@ export interface ReadoutArgs {
   readonly gen?: number;
   readonly states?: Float32Array;
   readonly mask?: Float32Array;
+  /**
+   * Instead of `mask`: draws the mask into the array it is given (a view of the kernels' memory, so the
+   * mask is written where the kernels read it, with no copy). Called once, by the forward; its backward
+   * then needs the forward's `saved`.
+   */
+  readonly fillMask?: (out: Float32Array) => void;
   readonly facW?: Float32Array;
   /** Without `states`: the factors [B,T,F]. */
   readonly f?: Float32Array;
@@ -108,10 +119,11 @@ function checkArgs(fn: string, a: ReadoutArgs): Dims {
   if (a.states) {
     if (a.f) throw new ParamError(`${fn}: give either states (with the factors stage) or f, not both`);
     checkLength(fn, "states", a.states, R * G, `${bt}, gen=${G}]`);
+    if (a.mask && a.fillMask) throw new ParamError(`${fn}: give either mask or fillMask, not both`);
     if (a.mask) checkLength(fn, "mask", a.mask, R * G, `${bt}, gen=${G}]`);
     checkLength(fn, "facW", a.facW ?? new Float32Array(0), G * F, `[gen=${G}, factors=${F}]`);
   } else {
-    if (a.mask || a.facW) throw new ParamError(`${fn}: mask and facW belong to the factors stage, which needs states`);
+    if (a.mask || a.fillMask || a.facW) throw new ParamError(`${fn}: mask, fillMask and facW belong to the factors stage, which needs states`);
     checkLength(fn, "f", a.f ?? new Float32Array(0), R * F, `${bt}, factors=${F}]`);
   }
   checkLength(fn, "wr", a.wr, F * N, `[factors=${F}, neurons=${N}]`);
@@ -123,12 +135,33 @@ function checkArgs(fn: string, a: ReadoutArgs): Dims {
   return { B, T, N, F, G, R };
 }
 
-/** Copies the inputs that both directions read into the kernels' memory (0 where absent). */
-function copyInputs(a: ReadoutArgs, d: Dims): Record<"x" | "s" | "mask" | "fin" | "pWf" | "pWr" | "br", number> {
+/** The kept inputs' blocks: from `saved`, else x, the states and the mask copied in (or the mask drawn in place); 0 where absent. */
+function keptInputs(fn: string, a: ReadoutArgs, d: Dims, saved: ReadoutSaved | undefined): ReadoutKept {
+  if (saved) {
+    if (saved.released) throw new ParamError(`${fn}: saved was already released (its backward ran)`);
+    const { R, N, G } = saved.dims;
+    if (R !== d.R || N !== d.N || G !== d.G) throw new ShapeError(`${fn}: saved holds rows=${R}, neurons=${N}, gen=${G}; the arguments give rows=${d.R}, neurons=${d.N}, gen=${d.G}`);
+    return saved.ptr;
+  }
+  if (a.fillMask && fn === "readoutBackward") throw new ParamError(`${fn}: the mask was drawn by the forward (fillMask); pass the forward's saved (readoutForward with save: true)`);
+  const { arena } = kernelRuntime();
+  let mask = 0;
+  if (a.mask) mask = copyIn(a.mask);
+  else if (a.fillMask) {
+    mask = arena.alloc(d.R * d.G);
+    try {
+      a.fillMask(arena.f32(mask, d.R * d.G));
+    } catch (e) {
+      arena.free(mask);
+      throw e;
+    }
+  }
+  return { x: copyIn(a.x), s: a.states ? copyIn(a.states) : 0, mask };
+}
+
+/** The weights (and the factors, without the stage) copied or packed into the kernels' memory (0 where absent). */
+function copyWeights(a: ReadoutArgs, d: Dims): Record<"fin" | "pWf" | "pWr" | "br", number> {
   return {
-    x: copyIn(a.x),
-    s: a.states ? copyIn(a.states) : 0,
-    mask: a.mask ? copyIn(a.mask) : 0,
     fin: a.f ? copyIn(a.f) : 0,
     pWf: a.states ? packPanels(a.facW!, d.G, d.F) : 0,
     pWr: packPanels(a.wr, d.F, d.N),
@@ -136,8 +169,8 @@ function copyInputs(a: ReadoutArgs, d: Dims): Record<"x" | "s" | "mask" | "fin" 
   };
 }
 
-/** Writes an argument block; runs `op` on `threads` threads; `finish` reads the results; everything is freed. */
-function runJob(d: Dims, ptr: Partial<Record<string, number>>, op: KernelOp, threads: number, finish: () => void): void {
+/** Writes an argument block; runs `op` on `threads` threads; `finish` reads the results; everything but `keep` is freed. */
+function runJob(d: Dims, ptr: Partial<Record<string, number>>, op: KernelOp, threads: number, keep: ReadoutKept | undefined, finish: () => void): void {
   const { arena, exports: ex, memory } = kernelRuntime();
   if (ex.ro_args_words() !== FIELDS.length) throw new ParamError(`readout kernels: gru.wasm's RoArgs has ${ex.ro_args_words()} words, readout.ts writes ${FIELDS.length}; rebuild with scripts/build-wasm.sh`);
   const args = arena.alloc(FIELDS.length);
@@ -146,7 +179,8 @@ function runJob(d: Dims, ptr: Partial<Record<string, number>>, op: KernelOp, thr
   FIELDS.forEach((name, i) => (words[i] = values[name] ?? 0));
   const counter = arena.alloc(1);
   const { scratch, args: threadArgs } = perThread(threads, ex.ro_scratch_floats(args), (scr) => [args, scr, counter]);
-  const blocks = [args, counter, ...scratch, ...Object.values(ptr).filter((p): p is number => p !== undefined && p !== 0)];
+  const kept = new Set(keep ? [keep.x, keep.s, keep.mask] : []);
+  const blocks = [args, counter, ...scratch, ...Object.values(ptr).filter((p): p is number => p !== undefined && p !== 0 && !kept.has(p))];
   const freeAll = (): void => blocks.forEach((p) => arena.free(p));
   run({
     phases: [{ op, args: threadArgs }],
@@ -182,7 +216,7 @@ function sumTrials(rows: Float32Array, B: number, T: number, out: Float32Array):
  * The per-trial Poisson log-likelihood (without Σ lgamma(x+1)) and, when asked for (or given an
  * `out` array), the factors and the log-rates.
  */
-export function readoutForward(a: ReadoutArgs, options: { factors?: boolean; logRates?: boolean; out?: Partial<ReadoutForwardOutputs> } = {}): ReadoutForwardOutputs {
+export function readoutForward(a: ReadoutArgs, options: { factors?: boolean; logRates?: boolean; out?: Partial<ReadoutForwardOutputs>; save?: boolean } = {}): ReadoutForwardOutputs & { saved?: ReadoutSaved } {
   const fn = "readoutForward";
   const d = checkArgs(fn, a);
   const { B, T, N, F, G, R } = d;
@@ -197,8 +231,11 @@ export function readoutForward(a: ReadoutArgs, options: { factors?: boolean; log
   const heldOut = a.heldOutWeights ? target(fn, "heldOutLogLik", out.heldOutLogLik, B, `[batch=${B}]`) : undefined;
   const threads = Math.min(resolveThreads(fn, a.threads), Math.ceil(R / FORWARD_ROWS));
   const { arena } = kernelRuntime();
+  const kept = keptInputs(fn, a, d, undefined);
+  const saved = options.save ? new ReadoutSaved({ R, N, G }, kept) : undefined;
   const ptr = {
-    ...copyInputs(a, d),
+    ...kept,
+    ...copyWeights(a, d),
     rowll: arena.alloc(R),
     fout: wantF ? arena.alloc(R * F) : 0,
     lout: wantL ? arena.alloc(R * N) : 0,
@@ -206,17 +243,20 @@ export function readoutForward(a: ReadoutArgs, options: { factors?: boolean; log
     hw: a.heldOutWeights ? copyIn(a.heldOutWeights) : 0,
     rowhl: heldOut ? arena.alloc(R) : 0,
   };
-  runJob(d, ptr, OP_RO_FORWARD, threads, () => {
+  runJob(d, ptr, OP_RO_FORWARD, threads, saved?.ptr, () => {
     sumTrials(arena.f32(ptr.rowll, R), B, T, logLik);
     if (heldOut) sumTrials(arena.f32(ptr.rowhl, R), B, T, heldOut);
     if (factors) copyOut(ptr.fout, R * F, factors);
     if (logRates) copyOut(ptr.lout, R * N, logRates);
   });
-  return { logLik, ...(heldOut ? { heldOutLogLik: heldOut } : {}), ...(factors ? { factors } : {}), ...(logRates ? { logRates } : {}) };
+  return { logLik, ...(heldOut ? { heldOutLogLik: heldOut } : {}), ...(factors ? { factors } : {}), ...(logRates ? { logRates } : {}), ...(saved ? { saved } : {}) };
 }
 
-/** Gradients of a loss given `cot`, its gradients w.r.t. `readoutForward`'s outputs, from the same inputs. */
-export function readoutBackward(a: ReadoutArgs, cot: ReadoutCotangents, options: { out?: Partial<ReadoutGradients> } = {}): ReadoutGradients {
+/**
+ * Gradients of a loss given `cot`, its gradients w.r.t. `readoutForward`'s outputs, from the same inputs;
+ * with `saved` (the forward's, once) x, the states and the mask are read from there and then freed.
+ */
+export function readoutBackward(a: ReadoutArgs, cot: ReadoutCotangents, options: { out?: Partial<ReadoutGradients>; saved?: ReadoutSaved } = {}): ReadoutGradients {
   const fn = "readoutBackward";
   const d = checkArgs(fn, a);
   const { B, T, N, F, G, R } = d;
@@ -234,8 +274,10 @@ export function readoutBackward(a: ReadoutArgs, cot: ReadoutCotangents, options:
   const segs = ex.ro_segments();
   const P = ex.ro_part_floats(G, F, N);
   const threads = Math.min(resolveThreads(fn, a.threads), segs);
+  const saved = options.saved;
   const ptr = {
-    ...copyInputs(a, d),
+    ...keptInputs(fn, a, d, saved),
+    ...copyWeights(a, d),
     dLL: copyIn(cot.dLogLik),
     gw: a.gradWeights ? copyIn(a.gradWeights) : 0,
     dlin: cot.dLogRates ? copyIn(cot.dLogRates) : 0,
@@ -246,16 +288,24 @@ export function readoutBackward(a: ReadoutArgs, cot: ReadoutCotangents, options:
     dF: G ? 0 : arena.alloc(R * F),
     part: arena.alloc(segs * P),
   };
-  runJob(d, ptr, OP_RO_BACKWARD, threads, () => {
-    // The segments' partials in a fixed order: the same sums for any thread count.
-    for (let i = 1; i < segs; i++) ex.gru_add(ptr.part, ptr.part + 4 * i * P, P);
-    copyOut(ptr.part, F * N, dWr);
-    copyOut(ptr.part + 4 * F * N, N, dBr);
-    if (dFacW) copyOut(ptr.part + 4 * (F + 1) * N, G * F, dFacW);
-    if (dStates) copyOut(ptr.dS, R * G, dStates);
-    if (dFactors) copyOut(ptr.dF, R * F, dFactors);
-  });
+  try {
+    runJob(d, ptr, OP_RO_BACKWARD, threads, saved?.ptr, () => finishBackward(ptr, segs, P, d, { dWr, dBr, dStates, dFacW, dFactors }));
+  } finally {
+    saved?.release();
+  }
   return { dWr, dBr, ...(dStates ? { dStates, dFacW: dFacW! } : { dFactors: dFactors! }) };
+}
+
+/** The segments' partials summed in a fixed order (the same sums for any thread count), and the gradients copied out. */
+function finishBackward(ptr: { part: number; dS: number; dF: number }, segs: number, P: number, d: Dims, g: { dWr: Float32Array; dBr: Float32Array; dStates?: Float32Array | undefined; dFacW?: Float32Array | undefined; dFactors?: Float32Array | undefined }): void {
+  const { exports: ex } = kernelRuntime();
+  const { F, N, G, R } = d;
+  for (let i = 1; i < segs; i++) ex.gru_add(ptr.part, ptr.part + 4 * i * P, P);
+  copyOut(ptr.part, F * N, g.dWr);
+  copyOut(ptr.part + 4 * F * N, N, g.dBr);
+  if (g.dFacW) copyOut(ptr.part + 4 * (F + 1) * N, G * F, g.dFacW);
+  if (g.dStates) copyOut(ptr.dS, R * G, g.dStates);
+  if (g.dFactors) copyOut(ptr.dF, R * F, g.dFactors);
 }
 
 /** n values through the kernels' vectorised exp (for accuracy tests). */

@@ -133,8 +133,9 @@ export class Decoder {
     // The (data) external inputs need no gradient; the bias-only projection runs inside the op.
     const genStates = gruRecurrenceInput(x, x ? gen.inputWeights() : null, gen.bias(), inp.genIc, whRu, whC, reconStepsOf(this.cfg), { clip: this.cfg.cellClipValue, inputGrad: false });
     if (inp.deferFactors) {
-      const mask = dropoutMask(inp.dropout, genStates.shape);
-      return { genStates, factorStage: { states: genStates, ...(mask ? { mask } : {}), facW: this.factors.weight() } };
+      // The mask is drawn by the read-out op's forward, straight into the memory its kernels read.
+      const fillMask = maskFill(inp.dropout);
+      return { genStates, factorStage: { states: genStates, ...(fillMask ? { fillMask } : {}), facW: this.factors.weight() } };
     }
     return { genStates, factors: this.factorsOf(genStates, inp.dropout) };
   }

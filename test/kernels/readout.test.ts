@@ -181,3 +181,39 @@ it("readout kernels: a wrong-sized input names the field, its expected shape and
   assert.throws(() => readoutForward({ ...a, states: undefined, mask: undefined, facW: undefined }), /f must have 210 elements/);
   assert.throws(() => readoutForward(a, { out: { logLik: new Float32Array(2) } }), /out\.logLik must have 5 elements/);
 });
+
+it("readout kernels: a mask drawn in place (fillMask) and kept by the forward (save) gives the explicit mask's results, bitwise", () => {
+  const a = problem(CASES[0]!, 9);
+  const cot = cotangents(a, 10, true);
+  const { mask, ...rest } = a;
+  let draws = 0;
+  const { arena } = kernelRuntime();
+  const fillMask = (out: Float32Array): void => {
+    draws++;
+    assert.equal(out.buffer, kernelRuntime().memory.buffer, "drawn straight into the kernels' memory");
+    out.set(mask!);
+  };
+  const ref = readoutForward(a, { factors: true, logRates: true });
+  const refG = readoutBackward(a, cot);
+  const base = arena.allocatedBytes;
+  const got = readoutForward({ ...rest, fillMask }, { factors: true, logRates: true, save: true });
+  assert.ok(got.saved, "save returns what was kept");
+  assert.ok(arena.allocatedBytes > base, "x, the states and the mask stay in the kernels' memory until backward");
+  // Backward reads the kept copies: the arrays passed again are not read (zeros here would change every gradient).
+  const gotG = readoutBackward({ ...rest, x: new Float32Array(a.x.length), states: new Float32Array(a.states!.length), fillMask }, cot, { saved: got.saved });
+  assert.equal(draws, 1, "the mask is drawn once, by the forward");
+  assert.equal(arena.allocatedBytes, base, "backward frees what the forward kept");
+  for (const k of ["logLik", "factors", "logRates"] as const) assert.deepEqual(got[k], ref[k], k);
+  for (const k of ["dWr", "dBr", "dFacW", "dStates"] as const) assert.deepEqual(gotG[k], refG[k], k);
+  assert.throws(() => readoutBackward({ ...rest, fillMask }, cot, { saved: got.saved }), /saved was already released/);
+});
+
+it("readout kernels: a drawn mask without the forward's saved, or both mask and fillMask, is refused", () => {
+  const a = problem(CASES[0]!, 11);
+  const fillMask = (out: Float32Array): void => void out.fill(1);
+  assert.throws(() => readoutBackward({ ...a, mask: undefined, fillMask }, { dLogLik: new Float32Array(5) }), /the mask was drawn by the forward \(fillMask\); pass the forward's saved/);
+  assert.throws(() => readoutForward({ ...a, fillMask }), /give either mask or fillMask, not both/);
+  const other = readoutForward(problem(CASES[1]!, 12), { save: true }).saved!;
+  assert.throws(() => readoutBackward(a, { dLogLik: new Float32Array(5) }, { saved: other }), /saved holds rows=/);
+  other.release();
+});

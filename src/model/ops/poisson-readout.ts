@@ -11,7 +11,7 @@
  * so autodiff carries the gradient through it.
  */
 import * as tf from "@tensorflow/tfjs";
-import { hostValues, multiOutputOp, tensorsFilledBy } from "./host-tensors.js";
+import { hostValues, isTapeOn, multiOutputOp, tensorsFilledBy } from "./host-tensors.js";
 import { BackendImplementationSlot, type BackendBound } from "./implementation-slot.js";
 
 export interface PoissonReadoutArrays {
@@ -25,6 +25,8 @@ export interface PoissonReadoutArrays {
   gen?: number;
   states?: Float32Array;
   mask?: Float32Array;
+  /** Instead of `mask`: draws it into the array it is given (the implementation's memory), once, in forward. */
+  fillMask?: (out: Float32Array) => void;
   facW?: Float32Array;
   /** Without the stage: the factors [B,T,F]. */
   f?: Float32Array;
@@ -39,14 +41,18 @@ export interface PoissonReadoutArrays {
 /**
  * A fused implementation on plain typed arrays. Inputs and targets may be views of tensor memory
  * (host-tensors.ts): read and write them during the call only. Backward gets the forward's inputs
- * again (it recomputes f and logr) and fills every target it is given.
+ * again (it recomputes f and logr) and fills every target it is given. With `save` (a gradient tape
+ * records) forward may return what it kept for backward (e.g. its copies of the largest inputs, and a
+ * mask it drew with `fillMask`), which backward then gets, once; a dropped one is the implementation's
+ * to free.
  */
 export interface PoissonReadoutImpl extends BackendBound {
-  forward(a: PoissonReadoutArrays, out: { logLik: Float32Array; heldOutLogLik?: Float32Array; factors?: Float32Array; logRates?: Float32Array }): void;
+  forward(a: PoissonReadoutArrays, out: { logLik: Float32Array; heldOutLogLik?: Float32Array; factors?: Float32Array; logRates?: Float32Array }, save: boolean): object | undefined;
   backward(
     a: PoissonReadoutArrays,
     cot: { dLogLik: Float32Array; dFactors?: Float32Array; dLogRates?: Float32Array },
     out: { dStates?: Float32Array; dFacW?: Float32Array; dFactors?: Float32Array; dWr: Float32Array; dBr: Float32Array },
+    saved: object | undefined,
   ): void;
 }
 
@@ -65,7 +71,14 @@ export function activePoissonReadout(): PoissonReadoutImpl | null {
 
 /** Where the factors come from: the generator states (the factors stage runs inside the op) or given. */
 export type FactorsSource =
-  | { states: tf.Tensor3D; /** [B,T,G] dropout multipliers; absent: none. */ mask?: Float32Array; facW: tf.Tensor2D }
+  | {
+      states: tf.Tensor3D;
+      /** [B,T,G] dropout multipliers; absent (and no `fillMask`): none. */
+      mask?: Float32Array;
+      /** Instead of `mask`: draws the multipliers in place, when the op's forward runs (once). */
+      fillMask?: (out: Float32Array) => void;
+      facW: tf.Tensor2D;
+    }
   | { factors: tf.Tensor3D };
 
 /**
@@ -109,6 +122,7 @@ export function poissonReadoutOp(
   const stage = "states" in src;
   const G = stage ? src.states.shape[2] : 0;
   const mask = stage ? src.mask : undefined;
+  const fillMask = stage ? src.fillMask : undefined;
   const wantF = stage && want.factors === true;
   const wantL = want.logRates === true;
   const wantH = weights.heldOut !== undefined;
@@ -125,16 +139,19 @@ export function poissonReadoutOp(
     const v = ts.map((t) => hostValues(t));
     const dims = { batch: B, time: T, neurons: N, factors: F, x: v[ts.length - 1]!, ...w };
     return stage
-      ? { ...dims, gen: G, states: v[0]!, ...(mask ? { mask } : {}), facW: v[1]!, wr: v[2]!, br: v[3]! }
+      ? { ...dims, gen: G, states: v[0]!, ...(mask ? { mask } : {}), ...(fillMask ? { fillMask } : {}), facW: v[1]!, wr: v[2]!, br: v[3]! }
       : { ...dims, f: v[0]!, wr: v[1]!, br: v[2]! };
   };
   // Output order: logLik, heldOutLogLik?, factors?, logRates?
   const iF = wantH ? 2 : 1;
   const iL = iF + (wantF ? 1 : 0);
   const shapes = [[B], ...(wantH ? [[B]] : []), ...(wantF ? [[B, T, F]] : []), ...(wantL ? [[B, T, N]] : [])];
+  // Outside a gradient tape there is no backward: the implementation keeps nothing.
+  const keep = isTapeOn();
   const outs = multiOutputOp(inputs, (ts, save) => {
+    let kept: object | undefined;
     const outputs = tensorsFilledBy(shapes, (o) => {
-      impl.forward(arrays([...ts, x]), { logLik: o[0]!, ...(wantH ? { heldOutLogLik: o[1]! } : {}), ...(wantF ? { factors: o[iF]! } : {}), ...(wantL ? { logRates: o[iL]! } : {}) });
+      kept = impl.forward(arrays([...ts, x]), { logLik: o[0]!, ...(wantH ? { heldOutLogLik: o[1]! } : {}), ...(wantF ? { factors: o[iF]! } : {}), ...(wantL ? { logRates: o[iL]! } : {}) }, keep);
     });
     // Backward recomputes from the inputs and x, kept by the engine until backprop ends.
     save([...ts, x]);
@@ -146,7 +163,8 @@ export function poissonReadoutOp(
           // The held-out sum's cotangent (d[1] with wantH) is ignored: it is a score, not a loss.
           const cot = { dLogLik: d[0]!, ...(wantF ? { dFactors: d[iF]! } : {}), ...(wantL ? { dLogRates: d[iL]! } : {}) };
           const targets = stage ? { dStates: g[0]!, dFacW: g[1]!, dWr: g[2]!, dBr: g[3]! } : { dFactors: g[0]!, dWr: g[1]!, dBr: g[2]! };
-          impl.backward(arrays(saved), cot, targets);
+          impl.backward(arrays(saved), cot, targets, kept);
+          kept = undefined;
         },
       );
     return { outputs, backward };

@@ -139,15 +139,18 @@ for (const backend of BACKENDS) {
       await selectBackend(backend);
       assert.equal(activePoissonReadout()?.name, "wasm-simd", `selectBackend installs the fused read-out on ${backend}`);
       let calls = 0;
+      let keptBackwards = 0;
       const counting: PoissonReadoutImpl = {
         name: "counting",
         supportsBackend: () => true,
-        forward: (a, out) => (calls++, wasmReadoutImplementation.forward(a, out)),
-        backward: (a, cot, out) => wasmReadoutImplementation.backward(a, cot, out),
+        forward: (a, out, save) => (calls++, wasmReadoutImplementation.forward(a, out, save)),
+        backward: (a, cot, out, saved) => (saved && keptBackwards++, wasmReadoutImplementation.backward(a, cot, out, saved)),
       };
       const ref = modelRun(c, null);
       const got = modelRun(c, counting);
       assert.equal(calls > 0, c.fused, `fused op used: ${calls} calls`);
+      // Under the gradient tape the forward keeps its inputs for backward (no second copy in).
+      assert.equal(keptBackwards > 0, c.fused, `backward given the forward's saved: ${keptBackwards} calls`);
       assert.ok(Math.abs(got.cost - ref.cost) <= 1e-5 * Math.abs(ref.cost), `cost ${got.cost} vs ${ref.cost}`);
       got.outputs.forEach((o, i) => assert.ok(maxRelDiff(o, ref.outputs[i]!) < 1e-5, `output ${i}: ${maxRelDiff(o, ref.outputs[i]!)}`));
       for (const [name, g] of ref.grads) {
