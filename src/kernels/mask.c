@@ -4,10 +4,11 @@
  * JavaScript loop. Conventions as in gru.c (no globals; the state lives in the caller's memory).
  *
  * One generator step is a chain of ~8 dependent integer operations, so a scalar loop runs at its
- * latency (~10 cycles per draw here). Four consecutive states of the one stream sit in the four lanes
- * of a vector instead (lane j: state i + j); each round emits draws i..i+3 and advances every lane by
- * four steps, so the lanes' chains run side by side (~5 cycles per draw) and the draws come out in
- * the stream's own order.
+ * latency. Here MASK_LANES lanes (four f32x4 groups) each draw their own contiguous chunk of the
+ * mask: lane k starts from the stream's state at draw k*chunk, which mask.ts computes by jumping
+ * ahead (src/core/rng-jump.ts), and every round advances every lane by one step. The lanes' chains
+ * run side by side, each draw costs one step (not one per lane, as when four consecutive states sat in
+ * the lanes and each advanced by four), and the mask is still the stream's own, in its order.
  */
 #include "simd.h"
 
@@ -38,36 +39,68 @@ INLINE void vnext(v4 *s0, v4 *s1, v4 *s2, v4 *s3) {
   *s3 = vrotl(*s3, 11);
 }
 
-/* state: s0..s3, advanced by n draws. all: keep everything (threshold 2^32, not a u32). */
+#define MASK_LANES 16
+
+EXPORT(rng_mask_lanes) int rng_mask_lanes(void) { return MASK_LANES; }
+
+/* The mask values of four draws r: scale where r < threshold (or every) and 0 elsewhere, as float bits. */
+INLINE v4 keep_of(v4 v1, v4 thr, v4 every, v4 keep) {
+  const v4 r = wasm_i32x4_mul(vrotl(wasm_i32x4_mul(v1, wasm_i32x4_splat(5)), 7), wasm_i32x4_splat(9));
+  return wasm_v128_and(wasm_v128_or(wasm_u32x4_lt(r, thr), every), keep);
+}
+
+/* The 4x4 transpose of rows a..d (row i of the result: lane i of each). */
+INLINE void transpose4(v4 *a, v4 *b, v4 *c, v4 *d) {
+  const v4 t0 = wasm_i32x4_shuffle(*a, *b, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(*a, *b, 2, 6, 3, 7);
+  const v4 t2 = wasm_i32x4_shuffle(*c, *d, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(*c, *d, 2, 6, 3, 7);
+  *a = wasm_i64x2_shuffle(t0, t2, 0, 2);
+  *b = wasm_i64x2_shuffle(t0, t2, 1, 3);
+  *c = wasm_i64x2_shuffle(t1, t3, 0, 2);
+  *d = wasm_i64x2_shuffle(t1, t3, 1, 3);
+}
+
+/* lanes: MASK_LANES states (s0..s3 each), lane k's the stream's state at draw k*chunk; lane k writes     */
+/* out[k*chunk .. (k+1)*chunk), and the last lane goes on alone to draw n (n >= MASK_LANES*chunk). The     */
+/* state after the n draws is written to state. all: keep everything (threshold 2^32, not a u32).        */
 EXPORT(rng_dropout_mask)
-void rng_dropout_mask(unsigned *state, float *out, int n, unsigned threshold, int all, float scale) {
-  unsigned s[4] = {state[0], state[1], state[2], state[3]};
-  int i = 0;
-  if (n >= 8) {
-    /* Lanes 0..3: the current state and the next three. */
-    unsigned lane[4][4];
-    for (int j = 0; j < 4; j++) {
-      for (int w = 0; w < 4; w++) lane[w][j] = s[w];
-      next(s);
-    }
-    v4 v0 = LD((const float *)lane[0]), v1 = LD((const float *)lane[1]), v2 = LD((const float *)lane[2]),
-       v3 = LD((const float *)lane[3]);
-    const v4 thr = wasm_i32x4_splat((int)threshold), keep = SPL(scale), every = wasm_i32x4_splat(all ? -1 : 0);
-    for (; i + 4 <= n; i += 4) {
-      const v4 r = wasm_i32x4_mul(vrotl(wasm_i32x4_mul(v1, wasm_i32x4_splat(5)), 7), wasm_i32x4_splat(9));
-      ST(out + i, wasm_v128_and(wasm_v128_or(wasm_u32x4_lt(r, thr), every), keep));
-      vnext(&v0, &v1, &v2, &v3);
-      vnext(&v0, &v1, &v2, &v3);
-      vnext(&v0, &v1, &v2, &v3);
-      vnext(&v0, &v1, &v2, &v3);
-    }
-    /* Lane 0 now holds the state after i draws. */
-    s[0] = (unsigned)wasm_i32x4_extract_lane(v0, 0);
-    s[1] = (unsigned)wasm_i32x4_extract_lane(v1, 0);
-    s[2] = (unsigned)wasm_i32x4_extract_lane(v2, 0);
-    s[3] = (unsigned)wasm_i32x4_extract_lane(v3, 0);
+void rng_dropout_mask(const unsigned *lanes, unsigned *state, float *out, int n, int chunk, unsigned threshold,
+                      int all, float scale) {
+  const v4 thr = wasm_i32x4_splat((int)threshold), keep = SPL(scale), every = wasm_i32x4_splat(all ? -1 : 0);
+  /* Group g holds lanes 4g..4g+3: word w of their states in v[g][w] (a 4x4 transpose of four states). */
+  v4 v[MASK_LANES / 4][4];
+  for (int g = 0; g < MASK_LANES / 4; g++) {
+    v4 a = LD((const float *)(lanes + 16 * g)), b = LD((const float *)(lanes + 16 * g + 4)),
+       c = LD((const float *)(lanes + 16 * g + 8)), d = LD((const float *)(lanes + 16 * g + 12));
+    transpose4(&a, &b, &c, &d);
+    v[g][0] = a, v[g][1] = b, v[g][2] = c, v[g][3] = d;
   }
-  for (; i < n; i++) {
+  int i = 0;
+  /* Four rounds at a time: each lane's four values, transposed, are one store into its chunk. */
+  for (; i + 4 <= chunk; i += 4)
+    for (int g = 0; g < MASK_LANES / 4; g++) {
+      v4 m[4];
+      for (int r = 0; r < 4; r++) {
+        m[r] = keep_of(v[g][1], thr, every, keep);
+        vnext(&v[g][0], &v[g][1], &v[g][2], &v[g][3]);
+      }
+      transpose4(&m[0], &m[1], &m[2], &m[3]);
+      for (int l = 0; l < 4; l++) ST(out + (4 * g + l) * chunk + i, m[l]);
+    }
+  for (; i < chunk; i++)
+    for (int g = 0; g < MASK_LANES / 4; g++) {
+      const v4 m = keep_of(v[g][1], thr, every, keep);
+      float *o = out + 4 * g * chunk + i;
+      wasm_v128_store32_lane(o, m, 0);
+      wasm_v128_store32_lane(o + chunk, m, 1);
+      wasm_v128_store32_lane(o + 2 * chunk, m, 2);
+      wasm_v128_store32_lane(o + 3 * chunk, m, 3);
+      vnext(&v[g][0], &v[g][1], &v[g][2], &v[g][3]);
+    }
+  /* The last lane (lane 3 of the last group) now holds the state at draw MASK_LANES*chunk. */
+  const int last = MASK_LANES / 4 - 1;
+  unsigned s[4] = {(unsigned)wasm_i32x4_extract_lane(v[last][0], 3), (unsigned)wasm_i32x4_extract_lane(v[last][1], 3),
+                   (unsigned)wasm_i32x4_extract_lane(v[last][2], 3), (unsigned)wasm_i32x4_extract_lane(v[last][3], 3)};
+  for (i = MASK_LANES * chunk; i < n; i++) {
     const unsigned r = next(s);
     out[i] = all || r < threshold ? scale : 0.0f;
   }

@@ -1,13 +1,28 @@
 /**
  * Dropout masks in the kernels (mask.c): the xoshiro128** stream of src/core/rng.ts, one draw per
- * entry, the same values and final state as src/model/noise.ts's JavaScript loop, about 2.5× faster
- * (6.7 vs 16.4 ms for 4.8 million in place; a training step of the seed configuration with a controller
- * draws ~17 million). Written in place when `out` is a view of the kernels' memory (a mask the
- * kernels will read), else copied into `out`.
+ * entry, the same values and final state as src/model/noise.ts's JavaScript loop. The kernel's lanes
+ * each draw one contiguous chunk of the mask from the stream's state at the chunk's first draw, which
+ * is computed here by jumping ahead (core/rng-jump.ts; the jump matrix of a chunk length is kept, and
+ * a training run's masks come in a few fixed sizes). Written in place when `out` is a view of the
+ * kernels' memory (a mask the kernels will read), else copied into `out`.
  */
+import { spacedStates, stepMatrix, type StepMatrix } from "../core/rng-jump.js";
 import { kernelRuntime } from "./runtime.js";
 
 const TWO_POW_32 = 4294967296;
+
+/** Jump matrices by chunk length, most recently used last; a handful covers a run's mask sizes. */
+const jumps = new Map<number, StepMatrix>();
+const KEPT_JUMPS = 8;
+
+function jumpOf(chunk: number): StepMatrix {
+  let m = jumps.get(chunk);
+  if (m) jumps.delete(chunk);
+  else m = stepMatrix(chunk);
+  jumps.set(chunk, m);
+  if (jumps.size > KEPT_JUMPS) jumps.delete(jumps.keys().next().value!);
+  return m;
+}
 
 /** Fills `out` with 1/keepProb where draw < keepProb·2³², else 0; advances `state` (s0..s3) in place. */
 export function dropoutMaskInto(state: Uint32Array, out: Float32Array, keepProb: number): void {
@@ -17,14 +32,18 @@ export function dropoutMaskInto(state: Uint32Array, out: Float32Array, keepProb:
   const threshold = Math.ceil(keepProb * TWO_POW_32);
   const all = threshold >= TWO_POW_32 ? 1 : 0;
   const inPlace = out.buffer === memory.buffer;
+  const L = ex.rng_mask_lanes();
+  const chunk = Math.floor(n / L);
+  const lanes = arena.alloc(4 * L);
   const s = arena.alloc(4);
   const dst = inPlace ? out.byteOffset : arena.alloc(n);
   try {
-    arena.u32(s, 4).set(state);
-    ex.rng_dropout_mask(s, dst, n, all ? 0 : threshold, all, 1 / keepProb);
+    arena.u32(lanes, 4 * L).set(spacedStates(state, chunk, L, chunk > 0 ? jumpOf(chunk) : undefined));
+    ex.rng_dropout_mask(lanes, s, dst, n, chunk, all ? 0 : threshold, all, 1 / keepProb);
     state.set(arena.u32(s, 4));
     if (!inPlace) out.set(arena.f32(dst, n));
   } finally {
+    arena.free(lanes);
     arena.free(s);
     if (!inPlace) arena.free(dst);
   }

@@ -66,7 +66,9 @@ export interface GruExports {
   ro_exp(p: number, n: number): void;
   gru_add(dst: number, src: number, n: number): void;
   /** mask.c: n dropout multipliers from the xoshiro128** state at `state` (4 words, advanced in place). */
-  rng_dropout_mask(state: number, out: number, n: number, threshold: number, all: number, scale: number): void;
+  /** lanes: rng_mask_lanes() states, lane k's at draw k·chunk; state: written with the state after the n draws. */
+  rng_dropout_mask(lanes: number, state: number, out: number, n: number, chunk: number, threshold: number, all: number, scale: number): void;
+  rng_mask_lanes(): number;
   /** The shadow-stack pointer (exported so that each thread's instance gets its own stack). */
   __stack_pointer: { value: number };
 }

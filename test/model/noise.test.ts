@@ -33,7 +33,8 @@ test("the kernels' mask generator gives the JavaScript loop's masks and final Rn
   const prev = setMaskGenerator(null);
   try {
     for (const keep of [0.95, 0.5, 0.3, 1 - 2 ** -33, 2 ** -31]) {
-      for (const n of [1, 7, 8, 11, 12, 10001]) {
+      // Below, at and around multiples of the kernel's 16 lanes, and large (a chunk per lane plus a tail).
+      for (const n of [1, 7, 8, 11, 12, 15, 16, 17, 63, 64, 65, 100, 10001, 100003]) {
         const a = new Rng(11), b = new Rng(11);
         setMaskGenerator(null);
         const ref = new RngNoise(a).dropoutMask(n, keep);
