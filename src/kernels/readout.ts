@@ -135,15 +135,18 @@ function checkArgs(fn: string, a: ReadoutArgs): Dims {
   return { B, T, N, F, G, R };
 }
 
-/** The kept inputs' blocks: from `saved`, else x, the states and the mask copied in (or the mask drawn in place); 0 where absent. */
-function keptInputs(fn: string, a: ReadoutArgs, d: Dims, saved: ReadoutSaved | undefined): ReadoutKept {
+/**
+ * The kept inputs' blocks: from `saved`, else x, the states and the mask copied in (or, where `draw`
+ * (forward), the mask drawn in place by `fillMask`); 0 where absent.
+ */
+function keptInputs(fn: string, a: ReadoutArgs, d: Dims, saved: ReadoutSaved | undefined, draw: boolean): ReadoutKept {
   if (saved) {
     if (saved.released) throw new ParamError(`${fn}: saved was already released (its backward ran)`);
     const { R, N, G } = saved.dims;
     if (R !== d.R || N !== d.N || G !== d.G) throw new ShapeError(`${fn}: saved holds rows=${R}, neurons=${N}, gen=${G}; the arguments give rows=${d.R}, neurons=${d.N}, gen=${d.G}`);
     return saved.ptr;
   }
-  if (a.fillMask && fn === "readoutBackward") throw new ParamError(`${fn}: the mask was drawn by the forward (fillMask); pass the forward's saved (readoutForward with save: true)`);
+  if (a.fillMask && !draw) throw new ParamError(`${fn}: the mask was drawn by the forward (fillMask); pass the forward's saved (readoutForward with save: true)`);
   const { arena } = kernelRuntime();
   let mask = 0;
   if (a.mask) mask = copyIn(a.mask);
@@ -231,7 +234,7 @@ export function readoutForward(a: ReadoutArgs, options: { factors?: boolean; log
   const heldOut = a.heldOutWeights ? target(fn, "heldOutLogLik", out.heldOutLogLik, B, `[batch=${B}]`) : undefined;
   const threads = Math.min(resolveThreads(fn, a.threads), Math.ceil(R / FORWARD_ROWS));
   const { arena } = kernelRuntime();
-  const kept = keptInputs(fn, a, d, undefined);
+  const kept = keptInputs(fn, a, d, undefined, true);
   const saved = options.save ? new ReadoutSaved({ R, N, G }, kept) : undefined;
   const ptr = {
     ...kept,
@@ -276,7 +279,7 @@ export function readoutBackward(a: ReadoutArgs, cot: ReadoutCotangents, options:
   const threads = Math.min(resolveThreads(fn, a.threads), segs);
   const saved = options.saved;
   const ptr = {
-    ...keptInputs(fn, a, d, saved),
+    ...keptInputs(fn, a, d, saved, false),
     ...copyWeights(a, d),
     dLL: copyIn(cot.dLogLik),
     gw: a.gradWeights ? copyIn(a.gradWeights) : 0,
