@@ -6,16 +6,10 @@ import { ParamError } from "../core/errors.js";
 import { checkGruDims } from "./gru-checks.js";
 import type { GruSaved, GruSavedArrays } from "./gru-types.js";
 import { checkLength, copyIn, copyOut, packWeights } from "./job.js";
-import { kernelRuntime } from "./runtime.js";
-
-const registry = new FinalizationRegistry<number[]>((blocks) => {
-  const { arena } = kernelRuntime();
-  for (const b of blocks) arena.free(b);
-});
+import { ArenaHeld } from "./arena-held.js";
 
 /** The one implementation of GruSaved: arena blocks and the dimensions they were made for. */
-export class Saved implements GruSaved {
-  released = false;
+export class Saved extends ArenaHeld implements GruSaved {
   constructor(
     readonly batch: number,
     readonly time: number,
@@ -27,15 +21,7 @@ export class Saved implements GruSaved {
     /** Set for `gruInputForward`: the input width and a copy of Wx (for dx). */
     readonly input?: { readonly D: number; readonly wx: Float32Array },
   ) {
-    registry.register(this, Object.values(ptr), this);
-  }
-
-  release(): void {
-    if (this.released) return;
-    this.released = true;
-    registry.unregister(this);
-    const { arena } = kernelRuntime();
-    for (const b of Object.values(this.ptr)) arena.free(b);
+    super(Object.values(ptr));
   }
 }
 

@@ -4,12 +4,7 @@
  * that backward copies none of them in again, and a mask drawn in place by the forward (`fillMask`) is
  * the one backward uses. Freed by `readoutBackward`, by `release()`, or when garbage-collected.
  */
-import { kernelRuntime } from "./runtime.js";
-
-const registry = new FinalizationRegistry<number[]>((blocks) => {
-  const { arena } = kernelRuntime();
-  for (const b of blocks) arena.free(b);
-});
+import { ArenaHeld } from "./arena-held.js";
 
 /** Arena blocks of the kept inputs (0: the input was absent). */
 export interface ReadoutKept {
@@ -18,25 +13,12 @@ export interface ReadoutKept {
   readonly mask: number;
 }
 
-export class ReadoutSaved {
-  released = false;
+export class ReadoutSaved extends ArenaHeld {
   constructor(
     /** The shape they were kept for: B·T rows, N, G (0: no factors stage). */
     readonly dims: { readonly R: number; readonly N: number; readonly G: number },
     readonly ptr: ReadoutKept,
   ) {
-    registry.register(this, this.blocks(), this);
-  }
-
-  private blocks(): number[] {
-    return [this.ptr.x, this.ptr.s, this.ptr.mask].filter((p) => p !== 0);
-  }
-
-  release(): void {
-    if (this.released) return;
-    this.released = true;
-    registry.unregister(this);
-    const { arena } = kernelRuntime();
-    for (const b of this.blocks()) arena.free(b);
+    super([ptr.x, ptr.s, ptr.mask]);
   }
 }
