@@ -7,9 +7,10 @@
  * No TensorFlow.js.
  *
  * ```ts
- * readoutForward(args, { factors?, logRates?, out? })  → { logLik [B], heldOutLogLik? [B], factors?, logRates? }
- * readoutBackward(args, { dLogLik, dFactors?, dLogRates? }, { out? })
- *                                                        → { dStates?, dFacW?, dFactors?, dWr, dBr }
+ * readoutForward(args, { factors?, logRates?, out?, save? })
+ *                                    → { logLik [B], heldOutLogLik? [B], factors?, logRates?, saved? (with save) }
+ * readoutBackward(args, { dLogLik, dFactors?, dLogRates? }, { out?, saved? })
+ *                                    → { dStates?, dFacW?, dFactors?, dWr, dBr }
  * ```
  *
  * Backward takes the forward's inputs again and recomputes f and logr: no [B,T,F] or [B,T,N]
