@@ -27,8 +27,7 @@ export function forwardJob(fn: string, args: Omit<GruForwardArgs, "xProj">, src:
   const nt = usefulThreads(threads, B);
   // With inputs the projection x·Wx + bias runs inside each step (gru.c gru_fwd, D >= 0; with D = 0 the
   // bias alone): xProj is never stored. Without, the caller's xProj is read (D = -1).
-  const Din = input ? D : -1;
-  const scratch = Array.from({ length: nt }, () => arena.alloc(ex.gru_fwd_scratch_floats(H, Math.max(Din, 0))));
+  const scratch = Array.from({ length: nt }, () => arena.alloc(ex.gru_fwd_scratch_floats(H, Math.max(D, 0))));
   if (input) {
     xin = D > 0 ? copyIn(input.x!) : 0;
     x = copyIn(input.bias);
@@ -43,7 +42,7 @@ export function forwardJob(fn: string, args: Omit<GruForwardArgs, "xProj">, src:
   const st = arena.alloc(n);
   const g = save ? arena.alloc(3 * n) : 0;
   const rev = reverse ? 1 : 0;
-  const phases: Phase[] = [{ op: OP_FORWARD, args: scratch.map((scr) => [x, xin, Din, h0, pack, pc, st, g, scr, counter, B, T, H, clip, rev]) }];
+  const phases: Phase[] = [{ op: OP_FORWARD, args: scratch.map((scr) => [x, xin, D, h0, pack, pc, st, g, scr, counter, B, T, H, clip, rev]) }];
   temps.push(pack, counter, ...scratch);
   const kept = save ? [h0, st, g, packT, ...(xin ? [xin] : [])] : [h0, st, ...(xin ? [xin] : [])];
   let states: Float32Array | undefined;

@@ -49,16 +49,6 @@ INLINE v4 keep_of(v4 v1, v4 thr, v4 every, v4 keep) {
   return wasm_v128_and(wasm_v128_or(wasm_u32x4_lt(r, thr), every), keep);
 }
 
-/* The 4x4 transpose of rows a..d (row i of the result: lane i of each). */
-INLINE void transpose4(v4 *a, v4 *b, v4 *c, v4 *d) {
-  const v4 t0 = wasm_i32x4_shuffle(*a, *b, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(*a, *b, 2, 6, 3, 7);
-  const v4 t2 = wasm_i32x4_shuffle(*c, *d, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(*c, *d, 2, 6, 3, 7);
-  *a = wasm_i64x2_shuffle(t0, t2, 0, 2);
-  *b = wasm_i64x2_shuffle(t0, t2, 1, 3);
-  *c = wasm_i64x2_shuffle(t1, t3, 0, 2);
-  *d = wasm_i64x2_shuffle(t1, t3, 1, 3);
-}
-
 /* lanes: MASK_LANES states (s0..s3 each), lane k's the stream's state at draw k*chunk; lane k writes     */
 /* out[k*chunk .. (k+1)*chunk), and the last lane goes on alone to draw n (n >= MASK_LANES*chunk). The     */
 /* state after the n draws is written to state. all: keep everything (threshold 2^32, not a u32).        */

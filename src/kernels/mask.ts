@@ -38,7 +38,7 @@ export function dropoutMaskInto(state: Uint32Array, out: Float32Array, keepProb:
   const s = arena.alloc(4);
   const dst = inPlace ? out.byteOffset : arena.alloc(n);
   try {
-    arena.u32(lanes, 4 * L).set(spacedStates(state, chunk, L, chunk > 0 ? jumpOf(chunk) : undefined));
+    arena.u32(lanes, 4 * L).set(spacedStates(state, chunk, L, jumpOf(chunk)));
     ex.rng_dropout_mask(lanes, s, dst, n, chunk, all ? 0 : threshold, all, 1 / keepProb);
     state.set(arena.u32(s, 4));
     if (!inPlace) out.set(arena.f32(dst, n));

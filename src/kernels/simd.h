@@ -227,6 +227,16 @@ INLINE void store_t(float *t, int m, v4 a, v4 b, int n) {
   if (n > 7) wasm_v128_store32_lane(d + 28, b, 3);
 }
 
+/* The 4x4 transpose of rows a..d in place (row i of the result: lane i of each). */
+INLINE void transpose4(v4 *a, v4 *b, v4 *c, v4 *d) {
+  const v4 t0 = wasm_i32x4_shuffle(*a, *b, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(*a, *b, 2, 6, 3, 7);
+  const v4 t2 = wasm_i32x4_shuffle(*c, *d, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(*c, *d, 2, 6, 3, 7);
+  *a = wasm_i64x2_shuffle(t0, t2, 0, 2);
+  *b = wasm_i64x2_shuffle(t0, t2, 1, 3);
+  *c = wasm_i64x2_shuffle(t1, t3, 0, 2);
+  *d = wasm_i64x2_shuffle(t1, t3, 1, 3);
+}
+
 /* Packs K consecutive elements of mr rows (row stride ld) into a [K][4] tile: a 4x4 transpose per */
 /* 4 columns for full blocks (the last group may read up to 3 floats past a row: slack), scalar    */
 /* copies for the remainder rows.                                                                 */
@@ -234,12 +244,11 @@ INLINE void pack_rows(const int mr, float *t, const float *a, int ld, int K) {
   if (mr == MR) {
     for (int k = 0; k < K; k += 4) {
       v4 r0 = LD(a + k), r1 = LD(a + ld + k), r2 = LD(a + 2 * ld + k), r3 = LD(a + 3 * ld + k);
-      v4 t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
-      v4 t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
-      ST(t + 4 * k, wasm_i64x2_shuffle(t0, t2, 0, 2));
-      ST(t + 4 * k + 4, wasm_i64x2_shuffle(t0, t2, 1, 3));
-      ST(t + 4 * k + 8, wasm_i64x2_shuffle(t1, t3, 0, 2));
-      ST(t + 4 * k + 12, wasm_i64x2_shuffle(t1, t3, 1, 3));
+      transpose4(&r0, &r1, &r2, &r3);
+      ST(t + 4 * k, r0);
+      ST(t + 4 * k + 4, r1);
+      ST(t + 4 * k + 8, r2);
+      ST(t + 4 * k + 12, r3);
     }
     return;
   }
